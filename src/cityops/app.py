@@ -1,0 +1,87 @@
+"""The composition root: builds settings, the database, the bus and every domain service, and
+wires event handlers. `build_platform()` is what the web app, the CLI and the tests start from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityops.infra.bus import EventBus
+from cityops.infra.db import make_engine, make_session_factory
+from cityops.infra.migrate import upgrade
+from cityops.infra.outbox import OutboxRelay, UnitOfWork, unit_of_work
+from cityops.infra.scheduler import Scheduler
+from cityops.infra.settings import Settings
+from cityops.kernel.clock import Clock, SystemClock
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    clock: Clock
+    engine: Engine
+    sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
+    bus: EventBus
+    relay: OutboxRelay
+    scheduler: Scheduler
+    # Domain services, set by _wire(); one typed field per domain:
+
+    def uow(self) -> AbstractContextManager[UnitOfWork]:
+        """A write transaction whose events are relayed after commit."""
+        return unit_of_work(self.sessions, self.relay)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (never takes SQLite's write lock)."""
+        with self.readers() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def start_background(self) -> None:
+        self.relay.start(self.settings.relay_interval_seconds)
+        self.scheduler.start()
+
+    def stop_background(self) -> None:
+        self.scheduler.stop()
+        self.relay.stop()
+
+    def close(self) -> None:
+        self.stop_background()
+        self.engine.dispose()
+
+
+def build_platform(
+    settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
+) -> Platform:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(settings.database_url, engine)
+    sessions = make_session_factory(engine, write=True)
+    readers = make_session_factory(engine, write=False)
+    bus = EventBus()
+    relay = OutboxRelay(sessions, bus, clock)
+    platform = Platform(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        sessions=sessions,
+        readers=readers,
+        bus=bus,
+        relay=relay,
+        scheduler=Scheduler(),
+    )
+    _wire(platform)
+    return platform
+
+
+def _wire(platform: Platform) -> None:
+    """Construct domain services and subscribe handlers. Each domain adds one block here."""

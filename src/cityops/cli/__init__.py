@@ -1,0 +1,26 @@
+"""The `cityops` command line (Typer). Each command group lives in its own module here."""
+
+from __future__ import annotations
+
+import typer
+
+from cityops.cli import geo, platform_cmds, taxonomy, users
+
+app = typer.Typer(
+    name="cityops",
+    help="cityops 城市运行一网统管平台",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+platform_cmds.register(app)
+app.add_typer(
+    geo.app, name="geo", help="Areas: import boundaries, generate grids (区/街道/社区/网格)"
+)
+app.add_typer(
+    taxonomy.app, name="taxonomy", help="Category taxonomy and responsibility list (权责清单)"
+)
+app.add_typer(users.app, name="users", help="Users and roles")
+
+
+def main() -> None:
+    app()

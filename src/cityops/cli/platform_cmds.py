@@ -1,0 +1,43 @@
+"""CLI: init, serve (and demo, registered from cli/demo.py once it exists)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cityops.cli.context import console, platform_from_env
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("serve")(serve)
+
+
+def init(
+    database_url: Annotated[str | None, typer.Option(help="overrides CITYOPS_DATABASE_URL")] = None,
+) -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    with platform_from_env(database_url) as platform:
+        console.print(f"[green]database ready[/green]: {platform.settings.database_url}")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8000 or CITYOPS_PORT)")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the platform (API, console, docs at /docs)."""
+    import uvicorn
+
+    from cityops.infra.settings import Settings
+
+    settings = Settings()
+    uvicorn.run(
+        "cityops.web.server:app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -1,0 +1,238 @@
+"""Transactional outbox: events are written in the same transaction as the change that raised
+them, and a relay hands them to the bus after commit. A crash between commit and delivery loses
+nothing: the relay picks up every row not yet delivered, handler by handler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityops.infra.bus import EventBus
+from cityops.infra.db import UTCDateTime, metadata
+from cityops.kernel.clock import Clock
+from cityops.kernel.events import Event, event_from_payload
+
+log = logging.getLogger(__name__)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(32), nullable=False, unique=True),
+    Column("name", String(80), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("dispatched_at", UTCDateTime(), nullable=True, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+)
+
+outbox_deliveries = Table(
+    "outbox_deliveries",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("event_id", String(32), nullable=False),
+    Column("subscription", String(120), nullable=False),
+    Column("delivered_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("event_id", "subscription", name="uq_outbox_deliveries_event_sub"),
+)
+
+
+class UnitOfWork:
+    """One transaction of a use case, plus the events it raises (written to the outbox)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.events: list[Event] = []
+
+    def emit(self, event: Event) -> None:
+        self.events.append(event)
+        self.session.execute(
+            insert(outbox).values(
+                event_id=event.event_id,
+                name=event.name,
+                payload=json.loads(json.dumps(event.payload(), default=str)),
+                occurred_at=event.occurred_at,
+                attempts=0,
+            )
+        )
+
+
+class OutboxRelay:
+    """Delivers committed events to the bus. `drain()` is synchronous (tests call it); `wake()`
+    nudges the background thread started by `start()`."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        bus: EventBus,
+        clock: Clock,
+        *,
+        batch_size: int = 200,
+        max_attempts: int = 10,
+    ) -> None:
+        self._sessions = sessions
+        self._bus = bus
+        self._clock = clock
+        self._batch = batch_size
+        self._max_attempts = max_attempts
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def drain(self) -> int:
+        """Deliver every pending event; returns how many rows were fully delivered."""
+        done = 0
+        with self._lock:
+            while True:
+                with self._sessions() as s:
+                    rows = s.execute(
+                        select(
+                            outbox.c.id,
+                            outbox.c.event_id,
+                            outbox.c.name,
+                            outbox.c.payload,
+                            outbox.c.attempts,
+                        )
+                        .where(
+                            outbox.c.dispatched_at.is_(None), outbox.c.attempts < self._max_attempts
+                        )
+                        .order_by(outbox.c.id)
+                        .limit(self._batch)
+                    ).all()
+                    s.rollback()
+                if not rows:
+                    return done
+                progressed = 0
+                for row in rows:
+                    if self._deliver(row.id, row.event_id, row.name, row.payload):
+                        done += 1
+                        progressed += 1
+                if progressed == 0:
+                    return done
+
+    def _deliver(self, row_id: int, event_id: str, name: str, payload: dict[str, object]) -> bool:
+        try:
+            event = event_from_payload(name, dict(payload))
+        except (KeyError, TypeError, ValueError) as exc:
+            self._mark_failed(row_id, f"cannot decode: {exc}")
+            return False
+        with self._sessions() as s:
+            seen = set(
+                s.scalars(
+                    select(outbox_deliveries.c.subscription).where(
+                        outbox_deliveries.c.event_id == event_id
+                    )
+                )
+            )
+            s.rollback()
+        failed: str | None = None
+        for sub in self._bus.subscriptions_for(name):
+            if sub.name in seen:
+                continue
+            try:
+                sub.handler(event)
+            except Exception as exc:  # a failing handler must not block the others
+                log.exception("handler %s failed on %s %s", sub.name, name, event_id)
+                failed = f"{sub.name}: {exc!r}"
+                continue
+            with self._sessions.begin() as s:
+                s.execute(
+                    insert(outbox_deliveries).values(
+                        event_id=event_id, subscription=sub.name, delivered_at=self._clock.now()
+                    )
+                )
+        if failed is not None:
+            self._mark_failed(row_id, failed)
+            return False
+        with self._sessions.begin() as s:
+            s.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(dispatched_at=self._clock.now(), attempts=outbox.c.attempts + 1)
+            )
+        return True
+
+    def _mark_failed(self, row_id: int, error: str) -> None:
+        with self._sessions.begin() as s:
+            s.execute(
+                update(outbox)
+                .where(outbox.c.id == row_id)
+                .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
+            )
+
+    def pending_count(self) -> int:
+        with self._sessions() as s:
+            rows = s.execute(select(outbox.c.id).where(outbox.c.dispatched_at.is_(None))).all()
+            return len(rows)
+
+    def start(self, interval: float) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                self._wake.wait(interval)
+                self._wake.clear()
+                if self._stop.is_set():
+                    break
+                try:
+                    self.drain()
+                except Exception:
+                    log.exception("outbox relay pass failed")
+
+        self._thread = threading.Thread(target=loop, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+
+@contextmanager
+def unit_of_work(
+    sessions: sessionmaker[Session], relay: OutboxRelay | None = None
+) -> Iterator[UnitOfWork]:
+    """Run a use case in one transaction; its events are delivered only if it commits."""
+    session = sessions()
+    uow = UnitOfWork(session)
+    try:
+        yield uow
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    if uow.events and relay is not None:
+        relay.wake()

@@ -1,0 +1,45 @@
+"""One settings object (prefix CITYOPS_), built in app.py and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CITYOPS_", extra="ignore")
+
+    env: Literal["dev", "demo", "test", "prod"] = "dev"
+    database_url: str = "sqlite:///var/cityops.db"
+    secret_key: str = DEV_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_ttl_minutes: int = 12 * 60
+    max_body_bytes: int = 1_000_000
+    # SLA: share of a stage's time after which the clock turns yellow
+    sla_yellow_ratio: float = 0.8
+    # 督办: a case overdue this many working hours is escalated to supervision
+    escalate_after_overdue_hours: float = 8.0
+    scheduler_interval_seconds: float = 60.0
+    relay_interval_seconds: float = 1.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 8
+    holidays_file: Path | None = None
+    default_city_code: str = Field(default="330100")
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.env == "prod" and self.secret_key == DEV_SECRET:
+            raise ValueError(
+                "CITYOPS_SECRET_KEY must be set to a real secret when CITYOPS_ENV=prod"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""Kernel: ids, clock, errors, the Event base and the Actor. Imports nothing of cityops."""

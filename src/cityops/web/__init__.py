@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app, API routers, pages and static assets — the only place that knows HTTP."""

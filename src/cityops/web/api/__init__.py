@@ -1,0 +1,29 @@
+"""API routers under /api/v1. Each module exposes `router`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def routers() -> list[APIRouter]:
+    from cityops.web.api import (
+        areas,
+        auth,
+        cases,
+        categories,
+        departments,
+        indicators,
+        users,
+        webhooks,
+    )
+
+    return [
+        auth.router,
+        users.router,
+        departments.router,
+        areas.router,
+        categories.router,
+        cases.router,
+        indicators.router,
+        webhooks.router,
+    ]

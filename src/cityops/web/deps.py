@@ -1,0 +1,51 @@
+"""FastAPI dependencies: the platform, sessions and the acting user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from cityops.app import Platform
+from cityops.kernel.actor import Actor
+from cityops.kernel.errors import Unauthenticated
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def read_session(platform: PlatformDep) -> Iterator[Session]:
+    with platform.read() as session:
+        yield session
+
+
+ReadSession = Annotated[Session, Depends(read_session)]
+
+
+def optional_actor(
+    platform: PlatformDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Actor | None:
+    """The actor behind a bearer token (user session or integration API token), or None."""
+    if not token:
+        return None
+    with platform.read() as session:
+        return platform.org.actor_from_token(session, token)
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthenticated("sign in first: send 'Authorization: Bearer <token>'")
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,120 @@
+"""Shared fixtures. Integration tests run on SQLite and on PostgreSQL (the `db_url` fixture is
+parametrized over both); each test run gets its own PostgreSQL database, so runs never collide."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from cityops.app import Platform, build_platform
+from cityops.infra.db import make_engine
+from cityops.infra.migrate import upgrade
+from cityops.infra.settings import Settings
+from cityops.kernel.clock import SHANGHAI, FixedClock
+from cityops.tables import metadata
+
+PG_ADMIN_URL = os.environ.get(
+    "CITYOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# Monday 2026-11-23 09:00 in Shanghai: a working day, inside working hours.
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data: real data from outside; tests that need it say so by using this fixture."""
+    if not DATA_DIR.is_dir():
+        pytest.skip("../shared/data is not present")
+    return DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(url, engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, migrated once, dropped at the end."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"cityops_t_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # the suite promises PostgreSQL: fail loudly, do not skip
+        pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is needed for the tests: {exc}")
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    upgrade(url, engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "cityops.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("pg_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(env="test", database_url=db_url)
+
+
+@pytest.fixture
+def platform(settings: Settings, clock: FixedClock) -> Iterator[Platform]:
+    p = build_platform(settings, clock=clock, migrate=False)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def client(platform: Platform) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from cityops.web.app import create_app
+
+    with TestClient(create_app(platform)) as c:
+        yield c

@@ -1,0 +1,71 @@
+"""The outbox: events reach handlers only after commit, survive a failing handler, and are
+delivered once per handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from cityops.app import Platform
+from cityops.infra.outbox import outbox
+from cityops.kernel.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThingHappened(Event):
+    thing: str
+
+
+def test_event_delivered_after_commit_only(platform: Platform) -> None:
+    seen: list[str] = []
+    platform.bus.subscribe(ThingHappened, lambda e: seen.append(e.thing), name="t.seen")
+    with pytest.raises(RuntimeError), platform.uow() as uow:
+        uow.emit(ThingHappened(occurred_at=platform.clock.now(), thing="rolled back"))
+        raise RuntimeError("boom")
+    with platform.uow() as uow:
+        uow.emit(ThingHappened(occurred_at=platform.clock.now(), thing="kept"))
+    assert seen == []  # nothing before the relay runs
+    assert platform.relay.drain() == 1
+    assert seen == ["kept"]
+    assert platform.relay.drain() == 0
+
+
+def test_failing_handler_is_retried_without_repeating_the_others(platform: Platform) -> None:
+    calls: dict[str, int] = {"ok": 0, "flaky": 0}
+
+    def ok(_e: ThingHappened) -> None:
+        calls["ok"] += 1
+
+    def flaky(_e: ThingHappened) -> None:
+        calls["flaky"] += 1
+        if calls["flaky"] == 1:
+            raise ConnectionError("down")
+
+    platform.bus.subscribe(ThingHappened, ok, name="t.ok")
+    platform.bus.subscribe(ThingHappened, flaky, name="t.flaky")
+    with platform.uow() as uow:
+        uow.emit(ThingHappened(occurred_at=platform.clock.now(), thing="x"))
+    assert platform.relay.drain() == 0
+    assert platform.relay.drain() == 1
+    assert calls == {"ok": 1, "flaky": 2}
+    with platform.read() as s:
+        row = s.execute(select(outbox.c.attempts, outbox.c.dispatched_at)).one()
+    assert row.attempts == 2
+    assert row.dispatched_at is not None
+
+
+def test_undelivered_events_survive_a_restart(platform: Platform) -> None:
+    with platform.uow() as uow:
+        uow.emit(ThingHappened(occurred_at=platform.clock.now(), thing="before crash"))
+    platform.close()  # the process dies before the relay ran
+
+    from cityops.app import build_platform
+
+    again = build_platform(platform.settings, clock=platform.clock, migrate=False)
+    seen: list[str] = []
+    again.bus.subscribe(ThingHappened, lambda e: seen.append(e.thing), name="t.seen")
+    again.relay.drain()
+    again.close()
+    assert seen == ["before crash"]
