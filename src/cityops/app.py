@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cityops.cases.calendar import WorkingCalendar, load_calendar
+from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
+from cityops.cases.service import CaseService
+from cityops.cases.taxonomy_service import TaxonomyService
+from cityops.geo.public import GeoService
 from cityops.infra.bus import EventBus
 from cityops.infra.db import make_engine, make_session_factory
 from cityops.infra.migrate import upgrade
 from cityops.infra.outbox import OutboxRelay, UnitOfWork, unit_of_work
 from cityops.infra.scheduler import Scheduler
 from cityops.infra.settings import Settings
+from cityops.infra.webhooks import WebhookService
+from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
+from cityops.org.public import OrgService
 
 
 @dataclass
@@ -30,6 +38,13 @@ class Platform:
     relay: OutboxRelay
     scheduler: Scheduler
     # Domain services, set by _wire(); one typed field per domain:
+    taxonomy: TaxonomyService = field(init=False)
+    calendar: WorkingCalendar = field(init=False)
+    geo: GeoService = field(init=False)
+    cases: CaseService = field(init=False)
+    org: OrgService = field(init=False)
+    webhooks: WebhookService = field(init=False)
+    insight: IndicatorService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -85,3 +100,33 @@ def build_platform(
 
 def _wire(platform: Platform) -> None:
     """Construct domain services and subscribe handlers. Each domain adds one block here."""
+    # cases: responsibility list (权责清单) and the working calendar for SLA arithmetic
+    platform.taxonomy = TaxonomyService(platform.clock)
+    platform.calendar = load_calendar(platform.settings.holidays_file)
+    # geo: areas and point → area lookup (in-memory index, rebuilt on change)
+    platform.geo = GeoService(platform.clock)
+    # org: departments, users, credentials
+    platform.org = OrgService(clock=platform.clock, settings=platform.settings)
+    # cases: the case engine (workflow, SLA scan)
+    platform.cases = CaseService(
+        geo=platform.geo,
+        org=platform.org,
+        taxonomy=platform.taxonomy,
+        calendar=platform.calendar,
+        clock=platform.clock,
+        settings=platform.settings,
+    )
+    schedule_case_jobs(
+        platform.scheduler,
+        platform.cases,
+        platform.uow,
+        interval_seconds=platform.settings.scheduler_interval_seconds,
+    )
+    # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
+    platform.insight = IndicatorService(platform.cases, platform.clock)
+    # webhooks: every committed event is enqueued per matching subscription, then sent by a job
+    platform.webhooks = WebhookService(platform.sessions, platform.clock, platform.settings)
+    platform.bus.subscribe(None, platform.webhooks.on_event, name="webhooks.enqueue")
+    platform.scheduler.add(
+        "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
+    )

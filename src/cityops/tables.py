@@ -1,7 +1,12 @@
 """Imports every store module so that all tables are registered on the one metadata.
 Alembic and the test fixtures use this; nothing else should need it."""
 
+from cityops.cases import store as _cases_store  # noqa: F401
+from cityops.cases import taxonomy_store as _taxonomy_store  # noqa: F401
+from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401
+from cityops.infra import webhooks as _webhooks  # noqa: F401
 from cityops.infra.db import metadata
+from cityops.org import store as _org_store  # noqa: F401
 
 __all__ = ["metadata"]

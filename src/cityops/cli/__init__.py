@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import geo, platform_cmds, taxonomy, users
+from cityops.cli import demo, geo, platform_cmds, taxonomy, users
 
 app = typer.Typer(
     name="cityops",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 platform_cmds.register(app)
+demo.register(app)
 app.add_typer(
     geo.app, name="geo", help="Areas: import boundaries, generate grids (区/街道/社区/网格)"
 )

@@ -3,6 +3,9 @@ and register on the one `metadata` here, so Alembic sees them all."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -55,8 +58,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if path in ("", ":memory:"):
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
+        lock = _WriterLock(f"{path}.writer-lock") if path and path != ":memory:" else None
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "begin", _sqlite_begin(lock))
+        if lock is not None:
+            # the connection is back in the pool only after its commit or rollback
+            event.listen(engine, "checkin", lambda _dbapi, record: lock.release(record.info))
+            event.listen(engine, "close", lambda _dbapi, record: lock.forget(record.info))
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -75,13 +83,53 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # Writers take the lock up front (BEGIN IMMEDIATE) so a read-then-write transaction cannot
-    # fail on lock upgrade under WAL; readers begin deferred and never block one another.
-    if conn.get_execution_options().get("sqlite_write", False):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+class _WriterLock:
+    """Queues SQLite writers on an OS file lock beside the database (flock), across threads and
+    processes. A blocked writer sleeps in the kernel and wakes the moment the lock is free;
+    without it, SQLite's busy handler polls with growing sleeps (up to 100 ms), which under
+    load turns into second-long tail latencies. Each connection opens the lock file itself, so
+    two connections of one process exclude each other too."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._held = threading.local()
+
+    def acquire(self, info: dict[Any, Any]) -> None:
+        if getattr(self._held, "yes", False):
+            # waiting here would wait for ourselves: fail loudly instead of hanging
+            raise RuntimeError("a write transaction was opened inside another on the same thread")
+        fd = info.get("writer_lock_fd")
+        if fd is None:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            info["writer_lock_fd"] = fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        info["writer_lock_held"] = True
+        self._held.yes = True
+
+    def release(self, info: dict[Any, Any]) -> None:
+        if info.pop("writer_lock_held", False):
+            fcntl.flock(info["writer_lock_fd"], fcntl.LOCK_UN)
+            self._held.yes = False
+
+    def forget(self, info: dict[Any, Any]) -> None:
+        self.release(info)
+        fd = info.pop("writer_lock_fd", None)
+        if fd is not None:
+            os.close(fd)
+
+
+def _sqlite_begin(lock: _WriterLock | None) -> Any:
+    def begin(conn: Any) -> None:
+        # Writers take the lock up front (BEGIN IMMEDIATE) so a read-then-write transaction
+        # cannot fail on lock upgrade under WAL; readers begin deferred and never block.
+        if conn.get_execution_options().get("sqlite_write", False):
+            if lock is not None:
+                lock.acquire(conn.info)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return begin
 
 
 def make_session_factory(engine: Engine, *, write: bool = True) -> sessionmaker[Session]:

@@ -130,10 +130,21 @@ class OutboxRelay:
                 if not rows:
                     return done
                 progressed = 0
+                nobody: list[int] = []  # events no subscription wants: marked in one statement
                 for row in rows:
-                    if self._deliver(row.id, row.event_id, row.name, row.payload):
-                        done += 1
+                    if not self._bus.subscriptions_for(row.name):
+                        nobody.append(row.id)
+                    elif self._deliver(row.id, row.event_id, row.name, row.payload):
                         progressed += 1
+                if nobody:
+                    with self._sessions.begin() as s:
+                        s.execute(
+                            update(outbox)
+                            .where(outbox.c.id.in_(nobody))
+                            .values(dispatched_at=self._clock.now(), attempts=outbox.c.attempts + 1)
+                        )
+                    progressed += len(nobody)
+                done += progressed
                 if progressed == 0:
                     return done
 

@@ -20,7 +20,8 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The acting party. `department_id` binds handlers; `area_codes` scope inspectors and offices."""
+    """The acting party. `department_id` binds handlers; `area_codes` scope inspectors and
+    offices."""
 
     user_id: int | None
     username: str

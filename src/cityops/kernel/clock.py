@@ -45,7 +45,8 @@ class FixedClock:
 
 
 def as_utc(value: datetime) -> datetime:
-    """Normalise a datetime to aware UTC; naive values are taken to be UTC (as SQLite returns them)."""
+    """Normalise a datetime to aware UTC; naive values are taken to be UTC (as SQLite gives
+    them back)."""
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

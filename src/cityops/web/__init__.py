@@ -1,1 +1,2 @@
-"""The web layer: FastAPI app, API routers, pages and static assets — the only place that knows HTTP."""
+"""The web layer: FastAPI app, API routers, pages and static assets.
+It is the only place that knows HTTP."""

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
 from cityops.app import Platform
 from cityops.web.api import routers
 from cityops.web.errors import install_error_handlers
 from cityops.web.limits import BodySizeLimit
+from cityops.web.pages import STATIC_DIR
+from cityops.web.pages import router as pages_router
 
 
 def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
@@ -39,6 +42,8 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     install_error_handlers(app)
     for router in routers():
         app.include_router(router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -39,7 +39,11 @@ def optional_actor(
     if not token:
         return None
     with platform.read() as session:
-        return platform.org.actor_from_token(session, token)
+        actor = platform.org.actor_from_token(session, token)
+    if platform.org.token_use_due(token):  # API tokens: stamp last_used_at, at most once a minute
+        with platform.uow() as uow:
+            platform.org.record_token_use(uow, token)
+    return actor
 
 
 def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:

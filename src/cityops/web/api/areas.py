@@ -1,7 +1,122 @@
-"""API: areas."""
+"""API: areas (区/街道/社区/网格) and point → area lookup.
+
+These reads need no login: the city map is public. Changing areas is done by administrators
+through the CLI (`cityops geo import`, `cityops geo grid`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from cityops.geo import public as geo
+from cityops.web.deps import PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["areas"])
+
+
+class AreaPublic(BaseModel):
+    code: str = Field(examples=["330103001003"])
+    name: str = Field(examples=["华丰社区"])
+    level: geo.AreaLevel
+    alias: str | None = Field(default=None, examples=["SQ-3"])
+
+    @classmethod
+    def of(cls, ref: geo.AreaRef) -> AreaPublic:
+        return cls(code=ref.code, name=ref.name, level=ref.level, alias=ref.alias)
+
+
+class AreaProperties(AreaPublic):
+    parent_code: str | None
+
+
+class AreaFeaturePublic(BaseModel):
+    """A GeoJSON Feature; `id` is the area code."""
+
+    type: Literal["Feature"] = "Feature"
+    id: str
+    bbox: tuple[float, float, float, float]
+    geometry: dict[str, Any]
+    properties: AreaProperties
+
+    @classmethod
+    def of(cls, feature: geo.AreaFeature) -> AreaFeaturePublic:
+        ref = feature.ref
+        return cls(
+            id=ref.code,
+            bbox=feature.bbox,
+            geometry=dict(feature.geometry),
+            properties=AreaProperties(
+                code=ref.code,
+                name=ref.name,
+                level=ref.level,
+                alias=ref.alias,
+                parent_code=feature.parent_code,
+            ),
+        )
+
+
+class AreaCollectionPublic(BaseModel):
+    """A GeoJSON FeatureCollection."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[AreaFeaturePublic]
+
+
+class AreaLocatePublic(BaseModel):
+    """The areas holding a point, from the top down; `lon`/`lat` are the point in WGS84."""
+
+    chain: list[AreaPublic]
+    smallest: AreaPublic
+    lon: float
+    lat: float
+
+
+CrsQuery = Annotated[
+    geo.CoordSystem,
+    Query(description="coordinate system of the input/output: wgs84 (GPS) or gcj02 (AMap)"),
+]
+
+
+@router.get("/areas", response_model=AreaCollectionPublic)
+def list_areas(
+    platform: PlatformDep,
+    session: ReadSession,
+    level: Annotated[geo.AreaLevel | None, Query()] = None,
+    parent: Annotated[
+        str | None, Query(max_length=64, description="code or alias; its direct children")
+    ] = None,
+    crs: CrsQuery = geo.CoordSystem.wgs84,
+) -> AreaCollectionPublic:
+    """Areas as GeoJSON (public, no login)."""
+    features = platform.geo.list_features(session, level, parent, crs)
+    return AreaCollectionPublic(features=[AreaFeaturePublic.of(f) for f in features])
+
+
+@router.get("/areas/locate", response_model=AreaLocatePublic)
+def locate(
+    platform: PlatformDep,
+    session: ReadSession,
+    lon: Annotated[float, Query(ge=-180, le=180, description="longitude")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="latitude")],
+    crs: CrsQuery = geo.CoordSystem.wgs84,
+) -> AreaLocatePublic:
+    """The chain of areas (district → street → community → grid) holding a point (public).
+    A point in no grid gets the smallest area that holds it; outside the city: 422."""
+    chain = platform.geo.locate(session, lon, lat, crs)
+    wlon, wlat = platform.geo.to_wgs84(lon, lat, crs)
+    return AreaLocatePublic(
+        chain=[AreaPublic.of(a) for a in chain.areas],
+        smallest=AreaPublic.of(chain.smallest),
+        lon=wlon,
+        lat=wlat,
+    )
+
+
+@router.get("/areas/{code}", response_model=AreaFeaturePublic)
+def get_area(
+    platform: PlatformDep, session: ReadSession, code: str, crs: CrsQuery = geo.CoordSystem.wgs84
+) -> AreaFeaturePublic:
+    """One area as a GeoJSON Feature, by code or alias (public, no login)."""
+    return AreaFeaturePublic.of(platform.geo.get_feature(session, code, crs))

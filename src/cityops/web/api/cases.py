@@ -1,7 +1,440 @@
-"""API: cases."""
+"""API: cases — intake, lists (filters, pages, CSV/Excel export), detail, workflow actions and
+history. Rules live in the case engine; this module only speaks HTTP."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from cityops.cases import public as cp
+from cityops.geo.public import CoordSystem
+from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.errors import NotFound
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"
+
+
+class CaseCreate(BaseModel):
+    """A new case (受理). Give the place as lon/lat (WGS84 or GCJ-02) or as an area code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: cp.CaseSource
+    title: str = Field(min_length=1, max_length=200, examples=["井盖缺失"])
+    description: str = Field(min_length=1, max_length=5000)
+    category_code: str = Field(min_length=1, max_length=16, examples=["C010101"])
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    crs: CoordSystem = CoordSystem.wgs84
+    area_code: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+    reporter_name: str | None = Field(default=None, max_length=64)
+    reporter_phone: str | None = Field(
+        default=None,
+        pattern=PHONE_PATTERN,
+        description="mainland mobile (13800138000) or landline (0571-87654321)",
+    )
+    urgency: cp.Urgency | None = Field(default=None, description="overrides the category's urgency")
+    photos: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ActionRequest(BaseModel):
+    """The body of POST /cases/{id}/actions/{action}: the version you saw, a note, and the
+    action's own fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, description="the case version you acted on (409 if stale)")
+    note: str = Field(default="", max_length=2000)
+    department_code: str | None = Field(default=None, max_length=40)
+    reason: str | None = Field(default=None, max_length=2000)
+    hours: float | None = Field(default=None, gt=0)
+    amount: float | None = Field(default=None, gt=0)
+    unit: Literal["working_hours", "working_days", "calendar_hours"] | None = None
+    passed: bool | None = None
+    contacted: bool | None = None
+    resolved: bool | None = None
+    satisfaction: cp.Satisfaction | None = None
+    reopen: bool = False
+    into_case_id: int | None = None
+    photos: list[str] = Field(default_factory=list, max_length=20)
+
+
+class AreaBrief(BaseModel):
+    code: str
+    name: str
+
+
+class CaseAreaPublic(BaseModel):
+    district: AreaBrief | None
+    street: AreaBrief | None
+    community: AreaBrief | None
+    grid: AreaBrief | None
+
+
+class DepartmentBrief(BaseModel):
+    id: int
+    code: str
+    name: str
+
+
+class ExtensionPublic(BaseModel):
+    amount: float
+    unit: str
+
+
+class CasePublic(BaseModel):
+    id: int
+    number: str
+    tracking_code: str
+    source: cp.CaseSource
+    title: str
+    description: str
+    category_code: str
+    category_name: str
+    kind: str
+    urgency: str
+    status: cp.CaseStatus
+    version: int
+    lon: float | None
+    lat: float | None
+    address: str | None
+    area: CaseAreaPublic
+    area_code: str
+    department: DepartmentBrief | None
+    suggested_department: DepartmentBrief | None
+    reporter_name: str | None
+    reporter_phone: str | None
+    reported_at: datetime
+    stage: cp.Stage | None
+    stage_started_at: datetime | None
+    stage_deadline: datetime | None
+    deadlines: dict[str, datetime]
+    sla_state: cp.SlaState | None
+    overdue: bool
+    supervised: bool
+    allowed_actions: list[str]
+    created_by: str | None
+    pending_extension: ExtensionPublic | None
+    return_count: int
+    rework_count: int
+    extension_count: int
+    reopen_count: int
+    merged_into_id: int | None
+    handled_on_time: bool | None
+    closed_on_time: bool | None
+    satisfaction: cp.Satisfaction | None
+    registered_at: datetime | None
+    dispatched_at: datetime | None
+    signed_at: datetime | None
+    handled_at: datetime | None
+    closed_at: datetime | None
+    evaluated_at: datetime | None
+
+    @classmethod
+    def of(cls, c: cp.CaseView) -> CasePublic:
+        def area(a: cp.AreaInfo | None) -> AreaBrief | None:
+            return AreaBrief(code=a.code, name=a.name) if a else None
+
+        def dept(d: cp.DepartmentInfo | None) -> DepartmentBrief | None:
+            return DepartmentBrief(id=d.id, code=d.code, name=d.name) if d else None
+
+        ext = c.pending_extension
+        return cls(
+            id=c.id,
+            number=c.number,
+            tracking_code=c.tracking_code,
+            source=c.source,
+            title=c.title,
+            description=c.description,
+            category_code=c.category_code,
+            category_name=c.category_name,
+            kind=c.kind,
+            urgency=c.urgency,
+            status=c.status,
+            version=c.version,
+            lon=c.lon,
+            lat=c.lat,
+            address=c.address,
+            area=CaseAreaPublic(
+                district=area(c.area.district),
+                street=area(c.area.street),
+                community=area(c.area.community),
+                grid=area(c.area.grid),
+            ),
+            area_code=c.area_code,
+            department=dept(c.department),
+            suggested_department=dept(c.suggested_department),
+            reporter_name=c.reporter_name,
+            reporter_phone=c.reporter_phone,
+            reported_at=c.reported_at,
+            stage=c.stage,
+            stage_started_at=c.stage_started_at,
+            stage_deadline=c.stage_deadline,
+            deadlines={k.value: v for k, v in c.deadlines.items()},
+            sla_state=c.sla_state,
+            overdue=c.overdue,
+            supervised=c.supervised,
+            allowed_actions=[a.value for a in c.allowed_actions],
+            created_by=c.created_by,
+            pending_extension=ExtensionPublic(amount=ext.amount, unit=ext.unit.value)
+            if ext
+            else None,
+            return_count=c.return_count,
+            rework_count=c.rework_count,
+            extension_count=c.extension_count,
+            reopen_count=c.reopen_count,
+            merged_into_id=c.merged_into_id,
+            handled_on_time=c.handled_on_time,
+            closed_on_time=c.closed_on_time,
+            satisfaction=c.satisfaction,
+            registered_at=c.registered_at,
+            dispatched_at=c.dispatched_at,
+            signed_at=c.signed_at,
+            handled_at=c.handled_at,
+            closed_at=c.closed_at,
+            evaluated_at=c.evaluated_at,
+        )
+
+
+class CasePage(BaseModel):
+    items: list[CasePublic]
+    total: int
+    page: int
+    size: int
+
+
+class HistoryEntryPublic(BaseModel):
+    id: int
+    seq: int
+    action: str
+    from_status: str | None
+    to_status: str | None
+    actor_user_id: int | None
+    actor_name: str
+    actor_role: str
+    at: datetime
+    note: str
+    data: dict[str, Any]
+    attachments: list[str]
+
+
+def _instant(value: datetime | date | None) -> datetime | None:
+    """Query times: a date is midnight in Shanghai; a time without a zone is Shanghai time."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
+
+
+def _filters(
+    statuses: list[cp.CaseStatus] | None,
+    category: str | None,
+    area: str | None,
+    department: str | None,
+    source: cp.CaseSource | None,
+    overdue: bool | None,
+    start: datetime | date | None,
+    end: datetime | date | None,
+    q: str | None,
+) -> cp.CaseFilter:
+    return cp.CaseFilter(
+        statuses=tuple(statuses or ()),
+        category_code=category or None,
+        area_code=area or None,
+        department_code=department or None,
+        source=source,
+        overdue=overdue,
+        reported_from=_instant(start),
+        reported_to=_instant(end),
+        q=(q or "").strip() or None,
+    )
+
+
+StatusQ = Annotated[
+    list[cp.CaseStatus] | None, Query(alias="status", description="repeat for several")
+]
+CategoryQ = Annotated[str | None, Query(max_length=16, description="category code or prefix")]
+AreaQ = Annotated[str | None, Query(max_length=40, description="area code or prefix")]
+DepartmentQ = Annotated[str | None, Query(max_length=40, description="department code")]
+SourceQ = Annotated[cp.CaseSource | None, Query()]
+OverdueQ = Annotated[bool | None, Query()]
+FromQ = Annotated[datetime | date | None, Query(alias="from", description="reported at or after")]
+ToQ = Annotated[datetime | date | None, Query(alias="to", description="reported before")]
+TextQ = Annotated[str | None, Query(max_length=100, description="words in title, text, address")]
+
+
+@router.post("/cases", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
+def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> CasePublic:
+    cmd = cp.NewCase(
+        source=body.source,
+        title=body.title,
+        description=body.description,
+        category_code=body.category_code,
+        lon=body.lon,
+        lat=body.lat,
+        crs=body.crs.value,
+        area_code=body.area_code,
+        address=body.address,
+        reporter_name=body.reporter_name,
+        reporter_phone=body.reporter_phone,
+        urgency=body.urgency,
+        photos=tuple(body.photos),
+    )
+    with platform.uow() as uow:
+        view = platform.cases.create_case(uow, actor, cmd)
+    return CasePublic.of(view)
+
+
+@router.get("/cases", response_model=CasePage)
+def list_cases(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    statuses: StatusQ = None,
+    category: CategoryQ = None,
+    area: AreaQ = None,
+    department: DepartmentQ = None,
+    source: SourceQ = None,
+    overdue: OverdueQ = None,
+    start: FromQ = None,
+    end: ToQ = None,
+    q: TextQ = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=cp.MAX_PAGE_SIZE)] = 50,
+) -> CasePage:
+    """Cases in your scope, overdue first, then by stage deadline."""
+    f = _filters(statuses, category, area, department, source, overdue, start, end, q)
+    result = platform.cases.list_cases(session, actor, f, page, size)
+    return CasePage(
+        items=[CasePublic.of(c) for c in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
+    )
+
+
+@router.get("/cases/export", response_class=Response)
+def export_cases(
+    platform: PlatformDep,
+    actor: CurrentActor,
+    fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
+    statuses: StatusQ = None,
+    category: CategoryQ = None,
+    area: AreaQ = None,
+    department: DepartmentQ = None,
+    source: SourceQ = None,
+    overdue: OverdueQ = None,
+    start: FromQ = None,
+    end: ToQ = None,
+    q: TextQ = None,
+) -> Response:
+    """The filtered list as CSV (streamed) or Excel; phone numbers masked."""
+    f = _filters(statuses, category, area, department, source, overdue, start, end, q)
+    stamp = platform.clock.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        with platform.read() as session:
+            body = cp.xlsx_bytes(platform.cases.iter_cases(session, actor, f))
+        return Response(
+            body,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.xlsx"'},
+        )
+    with platform.read() as session:  # refuse before anything is streamed
+        platform.cases.iter_cases(session, actor, f)
+
+    def chunks() -> Any:
+        with platform.read() as session:
+            yield from cp.csv_chunks(platform.cases.iter_cases(session, actor, f))
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'},
+    )
+
+
+@router.get("/cases/{case_id}", response_model=CasePublic)
+def get_case(
+    case_id: int,
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    reveal: Annotated[
+        Literal["contact"] | None,
+        Query(description="'contact' shows the reporter's phone (audited)"),
+    ] = None,
+) -> CasePublic:
+    if reveal == "contact":
+        with platform.uow() as uow:
+            view = platform.cases.get_case(uow.session, actor, case_id, reveal_contact=True)
+        return CasePublic.of(view)
+    return CasePublic.of(platform.cases.get_case(session, actor, case_id))
+
+
+@router.post("/cases/{case_id}/actions/{action}", response_model=CasePublic)
+def act_on_case(
+    case_id: int, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
+) -> CasePublic:
+    """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
+    request_extension, approve_extension, deny_extension, suspend, resume, supervise, finish,
+    verify, evaluate, self_handle."""
+    try:
+        case_action = cp.CaseAction(action)
+    except ValueError:
+        names = [a.value for a in cp.CaseAction]
+        raise NotFound(
+            f"unknown action {action!r}; the actions are: {', '.join(names)}",
+            code="unknown_action",
+            actions=names,
+        ) from None
+    cmd = cp.ActionCommand(
+        version=body.version,
+        note=body.note,
+        department_code=body.department_code,
+        reason=body.reason,
+        hours=body.hours,
+        amount=body.amount,
+        unit=body.unit,
+        passed=body.passed,
+        contacted=body.contacted,
+        resolved=body.resolved,
+        satisfaction=body.satisfaction,
+        reopen=body.reopen,
+        into_case_id=body.into_case_id,
+        photos=tuple(body.photos),
+    )
+    with platform.uow() as uow:
+        view = platform.cases.act(uow, actor, case_id, case_action, cmd)
+    return CasePublic.of(view)
+
+
+@router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])
+def case_history(
+    case_id: int, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+) -> list[HistoryEntryPublic]:
+    return [
+        HistoryEntryPublic(
+            id=h.id,
+            seq=h.seq,
+            action=h.action,
+            from_status=h.from_status,
+            to_status=h.to_status,
+            actor_user_id=h.actor_user_id,
+            actor_name=h.actor_name,
+            actor_role=h.actor_role,
+            at=h.at,
+            note=h.note,
+            data=h.data,
+            attachments=list(h.attachments),
+        )
+        for h in platform.cases.history(session, actor, case_id)
+    ]

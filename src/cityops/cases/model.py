@@ -1,0 +1,319 @@
+"""The case workflow as plain Python: statuses, actions, the transition table, who may act, and
+the functions that compute a case's next state (deadlines included). No database, no HTTP."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from cityops.cases.taxonomy import Stage, TimeLimit
+from cityops.kernel.actor import Actor, Role
+from cityops.kernel.errors import InvalidTransition, ValidationFailed
+
+
+class CaseStatus(StrEnum):
+    reported = "reported"  # 受理
+    registered = "registered"  # 立案
+    rejected = "rejected"  # 不予立案
+    cancelled = "cancelled"  # 作废 (or merged 合并)
+    dispatched = "dispatched"  # 已派遣
+    in_progress = "in_progress"  # 处置中
+    suspended = "suspended"  # 挂账
+    handled = "handled"  # 已办结 (awaiting 核查)
+    closed = "closed"  # 结案
+
+
+class CaseSource(StrEnum):
+    hotline = "hotline"  # 12345 热线
+    web = "web"  # 网站/APP
+    open311 = "open311"
+    inspector = "inspector"  # 监督员/网格员上报
+    sensor = "sensor"  # 物联感知
+    transfer = "transfer"  # 上级转办
+
+
+class CaseAction(StrEnum):
+    register = "register"  # 立案
+    reject = "reject"  # 不予立案
+    cancel = "cancel"  # 作废
+    merge = "merge"  # 合并
+    dispatch = "dispatch"  # 派遣
+    sign = "sign"  # 签收
+    return_ = "return"  # 回退
+    request_extension = "request_extension"  # 延期申请
+    approve_extension = "approve_extension"  # 延期批准
+    deny_extension = "deny_extension"  # 延期驳回
+    suspend = "suspend"  # 挂账
+    resume = "resume"  # 恢复
+    supervise = "supervise"  # 督办
+    finish = "finish"  # 办结反馈
+    verify = "verify"  # 核查
+    evaluate = "evaluate"  # 评价/回访
+    self_handle = "self_handle"  # 自行处置
+
+
+class Satisfaction(StrEnum):
+    satisfied = "satisfied"  # 满意
+    basically_satisfied = "basically_satisfied"  # 基本满意
+    unsatisfied = "unsatisfied"  # 不满意
+
+
+OPEN_STATUSES = frozenset(
+    {
+        CaseStatus.reported,
+        CaseStatus.registered,
+        CaseStatus.dispatched,
+        CaseStatus.in_progress,
+        CaseStatus.suspended,
+        CaseStatus.handled,
+    }
+)
+TERMINAL_STATUSES = frozenset({CaseStatus.rejected, CaseStatus.cancelled, CaseStatus.closed})
+
+# The stage whose clock runs in each status (None: no clock).
+STAGE_OF_STATUS: Mapping[CaseStatus, Stage | None] = {
+    CaseStatus.reported: Stage.register,
+    CaseStatus.registered: Stage.dispatch,
+    CaseStatus.dispatched: Stage.handle,
+    CaseStatus.in_progress: Stage.handle,
+    CaseStatus.suspended: Stage.handle,
+    CaseStatus.handled: Stage.verify,
+    CaseStatus.rejected: None,
+    CaseStatus.cancelled: None,
+    CaseStatus.closed: None,
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: from which statuses, to which status (None: stays), who."""
+
+    sources: frozenset[CaseStatus]
+    target: CaseStatus | None
+    roles: frozenset[Role]
+    alt_target: CaseStatus | None = None  # verify failed → rework; evaluate unsatisfied → reopen
+    department_bound: bool = False  # only a handler of the case's current department
+
+
+def _t(
+    sources: set[CaseStatus] | frozenset[CaseStatus],
+    target: CaseStatus | None,
+    roles: set[Role],
+    *,
+    alt: CaseStatus | None = None,
+    bound: bool = False,
+) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(roles), alt, bound)
+
+
+S = CaseStatus
+A = CaseAction
+TRANSITIONS: Mapping[CaseAction, Transition] = {
+    A.register: _t({S.reported}, S.registered, {Role.operator, Role.dispatcher}),
+    A.reject: _t({S.reported}, S.rejected, {Role.operator, Role.dispatcher}),
+    A.cancel: _t({S.reported, S.registered}, S.cancelled, {Role.dispatcher}),
+    A.merge: _t({S.reported, S.registered}, S.cancelled, {Role.dispatcher}),
+    A.dispatch: _t({S.registered}, S.dispatched, {Role.dispatcher}),
+    A.sign: _t({S.dispatched}, S.in_progress, {Role.handler}, bound=True),
+    A.return_: _t({S.dispatched, S.in_progress}, S.registered, {Role.handler}, bound=True),
+    A.request_extension: _t({S.in_progress}, None, {Role.handler}, bound=True),
+    A.approve_extension: _t({S.in_progress}, None, {Role.shift_leader}),
+    A.deny_extension: _t({S.in_progress}, None, {Role.shift_leader}),
+    A.suspend: _t({S.in_progress}, S.suspended, {Role.shift_leader}),
+    A.resume: _t({S.suspended}, S.in_progress, {Role.shift_leader}),
+    A.supervise: _t(OPEN_STATUSES, None, {Role.dispatcher, Role.leader}),
+    A.finish: _t({S.in_progress}, S.handled, {Role.handler}, bound=True),
+    A.verify: _t({S.handled}, S.closed, {Role.inspector, Role.dispatcher}, alt=S.in_progress),
+    A.evaluate: _t({S.closed}, None, {Role.operator}, alt=S.in_progress),
+    A.self_handle: _t({S.reported}, S.closed, {Role.inspector}),
+}
+
+
+class WorkCalendar(Protocol):
+    """The part of the working calendar the workflow needs."""
+
+    def add(self, start: datetime, limit: TimeLimit) -> datetime: ...
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> float: ...
+
+
+@dataclass(frozen=True)
+class DepartmentTarget:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """Everything the workflow reads or changes on a case."""
+
+    status: CaseStatus
+    source: CaseSource
+    reported_at: datetime
+    limits: Mapping[Stage, TimeLimit] = field(default_factory=dict)
+    deadlines: Mapping[Stage, datetime] = field(default_factory=dict)
+    created_by_user_id: int | None = None
+    department_id: int | None = None
+    department_code: str | None = None
+    department_name: str | None = None
+    first_department_id: int | None = None
+    suggested_department_id: int | None = None
+    stage: Stage | None = Stage.register
+    stage_started_at: datetime | None = None
+    stage_deadline: datetime | None = None
+    overdue: bool = False
+    overdue_at: datetime | None = None
+    supervised: bool = False
+    reminded_at: datetime | None = None
+    escalated_at: datetime | None = None
+    return_count: int = 0
+    rework_count: int = 0
+    extension_count: int = 0
+    reopen_count: int = 0
+    merged_into_id: int | None = None
+    suspended_at: datetime | None = None
+    suspended_seconds: float = 0.0
+    pending_extension: TimeLimit | None = None
+    handled_on_time: bool | None = None
+    closed_on_time: bool | None = None
+    satisfaction: Satisfaction | None = None
+    evaluated_at: datetime | None = None
+    registered_at: datetime | None = None
+    dispatched_at: datetime | None = None
+    signed_at: datetime | None = None
+    handled_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """The fields an action may carry, already resolved (e.g. the department looked up)."""
+
+    passed: bool | None = None
+    reopen: bool = False
+    satisfaction: Satisfaction | None = None
+    department: DepartmentTarget | None = None
+    extension: TimeLimit | None = None
+    merge_into_id: int | None = None
+
+
+# ---- who may act ---------------------------------------------------------------------------
+
+
+def role_may(actor: Actor, action: CaseAction) -> bool:
+    """The actor holds a role the table allows for this action (ignoring the case)."""
+    return actor.has(*TRANSITIONS[action].roles)
+
+
+def actor_may(actor: Actor, action: CaseAction, state: CaseState) -> bool:
+    """The actor may take this action on this case: right role, right department, own report."""
+    if not role_may(actor, action):
+        return False
+    row = TRANSITIONS[action]
+    if row.department_bound:
+        return actor.department_id is not None and actor.department_id == state.department_id
+    if action is CaseAction.self_handle:
+        return actor.user_id is not None and actor.user_id == state.created_by_user_id
+    return True
+
+
+# ---- what the case allows ------------------------------------------------------------------
+
+
+def state_allows(state: CaseState, action: CaseAction) -> bool:
+    """The case's status (and pending extension, evaluation, source) allow the action."""
+    if state.status not in TRANSITIONS[action].sources:
+        return False
+    if action is CaseAction.request_extension:
+        return state.pending_extension is None
+    if action in (CaseAction.approve_extension, CaseAction.deny_extension):
+        return state.pending_extension is not None
+    if action is CaseAction.evaluate:
+        return state.evaluated_at is None
+    if action is CaseAction.self_handle:
+        return state.source is CaseSource.inspector
+    return True
+
+
+def actions_now(state: CaseState) -> list[CaseAction]:
+    """Every action the case allows now, whoever acts."""
+    return [a for a in CaseAction if state_allows(state, a)]
+
+
+def allowed_actions(state: CaseState, actor: Actor) -> list[CaseAction]:
+    """The actions this actor may take on this case now."""
+    return [a for a in CaseAction if state_allows(state, a) and actor_may(actor, a, state)]
+
+
+def check_transition(state: CaseState, action: CaseAction) -> None:
+    """Raise InvalidTransition (409) naming the actions allowed now."""
+    if state_allows(state, action):
+        return
+    allowed = [a.value for a in actions_now(state)]
+    raise InvalidTransition(
+        f"cannot {action.value} a case that is {state.status.value}; "
+        f"allowed now: {', '.join(allowed) or 'none'}",
+        status=state.status.value,
+        action=action.value,
+        allowed=allowed,
+    )
+
+
+def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseStatus:
+    row = TRANSITIONS[action]
+    if action is CaseAction.verify and inp.passed is False:
+        assert row.alt_target is not None
+        return row.alt_target
+    if action is CaseAction.evaluate and inp.reopen:
+        assert row.alt_target is not None
+        return row.alt_target
+    return row.target if row.target is not None else state.status
+
+
+# ---- intake rules --------------------------------------------------------------------------
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+# mainland mobile (13x–19x) or landline with area code, optionally with an extension
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def valid_phone(phone: str) -> bool:
+    return PHONE_RE.fullmatch(phone) is not None
+
+
+def checked_phone(phone: str | None) -> str | None:
+    """The reporter's phone, stripped; ValidationFailed unless a mobile or landline number."""
+    phone = (phone or "").strip() or None
+    if phone is not None and not valid_phone(phone):
+        raise ValidationFailed(
+            f"reporter_phone {phone!r} is neither a mainland mobile (1[3-9] + 9 digits) nor "
+            "a landline such as 0571-87654321",
+            code="invalid_phone",
+        )
+    return phone
+
+
+def checked_text(title: str | None, description: str | None) -> tuple[str, str]:
+    """Title and description, stripped; ValidationFailed when empty or too long."""
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if not title:
+        raise ValidationFailed("title must not be empty", code="title_required")
+    if len(title) > TITLE_MAX:
+        raise ValidationFailed(
+            f"title is longer than {TITLE_MAX} characters", code="title_too_long"
+        )
+    if not description:
+        raise ValidationFailed("description must not be empty", code="description_required")
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationFailed(
+            f"description is longer than {DESCRIPTION_MAX} characters",
+            code="description_too_long",
+        )
+    return title, description

@@ -1,0 +1,100 @@
+"""Who may do what with cases: one rule per use case. Each raises PermissionDenied with a message
+that names the missing role. Which roles take which workflow action is the transition table's
+business (model.TRANSITIONS); these rules apply it."""
+
+from __future__ import annotations
+
+from cityops.cases.model import TRANSITIONS, CaseAction, CaseState, actor_may, role_may
+from cityops.kernel.actor import Actor, Role
+from cityops.kernel.errors import PermissionDenied
+
+INTAKE_ROLES = frozenset(
+    {
+        Role.operator,
+        Role.dispatcher,
+        Role.shift_leader,
+        Role.inspector,
+        Role.admin,
+        Role.integration,
+        Role.citizen,
+    }
+)
+READ_ROLES = frozenset(
+    {
+        Role.admin,
+        Role.leader,
+        Role.dispatcher,
+        Role.shift_leader,
+        Role.operator,
+        Role.handler,
+        Role.inspector,
+    }
+)
+# Roles that may see a reporter's phone number in clear (a handler only on their department's case).
+CONTACT_ROLES = frozenset({Role.operator, Role.dispatcher, Role.shift_leader})
+
+
+def _names(roles: frozenset[Role]) -> str:
+    return ", ".join(sorted(r.value for r in roles))
+
+
+def check_create_case(actor: Actor) -> None:
+    if not actor.has(*INTAKE_ROLES):
+        raise PermissionDenied(
+            f"creating a case needs one of the roles: {_names(INTAKE_ROLES)}",
+            code="cannot_create_case",
+        )
+
+
+def check_read_cases(actor: Actor) -> None:
+    """Reading is further narrowed by scoping.scoped(); this rule only refuses role-less actors."""
+    if not actor.has(*READ_ROLES):
+        raise PermissionDenied(
+            f"reading cases needs one of the roles: {_names(READ_ROLES)}", code="cannot_read_cases"
+        )
+
+
+def check_action(actor: Actor, action: CaseAction) -> None:
+    """The actor holds a role the table allows for `action` (before the case is even loaded)."""
+    if not role_may(actor, action):
+        raise PermissionDenied(
+            f"{action.value} needs one of the roles: {_names(TRANSITIONS[action].roles)}",
+            code="role_not_allowed",
+            action=action.value,
+        )
+
+
+def check_action_on(actor: Actor, action: CaseAction, state: CaseState) -> None:
+    """Case-bound rules: a handler acts only for the case's current department; an inspector
+    self-handles only a case they reported."""
+    check_action(actor, action)
+    if actor_may(actor, action, state):
+        return
+    if action is CaseAction.self_handle:
+        raise PermissionDenied(
+            "self_handle is only for the inspector who reported the case", code="not_own_report"
+        )
+    raise PermissionDenied(
+        f"{action.value} is only for a handler of the department the case is dispatched to",
+        code="not_case_department",
+        action=action.value,
+    )
+
+
+def may_reveal_contact(actor: Actor, state: CaseState) -> bool:
+    if actor.has(*CONTACT_ROLES):
+        return True
+    return (
+        actor.has(Role.handler)
+        and actor.department_id is not None
+        and actor.department_id == state.department_id
+    )
+
+
+def check_reveal_contact(actor: Actor, state: CaseState) -> None:
+    if not may_reveal_contact(actor, state):
+        raise PermissionDenied(
+            "the reporter's contact is shown only to operators, dispatchers, shift leaders and "
+            "handlers of the case's department",
+            code="cannot_reveal_contact",
+        )

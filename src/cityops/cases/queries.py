@@ -1,0 +1,189 @@
+"""Read queries over the case tables: filtered pages, history, SLA scan candidates and the one
+aggregate behind the performance indicators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, RowMapping, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from cityops.cases.model import CaseStatus
+from cityops.cases.scoping import scoped
+from cityops.cases.store import case_history, cases
+from cityops.cases.views import CaseCounts, CaseFilter
+from cityops.kernel.actor import Actor
+from cityops.kernel.errors import ValidationFailed
+
+SCANNED_STATUSES = (
+    CaseStatus.reported,
+    CaseStatus.registered,
+    CaseStatus.dispatched,
+    CaseStatus.in_progress,
+    CaseStatus.handled,
+)
+
+
+def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.statuses:
+        where.append(cases.c.status.in_([s.value for s in f.statuses]))
+    if f.category_code:
+        where.append(cases.c.category_code.startswith(f.category_code, autoescape=True))
+    if f.area_code:
+        where.append(cases.c.area_code.startswith(f.area_code, autoescape=True))
+    if f.department_code:
+        where.append(cases.c.department_code == f.department_code)
+    if f.source is not None:
+        where.append(cases.c.source == f.source.value)
+    if f.overdue is not None:
+        where.append(cases.c.overdue.is_(f.overdue))
+    if f.reported_from is not None:
+        where.append(cases.c.reported_at >= f.reported_from)
+    if f.reported_to is not None:
+        where.append(cases.c.reported_at < f.reported_to)
+    if f.q:
+        pattern = f"%{f.q.strip()}%"
+        where.append(
+            or_(
+                cases.c.title.ilike(pattern),
+                cases.c.description.ilike(pattern),
+                cases.c.number.ilike(pattern),
+                cases.c.address.ilike(pattern),
+            )
+        )
+    return where
+
+
+def scoped_row(session: Session, actor: Actor, case_id: int) -> RowMapping | None:
+    stmt = scoped(select(cases).where(cases.c.id == case_id), actor)
+    return session.execute(stmt).mappings().first()
+
+
+def page_rows(
+    session: Session, actor: Actor, f: CaseFilter, page: int, size: int
+) -> tuple[list[RowMapping], int]:
+    where = filter_clauses(f)
+    total = session.execute(
+        scoped(select(func.count()).select_from(cases).where(*where), actor)
+    ).scalar_one()
+    stmt = (
+        scoped(select(cases).where(*where), actor)
+        .order_by(
+            cases.c.overdue.desc(),
+            cases.c.stage_deadline.asc().nulls_last(),
+            cases.c.id.desc(),
+        )
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return list(session.execute(stmt).mappings()), int(total)
+
+
+def iter_rows(session: Session, actor: Actor, f: CaseFilter, batch: int = 500) -> Any:
+    """Every matching row in list order, fetched in batches (for exports)."""
+    stmt = (
+        scoped(select(cases).where(*filter_clauses(f)), actor)
+        .order_by(
+            cases.c.overdue.desc(), cases.c.stage_deadline.asc().nulls_last(), cases.c.id.desc()
+        )
+        .execution_options(yield_per=batch)
+    )
+    yield from session.execute(stmt).mappings()
+
+
+def history_rows(session: Session, case_id: int) -> Sequence[RowMapping]:
+    stmt = (
+        select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.seq)
+    )
+    return session.execute(stmt).mappings().all()
+
+
+def scan_candidates(session: Session) -> Sequence[RowMapping]:
+    """Open, running cases that may still need an SLA mark (overdue, reminder, escalation)."""
+    stmt = select(cases).where(
+        cases.c.status.in_([s.value for s in SCANNED_STATUSES]),
+        cases.c.stage_deadline.is_not(None),
+        or_(
+            cases.c.reminded_at.is_(None),
+            cases.c.overdue.is_(False),
+            cases.c.supervised.is_(False),
+        ),
+    )
+    return session.execute(stmt).mappings().all()
+
+
+GROUPS = {
+    # responsible department: the one holding the case, else the one the list names
+    "department": (
+        func.coalesce(cases.c.department_code, cases.c.suggested_department_code, ""),
+        func.coalesce(cases.c.department_name, cases.c.suggested_department_name, ""),
+    ),
+    "area": (func.coalesce(cases.c.street_code, ""), func.coalesce(cases.c.street_name, "")),
+    "district": (
+        func.coalesce(cases.c.district_code, ""),
+        func.coalesce(cases.c.district_name, ""),
+    ),
+}
+
+
+def _count(cond: ColumnElement[bool]) -> Any:
+    return func.sum(case((cond, 1), else_=0))
+
+
+def indicator_counts(
+    session: Session, *, group_by: str, start: datetime, end: datetime
+) -> list[CaseCounts]:
+    """One GROUP BY over cases reported in [start, end)."""
+    if group_by not in GROUPS:
+        raise ValidationFailed(
+            f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}", code="bad_group_by"
+        )
+    code, name = GROUPS[group_by]
+    c = cases.c
+    dispatched = c.first_department_id.is_not(None)
+    registered = c.registered_at.is_not(None)
+    not_dropped = c.status.not_in([CaseStatus.cancelled.value, CaseStatus.rejected.value])
+    stmt = (
+        select(
+            code.label("group_code"),
+            func.max(name).label("group_name"),
+            func.count().label("reported"),
+            _count(registered).label("registered"),
+            _count(dispatched).label("dispatched"),
+            _count(
+                and_(
+                    dispatched,
+                    c.first_department_id == c.suggested_department_id,
+                    c.return_count == 0,
+                )
+            ).label("accurately_dispatched"),
+            _count(
+                and_(dispatched, or_(c.handle_deadline < end, c.handled_on_time.is_not(None)))
+            ).label("due_to_handle"),
+            _count(c.handled_on_time.is_(True)).label("handled_on_time"),
+            _count(
+                and_(
+                    registered,
+                    not_dropped,
+                    or_(c.close_deadline < end, c.closed_at.is_not(None)),
+                )
+            ).label("due_to_close"),
+            _count(c.closed_at.is_not(None)).label("closed"),
+            _count(c.closed_on_time.is_(True)).label("closed_on_time"),
+            _count(c.rework_count > 0).label("reworked"),
+            _count(c.extension_count > 0).label("extended"),
+        )
+        .where(c.reported_at >= start, c.reported_at < end)
+        .group_by(code)
+        .order_by(code)
+    )
+    out: list[CaseCounts] = []
+    for row in session.execute(stmt).mappings():
+        values = {k: int(row[k] or 0) for k in row if k not in ("group_code", "group_name")}
+        out.append(
+            CaseCounts(group_code=row["group_code"], group_name=row["group_name"] or "", **values)
+        )
+    return out

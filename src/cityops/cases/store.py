@@ -1,0 +1,311 @@
+"""Case tables and their write paths. Tables never leave the cases package: the service talks to
+the functions here and in `queries.py`. History rows are only ever inserted."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from cityops.cases.taxonomy import TimeLimit
+from cityops.infra.db import UTCDateTime, metadata
+from cityops.kernel.errors import NotFound, StaleVersion
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("number", String(24), nullable=True, unique=True),
+    Column("tracking_code", String(32), nullable=False, unique=True),
+    Column("version", Integer, nullable=False),
+    Column("source", String(16), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("category_code", String(16), nullable=False, index=True),
+    Column("category_name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("lon", Float, nullable=True),
+    Column("lat", Float, nullable=True),
+    Column("address", String(300), nullable=True),
+    Column("area_code", String(40), nullable=False, index=True),
+    Column("district_code", String(40), nullable=True),
+    Column("district_name", String(100), nullable=True),
+    Column("street_code", String(40), nullable=True),
+    Column("street_name", String(100), nullable=True),
+    Column("community_code", String(40), nullable=True),
+    Column("community_name", String(100), nullable=True),
+    Column("grid_code", String(40), nullable=True),
+    Column("grid_name", String(100), nullable=True),
+    Column("department_id", Integer, nullable=True, index=True),
+    Column("department_code", String(40), nullable=True),
+    Column("department_name", String(100), nullable=True),
+    Column("first_department_id", Integer, nullable=True),
+    Column("suggested_department_id", Integer, nullable=True),
+    Column("suggested_department_code", String(40), nullable=True),
+    Column("suggested_department_name", String(100), nullable=True),
+    Column("reporter_name", String(64), nullable=True),
+    Column("reporter_phone", String(32), nullable=True),
+    Column("reporter_user_id", Integer, nullable=True),
+    Column("created_by_user_id", Integer, nullable=True, index=True),
+    Column("created_by_name", String(64), nullable=True),
+    Column("stage", String(16), nullable=True),
+    Column("stage_started_at", UTCDateTime(), nullable=True),
+    Column("stage_deadline", UTCDateTime(), nullable=True),
+    Column("limits", JSON, nullable=False),
+    Column("deadlines", JSON, nullable=False),
+    Column("handle_deadline", UTCDateTime(), nullable=True),
+    Column("close_deadline", UTCDateTime(), nullable=True),
+    Column("overdue", Boolean, nullable=False),
+    Column("overdue_at", UTCDateTime(), nullable=True),
+    Column("supervised", Boolean, nullable=False),
+    Column("reminded_at", UTCDateTime(), nullable=True),
+    Column("escalated_at", UTCDateTime(), nullable=True),
+    Column("return_count", Integer, nullable=False),
+    Column("rework_count", Integer, nullable=False),
+    Column("extension_count", Integer, nullable=False),
+    Column("reopen_count", Integer, nullable=False),
+    Column("merged_into_id", _ID, nullable=True),
+    Column("suspended_at", UTCDateTime(), nullable=True),
+    Column("suspended_seconds", Float, nullable=False),
+    Column("pending_extension", JSON, nullable=True),
+    Column("handled_on_time", Boolean, nullable=True),
+    Column("closed_on_time", Boolean, nullable=True),
+    Column("satisfaction", String(24), nullable=True),
+    Column("evaluated_at", UTCDateTime(), nullable=True),
+    Column("reported_at", UTCDateTime(), nullable=False, index=True),
+    Column("registered_at", UTCDateTime(), nullable=True),
+    Column("dispatched_at", UTCDateTime(), nullable=True),
+    Column("signed_at", UTCDateTime(), nullable=True),
+    Column("handled_at", UTCDateTime(), nullable=True),
+    Column("closed_at", UTCDateTime(), nullable=True),
+    Column("history_seq", Integer, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", _ID, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("actor_user_id", Integer, nullable=True),
+    Column("actor_name", String(64), nullable=False),
+    Column("actor_role", String(24), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    UniqueConstraint("case_id", "seq", name="uq_case_history_case_seq"),
+)
+
+case_extensions = Table(
+    "case_extensions",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", _ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | denied
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_at", UTCDateTime(), nullable=True),
+)
+
+# Every department a case was ever dispatched to: a handler keeps seeing cases they worked on.
+case_assignments = Table(
+    "case_assignments",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", _ID, ForeignKey("cases.id"), nullable=False),
+    Column("department_id", Integer, nullable=False, index=True),
+    Column("assigned_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("case_id", "department_id", name="uq_case_assignments_case_department"),
+)
+
+# ---- writes --------------------------------------------------------------------------------
+
+
+def insert_case(session: Session, values: Mapping[str, Any]) -> int:
+    new_id = session.execute(insert(cases).values(**values).returning(cases.c.id)).scalar_one()
+    return int(new_id)
+
+
+def set_number(session: Session, case_id: int, number: str) -> None:
+    session.execute(update(cases).where(cases.c.id == case_id).values(number=number))
+
+
+def get_row(session: Session, case_id: int) -> RowMapping:
+    row = session.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
+    return row
+
+
+def update_versioned(
+    session: Session, case_id: int, expected_version: int, values: Mapping[str, Any]
+) -> int:
+    """Apply `values` only if the case is still at `expected_version`; returns the next
+    history sequence number. 0 rows → StaleVersion (409)."""
+    seq = session.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.version == expected_version)
+        .values(**values, version=cases.c.version + 1, history_seq=cases.c.history_seq + 1)
+        .returning(cases.c.history_seq)
+    ).scalar_one_or_none()
+    if seq is None:
+        current = session.execute(
+            select(cases.c.version).where(cases.c.id == case_id)
+        ).scalar_one_or_none()
+        raise StaleVersion(
+            f"case {case_id} was changed by someone else: you sent version {expected_version}, "
+            f"the current version is {current}; reload it and try again",
+            case_id=case_id,
+            expected_version=expected_version,
+            current_version=current,
+        )
+    return int(seq)
+
+
+def update_unversioned(session: Session, case_id: int, values: Mapping[str, Any]) -> int:
+    """Bookkeeping that is no workflow step (SLA marks, audit): the version stays, so nobody's
+    pending action goes stale. Returns the next history sequence number."""
+    seq = session.execute(
+        update(cases)
+        .where(cases.c.id == case_id)
+        .values(**values, history_seq=cases.c.history_seq + 1)
+        .returning(cases.c.history_seq)
+    ).scalar_one()
+    return int(seq)
+
+
+def insert_history(
+    session: Session,
+    *,
+    case_id: int,
+    seq: int,
+    action: str,
+    from_status: str | None,
+    to_status: str | None,
+    actor_user_id: int | None,
+    actor_name: str,
+    actor_role: str,
+    at: datetime,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    attachments: Sequence[str] = (),
+) -> None:
+    session.execute(
+        insert(case_history).values(
+            case_id=case_id,
+            seq=seq,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_user_id=actor_user_id,
+            actor_name=actor_name,
+            actor_role=actor_role,
+            at=at,
+            note=note,
+            data=dict(data or {}),
+            attachments=list(attachments),
+        )
+    )
+
+
+def insert_extension(
+    session: Session,
+    *,
+    case_id: int,
+    requested_by: str,
+    at: datetime,
+    limit: TimeLimit,
+    reason: str,
+) -> int:
+    new_id = session.execute(
+        insert(case_extensions)
+        .values(
+            case_id=case_id,
+            requested_by=requested_by,
+            requested_at=at,
+            amount=limit.amount,
+            unit=limit.unit.value,
+            reason=reason,
+            status="pending",
+        )
+        .returning(case_extensions.c.id)
+    ).scalar_one()
+    return int(new_id)
+
+
+def decide_extension(
+    session: Session, *, case_id: int, approved: bool, decided_by: str, at: datetime
+) -> int:
+    """Mark the pending extension of a case approved or denied; returns its id."""
+    ext_id = session.execute(
+        update(case_extensions)
+        .where(case_extensions.c.case_id == case_id, case_extensions.c.status == "pending")
+        .values(status="approved" if approved else "denied", decided_by=decided_by, decided_at=at)
+        .returning(case_extensions.c.id)
+    ).scalar_one()
+    return int(ext_id)
+
+
+def add_assignment(session: Session, case_id: int, department_id: int, at: datetime) -> None:
+    seen = session.execute(
+        select(case_assignments.c.id).where(
+            case_assignments.c.case_id == case_id,
+            case_assignments.c.department_id == department_id,
+        )
+    ).first()
+    if seen is None:
+        session.execute(
+            insert(case_assignments).values(
+                case_id=case_id, department_id=department_id, assigned_at=at
+            )
+        )
+
+
+def mark_sla(
+    session: Session,
+    case_id: int,
+    stage_started_at: datetime,
+    values: Mapping[str, Any],
+    history_lines: int,
+) -> int | None:
+    """SLA marks for the stage that started at `stage_started_at` (no version bump). Reserves
+    `history_lines` history numbers and returns the last; None if the case left that stage."""
+    seq = session.execute(
+        update(cases)
+        .where(cases.c.id == case_id, cases.c.stage_started_at == stage_started_at)
+        .values(**values, history_seq=cases.c.history_seq + history_lines)
+        .returning(cases.c.history_seq)
+    ).scalar_one_or_none()
+    return None if seq is None else int(seq)

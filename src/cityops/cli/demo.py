@@ -1,0 +1,104 @@
+"""CLI: `cityops demo` — build the demo city with weeks of traffic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cityops.app import build_platform
+from cityops.cli.context import console
+from cityops.demo.accounts import DEMO_PASSWORD
+from cityops.demo.build import build_demo
+from cityops.infra.settings import Settings
+from cityops.kernel.clock import FixedClock, SystemClock
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+
+
+def demo(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="../shared/data: real Hangzhou areas and real citizen messages"),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=26, help="weeks of simulated traffic")] = 4,
+    per_day: Annotated[float, typer.Option(min=1, help="new cases per working day")] = 40.0,
+    seed: Annotated[int, typer.Option(help="random seed")] = 2026,
+    reset: Annotated[
+        bool, typer.Option(help="delete an existing SQLite demo database first")
+    ] = False,
+) -> None:
+    """Build a demo city: areas, the responsibility list, departments, staff and cases."""
+    settings = Settings()
+    if settings.env == "prod":
+        console.print("[red]refusing to load demo data with CITYOPS_ENV=prod[/red]")
+        raise typer.Exit(1)
+    if data is not None and not data.is_dir():
+        console.print(f"[red]--data {data} is not a folder[/red]")
+        raise typer.Exit(1)
+    if reset and settings.is_sqlite:
+        path = Path(settings.database_url.split("///", 1)[-1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    end = SystemClock().now()
+    clock = FixedClock(end)
+    platform = build_platform(settings, clock=clock)
+    try:
+        with platform.read() as s:
+            if platform.org.list_departments(s):
+                console.print(
+                    "[yellow]this database already holds an organisation; "
+                    "use --reset (SQLite) or an empty database[/yellow]"
+                )
+                raise typer.Exit(1)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        ) as progress:
+            setup = progress.add_task("setting up", total=4)
+            days = progress.add_task("simulated days", total=weeks * 7, visible=False)
+
+            def step(msg: str) -> None:
+                progress.update(setup, description=msg, advance=1)
+                if "weeks" in msg:
+                    progress.update(days, visible=True)
+
+            summary = build_demo(
+                platform,
+                clock,
+                end=end,
+                weeks=weeks,
+                cases_per_day=per_day,
+                data_dir=data,
+                seed=seed,
+                step=step,
+                on_day=lambda n: progress.update(days, completed=n),
+            )
+            progress.update(days, completed=weeks * 7)
+    finally:
+        platform.close()
+
+    areas = ", ".join(f"{k} {v}" for k, v in summary.areas.items())
+    source = "real Hangzhou 下城区 data" if summary.real_areas else "a generated city"
+    console.print(f"areas ({source}): {areas}")
+    console.print(f"categories: {summary.categories}")
+    t = summary.traffic
+    console.print(f"cases: {t.created} created, {t.actions} workflow actions, {t.refused} refused")
+    table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
+    table.add_column("username")
+    table.add_column("role")
+    table.add_column("name")
+    for acc in summary.org.accounts:
+        table.add_row(acc.username, acc.role.value, acc.display_name)
+    console.print(table)
+    console.print(
+        "handlers of every department: h_<code> (e.g. h_zjj); inspectors of every street: i_<code>"
+    )

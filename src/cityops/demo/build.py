@@ -1,0 +1,72 @@
+"""Builds the whole demo city into the platform's database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cityops.app import Platform
+from cityops.cases.taxonomy_io import load_default_taxonomy
+from cityops.demo.accounts import DemoOrg, seed_org
+from cityops.demo.messages import load_messages
+from cityops.demo.traffic import TrafficSimulator, TrafficStats
+from cityops.geo.public import generate_demo_city, import_hangzhou_xiacheng
+from cityops.kernel.actor import SYSTEM
+from cityops.kernel.clock import FixedClock
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    areas: dict[str, int]
+    categories: int
+    org: DemoOrg
+    traffic: TrafficStats
+    real_areas: bool
+    real_messages: bool
+
+
+def build_demo(
+    platform: Platform,
+    clock: FixedClock,
+    *,
+    end: datetime,
+    weeks: int,
+    cases_per_day: float,
+    data_dir: Path | None,
+    seed: int = 2026,
+    step: Step | None = None,
+    on_day: Callable[[int], None] | None = None,
+) -> DemoSummary:
+    """Areas, the responsibility list, departments and staff, then `weeks` of traffic ending at
+    `end`. The platform must be built on `clock`, which this walks from `end - weeks` to `end`."""
+    say = step or (lambda _msg: None)
+    start = end - timedelta(weeks=weeks)
+    clock.set(start)
+    hangzhou = data_dir / "hangzhou_xiacheng" if data_dir is not None else None
+    say("areas 区/街道/社区/网格")
+    with platform.uow() as uow:
+        if hangzhou is not None and hangzhou.is_dir():
+            areas = import_hangzhou_xiacheng(uow, hangzhou, clock=clock)
+        else:
+            areas = generate_demo_city(uow, clock=clock)
+    say("responsibility list 权责清单")
+    with platform.uow() as uow:
+        result = load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
+    say("departments and staff")
+    org = seed_org(platform)
+    messages = load_messages(data_dir)
+    say(f"{weeks} weeks of cases")
+    sim = TrafficSimulator(platform, clock, org, messages, seed=seed)
+    stats = sim.run(start, end, cases_per_day=cases_per_day, on_day=on_day)
+    return DemoSummary(
+        areas=dict(areas),
+        categories=result.total,
+        org=org,
+        traffic=stats,
+        real_areas=hangzhou is not None and hangzhou.is_dir(),
+        real_messages=data_dir is not None and (data_dir / "tipdm2020_c").is_dir(),
+    )

@@ -1,0 +1,17 @@
+"""Who may see the indicators."""
+
+from __future__ import annotations
+
+from cityops.kernel.actor import Actor, Role
+from cityops.kernel.errors import PermissionDenied
+
+INDICATOR_VIEWERS = frozenset({Role.leader, Role.admin, Role.dispatcher, Role.shift_leader})
+
+
+def may_view_case_indicators(actor: Actor) -> None:
+    """case_indicators: leaders, administrators, dispatchers and shift leaders (值班长)."""
+    if not actor.has(*INDICATOR_VIEWERS):
+        raise PermissionDenied(
+            "case indicators are for leaders, administrators, dispatchers and shift leaders",
+            code="indicators_forbidden",
+        )

@@ -1,0 +1,461 @@
+"""Org use cases: departments, users, sign-in and tokens. Each use case takes (uow or session,
+actor, command) and first checks its rule in policy.py."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from cityops.infra.outbox import UnitOfWork
+from cityops.infra.settings import Settings
+from cityops.kernel.actor import Actor, Role
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from cityops.kernel.events import Event
+from cityops.org import credentials, events, policy, store
+from cityops.org.model import (
+    AccessToken,
+    ApiTokenRef,
+    DepartmentKind,
+    DepartmentRef,
+    DepartmentUpdate,
+    IssuedApiToken,
+    NewApiToken,
+    NewDepartment,
+    NewUser,
+    UserRef,
+    UserUpdate,
+    area_prefixes,
+    check_area_codes,
+    check_department,
+    check_password,
+    check_user_scope,
+    check_username,
+    longest_prefix_office,
+    parse_roles,
+)
+
+BAD_CREDENTIALS = "wrong username or password"
+TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
+
+
+ACTOR_CACHE_SECONDS = 5.0
+
+
+class OrgService:
+    """platform.org — departments (承办单位), users, roles and credentials."""
+
+    def __init__(self, *, clock: Clock, settings: Settings) -> None:
+        self._clock = clock
+        self._settings = settings
+        self._passwords = credentials.Passwords(
+            credentials.password_hasher(fast=settings.env == "test")
+        )
+        self._token_use_lock = threading.Lock()
+        self._token_used: dict[str, datetime] = {}
+        # user id -> (actor, monotonic expiry): spares a user lookup on every request. A
+        # change to a user made by this process clears it at once; one made by another
+        # process is seen within ACTOR_CACHE_SECONDS.
+        self._actors: dict[int, tuple[Actor, float]] = {}
+
+    # --- departments -------------------------------------------------------------------------
+
+    def department_by_code(self, session: Session, code: str) -> DepartmentRef:
+        dept = store.get_department(session, code=code)
+        if dept is None:
+            raise NotFound(f"no department with code {code!r}", code="unknown_department")
+        return dept
+
+    def department_by_id(self, session: Session, id: int) -> DepartmentRef:
+        dept = store.get_department(session, id=id)
+        if dept is None:
+            raise NotFound(f"no department with id {id}", code="unknown_department")
+        return dept
+
+    def office_for_area(
+        self, session: Session, area_code: str, kind: DepartmentKind
+    ) -> DepartmentRef | None:
+        """The active department of `kind` whose area is the longest prefix of `area_code`."""
+        candidates = store.departments_on_areas(session, kind, area_prefixes(area_code))
+        return longest_prefix_office(candidates, area_code)
+
+    def list_departments(
+        self, session: Session, *, kind: DepartmentKind | None = None
+    ) -> list[DepartmentRef]:
+        return store.list_departments(session, kind)
+
+    def create_department(self, uow: UnitOfWork, actor: Actor, cmd: NewDepartment) -> DepartmentRef:
+        policy.may_create_department(actor)
+        cmd = check_department(cmd)
+        session = uow.session
+        if store.get_department(session, code=cmd.code) is not None:
+            raise Conflict(f"department {cmd.code!r} already exists", code="department_exists")
+        parent_id = self._department_id(session, cmd.parent_code)
+        dept_id = store.insert_department(
+            session,
+            {
+                "code": cmd.code,
+                "name": cmd.name,
+                "kind": DepartmentKind(cmd.kind).value,
+                "area_code": cmd.area_code,
+                "parent_id": parent_id,
+                "phone": cmd.phone,
+                "active": True,
+            },
+        )
+        dept = self.department_by_id(session, dept_id)
+        self._emit(
+            uow,
+            actor,
+            events.DepartmentCreated,
+            department_id=dept.id,
+            code=dept.code,
+            kind=dept.kind.value,
+            area_code=dept.area_code,
+        )
+        return dept
+
+    def update_department(
+        self, uow: UnitOfWork, actor: Actor, department_id: int, cmd: DepartmentUpdate
+    ) -> DepartmentRef:
+        policy.may_update_department(actor)
+        dept = self.department_by_id(uow.session, department_id)
+        values: dict[str, Any] = {}
+        if cmd.name is not None:
+            if not cmd.name.strip():
+                raise ValidationFailed("a department needs a name", code="missing_name")
+            values["name"] = cmd.name.strip()
+        if cmd.area_code is not None:
+            values["area_code"] = check_area_codes([cmd.area_code])[0]
+        if cmd.phone is not None:
+            values["phone"] = cmd.phone.strip() or None
+        if cmd.active is not None:
+            values["active"] = cmd.active
+        store.update_department(uow.session, dept.id, values)
+        self._emit(
+            uow,
+            actor,
+            events.DepartmentUpdated,
+            department_id=dept.id,
+            code=dept.code,
+            changed=tuple(sorted(values)),
+        )
+        return self.department_by_id(uow.session, dept.id)
+
+    # --- sign-in and tokens ------------------------------------------------------------------
+
+    def login(self, session: Session, username: str, password: str) -> AccessToken:
+        """OAuth2 password flow: a bearer token for the right password. The same message for an
+        unknown user and a wrong password."""
+        stored = store.get_user(session, username=username.strip().lower())
+        ok = self._passwords.verify(stored.password_hash if stored else None, password)
+        if stored is None or not ok:
+            raise Unauthenticated(BAD_CREDENTIALS, code="invalid_credentials")
+        if not stored.user.active:
+            raise Unauthenticated("this account is deactivated", code="account_inactive")
+        return self._access_token(stored.user)
+
+    def access_token_for_user(self, session: Session, username: str) -> AccessToken:
+        """A bearer token without a password: for the demo, tests and trusted local tools."""
+        return self._access_token(self._active_user(session, username))
+
+    def actor_from_token(self, session: Session, token: str) -> Actor:
+        """The actor behind a bearer token (signed user token or `cok_` API token)."""
+        if credentials.is_api_token(token):
+            ref = store.get_api_token(session, token_hash=credentials.hash_api_token(token))
+            if ref is None:
+                raise Unauthenticated("the API token is not valid", code="invalid_token")
+            if ref.revoked_at is not None:
+                raise Unauthenticated("this API token has been revoked", code="token_revoked")
+            user_id = ref.user_id
+        else:
+            claims = credentials.read_access_token(
+                token, secret=self._settings.secret_key, now=self._clock.now()
+            )
+            user_id = claims.user_id
+        cached = self._actors.get(user_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        stored = store.get_user(session, id=user_id)
+        if stored is None or not stored.user.active:
+            raise Unauthenticated(
+                "the account behind this token no longer exists or is deactivated",
+                code="account_inactive",
+            )
+        actor = self._actor(stored)
+        self._actors[user_id] = (actor, time.monotonic() + ACTOR_CACHE_SECONDS)
+        return actor
+
+    def actor_for_user(self, session: Session, username: str) -> Actor:
+        """The actor of an active user, by username (NotFound if unknown)."""
+        stored = store.get_user(session, username=username.strip().lower())
+        if stored is None:
+            raise NotFound(f"no user named {username!r}", code="unknown_user")
+        if not stored.user.active:
+            raise Unauthenticated(f"user {username!r} is deactivated", code="account_inactive")
+        return self._actor(stored)
+
+    def token_use_due(self, token: str) -> bool:
+        """True for an API token whose last use has not been recorded in the last minute."""
+        if not credentials.is_api_token(token):
+            return False
+        digest = credentials.hash_api_token(token)
+        now = self._clock.now()
+        with self._token_use_lock:
+            last = self._token_used.get(digest)
+            if last is not None and now - last < TOKEN_USE_RECORD_INTERVAL:
+                return False
+            if len(self._token_used) > 10_000:
+                self._token_used.clear()
+            self._token_used[digest] = now
+        return True
+
+    def record_token_use(self, uow: UnitOfWork, token: str) -> None:
+        """Bookkeeping, not a use case: stamp an API token's last_used_at."""
+        store.touch_api_token(uow.session, credentials.hash_api_token(token), self._clock.now())
+
+    def list_api_tokens(self, session: Session, actor: Actor) -> list[ApiTokenRef]:
+        policy.may_list_api_tokens(actor)
+        return store.list_api_tokens(session)
+
+    def create_api_token(self, uow: UnitOfWork, actor: Actor, cmd: NewApiToken) -> IssuedApiToken:
+        """A token for an integrated system, acting as a user; the secret is returned once."""
+        policy.may_create_api_token(actor)
+        name = cmd.name.strip()
+        if not name:
+            raise ValidationFailed("an API token needs a name", code="missing_name")
+        if cmd.username:
+            user_id = self._user_by_name(uow.session, cmd.username).id
+        elif actor.user_id is not None:
+            user_id = actor.user_id
+        else:
+            raise ValidationFailed("name the user the token acts as", code="missing_username")
+        token = credentials.new_api_token()
+        token_id = store.insert_api_token(
+            uow.session,
+            {
+                "name": name,
+                "token_hash": credentials.hash_api_token(token),
+                "user_id": user_id,
+                "created_at": self._clock.now(),
+            },
+        )
+        ref = self._api_token(uow.session, token_id)
+        self._emit(
+            uow,
+            actor,
+            events.ApiTokenCreated,
+            token_id=ref.id,
+            token_name=ref.name,
+            user_id=user_id,
+        )
+        return IssuedApiToken(token=token, ref=ref)
+
+    def revoke_api_token(self, uow: UnitOfWork, actor: Actor, token_id: int) -> ApiTokenRef:
+        policy.may_revoke_api_token(actor)
+        ref = self._api_token(uow.session, token_id)
+        if ref.revoked_at is None:
+            store.revoke_api_token(uow.session, ref.id, self._clock.now())
+            self._emit(
+                uow,
+                actor,
+                events.ApiTokenRevoked,
+                token_id=ref.id,
+                token_name=ref.name,
+                user_id=ref.user_id,
+            )
+        return self._api_token(uow.session, token_id)
+
+    # --- users -------------------------------------------------------------------------------
+
+    def list_users(self, session: Session, actor: Actor) -> list[UserRef]:
+        policy.may_list_users(actor)
+        return store.list_users(session)
+
+    def get_user(self, session: Session, actor: Actor, user_id: int) -> UserRef:
+        policy.may_view_user(actor, user_id)
+        return self._user_by_id(session, user_id)
+
+    def create_user(self, uow: UnitOfWork, actor: Actor, cmd: NewUser) -> UserRef:
+        policy.may_create_user(actor)
+        session = uow.session
+        username = check_username(cmd.username)
+        password = check_password(cmd.password)
+        roles = parse_roles(cmd.roles)
+        areas = check_area_codes(cmd.area_codes)
+        check_user_scope(roles, cmd.department_code, areas)
+        if store.get_user(session, username=username) is not None:
+            raise Conflict(f"user {username!r} already exists", code="user_exists")
+        user_id = store.insert_user(
+            session,
+            {
+                "username": username,
+                "display_name": cmd.display_name.strip() or username,
+                "password_hash": self._passwords.hash(password),
+                "department_id": self._department_id(session, cmd.department_code),
+                "area_codes": list(areas),
+                "phone": (cmd.phone or "").strip() or None,
+                "active": True,
+                "created_at": self._clock.now(),
+            },
+            roles,
+        )
+        user = self._user_by_id(session, user_id)
+        self._emit(
+            uow,
+            actor,
+            events.UserCreated,
+            user_id=user.id,
+            username=user.username,
+            roles=tuple(r.value for r in user.roles),
+            department_code=user.department_code,
+        )
+        return user
+
+    def update_user(self, uow: UnitOfWork, actor: Actor, user_id: int, cmd: UserUpdate) -> UserRef:
+        self._actors.clear()
+        policy.may_update_user(actor)
+        session = uow.session
+        user = self._user_by_id(session, user_id)
+        values: dict[str, Any] = {}
+        if cmd.display_name is not None:
+            values["display_name"] = cmd.display_name.strip() or user.username
+        if cmd.password is not None:
+            values["password_hash"] = self._passwords.hash(check_password(cmd.password))
+        if cmd.department_code is not None:
+            values["department_id"] = self._department_id(session, cmd.department_code)
+        if cmd.area_codes is not None:
+            values["area_codes"] = list(check_area_codes(cmd.area_codes))
+        if cmd.phone is not None:
+            values["phone"] = cmd.phone.strip() or None
+        if cmd.active is not None:
+            if not cmd.active:
+                self._refuse_self_lockout(actor, user_id, "deactivate")
+            values["active"] = cmd.active
+        roles = parse_roles(cmd.roles) if cmd.roles is not None else user.roles
+        if Role.admin not in roles:
+            self._refuse_self_lockout(actor, user_id, "remove the admin role from")
+        dept_code = user.department_code
+        if cmd.department_code is not None:
+            dept_code = cmd.department_code or None
+        area_codes = tuple(values.get("area_codes", user.area_codes))
+        check_user_scope(roles, dept_code, area_codes)
+        store.update_user(session, user_id, values)
+        changed = sorted(values)
+        if cmd.roles is not None and roles != user.roles:
+            store.set_roles(session, user_id, roles)
+            changed.append("roles")
+        self._emit(
+            uow,
+            actor,
+            events.UserUpdated,
+            user_id=user_id,
+            username=user.username,
+            changed=tuple(sorted(changed)),
+            roles=tuple(r.value for r in roles),
+        )
+        return self._user_by_id(session, user_id)
+
+    def set_user_roles(
+        self, uow: UnitOfWork, actor: Actor, user_id: int, roles: Iterable[Role | str]
+    ) -> UserRef:
+        policy.may_set_user_roles(actor)
+        return self.update_user(uow, actor, user_id, UserUpdate(roles=tuple(roles)))
+
+    def deactivate_user(self, uow: UnitOfWork, actor: Actor, user_id: int) -> UserRef:
+        self._actors.clear()
+        """Deactivated users cannot sign in, and their bearer and API tokens stop working."""
+        policy.may_deactivate_user(actor)
+        self._refuse_self_lockout(actor, user_id, "deactivate")
+        user = self._user_by_id(uow.session, user_id)
+        if user.active:
+            store.update_user(uow.session, user_id, {"active": False})
+            self._emit(uow, actor, events.UserDeactivated, user_id=user_id, username=user.username)
+        return replace(user, active=False)
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _access_token(self, user: UserRef) -> AccessToken:
+        ttl = timedelta(minutes=self._settings.token_ttl_minutes)
+        token, _expires = credentials.issue_access_token(
+            user_id=user.id,
+            roles=tuple(r.value for r in user.roles),
+            secret=self._settings.secret_key,
+            now=self._clock.now(),
+            ttl=ttl,
+        )
+        return AccessToken(access_token=token, expires_in=int(ttl.total_seconds()), user=user)
+
+    @staticmethod
+    def _actor(stored: store.StoredUser) -> Actor:
+        user = stored.user
+        areas = user.area_codes
+        if not areas and stored.department_area_code:
+            areas = (stored.department_area_code,)
+        return Actor(
+            user_id=user.id,
+            username=user.username,
+            roles=frozenset(user.roles),
+            department_id=user.department_id,
+            department_code=user.department_code,
+            area_codes=areas,
+            display_name=user.display_name,
+        )
+
+    def _active_user(self, session: Session, username: str) -> UserRef:
+        user = self._user_by_name(session, username)
+        if not user.active:
+            raise Unauthenticated(f"user {username!r} is deactivated", code="account_inactive")
+        return user
+
+    @staticmethod
+    def _user_by_name(session: Session, username: str) -> UserRef:
+        stored = store.get_user(session, username=username.strip().lower())
+        if stored is None:
+            raise NotFound(f"no user named {username!r}", code="unknown_user")
+        return stored.user
+
+    @staticmethod
+    def _user_by_id(session: Session, user_id: int) -> UserRef:
+        stored = store.get_user(session, id=user_id)
+        if stored is None:
+            raise NotFound(f"no user with id {user_id}", code="unknown_user")
+        return stored.user
+
+    @staticmethod
+    def _api_token(session: Session, token_id: int) -> ApiTokenRef:
+        ref = store.get_api_token(session, id=token_id)
+        if ref is None:
+            raise NotFound(f"no API token with id {token_id}", code="unknown_api_token")
+        return ref
+
+    @staticmethod
+    def _department_id(session: Session, code: str | None) -> int | None:
+        """A department code in a command → its id; unknown codes are bad input (422)."""
+        if not code:
+            return None
+        dept = store.get_department(session, code=code)
+        if dept is None:
+            raise ValidationFailed(f"unknown department {code!r}", code="unknown_department")
+        return dept.id
+
+    @staticmethod
+    def _refuse_self_lockout(actor: Actor, user_id: int, doing: str) -> None:
+        if actor.user_id is not None and actor.user_id == user_id:
+            raise Conflict(f"you cannot {doing} your own account", code="self_lockout")
+
+    def _emit(self, uow: UnitOfWork, actor: Actor, event: type[Event], **fields: Any) -> None:
+        uow.emit(
+            event(
+                occurred_at=self._clock.now(),
+                actor=actor.username,
+                actor_role=actor.primary_role,
+                **fields,
+            )
+        )

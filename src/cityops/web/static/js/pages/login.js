@@ -1,0 +1,36 @@
+// 登录: OAuth2 password form → bearer token in sessionStorage → back to where the user was going.
+import { signIn } from "../api.js";
+import { initI18n, t } from "../i18n.js";
+
+function nextPath() {
+  const next = new URLSearchParams(location.search).get("next") || "/";
+  // only same-site paths: never bounce to another origin
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+}
+
+await initI18n();
+const form = document.getElementById("login-form");
+const error = document.getElementById("login-error");
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  error.hidden = true;
+  const username = form.username.value.trim();
+  const password = form.password.value;
+  if (!username || !password) {
+    error.textContent = t("login.missing");
+    error.hidden = false;
+    return;
+  }
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    await signIn(username, password);
+    location.assign(nextPath());
+  } catch (err) {
+    error.textContent = err.status === 401 || err.status === 400 ? t("login.failed") : err.message;
+    error.hidden = false;
+    form.password.select();
+  } finally {
+    button.disabled = false;
+  }
+});

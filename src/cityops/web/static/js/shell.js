@@ -1,0 +1,44 @@
+// The page frame shared by every signed-in page: language, login guard, user box, navigation.
+import { me, signOut, token, toLogin } from "./api.js";
+import { initI18n, onLangChange, t } from "./i18n.js";
+
+function showUser(user) {
+  const who = document.getElementById("who");
+  if (who) {
+    const roles = (user.roles ?? []).map((r) => t(`role.${r}`)).join(" · ");
+    who.textContent = `${user.display_name || user.username} (${roles})`;
+  }
+}
+
+/** Start a signed-in page: returns the current user, or leaves for /login. */
+export async function startPage() {
+  await initI18n();
+  if (!token()) {
+    toLogin();
+    return new Promise(() => {});
+  }
+  const user = await me();
+  showUser(user);
+  onLangChange(() => showUser(user));
+  const roles = new Set(user.roles ?? []);
+  for (const link of document.querySelectorAll("[data-needs-role]")) {
+    link.hidden = !link.dataset.needsRole.split(" ").some((r) => roles.has(r));
+  }
+  const page = document.body.dataset.page;
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
+  }
+  const logout = document.getElementById("logout");
+  if (logout) {
+    logout.hidden = false;
+    logout.addEventListener("click", () => {
+      signOut();
+      location.assign("/login");
+    });
+  }
+  return user;
+}
+
+export function hasRole(user, ...roles) {
+  return (user.roles ?? []).some((r) => roles.includes(r));
+}

@@ -1,0 +1,75 @@
+"""The console shell in a real browser: login, the language switch, no script errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from cityops.app import Platform
+from cityops.kernel.actor import SYSTEM
+
+from .conftest import CHROMIUM, shoot
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed", allow_module_level=True)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def smoke_user(e2e_platform: Platform) -> str:
+    from cityops.org.public import NewUser
+
+    with e2e_platform.uow() as uow:
+        e2e_platform.org.create_user(
+            uow,
+            SYSTEM,
+            NewUser(
+                username="smoke", password="smoke-pass-1", roles=("leader",), display_name="王领导"
+            ),
+        )
+    return "smoke"
+
+
+def test_login_page_switches_language(new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto("/login")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("heading", name="登录").is_visible()
+    shoot(page, "01-login-zh")
+    page.get_by_role("button", name="切换到英文界面").click()
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.get_by_label("Username").is_visible()
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Sign in").is_visible()
+
+
+def test_wrong_password_is_refused(new_page: Callable[..., Any], smoke_user: str) -> None:
+    page = new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(smoke_user)
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录", exact=True).click()
+    assert page.get_by_role("alert").inner_text() == "用户名或密码不正确。"
+
+
+def test_pages_need_a_login(new_page: Callable[..., Any]) -> None:
+    page = new_page()
+    page.goto("/cases?status=reported")
+    page.wait_for_url("**/login?next=*")
+    assert "next=%2Fcases%3Fstatus%3Dreported" in page.url
+
+
+def test_signed_in_user_sees_the_workbench(new_page: Callable[..., Any], smoke_user: str) -> None:
+    page = new_page()
+    page.goto("/login")
+    page.get_by_label("用户名").fill(smoke_user)
+    page.get_by_label("密码").fill("smoke-pass-1")
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url("**/")
+    assert page.locator("#who").inner_text() == "王领导 (领导)"
+    assert page.get_by_role("heading", name="我的工作台").is_visible()
+    shoot(page, "02-workbench-leader")

@@ -1,0 +1,191 @@
+"""The closed loop through HTTP: 受理 → 立案 → 派遣 → 签收 → 办结 → 核查 → 结案 → 评价, with
+history; return and re-dispatch; extensions; rework; reopen; self-handling; merge."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from cityops.cases.events import CaseClosed, CaseDispatched, CaseReported, CaseReturned
+
+from .conftest import GRID, LITTER, STREET, City
+
+
+def test_full_loop_with_history(city: City) -> None:
+    seen: list[str] = []
+    for event in (CaseReported, CaseDispatched, CaseClosed):
+        city.platform.bus.subscribe(event, lambda e: seen.append(e.name), name=f"t.{event.name}")
+    lon, lat = city.point_in(GRID)
+    case = city.create(lon=lon, lat=lat, area_code=None, address="湖滨路1号")
+    assert case["status"] == "reported"
+    assert case["number"].startswith("C20261123")
+    assert case["area"]["street"]["code"] == STREET
+    assert case["area"]["grid"]["code"] == GRID
+    assert case["suggested_department"]["code"] == "CGJ"
+    assert set(case["deadlines"]) == {"register", "dispatch", "handle", "verify", "close"}
+    assert case["sla_state"] == "green"
+    assert case["stage"] == "register"
+    assert case["reporter_phone"] == "138****5678"
+
+    case = city.act("op", case, "register", note="符合立案条件")
+    assert (case["status"], case["stage"], case["version"]) == ("registered", "dispatch", 2)
+    case = city.act("disp", case, "dispatch")  # defaults to the suggested department
+    assert case["status"] == "dispatched"
+    assert case["department"]["code"] == "CGJ"
+    case = city.act("h_cgj", case, "sign")
+    assert case["status"] == "in_progress"
+    assert set(case["allowed_actions"]) == {"return", "request_extension", "finish"}
+    case = city.act("h_cgj", case, "finish", note="已修复", photos=["/p/fixed.jpg"])
+    assert (case["status"], case["handled_on_time"]) == ("handled", True)
+    case = city.act("insp", case, "verify", passed=True)
+    assert (case["status"], case["closed_on_time"], case["stage"]) == ("closed", True, None)
+    case = city.act("op", case, "evaluate", contacted=True, resolved=True, satisfaction="satisfied")
+    assert (case["status"], case["satisfaction"]) == ("closed", "satisfied")
+    assert case["allowed_actions"] == []
+
+    history = city.history("boss", case["id"])
+    assert [h["action"] for h in history] == [
+        "report",
+        "register",
+        "dispatch",
+        "sign",
+        "finish",
+        "verify",
+        "evaluate",
+    ]
+    assert [h["seq"] for h in history] == list(range(1, 8))
+    assert [(h["from_status"], h["to_status"]) for h in history][1:3] == [
+        ("reported", "registered"),
+        ("registered", "dispatched"),
+    ]
+    assert history[2]["data"]["as_suggested"] is True
+    assert history[4]["attachments"] == ["/p/fixed.jpg"]
+    assert history[4]["actor_name"] == "h_cgj"
+    assert history[4]["actor_role"] == "handler"
+    assert history[1]["note"] == "符合立案条件"
+    city.platform.relay.drain()
+    assert seen == ["CaseReported", "CaseDispatched", "CaseClosed"]
+
+
+def test_return_and_redispatch_records_accuracy(city: City) -> None:
+    returned: list[str] = []
+    city.platform.bus.subscribe(CaseReturned, lambda e: returned.append(e.reason), name="t.ret")
+    case = city.act("op", city.create(), "register")
+    case = city.act("disp", case, "dispatch", department_code="SWJ")
+    case = city.act("h_water", case, "return", reason="不属于本单位职责")
+    assert case["status"] == "registered"
+    assert case["department"] is None
+    assert case["return_count"] == 1
+    city.get("h_water", case["id"])  # still visible to the department it went through
+    case = city.act("disp", case, "dispatch", department_code="CGJ")
+    assert case["department"]["code"] == "CGJ"
+    history = city.history("disp", case["id"])
+    dispatches = [h["data"]["as_suggested"] for h in history if h["action"] == "dispatch"]
+    assert dispatches == [False, True]
+    city.platform.relay.drain()
+    assert returned == ["不属于本单位职责"]
+
+
+def test_street_office_category_routes_to_the_office_of_the_place(city: City) -> None:
+    case = city.create(category_code=LITTER, title="暴露垃圾", description="路边有垃圾堆")
+    assert case["suggested_department"]["code"] == "ST_HUBIN"
+    case = city.act("disp", city.act("op", case, "register"), "dispatch")
+    assert city.act("h_street", case, "sign")["status"] == "in_progress"
+
+
+def test_approved_extension_moves_the_deadline(city: City) -> None:
+    case = city.act("op", city.create(), "register")
+    case = city.act("h_cgj", city.act("disp", case, "dispatch"), "sign")
+    before = datetime.fromisoformat(case["deadlines"]["handle"])
+    case = city.act("h_cgj", case, "request_extension", hours=8, reason="需采购配件")
+    assert case["pending_extension"] == {"amount": 8.0, "unit": "working_hours"}
+    assert "request_extension" not in case["allowed_actions"]
+    assert city.get("lead", case["id"])["allowed_actions"] == [
+        "approve_extension",
+        "deny_extension",
+        "suspend",
+    ]
+    case = city.act("lead", case, "approve_extension", note="同意")
+    after = datetime.fromisoformat(case["deadlines"]["handle"])
+    assert after - before == timedelta(days=1)  # 8 working hours = one working day later
+    assert datetime.fromisoformat(case["stage_deadline"]) == after
+    assert case["extension_count"] == 1
+    assert case["pending_extension"] is None
+    case = city.act("h_cgj", case, "request_extension", amount=1, unit="working_days", reason="x")
+    case = city.act("lead", case, "deny_extension")
+    assert datetime.fromisoformat(case["deadlines"]["handle"]) == after
+
+
+def test_suspend_and_resume_shift_the_deadline(city: City) -> None:
+    case = city.act("op", city.create(), "register")
+    case = city.act("h_cgj", city.act("disp", case, "dispatch"), "sign")
+    before = datetime.fromisoformat(case["deadlines"]["handle"])
+    case = city.act("lead", case, "suspend", reason="等待道路开挖许可")
+    assert case["status"] == "suspended"
+    city.platform.clock.advance(timedelta(days=1))  # type: ignore[attr-defined]
+    case = city.act("lead", case, "resume")
+    assert case["status"] == "in_progress"
+    assert datetime.fromisoformat(case["deadlines"]["handle"]) - before == timedelta(days=1)
+
+
+def test_failed_verification_is_rework_then_reopen_after_unsatisfied(city: City) -> None:
+    case = city.to_handled(city.create())
+    case = city.act("disp", case, "verify", passed=False, note="灯仍不亮")
+    assert (case["status"], case["rework_count"]) == ("in_progress", 1)
+    case = city.act("h_cgj", case, "finish")
+    case = city.act("insp", case, "verify", passed=True)
+    assert case["status"] == "closed"
+    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    assert (case["status"], case["reopen_count"], case["department"]["code"]) == (
+        "in_progress",
+        1,
+        "CGJ",
+    )
+    actions = [h["action"] for h in city.history("op", case["id"])]
+    assert actions.count("verify") == 2
+    assert actions[-1] == "evaluate"
+
+
+def test_inspector_self_handles_own_report(city: City) -> None:
+    case = city.create(user="insp", source="inspector")
+    assert "self_handle" in case["allowed_actions"]
+    done = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
+    assert done["status"] == "closed"
+    other = city.create(user="op", source="inspector")
+    city.act("insp", other, "self_handle", expect=403)
+
+
+def test_merge_and_supervise(city: City) -> None:
+    first = city.act("op", city.create(), "register")
+    dup = city.create()
+    merged = city.act("disp", dup, "merge", into_case_id=first["id"], reason="重复上报")
+    assert (merged["status"], merged["merged_into_id"]) == ("cancelled", first["id"])
+    supervised = city.act("boss", first, "supervise", note="请加快处置")
+    assert (supervised["status"], supervised["supervised"]) == ("registered", True)
+
+
+def test_case_lists_filter_and_sort(city: City) -> None:
+    a = city.create()
+    b = city.create(category_code=LITTER, title="垃圾", description="垃圾堆")
+    city.act("op", b, "register")
+    r = city.client.get(
+        "/api/v1/cases",
+        params={"status": ["registered", "dispatched"], "area": STREET},
+        headers=city.auth("disp"),
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["total"], [c["id"] for c in body["items"]]) == (1, [b["id"]])
+    r = city.client.get(
+        "/api/v1/cases", params={"category": "E90", "size": 1}, headers=city.auth("disp")
+    )
+    assert (r.json()["total"], len(r.json()["items"])) == (2, 1)
+    r = city.client.get("/api/v1/cases", params={"q": "路灯"}, headers=city.auth("disp"))
+    assert [c["id"] for c in r.json()["items"]] == [a["id"]]
+    r = city.client.get(
+        "/api/v1/cases",
+        params={"from": "2026-11-24", "source": "hotline"},
+        headers=city.auth("disp"),
+    )
+    assert r.json()["total"] == 0
+    r = city.client.get("/api/v1/cases", params={"department": "CGJ"}, headers=city.auth("disp"))
+    assert r.json()["total"] == 0

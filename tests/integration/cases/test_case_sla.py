@@ -1,0 +1,70 @@
+"""The SLA scan on the scheduler: yellow → 催办 reminder, past the deadline → overdue, overdue
+long enough → 督办 escalation; each once, whatever how often the scan runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cityops.cases.events import CaseEscalated, CaseOverdue, CaseReminded
+from cityops.kernel.clock import FixedClock
+
+from .conftest import LEAK, City
+
+
+def test_scan_reminds_marks_overdue_and_escalates(city: City, clock: FixedClock) -> None:
+    seen: list[str] = []
+    for event in (CaseReminded, CaseOverdue, CaseEscalated):
+        city.platform.bus.subscribe(event, lambda e: seen.append(e.name), name=f"t.{event.name}")
+    assert "sla-scan" in city.platform.scheduler.jobs
+    case = city.create()  # Monday 09:00; register within 1 working hour
+
+    def scan() -> None:
+        city.platform.scheduler.run_all_once()
+        city.platform.relay.drain()
+
+    clock.advance(timedelta(minutes=30))
+    scan()
+    assert seen == []
+    assert city.get("op", case["id"])["sla_state"] == "green"
+
+    clock.advance(timedelta(minutes=20))  # 50 of 60 minutes used: yellow
+    scan()
+    scan()
+    assert seen == ["CaseReminded"]
+    view = city.get("op", case["id"])
+    assert (view["sla_state"], view["overdue"]) == ("yellow", False)
+
+    clock.advance(timedelta(minutes=15))  # 10:05, past the 10:00 deadline
+    scan()
+    scan()
+    assert seen == ["CaseReminded", "CaseOverdue"]
+    view = city.get("op", case["id"])
+    assert (view["sla_state"], view["overdue"], view["supervised"]) == ("red", True, False)
+    assert view["version"] == case["version"]  # SLA marks are no workflow step
+    listed = city.client.get("/api/v1/cases", params={"overdue": True}, headers=city.auth("op"))
+    assert [c["id"] for c in listed.json()["items"]] == [case["id"]]
+
+    clock.advance(timedelta(days=1))  # 8 working hours overdue: escalate (settings default 8 h)
+    scan()
+    scan()
+    assert seen == ["CaseReminded", "CaseOverdue", "CaseEscalated"]
+    view = city.get("op", case["id"])
+    assert view["supervised"] is True
+    marks = [h["action"] for h in city.history("op", case["id"]) if h["actor_role"] == "system"]
+    assert marks == ["remind", "overdue", "escalate"]
+
+    registered = city.act("op", view, "register")  # a new stage starts a fresh clock
+    assert (registered["overdue"], registered["sla_state"]) == (False, "green")
+
+
+def test_urgent_cases_run_on_calendar_hours(city: City, clock: FixedClock) -> None:
+    seen: list[str] = []
+    city.platform.bus.subscribe(CaseOverdue, lambda e: seen.append(e.stage), name="t.overdue")
+    clock.set(clock.now().replace(hour=13) + timedelta(days=5))  # Saturday evening in Shanghai
+    case = city.create(category_code=LEAK, title="水管爆裂", description="路面冒水")
+    assert case["urgency"] == "urgent"
+    clock.advance(timedelta(hours=2, minutes=1))
+    with city.platform.uow() as uow:
+        assert city.platform.cases.scan_sla(uow) == 1
+    city.platform.relay.drain()
+    assert seen == ["register"]

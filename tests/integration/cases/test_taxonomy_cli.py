@@ -1,0 +1,49 @@
+"""`cityops taxonomy import/export` against a database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cityops.cases.taxonomy_io import DEFAULT_TAXONOMY_FILE
+from cityops.cli import app
+
+
+@pytest.fixture
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("CITYOPS_DATABASE_URL", db_url)
+    monkeypatch.setenv("CITYOPS_ENV", "test")
+    return CliRunner()
+
+
+def test_import_then_export(cli: CliRunner, tmp_path: Path) -> None:
+    imported = cli.invoke(app, ["taxonomy", "import", str(DEFAULT_TAXONOMY_FILE)])
+    assert imported.exit_code == 0, imported.output
+    assert "289 created" in imported.output
+    for fmt in ("csv", "yaml"):
+        target = tmp_path / f"out.{fmt}"
+        exported = cli.invoke(app, ["taxonomy", "export", str(target), "--format", fmt])
+        assert exported.exit_code == 0, exported.output
+        assert "exported 289 categories" in exported.output
+        assert "上水井盖" in target.read_text(encoding="utf-8")
+    again = cli.invoke(app, ["taxonomy", "import", str(tmp_path / "out.csv")])
+    assert again.exit_code == 0, again.output
+    assert "0 created, 0 updated, 289 unchanged" in again.output
+
+
+def test_a_bad_file_exits_1_and_writes_nothing(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "code,name,filing_condition,responsible_kind,register,dispatch,handle,verify,close\n"
+        "A01,城乡建设,条件,street_office,1wh,1wh,5wd,1wd,1wd\n"
+        "A0101,物业,条件,street_office,1wh,1wh,5 fortnights,1wd,1wd\n",
+        encoding="utf-8",
+    )
+    result = cli.invoke(app, ["taxonomy", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "row 2 (A0101): handle: unknown time unit" in " ".join(result.output.split())
+    out = tmp_path / "out.yaml"
+    assert cli.invoke(app, ["taxonomy", "export", str(out)]).exit_code == 0
+    assert "categories: []" in out.read_text(encoding="utf-8")

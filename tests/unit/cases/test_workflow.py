@@ -1,0 +1,370 @@
+"""The transition table: every action from every status is either allowed (and lands where the
+issue's table says) or an InvalidTransition that names the actions allowed now; then the special
+rules: rework, reopen, return, extensions, suspension, supervision, self-handling, deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from cityops.cases.calendar import WorkingCalendar
+from cityops.cases.lifecycle import apply, initial_deadlines
+from cityops.cases.model import (
+    ActionInput,
+    CaseAction,
+    CaseSource,
+    CaseState,
+    CaseStatus,
+    DepartmentTarget,
+    Satisfaction,
+    actions_now,
+    check_transition,
+    checked_phone,
+    checked_text,
+)
+from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
+from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.errors import InvalidTransition, ValidationFailed
+
+A, S = CaseAction, CaseStatus
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)
+CAL = WorkingCalendar()
+ROADS = DepartmentTarget(id=7, code="ROADS", name="市政")
+
+# Written out from the issue's table, not derived from the code under test.
+EXPECTED: dict[CaseAction, tuple[set[CaseStatus], CaseStatus | None]] = {
+    A.register: ({S.reported}, S.registered),
+    A.reject: ({S.reported}, S.rejected),
+    A.cancel: ({S.reported, S.registered}, S.cancelled),
+    A.merge: ({S.reported, S.registered}, S.cancelled),
+    A.dispatch: ({S.registered}, S.dispatched),
+    A.sign: ({S.dispatched}, S.in_progress),
+    A.return_: ({S.dispatched, S.in_progress}, S.registered),
+    A.request_extension: ({S.in_progress}, None),
+    A.suspend: ({S.in_progress}, S.suspended),
+    A.resume: ({S.suspended}, S.in_progress),
+    A.supervise: (
+        {S.reported, S.registered, S.dispatched, S.in_progress, S.suspended, S.handled},
+        None,
+    ),
+    A.finish: ({S.in_progress}, S.handled),
+    A.verify: ({S.handled}, S.closed),
+    A.evaluate: ({S.closed}, None),
+    A.self_handle: ({S.reported}, S.closed),
+}
+LIMITS = {
+    Stage.register: TimeLimit(1, LimitUnit.working_hours),
+    Stage.dispatch: TimeLimit(1, LimitUnit.working_hours),
+    Stage.handle: TimeLimit(2, LimitUnit.working_days),
+    Stage.verify: TimeLimit(4, LimitUnit.working_hours),
+    Stage.close: TimeLimit(5, LimitUnit.working_days),
+}
+
+
+def make_state(status: CaseStatus, **kw: object) -> CaseState:
+    base: dict[str, object] = {
+        "status": status,
+        "source": CaseSource.inspector,
+        "reported_at": NOW - timedelta(hours=1),
+        "limits": LIMITS,
+        "deadlines": {Stage.handle: NOW + timedelta(days=2), Stage.close: NOW + timedelta(days=5)},
+        "department_id": ROADS.id,
+        "stage_started_at": NOW - timedelta(hours=1),
+        "suspended_at": NOW - timedelta(hours=1) if status is S.suspended else None,
+    }
+    base.update(kw)
+    return CaseState(**base)  # type: ignore[arg-type]
+
+
+def inputs_for(action: CaseAction) -> ActionInput:
+    return ActionInput(
+        passed=True,
+        satisfaction=Satisfaction.satisfied,
+        department=ROADS,
+        extension=TimeLimit(4, LimitUnit.working_hours),
+        merge_into_id=99,
+    )
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("action", list(EXPECTED))
+def test_every_action_from_every_status(action: CaseAction, status: CaseStatus) -> None:
+    sources, target = EXPECTED[action]
+    state = make_state(status)
+    if status in sources:
+        after = apply(state, action, inputs_for(action), now=NOW, calendar=CAL)
+        assert after.status == (target or status)
+    else:
+        with pytest.raises(InvalidTransition) as err:
+            apply(state, action, inputs_for(action), now=NOW, calendar=CAL)
+        allowed = [a.value for a in actions_now(state)]
+        assert err.value.details["allowed"] == allowed
+        assert f"cannot {action.value}" in err.value.message
+        assert status.value in err.value.message
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+@pytest.mark.parametrize("action", [A.approve_extension, A.deny_extension])
+def test_extension_decisions_need_a_pending_request(action: CaseAction, status: CaseStatus) -> None:
+    pending = make_state(status, pending_extension=TimeLimit(8, LimitUnit.working_hours))
+    if status is S.in_progress:
+        after = apply(pending, action, ActionInput(), now=NOW, calendar=CAL)
+        assert after.status is S.in_progress
+        assert after.pending_extension is None
+    else:
+        with pytest.raises(InvalidTransition):
+            check_transition(pending, action)
+    with pytest.raises(InvalidTransition):
+        check_transition(make_state(status), action)
+
+
+def test_a_second_extension_request_waits_for_the_first_decision() -> None:
+    pending = make_state(S.in_progress, pending_extension=TimeLimit(8, LimitUnit.working_hours))
+    with pytest.raises(InvalidTransition) as err:
+        check_transition(pending, A.request_extension)
+    assert set(err.value.details["allowed"]) >= {"approve_extension", "deny_extension"}
+
+
+def test_evaluate_once_and_self_handle_only_for_inspector_reports() -> None:
+    assert A.evaluate not in actions_now(make_state(S.closed, evaluated_at=NOW))
+    assert A.self_handle not in actions_now(make_state(S.reported, source=CaseSource.hotline))
+    assert A.self_handle in actions_now(make_state(S.reported))
+
+
+def test_actions_now_lists_the_table_in_order() -> None:
+    assert actions_now(make_state(S.in_progress)) == [
+        A.return_,
+        A.request_extension,
+        A.suspend,
+        A.supervise,
+        A.finish,
+    ]
+    assert actions_now(make_state(S.rejected)) == []
+
+
+PARKS = DepartmentTarget(id=8, code="PARKS", name="园林")
+
+
+def test_initial_deadlines_chain_the_stages_in_working_time() -> None:
+    # Monday 10:00 Shanghai; register 1 wh → 11:00, dispatch 1 wh → 12:00 (lunch follows),
+    # handle 2 wd → Wednesday 12:00, verify 4 wh → Wednesday 17:00, close 5 wd → a week later.
+    d = initial_deadlines(NOW, LIMITS, CAL)
+    local = {k: v.astimezone(NOW.tzinfo) for k, v in d.items()}
+    assert local[Stage.register] == NOW.replace(hour=11)
+    assert local[Stage.dispatch] == NOW.replace(hour=12)
+    assert local[Stage.handle] == (NOW + timedelta(days=2)).replace(hour=12)
+    assert local[Stage.verify] == (NOW + timedelta(days=2)).replace(hour=17)
+    assert local[Stage.close] == (NOW + timedelta(days=9)).replace(hour=17)
+
+
+def test_initial_deadlines_without_close_limit_use_the_verify_deadline() -> None:
+    limits = {k: v for k, v in LIMITS.items() if k is not Stage.close}
+    d = initial_deadlines(NOW, limits, CAL)
+    assert d[Stage.close] == d[Stage.verify]
+
+
+def test_register_starts_the_dispatch_clock() -> None:
+    after = apply(
+        make_state(S.reported, stage=Stage.register),
+        A.register,
+        ActionInput(),
+        now=NOW,
+        calendar=CAL,
+    )
+    assert after.stage is Stage.dispatch
+    assert after.stage_started_at == NOW
+    assert after.stage_deadline == NOW + timedelta(hours=1)
+    assert after.registered_at == NOW
+
+
+def test_dispatch_needs_a_department_and_keeps_the_first_one() -> None:
+    registered = make_state(S.registered, department_id=None, stage=Stage.dispatch)
+    with pytest.raises(ValidationFailed) as err:
+        apply(registered, A.dispatch, ActionInput(), now=NOW, calendar=CAL)
+    assert err.value.code == "department_required"
+    first = apply(registered, A.dispatch, ActionInput(department=ROADS), now=NOW, calendar=CAL)
+    assert (first.department_id, first.first_department_id) == (ROADS.id, ROADS.id)
+    assert first.stage is Stage.handle
+    assert first.deadlines[Stage.handle] == CAL.add(NOW, LIMITS[Stage.handle])
+    returned = apply(first, A.return_, ActionInput(), now=NOW, calendar=CAL)
+    assert returned.status is S.registered
+    assert returned.department_id is None
+    assert returned.return_count == 1
+    assert returned.stage is Stage.dispatch
+    again = apply(returned, A.dispatch, ActionInput(department=PARKS), now=NOW, calendar=CAL)
+    assert (again.department_id, again.first_department_id) == (PARKS.id, ROADS.id)
+
+
+def test_failed_verification_is_rework_with_a_fresh_handling_period() -> None:
+    handled = make_state(S.handled, stage=Stage.verify, handled_at=NOW, handled_on_time=True)
+    later = NOW + timedelta(days=1)
+    after = apply(handled, A.verify, ActionInput(passed=False), now=later, calendar=CAL)
+    assert after.status is S.in_progress
+    assert after.rework_count == 1
+    assert after.stage is Stage.handle
+    assert after.stage_deadline == CAL.add(later, LIMITS[Stage.handle])
+    with pytest.raises(ValidationFailed):
+        apply(handled, A.verify, ActionInput(), now=later, calendar=CAL)
+
+
+def test_passed_verification_closes_and_records_on_time() -> None:
+    handled = make_state(S.handled, stage=Stage.verify)
+    closed = apply(handled, A.verify, ActionInput(passed=True), now=NOW, calendar=CAL)
+    assert closed.status is S.closed
+    assert closed.closed_on_time is True
+    assert closed.stage is None
+    late = apply(
+        handled, A.verify, ActionInput(passed=True), now=NOW + timedelta(days=9), calendar=CAL
+    )
+    assert late.closed_on_time is False
+
+
+@pytest.mark.parametrize(
+    ("finished_at", "on_time"), [(NOW, True), (NOW + timedelta(days=3), False)]
+)
+def test_finish_records_whether_handling_was_on_time(finished_at: object, on_time: bool) -> None:
+    after = apply(
+        make_state(S.in_progress, stage=Stage.handle),
+        A.finish,
+        ActionInput(),
+        now=finished_at,
+        calendar=CAL,
+    )  # type: ignore[arg-type]
+    assert after.status is S.handled
+    assert after.handled_on_time is on_time
+    assert after.stage is Stage.verify
+
+
+def test_unsatisfied_evaluation_may_reopen() -> None:
+    closed = make_state(S.closed, stage=None, closed_at=NOW)
+    kept = apply(
+        closed,
+        A.evaluate,
+        ActionInput(satisfaction=Satisfaction.unsatisfied),
+        now=NOW,
+        calendar=CAL,
+    )
+    assert (kept.status, kept.reopen_count, kept.satisfaction) == (
+        S.closed,
+        0,
+        Satisfaction.unsatisfied,
+    )
+    reopened = apply(
+        closed,
+        A.evaluate,
+        ActionInput(satisfaction=Satisfaction.unsatisfied, reopen=True),
+        now=NOW,
+        calendar=CAL,
+    )
+    assert reopened.status is S.in_progress
+    assert reopened.reopen_count == 1
+    assert reopened.closed_at is None
+    assert reopened.stage_deadline == CAL.add(NOW, LIMITS[Stage.handle])
+    with pytest.raises(ValidationFailed) as err:
+        apply(
+            closed,
+            A.evaluate,
+            ActionInput(satisfaction=Satisfaction.satisfied, reopen=True),
+            now=NOW,
+            calendar=CAL,
+        )
+    assert err.value.code == "reopen_not_allowed"
+    with pytest.raises(ValidationFailed):
+        apply(closed, A.evaluate, ActionInput(), now=NOW, calendar=CAL)
+
+
+def test_approved_extension_moves_the_handle_deadline() -> None:
+    deadline = CAL.add(NOW, LIMITS[Stage.handle])
+    state = make_state(
+        S.in_progress,
+        stage=Stage.handle,
+        stage_deadline=deadline,
+        deadlines={Stage.handle: deadline},
+    )
+    asked = apply(
+        state,
+        A.request_extension,
+        ActionInput(extension=TimeLimit(1, LimitUnit.working_days)),
+        now=NOW,
+        calendar=CAL,
+    )
+    assert asked.pending_extension == TimeLimit(1, LimitUnit.working_days)
+    assert asked.stage_deadline == deadline
+    approved = apply(asked, A.approve_extension, ActionInput(), now=NOW, calendar=CAL)
+    assert approved.stage_deadline == deadline + timedelta(days=1)
+    assert approved.deadlines[Stage.handle] == deadline + timedelta(days=1)
+    assert approved.extension_count == 1
+    denied = apply(asked, A.deny_extension, ActionInput(), now=NOW, calendar=CAL)
+    assert (denied.stage_deadline, denied.extension_count) == (deadline, 0)
+    with pytest.raises(ValidationFailed):
+        apply(state, A.request_extension, ActionInput(), now=NOW, calendar=CAL)
+
+
+def test_suspension_stops_the_clock_for_the_working_time_it_lasted() -> None:
+    deadline = CAL.add(NOW, LIMITS[Stage.handle])
+    state = make_state(
+        S.in_progress,
+        stage=Stage.handle,
+        stage_deadline=deadline,
+        deadlines={Stage.handle: deadline},
+    )
+    suspended = apply(state, A.suspend, ActionInput(), now=NOW, calendar=CAL)
+    assert (suspended.status, suspended.suspended_at) == (S.suspended, NOW)
+    # Monday 10:00 → Tuesday 10:00 is 8 working hours: the deadline moves one working day.
+    resumed = apply(suspended, A.resume, ActionInput(), now=NOW + timedelta(days=1), calendar=CAL)
+    assert resumed.status is S.in_progress
+    assert resumed.suspended_seconds == 8 * 3600
+    assert resumed.stage_deadline == deadline + timedelta(days=1)
+    assert resumed.suspended_at is None
+
+
+def test_supervise_keeps_the_status() -> None:
+    after = apply(make_state(S.dispatched), A.supervise, ActionInput(), now=NOW, calendar=CAL)
+    assert (after.status, after.supervised) == (S.dispatched, True)
+
+
+def test_self_handle_closes_an_inspector_report_directly() -> None:
+    reported = make_state(S.reported, source=CaseSource.inspector, stage=Stage.register)
+    after = apply(reported, A.self_handle, ActionInput(), now=NOW, calendar=CAL)
+    assert after.status is S.closed
+    assert after.registered_at == after.closed_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13812345678", True),
+        ("19912345678", True),
+        ("0571-87654321", True),
+        ("057187654321", True),
+        ("010-12345678-123", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("+8613812345678", False),
+        ("87654321", False),
+    ],
+)
+def test_reporter_phone_rule(phone: str, ok: bool) -> None:
+    if ok:
+        assert checked_phone(f" {phone} ") == phone
+    else:
+        with pytest.raises(ValidationFailed) as err:
+            checked_phone(phone)
+        assert err.value.code == "invalid_phone"
+
+
+@pytest.mark.parametrize(
+    ("title", "description", "code"),
+    [
+        ("", "x", "title_required"),
+        ("t" * 201, "x", "title_too_long"),
+        ("t", "  ", "description_required"),
+        ("t", "d" * 5001, "description_too_long"),
+    ],
+)
+def test_title_and_description_rules(title: str, description: str, code: str) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        checked_text(title, description)
+    assert err.value.code == code
+    assert checked_text(" 井盖 ", " 缺失 ") == ("井盖", "缺失")
