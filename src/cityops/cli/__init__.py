@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import demo, geo, platform_cmds, taxonomy, users
+from cityops.cli import demo, geo, platform_cmds, router, taxonomy, users
 
 app = typer.Typer(
     name="cityops",
@@ -21,6 +21,7 @@ app.add_typer(
     taxonomy.app, name="taxonomy", help="Category taxonomy and responsibility list (权责清单)"
 )
 app.add_typer(users.app, name="users", help="Users and roles")
+app.add_typer(router.app, name="router", help="Smart routing model (智能分拨): train, eval, cv")
 
 
 def main() -> None:

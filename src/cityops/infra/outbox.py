@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -70,14 +71,18 @@ class UnitOfWork:
     def emit(self, event: Event) -> None:
         self.events.append(event)
         self.session.execute(
-            insert(outbox).values(
-                event_id=event.event_id,
-                name=event.name,
-                payload=json.loads(json.dumps(event.payload(), default=str)),
-                occurred_at=event.occurred_at,
-                attempts=0,
-            )
+            _INSERT_EVENT,
+            {
+                "event_id": event.event_id,
+                "name": event.name,
+                "payload": json.loads(json.dumps(event.payload(), default=str)),
+                "occurred_at": event.occurred_at,
+                "attempts": 0,
+            },
         )
+
+
+_INSERT_EVENT = insert(outbox)
 
 
 class OutboxRelay:
@@ -113,15 +118,10 @@ class OutboxRelay:
             while True:
                 with self._sessions() as s:
                     rows = s.execute(
-                        select(
-                            outbox.c.id,
-                            outbox.c.event_id,
-                            outbox.c.name,
-                            outbox.c.payload,
-                            outbox.c.attempts,
-                        )
+                        select(outbox.c.id, outbox.c.event_id, outbox.c.name, outbox.c.payload)
                         .where(
-                            outbox.c.dispatched_at.is_(None), outbox.c.attempts < self._max_attempts
+                            outbox.c.dispatched_at.is_(None),
+                            outbox.c.attempts < self._max_attempts,
                         )
                         .order_by(outbox.c.id)
                         .limit(self._batch)
@@ -129,74 +129,71 @@ class OutboxRelay:
                     s.rollback()
                 if not rows:
                     return done
-                progressed = 0
-                nobody: list[int] = []  # events no subscription wants: marked in one statement
-                for row in rows:
-                    if not self._bus.subscriptions_for(row.name):
-                        nobody.append(row.id)
-                    elif self._deliver(row.id, row.event_id, row.name, row.payload):
-                        progressed += 1
-                if nobody:
-                    with self._sessions.begin() as s:
-                        s.execute(
-                            update(outbox)
-                            .where(outbox.c.id.in_(nobody))
-                            .values(dispatched_at=self._clock.now(), attempts=outbox.c.attempts + 1)
-                        )
-                    progressed += len(nobody)
-                done += progressed
-                if progressed == 0:
+                delivered = self._deliver_batch(rows)
+                done += delivered
+                if delivered == 0:
                     return done
 
-    def _deliver(self, row_id: int, event_id: str, name: str, payload: dict[str, object]) -> bool:
-        try:
-            event = event_from_payload(name, dict(payload))
-        except (KeyError, TypeError, ValueError) as exc:
-            self._mark_failed(row_id, f"cannot decode: {exc}")
-            return False
-        with self._sessions() as s:
-            seen = set(
-                s.scalars(
-                    select(outbox_deliveries.c.subscription).where(
-                        outbox_deliveries.c.event_id == event_id
+    def _deliver_batch(self, rows: Sequence[Any]) -> int:
+        """Hand a batch to the handlers, then record in one transaction which handler saw which
+        event and which events are done. A crash before that record repeats the batch's
+        handlers (at-least-once), never skips one."""
+        wanted = [r.event_id for r in rows if self._bus.subscriptions_for(r.name)]
+        seen: set[tuple[str, str]] = set()
+        if wanted:
+            with self._sessions() as s:
+                seen = {
+                    (e, sub)
+                    for e, sub in s.execute(
+                        select(
+                            outbox_deliveries.c.event_id, outbox_deliveries.c.subscription
+                        ).where(outbox_deliveries.c.event_id.in_(wanted))
                     )
-                )
-            )
-            s.rollback()
-        failed: str | None = None
-        for sub in self._bus.subscriptions_for(name):
-            if sub.name in seen:
-                continue
+                }
+                s.rollback()
+        now = self._clock.now()
+        deliveries: list[dict[str, Any]] = []
+        finished: list[int] = []
+        failures: dict[int, str] = {}
+        for row in rows:
             try:
-                sub.handler(event)
-            except Exception as exc:  # a failing handler must not block the others
-                log.exception("handler %s failed on %s %s", sub.name, name, event_id)
-                failed = f"{sub.name}: {exc!r}"
+                event = event_from_payload(row.name, dict(row.payload))
+            except (KeyError, TypeError, ValueError) as exc:
+                failures[row.id] = f"cannot decode: {exc}"
                 continue
-            with self._sessions.begin() as s:
-                s.execute(
-                    insert(outbox_deliveries).values(
-                        event_id=event_id, subscription=sub.name, delivered_at=self._clock.now()
-                    )
+            failed: str | None = None
+            for sub in self._bus.subscriptions_for(row.name):
+                if (row.event_id, sub.name) in seen:
+                    continue
+                try:
+                    sub.handler(event)
+                except Exception as exc:  # a failing handler must not block the others
+                    log.exception("handler %s failed on %s %s", sub.name, row.name, row.event_id)
+                    failed = f"{sub.name}: {exc!r}"
+                    continue
+                deliveries.append(
+                    {"event_id": row.event_id, "subscription": sub.name, "delivered_at": now}
                 )
-        if failed is not None:
-            self._mark_failed(row_id, failed)
-            return False
+            if failed is None:
+                finished.append(row.id)
+            else:
+                failures[row.id] = failed
         with self._sessions.begin() as s:
-            s.execute(
-                update(outbox)
-                .where(outbox.c.id == row_id)
-                .values(dispatched_at=self._clock.now(), attempts=outbox.c.attempts + 1)
-            )
-        return True
-
-    def _mark_failed(self, row_id: int, error: str) -> None:
-        with self._sessions.begin() as s:
-            s.execute(
-                update(outbox)
-                .where(outbox.c.id == row_id)
-                .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
-            )
+            if deliveries:
+                s.execute(insert(outbox_deliveries), deliveries)
+            if finished:
+                s.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(finished))
+                    .values(dispatched_at=now, attempts=outbox.c.attempts + 1)
+                )
+            for row_id, error in failures.items():
+                s.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row_id)
+                    .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
+                )
+        return len(finished)
 
     def pending_count(self) -> int:
         with self._sessions() as s:

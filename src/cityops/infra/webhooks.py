@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -205,6 +206,9 @@ def render_body(event_name: str, event_id: str, occurred_at: datetime, data: Any
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
+SUBSCRIPTIONS_TTL = 5.0
+
+
 class WebhookService:
     """Subscriptions (admin use cases), the bus handler that enqueues, and the delivery job."""
 
@@ -224,6 +228,7 @@ class WebhookService:
         self._client_factory = client_factory or self._default_client
         self._batch = batch_size
         self._lock = threading.Lock()
+        self._subs_cache: tuple[float, list[tuple[int, Any]]] | None = None
 
     def _default_client(self) -> httpx.Client:
         return httpx.Client(timeout=self._timeout, follow_redirects=False)
@@ -234,6 +239,7 @@ class WebhookService:
         self, uow: UnitOfWork, actor: Actor, cmd: NewSubscription
     ) -> CreatedSubscription:
         may_manage_webhooks(actor)
+        self._subs_cache = None
         url = validate_url(cmd.url)
         names = validate_event_names(cmd.event_names)
         secret = cmd.secret if cmd.secret else new_token(32)
@@ -272,6 +278,7 @@ class WebhookService:
     def delete_subscription(self, uow: UnitOfWork, actor: Actor, sub_id: int) -> None:
         """Deactivates the subscription (its delivery log stays); pending deliveries are dropped."""
         may_manage_webhooks(actor)
+        self._subs_cache = None
         view = self._get(uow.session, sub_id)
         if not view.active:
             raise NotFound(f"webhook {sub_id} does not exist", code="webhook_not_found")
@@ -319,17 +326,12 @@ class WebhookService:
     def enqueue(self, event: Event) -> int:
         """Write one pending delivery per active subscription that wants this event. Idempotent:
         (subscription, event) is unique, so a repeated relay pass adds nothing."""
+        wanted = [sub_id for sub_id, names in self._active() if _wants(names, event.name)]
+        if not wanted:
+            return 0
         now = self._clock.now()
         data = json.loads(json.dumps(event.payload(), default=str))
         with self._sessions.begin() as s:
-            subs = s.execute(
-                select(webhook_subscriptions.c.id, webhook_subscriptions.c.event_names).where(
-                    webhook_subscriptions.c.active.is_(True)
-                )
-            ).all()
-            wanted = [r.id for r in subs if _wants(r.event_names, event.name)]
-            if not wanted:
-                return 0
             rows = [
                 {
                     "subscription_id": sub_id,
@@ -351,6 +353,26 @@ class WebhookService:
             ).on_conflict_do_nothing(index_elements=["subscription_id", "event_id"])
             s.execute(stmt, rows)
         return len(wanted)
+
+    def _active(self) -> list[tuple[int, Any]]:
+        """(id, event_names) of the active subscriptions, re-read at most every
+        SUBSCRIPTIONS_TTL seconds: the relay asks for every event, and most events go nowhere.
+        Changes made through this service clear it at once."""
+        cached = self._subs_cache
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        with self._sessions() as s:
+            subs = [
+                (int(r.id), r.event_names)
+                for r in s.execute(
+                    select(webhook_subscriptions.c.id, webhook_subscriptions.c.event_names).where(
+                        webhook_subscriptions.c.active.is_(True)
+                    )
+                )
+            ]
+            s.rollback()
+        self._subs_cache = (time.monotonic() + SUBSCRIPTIONS_TTL, subs)
+        return subs
 
     # -- the delivery job ------------------------------------------------------------------
 

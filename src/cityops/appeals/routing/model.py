@@ -1,0 +1,226 @@
+"""The routing classifier, pure: text → tokens → TF-IDF features → calibrated linear model.
+
+No files and no clock here: dataset.py reads the CSVs, store.py keeps model versions on disk.
+A document is first segmented by jieba with stop words dropped (`segment`), giving the same
+space-separated token string as the published segmented training set; the features are word
+n-grams of that string joined with character n-grams, fed to a linear classifier whose scores
+are calibrated into probabilities.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import jieba
+import numpy as np
+from numpy.typing import NDArray
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.svm import LinearSVC
+
+from cityops.appeals.routing.scoring import Scorer
+from cityops.appeals.routing.stopwords import STOP_WORDS
+
+# A token that is nothing but whitespace, punctuation or symbols carries no routing signal.
+_NOISE = re.compile(r"^[\W_]+$")
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def preload_dictionary() -> None:
+    """Load jieba's dictionary now (about a second) instead of on the first message."""
+    global _jieba_ready
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.setLogLevel(60)
+            jieba.initialize()
+            _jieba_ready = True
+
+
+def segment(text: str) -> str:
+    """Raw Chinese text → space-separated jieba tokens without stop words (分词)."""
+    preload_dictionary()
+    return " ".join(
+        t for t in jieba.lcut(text) if t.strip() and t not in STOP_WORDS and not _NOISE.match(t)
+    )
+
+
+class ClassifierKind(StrEnum):
+    SVM = "svm"  # LinearSVC, sigmoid-calibrated
+    LOGREG = "logreg"  # multinomial logistic regression
+    SGD = "sgd"  # SGD with modified Huber loss, sigmoid-calibrated
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    """Everything that decides the model; stored next to it in the manifest."""
+
+    word_ngrams: tuple[int, int] | None = (1, 2)
+    char_ngrams: tuple[int, int] | None = (1, 3)
+    char_analyzer: str = "char_wb"  # n-grams inside tokens; "char" also spans token boundaries
+    min_df: int = 2
+    max_df: float = 0.8
+    sublinear_tf: bool = True
+    max_features: int | None = 300_000
+    classifier: ClassifierKind = ClassifierKind.SVM
+    c: float = 0.5
+    class_weight: str | None = "balanced"
+    calibration_folds: int = 3
+    seed: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoutingConfig:
+        values = dict(data)
+        for key in ("word_ngrams", "char_ngrams"):
+            if values.get(key) is not None:
+                values[key] = tuple(values[key])
+        if "classifier" in values:
+            values["classifier"] = ClassifierKind(values["classifier"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One candidate label with its calibrated probability."""
+
+    label: str
+    probability: float
+
+
+def build_pipeline(config: RoutingConfig) -> Pipeline:
+    """An unfitted pipeline over token strings (the output of `segment`)."""
+    parts: list[tuple[str, Any]] = []
+    common: dict[str, Any] = {
+        "min_df": config.min_df,
+        "max_df": config.max_df,
+        "sublinear_tf": config.sublinear_tf,
+        "max_features": config.max_features,
+        "lowercase": False,
+        "dtype": np.float32,
+    }
+    if config.word_ngrams is not None:
+        vec = TfidfVectorizer(token_pattern=r"(?u)\S+", ngram_range=config.word_ngrams, **common)
+        parts.append(("word", vec))
+    if config.char_ngrams is not None:
+        vec = TfidfVectorizer(
+            analyzer=config.char_analyzer, ngram_range=config.char_ngrams, **common
+        )
+        parts.append(("char", vec))
+    if not parts:
+        raise ValueError("the routing model needs word or character n-grams")
+    return Pipeline([("features", FeatureUnion(parts)), ("clf", _classifier(config))])
+
+
+def _classifier(config: RoutingConfig) -> Any:
+    if config.classifier is ClassifierKind.LOGREG:
+        return LogisticRegression(C=config.c, class_weight=config.class_weight, max_iter=3000)
+    if config.classifier is ClassifierKind.SVM:
+        base: Any = LinearSVC(C=config.c, class_weight=config.class_weight)
+    else:
+        base = SGDClassifier(
+            loss="modified_huber",
+            alpha=1e-4 / config.c,
+            class_weight=config.class_weight,
+            random_state=config.seed,
+        )
+    # One model fitted on all the data; the sigmoid calibrators come from cross-validation.
+    return CalibratedClassifierCV(
+        base, method="sigmoid", cv=config.calibration_folds, ensemble=False
+    )
+
+
+@dataclass
+class RoutingModel:
+    """A fitted pipeline plus what is needed to explain it."""
+
+    config: RoutingConfig
+    pipeline: Pipeline
+    labels: tuple[str, ...] = field(default=())
+    _scorer: Scorer | None = field(default=None, repr=False, compare=False)
+    _scorer_ok: bool = field(default=True, repr=False, compare=False)
+
+    @classmethod
+    def train(
+        cls, docs: Sequence[str], labels: Sequence[str], config: RoutingConfig | None = None
+    ) -> RoutingModel:
+        """Fit on token strings (already `segment`ed) and their labels."""
+        config = config or RoutingConfig()
+        if len(set(labels)) < 2:
+            raise ValueError("training needs at least two labels")
+        pipeline = build_pipeline(config)
+        pipeline.fit(list(docs), list(labels))
+        return cls(config, pipeline, tuple(str(c) for c in pipeline.classes_))
+
+    def predict(self, docs: Sequence[str]) -> list[str]:
+        return [str(p) for p in self.pipeline.predict(list(docs))]
+
+    def predict_proba(self, docs: Sequence[str]) -> NDArray[np.float64]:
+        proba: NDArray[np.float64] = self.pipeline.predict_proba(list(docs))
+        return proba
+
+    def scorer(self) -> Scorer | None:
+        """The fast single-message path (None for models it cannot mirror, e.g. two labels)."""
+        if self._scorer is None and self._scorer_ok:
+            try:
+                self._scorer = Scorer(self.pipeline)
+            except ValueError:
+                self._scorer_ok = False
+        return self._scorer
+
+    def suggest(self, doc: str, k: int = 3) -> list[Suggestion]:
+        """The k most likely labels for one token string, most likely first."""
+        scorer = self.scorer()
+        proba = scorer.proba(doc) if scorer is not None else self.predict_proba([doc])[0]
+        order = np.argsort(-proba)[: max(1, k)]
+        return [Suggestion(self.labels[i], float(proba[i])) for i in order]
+
+    def explain(self, doc: str, label: str, n: int = 8) -> list[tuple[str, float]]:
+        """The n features of this document that push hardest towards `label`: tf-idf × weight.
+
+        Word n-grams are preferred (they read as words); character n-grams are used only for a
+        model without word features."""
+        if label not in self.labels:
+            raise ValueError(f"unknown label {label!r}")
+        contributions = self._contributions(doc, self.labels.index(label))
+        blocks = {b for b, _, _ in contributions}
+        wanted = "word" if "word" in blocks or not blocks else "char"
+        scored = [(term.strip(), w) for b, term, w in contributions if b == wanted and term.strip()]
+        scored = [s for s in scored if s[1] > 0]
+        scored.sort(key=lambda s: -s[1])
+        return scored[:n]
+
+    def _contributions(self, doc: str, label_index: int) -> list[tuple[str, str, float]]:
+        scorer = self.scorer()
+        if scorer is not None:
+            return scorer.contributions(doc, label_index)
+        union: FeatureUnion = self.pipeline.named_steps["features"]
+        row: Any = union.transform([doc]).tocsr()
+        weights = self.coefficients()[label_index]
+        names = [
+            (name, str(f))
+            for name, vec in union.transformer_list
+            for f in vec.get_feature_names_out()
+        ]
+        return [
+            (*names[j], float(v * weights[j])) for j, v in zip(row.indices, row.data, strict=True)
+        ]
+
+    def coefficients(self) -> NDArray[np.float64]:
+        """The linear weights, one row per label (calibration keeps their order)."""
+        clf = self.pipeline.named_steps["clf"]
+        if isinstance(clf, CalibratedClassifierCV):
+            clf = clf.calibrated_classifiers_[0].estimator
+        coef = np.asarray(clf.coef_, dtype=np.float64)
+        if coef.shape[0] == 1:  # two labels: one row scores the second label
+            coef = np.vstack([-coef[0], coef[0]])
+        return coef
