@@ -11,7 +11,7 @@ export CITYOPS_DATABASE_URL ?= sqlite:///$(abspath var/demo.db)
 .PHONY: demo test lint unit integration e2e assets browser serve bench clean format
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)

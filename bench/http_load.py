@@ -161,6 +161,7 @@ def run_wrk(
         TOKEN=token,
         THREADS=str(threads),
         RESULT=str(result),
+        ONCE="1" if len(paths) > 1 else "0",
     )
     subprocess.run(
         [

@@ -1,6 +1,7 @@
 -- wrk script: POSTs JSON bodies read from a file (one per line) to paths read from another,
 -- cycling through them; each wrk thread starts at its own offset so no two requests repeat a
--- (path, body) pair within a run. Set BODIES, PATHS and TOKEN in the environment.
+-- (path, body) pair within a run. Set BODIES, PATHS and TOKEN in the environment; ONCE=1
+-- stops after each path was requested once (one action per case).
 local bodies, paths = {}, {}
 local counter, stride = 0, 1
 
@@ -25,7 +26,13 @@ function init(args)
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 end
 
+local once = os.getenv("ONCE") == "1"
+
 function request()
+  if once and counter >= #paths then
+    -- every case has had its one request: stop this thread (no repeats, so no 409 noise)
+    wrk.thread:stop()
+  end
   local i = counter % #bodies + 1
   local p = counter % #paths + 1
   counter = counter + stride

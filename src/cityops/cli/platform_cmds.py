@@ -33,6 +33,8 @@ def serve(
     from cityops.infra.settings import Settings
 
     settings = Settings()
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(f"[green]cityops[/green] serving at {url}  (API docs: {url}/docs, Ctrl+C stops)")
     uvicorn.run(
         "cityops.web.server:app",
         factory=True,
