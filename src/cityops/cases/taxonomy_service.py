@@ -3,7 +3,6 @@ Every change is checked by taxonomy_policy and versioned in category_revisions."
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,6 +23,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.kernel.ttl_cache import TtlCache
 
 ProgressCallback = Callable[[int], None]
 _SHOWN_PROBLEMS = 10
@@ -65,20 +65,16 @@ class TaxonomyService:
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        # code -> (category, monotonic expiry): intake looks a category up on every case. Writes
-        # in this process clear it; other processes' writes are seen within CACHE_SECONDS.
-        self._cache: dict[str, tuple[Category, float]] = {}
+        # Intake looks a category up on every case. Writes in this process clear the cache;
+        # other processes' writes are seen within CACHE_SECONDS.
+        self._cache: TtlCache[Category | None] = TtlCache(CACHE_SECONDS)
 
     # reads -----------------------------------------------------------------------------
 
     def get_category(self, session: Session, code: str) -> Category:
-        cached = self._cache.get(code)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        category = store.get(session, code)
+        category = self._cache.get_or_load(code, lambda: store.get(session, code))
         if category is None:
             raise NotFound(f"unknown category {code!r}", code="unknown_category", category=code)
-        self._cache[code] = (category, time.monotonic() + CACHE_SECONDS)
         return category
 
     def find_category(self, session: Session, code: str) -> Category | None:

@@ -10,7 +10,6 @@ import json
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +45,7 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from cityops.kernel.events import Event, registered_events
 from cityops.kernel.ids import new_token
+from cityops.kernel.ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class WebhookService:
         self._client_factory = client_factory or self._default_client
         self._batch = batch_size
         self._lock = threading.Lock()
-        self._subs_cache: tuple[float, list[tuple[int, Any]]] | None = None
+        self._subs: TtlCache[list[tuple[int, Any]]] = TtlCache(SUBSCRIPTIONS_TTL)
 
     def _default_client(self) -> httpx.Client:
         return httpx.Client(timeout=self._timeout, follow_redirects=False)
@@ -239,7 +239,7 @@ class WebhookService:
         self, uow: UnitOfWork, actor: Actor, cmd: NewSubscription
     ) -> CreatedSubscription:
         may_manage_webhooks(actor)
-        self._subs_cache = None
+        self._subs.clear()
         url = validate_url(cmd.url)
         names = validate_event_names(cmd.event_names)
         secret = cmd.secret if cmd.secret else new_token(32)
@@ -278,7 +278,7 @@ class WebhookService:
     def delete_subscription(self, uow: UnitOfWork, actor: Actor, sub_id: int) -> None:
         """Deactivates the subscription (its delivery log stays); pending deliveries are dropped."""
         may_manage_webhooks(actor)
-        self._subs_cache = None
+        self._subs.clear()
         view = self._get(uow.session, sub_id)
         if not view.active:
             raise NotFound(f"webhook {sub_id} does not exist", code="webhook_not_found")
@@ -358,21 +358,19 @@ class WebhookService:
         """(id, event_names) of the active subscriptions, re-read at most every
         SUBSCRIPTIONS_TTL seconds: the relay asks for every event, and most events go nowhere.
         Changes made through this service clear it at once."""
-        cached = self._subs_cache
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        with self._sessions() as s:
-            subs = [
-                (int(r.id), r.event_names)
-                for r in s.execute(
+
+        def load() -> list[tuple[int, Any]]:
+            with self._sessions() as s:
+                rows = s.execute(
                     select(webhook_subscriptions.c.id, webhook_subscriptions.c.event_names).where(
                         webhook_subscriptions.c.active.is_(True)
                     )
                 )
-            ]
-            s.rollback()
-        self._subs_cache = (time.monotonic() + SUBSCRIPTIONS_TTL, subs)
-        return subs
+                subs = [(int(r.id), r.event_names) for r in rows]
+                s.rollback()
+            return subs
+
+        return self._subs.get_or_load("active", load)
 
     # -- the delivery job ------------------------------------------------------------------
 

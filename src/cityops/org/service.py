@@ -4,7 +4,6 @@ actor, command) and first checks its rule in policy.py."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from cityops.kernel.events import Event
+from cityops.kernel.ttl_cache import TtlCache
 from cityops.org import credentials, events, policy, store
 from cityops.org.model import (
     AccessToken,
@@ -46,6 +46,7 @@ TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
 
 ACTOR_CACHE_SECONDS = 5.0
+DEPARTMENT_CACHE_SECONDS = 30.0
 
 
 class OrgService:
@@ -59,21 +60,25 @@ class OrgService:
         )
         self._token_use_lock = threading.Lock()
         self._token_used: dict[str, datetime] = {}
-        # user id -> (actor, monotonic expiry): spares a user lookup on every request. A
-        # change to a user made by this process clears it at once; one made by another
-        # process is seen within ACTOR_CACHE_SECONDS.
-        self._actors: dict[int, tuple[Actor, float]] = {}
+        # Read on every request / every case: users behind tokens and departments. Changes made
+        # here clear them at once; another process's changes are seen within the TTL.
+        self._actors: TtlCache[Actor] = TtlCache(ACTOR_CACHE_SECONDS)
+        self._departments: TtlCache[DepartmentRef | None] = TtlCache(DEPARTMENT_CACHE_SECONDS)
 
     # --- departments -------------------------------------------------------------------------
 
     def department_by_code(self, session: Session, code: str) -> DepartmentRef:
-        dept = store.get_department(session, code=code)
+        dept = self._departments.get_or_load(
+            ("code", code), lambda: store.get_department(session, code=code)
+        )
         if dept is None:
             raise NotFound(f"no department with code {code!r}", code="unknown_department")
         return dept
 
     def department_by_id(self, session: Session, id: int) -> DepartmentRef:
-        dept = store.get_department(session, id=id)
+        dept = self._departments.get_or_load(
+            ("id", id), lambda: store.get_department(session, id=id)
+        )
         if dept is None:
             raise NotFound(f"no department with id {id}", code="unknown_department")
         return dept
@@ -82,8 +87,12 @@ class OrgService:
         self, session: Session, area_code: str, kind: DepartmentKind
     ) -> DepartmentRef | None:
         """The active department of `kind` whose area is the longest prefix of `area_code`."""
-        candidates = store.departments_on_areas(session, kind, area_prefixes(area_code))
-        return longest_prefix_office(candidates, area_code)
+
+        def load() -> DepartmentRef | None:
+            candidates = store.departments_on_areas(session, kind, area_prefixes(area_code))
+            return longest_prefix_office(candidates, area_code)
+
+        return self._departments.get_or_load(("office", area_code, kind), load)
 
     def list_departments(
         self, session: Session, *, kind: DepartmentKind | None = None
@@ -109,7 +118,8 @@ class OrgService:
                 "active": True,
             },
         )
-        dept = self.department_by_id(session, dept_id)
+        self._departments.clear()  # a cached "no office here" may now be wrong
+        dept = self._fresh_department(session, dept_id)
         self._emit(
             uow,
             actor,
@@ -125,7 +135,7 @@ class OrgService:
         self, uow: UnitOfWork, actor: Actor, department_id: int, cmd: DepartmentUpdate
     ) -> DepartmentRef:
         policy.may_update_department(actor)
-        dept = self.department_by_id(uow.session, department_id)
+        dept = self._fresh_department(uow.session, department_id)
         values: dict[str, Any] = {}
         if cmd.name is not None:
             if not cmd.name.strip():
@@ -146,7 +156,16 @@ class OrgService:
             code=dept.code,
             changed=tuple(sorted(values)),
         )
-        return self.department_by_id(uow.session, dept.id)
+        self._departments.clear()
+        return self._fresh_department(uow.session, dept.id)
+
+    @staticmethod
+    def _fresh_department(session: Session, department_id: int) -> DepartmentRef:
+        """Read past the cache: writes must see the row as it is in their transaction."""
+        dept = store.get_department(session, id=department_id)
+        if dept is None:
+            raise NotFound(f"no department with id {department_id}", code="unknown_department")
+        return dept
 
     # --- sign-in and tokens ------------------------------------------------------------------
 
@@ -179,18 +198,17 @@ class OrgService:
                 token, secret=self._settings.secret_key, now=self._clock.now()
             )
             user_id = claims.user_id
-        cached = self._actors.get(user_id)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        stored = store.get_user(session, id=user_id)
-        if stored is None or not stored.user.active:
-            raise Unauthenticated(
-                "the account behind this token no longer exists or is deactivated",
-                code="account_inactive",
-            )
-        actor = self._actor(stored)
-        self._actors[user_id] = (actor, time.monotonic() + ACTOR_CACHE_SECONDS)
-        return actor
+
+        def load() -> Actor:
+            stored = store.get_user(session, id=user_id)
+            if stored is None or not stored.user.active:
+                raise Unauthenticated(
+                    "the account behind this token no longer exists or is deactivated",
+                    code="account_inactive",
+                )
+            return self._actor(stored)
+
+        return self._actors.get_or_load(user_id, load)
 
     def actor_for_user(self, session: Session, username: str) -> Actor:
         """The actor of an active user, by username (NotFound if unknown)."""
