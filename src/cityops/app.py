@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cityops.appeals.notify.service import NotifyService
+from cityops.appeals.open311.service import Open311Service
+from cityops.appeals.portal.service import PortalService, upload_root
 from cityops.cases.calendar import WorkingCalendar, load_calendar
 from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
@@ -45,6 +48,9 @@ class Platform:
     org: OrgService = field(init=False)
     webhooks: WebhookService = field(init=False)
     insight: IndicatorService = field(init=False)
+    open311: Open311Service = field(init=False)
+    notify: NotifyService = field(init=False)
+    portal: PortalService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -129,4 +135,21 @@ def _wire(platform: Platform) -> None:
     platform.bus.subscribe(None, platform.webhooks.on_event, name="webhooks.enqueue")
     platform.scheduler.add(
         "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
+    )
+    # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
+    platform.open311 = Open311Service(cases=platform.cases, geo=platform.geo, clock=platform.clock)
+    # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
+    platform.notify = NotifyService(
+        cases=platform.cases,
+        clock=platform.clock,
+        sessions=platform.sessions,
+        uows=platform.uow,
+    )
+    platform.bus.subscribe(None, platform.notify.on_event, name="notify.citizen")
+    # appeals.portal: citizen portal (intake with photos, tracking, rating, public board)
+    platform.portal = PortalService(
+        cases=platform.cases,
+        clock=platform.clock,
+        upload_dir=upload_root(platform.settings),
+        recipients=platform.notify,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import demo, geo, platform_cmds, router, taxonomy, users
+from cityops.cli import demo, geo, open311, platform_cmds, router, taxonomy, users
 
 app = typer.Typer(
     name="cityops",
@@ -22,6 +22,7 @@ app.add_typer(
 )
 app.add_typer(users.app, name="users", help="Users and roles")
 app.add_typer(router.app, name="router", help="Smart routing model (智能分拨): train, eval, cv")
+app.add_typer(open311.app, name="open311", help="Open311 GeoReport v2: api keys")
 
 
 def main() -> None:

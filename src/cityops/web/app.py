@@ -15,6 +15,7 @@ from cityops.web.errors import install_error_handlers
 from cityops.web.limits import BodySizeLimit
 from cityops.web.pages import STATIC_DIR
 from cityops.web.pages import router as pages_router
+from cityops.web.pages.portal import router as portal_pages_router
 
 
 def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
@@ -43,6 +44,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     for router in routers():
         app.include_router(router)
     app.include_router(pages_router)
+    app.include_router(portal_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])

@@ -13,6 +13,9 @@ def routers() -> list[APIRouter]:
         categories,
         departments,
         indicators,
+        notifications,
+        open311,
+        portal,
         users,
         webhooks,
     )
@@ -26,4 +29,7 @@ def routers() -> list[APIRouter]:
         cases.router,
         indicators.router,
         webhooks.router,
+        open311.router,
+        portal.router,
+        notifications.router,
     ]

@@ -1,0 +1,74 @@
+"""The words of each notification (plain Chinese, short enough for one SMS). Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cityops.cases.public import (
+    CaseCancelled,
+    CaseClosed,
+    CaseDispatched,
+    CaseEvent,
+    CaseHandled,
+    CaseMerged,
+    CaseRegistered,
+    CaseRejected,
+    CaseReopened,
+    CaseReported,
+)
+from cityops.kernel.clock import SHANGHAI
+
+NOTIFIED_EVENTS: tuple[type[CaseEvent], ...] = (
+    CaseReported,
+    CaseRegistered,
+    CaseRejected,
+    CaseCancelled,
+    CaseMerged,
+    CaseDispatched,
+    CaseHandled,
+    CaseClosed,
+    CaseReopened,
+)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a message may say about the case (public facts only)."""
+
+    tracking_code: str
+    unit: str | None
+    expected_by: datetime | None
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value.astimezone(SHANGHAI):%m月%d日%H:%M}" if value else ""
+
+
+def message_for(event: CaseEvent, facts: CaseFacts) -> tuple[str, str] | None:
+    """(subject, text) for an event the citizen hears about, else None."""
+    code = facts.tracking_code
+    unit = facts.unit or "承办单位"
+    body: str | None = None
+    if isinstance(event, CaseReported):
+        due = f"，预计{_when(facts.expected_by)}前办结" if facts.expected_by else ""
+        body = f"您的诉求已受理{due}"
+    elif isinstance(event, CaseRegistered):
+        body = "您的诉求已立案，正在分派"
+    elif isinstance(event, CaseRejected):
+        body = "您的诉求经核实不予立案，详情可查询办理进度"
+    elif isinstance(event, CaseMerged):
+        body = "您的诉求与同一问题的其他诉求合并办理，结果会同样告知您"
+    elif isinstance(event, CaseCancelled):
+        body = "您的诉求已撤销，详情可查询办理进度"
+    elif isinstance(event, CaseDispatched):
+        body = f"您的诉求已派给{unit}办理"
+    elif isinstance(event, CaseHandled):
+        body = f"{unit}已办理完毕，正在核查"
+    elif isinstance(event, CaseClosed):
+        body = "您的诉求已办结，欢迎评价"
+    elif isinstance(event, CaseReopened):
+        body = f"您的诉求已重新交由{unit}办理"
+    if body is None:
+        return None
+    return "诉求办理进度", f"【城市运行】{body}。查询码：{code}"

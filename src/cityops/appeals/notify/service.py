@@ -1,0 +1,183 @@
+"""platform.notify: remember who wants news of a case, turn committed case events into
+messages, record them in the outbox and hand them to the channel's sender."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from cityops.appeals.notify import policy, store
+from cityops.appeals.notify.messages import NOTIFIED_EVENTS, CaseFacts, message_for
+from cityops.appeals.notify.senders import NotificationSender, OutboxRecorder, Outgoing
+from cityops.cases.public import CaseEvent, CaseService, Stage
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import SYSTEM, Actor
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.kernel.events import Event
+from cityops.kernel.masking import mask_phone
+
+log = logging.getLogger(__name__)
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    case_id: int
+    case_number: str
+    event_name: str
+    channel: str
+    recipient: str  # masked
+    message: str
+    status: str
+    attempts: int
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NotificationPage:
+    items: list[NotificationView]
+    total: int
+    page: int
+    size: int
+
+
+def mask_address(channel: str, address: str) -> str:
+    if channel == "email" and "@" in address:
+        name, _, domain = address.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return mask_phone(address) or ""
+
+
+class NotifyService:
+    def __init__(
+        self,
+        *,
+        cases: CaseService,
+        clock: Clock,
+        sessions: sessionmaker[Session],
+        uows: Callable[[], AbstractContextManager[UnitOfWork]],
+        senders: Iterable[NotificationSender] = (),
+    ) -> None:
+        self.cases = cases
+        self.clock = clock
+        self._sessions = sessions
+        self._uows = uows
+        self.senders: dict[str, NotificationSender] = {
+            "sms": OutboxRecorder("sms"),
+            "email": OutboxRecorder("email"),
+        }
+        for sender in senders:
+            self.senders[sender.channel] = sender
+
+    # ---- called by intake, inside its transaction ------------------------------------------
+
+    def add_recipient(self, session: Session, case_id: int, channel: str, address: str) -> None:
+        """Who hears about `case_id` (the citizen's own contact, given at intake)."""
+        store.add_recipient(
+            session, case_id=case_id, channel=channel, address=address, at=self.clock.now()
+        )
+
+    # ---- the bus handler (after commit, from the relay) ------------------------------------
+
+    def on_event(self, event: Event) -> None:
+        if not isinstance(event, NOTIFIED_EVENTS):
+            return
+        assert isinstance(event, CaseEvent)
+        with self._sessions() as session:
+            wanted = store.recipients(session, event.case_id)
+            session.rollback()
+        if not wanted:
+            return
+        created: list[tuple[int, Outgoing]] = []
+        with self._uows() as uow:
+            try:
+                view = self.cases.get_case(uow.session, SYSTEM, event.case_id)
+            except NotFound:
+                return
+            facts = CaseFacts(
+                tracking_code=view.tracking_code,
+                unit=view.department.name if view.department else None,
+                expected_by=view.deadlines.get(Stage.close),
+            )
+            words = message_for(event, facts)
+            if words is None:
+                return
+            subject, text = words
+            for channel, address in wanted:
+                row_id = store.insert_notification(
+                    uow.session,
+                    event_id=event.event_id,
+                    event_name=event.name,
+                    case_id=event.case_id,
+                    case_number=event.case_number,
+                    channel=channel,
+                    recipient=address,
+                    message=text,
+                    status="recorded",
+                    created_at=self.clock.now(),
+                )
+                if row_id is not None:
+                    created.append((row_id, Outgoing(channel, address, subject, text)))
+        for row_id, message in created:
+            self._deliver(row_id, message)
+
+    def _deliver(self, row_id: int, message: Outgoing) -> None:
+        sender = self.senders.get(message.channel)
+        if sender is None or not sender.delivers:
+            return
+        status, error = "sent", None
+        try:
+            sender.send(message)
+        except Exception as exc:  # a gateway failure is recorded, never raised into the relay
+            log.warning("notification %s via %s failed: %r", row_id, message.channel, exc)
+            status, error = "failed", repr(exc)[:1000]
+        with self._uows() as uow:
+            store.mark(uow.session, row_id, status=status, error=error, at=self.clock.now())
+
+    # ---- the console -----------------------------------------------------------------------
+
+    def list_notifications(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        case_id: int | None = None,
+        status: str | None = None,
+        page: int = 1,
+        size: int = 50,
+    ) -> NotificationPage:
+        policy.check_list_notifications(actor)
+        if page < 1 or not 1 <= size <= MAX_PAGE:
+            raise ValidationFailed(
+                f"page must be ≥ 1 and size between 1 and {MAX_PAGE}", code="bad_page"
+            )
+        rows, total = store.page(
+            session, case_id=case_id, status=status, offset=(page - 1) * size, limit=size
+        )
+        items = [
+            NotificationView(
+                id=r["id"],
+                case_id=r["case_id"],
+                case_number=r["case_number"],
+                event_name=r["event_name"],
+                channel=r["channel"],
+                recipient=mask_address(r["channel"], r["recipient"]),
+                message=r["message"],
+                status=r["status"],
+                attempts=r["attempts"],
+                error=r["error"],
+                created_at=r["created_at"],
+                sent_at=r["sent_at"],
+            )
+            for r in rows
+        ]
+        return NotificationPage(items=items, total=total, page=page, size=size)

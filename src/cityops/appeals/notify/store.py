@@ -1,0 +1,140 @@
+"""Notification tables: who wants news of a case (recipients) and every message (the outbox).
+Tables never leave this module."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    RowMapping,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from cityops.infra.db import UTCDateTime, metadata
+
+_ID = BigInteger().with_variant(Integer, "sqlite")
+
+notification_recipients = Table(
+    "notification_recipients",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("case_id", _ID, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),  # sms | email
+    Column("address", String(200), nullable=False),  # personal data: never shown unmasked
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("case_id", "channel", "address", name="uq_notification_recipients"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("event_id", String(32), nullable=False),
+    Column("event_name", String(80), nullable=False),
+    Column("case_id", _ID, nullable=False, index=True),
+    Column("case_number", String(24), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(200), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # recorded | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    UniqueConstraint("event_id", "channel", "recipient", name="uq_notifications_event_recipient"),
+)
+
+
+def add_recipient(
+    session: Session, *, case_id: int, channel: str, address: str, at: datetime
+) -> None:
+    exists = session.execute(
+        select(notification_recipients.c.id).where(
+            notification_recipients.c.case_id == case_id,
+            notification_recipients.c.channel == channel,
+            notification_recipients.c.address == address,
+        )
+    ).first()
+    if exists is None:
+        session.execute(
+            insert(notification_recipients).values(
+                case_id=case_id, channel=channel, address=address, created_at=at
+            )
+        )
+
+
+def recipients(session: Session, case_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(notification_recipients.c.channel, notification_recipients.c.address)
+        .where(notification_recipients.c.case_id == case_id)
+        .order_by(notification_recipients.c.id)
+    ).all()
+    return [(r.channel, r.address) for r in rows]
+
+
+def insert_notification(session: Session, **values: object) -> int | None:
+    """The new row's id, or None when this event already produced this message."""
+    exists = session.execute(
+        select(notifications.c.id).where(
+            notifications.c.event_id == values["event_id"],
+            notifications.c.channel == values["channel"],
+            notifications.c.recipient == values["recipient"],
+        )
+    ).first()
+    if exists is not None:
+        return None
+    row_id = session.execute(
+        insert(notifications).values(**values, attempts=0).returning(notifications.c.id)
+    ).scalar_one()
+    return int(row_id)
+
+
+def mark(session: Session, row_id: int, *, status: str, error: str | None, at: datetime) -> None:
+    session.execute(
+        update(notifications)
+        .where(notifications.c.id == row_id)
+        .values(
+            status=status,
+            error=error,
+            attempts=notifications.c.attempts + 1,
+            sent_at=at if status == "sent" else None,
+        )
+    )
+
+
+def page(
+    session: Session, *, case_id: int | None, status: str | None, offset: int, limit: int
+) -> tuple[Sequence[RowMapping], int]:
+    where = []
+    if case_id is not None:
+        where.append(notifications.c.case_id == case_id)
+    if status:
+        where.append(notifications.c.status == status)
+    total = session.execute(
+        select(func.count()).select_from(notifications).where(*where)
+    ).scalar_one()
+    rows = (
+        session.execute(
+            select(notifications)
+            .where(*where)
+            .order_by(notifications.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    return rows, int(total)

@@ -1,0 +1,393 @@
+"""Open311 GeoReport v2 as plain Python: taxonomy category → service, case status → open/closed
+plus a FixMyStreet-style detailed state, case → service_request, history step → update, W3C
+dates and windows. Input checks live in inputs.py. No database, no HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
+from cityops.kernel.clock import SHANGHAI, to_local
+from cityops.kernel.errors import ValidationFailed
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-01T00:00:00+08:00"
+MAX_RESULTS = 1000  # the most requests or updates one GET returns
+REQUEST_WINDOW = timedelta(days=90)  # default and longest window of GET requests
+UPDATE_WINDOW = timedelta(days=7)  # default window of GET servicerequestupdates
+UPDATE_MAX_WINDOW = timedelta(days=90)
+UPDATE_LOOKBACK = timedelta(days=365)  # updates are listed for cases reported this long before
+DESCRIPTION_MAX = 5000
+NAME_MAX = 60
+
+KIND_NAMES = {"component": "部件", "event": "事件", "appeal": "诉求"}
+
+
+class AppealType(StrEnum):
+    """诉求类型, the `appeal_type` attribute of every service."""
+
+    consultation = "consultation"  # 咨询
+    help = "help"  # 求助
+    complaint = "complaint"  # 投诉
+    report = "report"  # 举报
+    suggestion = "suggestion"  # 建议
+
+
+APPEAL_TYPE_NAMES: Mapping[AppealType, str] = {
+    AppealType.consultation: "咨询",
+    AppealType.help: "求助",
+    AppealType.complaint: "投诉",
+    AppealType.report: "举报",
+    AppealType.suggestion: "建议",
+}
+
+# Internal status → (Open311 status, FixMyStreet-style detailed state, Chinese name).
+STATUS_MAP: Mapping[CaseStatus, tuple[str, str, str]] = {
+    CaseStatus.reported: ("open", "open", "已受理"),
+    CaseStatus.registered: ("open", "investigating", "已立案"),
+    CaseStatus.dispatched: ("open", "action_scheduled", "已派遣"),
+    CaseStatus.in_progress: ("open", "in_progress", "处置中"),
+    CaseStatus.suspended: ("open", "in_progress", "挂账"),
+    CaseStatus.handled: ("open", "in_progress", "已办结待核查"),
+    CaseStatus.closed: ("closed", "fixed", "已结案"),
+    CaseStatus.rejected: ("closed", "no_further_action", "不予立案"),
+    CaseStatus.cancelled: ("closed", "closed", "已作废"),
+}
+OPEN311_STATUSES = ("open", "closed")
+
+# History action → the Chinese step name shown in updates.
+STEP_NAMES: Mapping[str, str] = {
+    "report": "受理",
+    "register": "立案",
+    "reject": "不予立案",
+    "cancel": "作废",
+    "merge": "合并",
+    "dispatch": "派遣",
+    "sign": "签收",
+    "return": "回退",
+    "request_extension": "延期申请",
+    "approve_extension": "延期批准",
+    "deny_extension": "延期驳回",
+    "suspend": "挂账",
+    "resume": "恢复处置",
+    "supervise": "督办",
+    "finish": "办结反馈",
+    "verify": "核查",
+    "evaluate": "回访评价",
+    "self_handle": "自行处置",
+}
+# History lines that are not public steps of the case (audit lines, internal SLA marks 超时/催办/
+# 升级督办): never published.
+PRIVATE_STEPS = frozenset({"reveal_contact", "overdue", "remind", "escalate"})
+
+
+class CategoryLike(Protocol):
+    """The part of a taxonomy category a service is made from."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def filing_condition(self) -> str: ...  # 立案条件
+
+
+@dataclass(frozen=True)
+class Service:
+    service_code: str
+    service_name: str
+    description: str
+    metadata: bool
+    type: str
+    keywords: str
+    group: str
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    datatype: str  # string | number | datetime | text | singlevaluelist | multivaluelist
+    required: bool
+    description: str
+    order: int
+    datatype_description: str = ""
+    variable: bool = True
+    values: tuple[AttributeValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    service_code: str
+    attributes: tuple[Attribute, ...]
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """One `request` element of GET requests (no personal data)."""
+
+    service_request_id: str
+    status: str
+    status_notes: str
+    service_name: str
+    service_code: str
+    description: str
+    agency_responsible: str
+    service_notice: str
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str
+    address: str
+    address_id: str
+    zipcode: str
+    lat: float | None
+    long: float | None
+    media_url: str
+    extended_attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RequestUpdate:
+    """One `request_update` of GET servicerequestupdates (FixMyStreet's extension)."""
+
+    update_id: str
+    service_request_id: str
+    status: str
+    extended_status: str
+    updated_datetime: str
+    description: str
+    media_url: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A checked POST requests body."""
+
+    service_code: str
+    description: str
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+    address_id: str | None = None
+    appeal_type: AppealType | None = None
+    reporter_name: str | None = None
+    phone: str | None = None
+    media_url: str | None = None
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What POST requests returns: the case number, a notice and the tracking token."""
+
+    service_request_id: str
+    service_notice: str
+    account_id: str | None
+    token: str
+
+
+# ---- services --------------------------------------------------------------------------------
+
+
+def service_from_category(category: CategoryLike, names: Mapping[str, str]) -> Service:
+    """A leaf category as an Open311 service; `names` maps codes to names (for 大类/小类)."""
+    group = names.get(category.code[:3], "")
+    parents = [names[c] for c in (category.code[:3], category.code[:5]) if c in names]
+    parents = [p for p in dict.fromkeys(parents) if p != category.name]
+    keywords = [*parents, KIND_NAMES.get(str(category.kind), str(category.kind))]
+    return Service(
+        service_code=category.code,
+        service_name=category.name,
+        description=category.filing_condition,
+        metadata=True,
+        type="realtime",
+        keywords=",".join(keywords),
+        group=group,
+    )
+
+
+def service_definition(service_code: str) -> ServiceDefinition:
+    """Every service takes the same attributes: the appeal type and the reporter's name."""
+    return ServiceDefinition(
+        service_code=service_code,
+        attributes=(
+            Attribute(
+                code="appeal_type",
+                datatype="singlevaluelist",
+                required=False,
+                description="诉求类型 appeal type",
+                order=1,
+                datatype_description="one of the keys; complaint (投诉) when left out",
+                values=tuple(AttributeValue(t.value, APPEAL_TYPE_NAMES[t]) for t in AppealType),
+            ),
+            Attribute(
+                code="reporter_name",
+                datatype="string",
+                required=False,
+                description="反映人姓名 reporter's name (never published)",
+                order=2,
+                datatype_description=f"at most {NAME_MAX} characters",
+            ),
+        ),
+    )
+
+
+# ---- statuses, requests, updates -------------------------------------------------------------
+
+
+def open311_status(status: CaseStatus) -> str:
+    """open while the case is alive; closed once closed, rejected or cancelled."""
+    return STATUS_MAP[status][0]
+
+
+def detailed_status(status: CaseStatus, *, merged: bool = False) -> str:
+    """The FixMyStreet-style state: open, investigating, action_scheduled, in_progress, fixed,
+    no_further_action, duplicate, closed."""
+    if status is CaseStatus.cancelled and merged:
+        return "duplicate"
+    return STATUS_MAP[status][1]
+
+
+def w3c(value: datetime | None) -> str:
+    """W3C / ISO 8601 in Asia/Shanghai, e.g. 2026-11-23T09:00:00+08:00 ('' for None)."""
+    return to_local(value).isoformat(timespec="seconds") if value is not None else ""
+
+
+def parse_w3c(value: str, name: str) -> datetime:
+    """A W3C date or date-time with any offset (a date alone, or no offset: Asia/Shanghai)."""
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationFailed(
+            f"{name} {value!r} is not a W3C date-time such as 2026-11-23T09:00:00+08:00",
+            code="invalid_date",
+        ) from exc
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
+
+
+def window(
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    *,
+    default: timedelta,
+    longest: timedelta,
+) -> tuple[datetime, datetime]:
+    """[start, end] (both included) from optional bounds: the `default` span ending now (or
+    at `end`, or from `start`); ValidationFailed when start is after end or the span is longer
+    than `longest`."""
+    if start is None and end is None:
+        end = now
+    if start is None:
+        assert end is not None
+        start = end - default
+    if end is None:
+        end = start + default
+    if start > end:
+        raise ValidationFailed("start_date is after end_date", code="invalid_date_range")
+    if end - start > longest:
+        raise ValidationFailed(
+            f"start_date and end_date may not span more than {longest.days} days",
+            code="date_range_too_long",
+        )
+    return start, end
+
+
+def _updated_at(case: CaseView) -> datetime:
+    stamps = [
+        case.reported_at,
+        case.registered_at,
+        case.dispatched_at,
+        case.signed_at,
+        case.handled_at,
+        case.closed_at,
+        case.evaluated_at,
+    ]
+    return max(s for s in stamps if s is not None)
+
+
+def request_from_case(case: CaseView, *, media_url: str = "") -> ServiceRequest:
+    """A case as a public service_request: no reporter name, phone or e-mail."""
+    status = open311_status(case.status)
+    name = STATUS_MAP[case.status][2]
+    dept = case.department or case.suggested_department
+    expected = case.deadlines.get(Stage.close) if status == "open" else None
+    street = case.area.street.name if case.area.street else ""
+    district = case.area.district.name if case.area.district else ""
+    return ServiceRequest(
+        service_request_id=case.number,
+        status=status,
+        status_notes=name,
+        service_name=case.category_name,
+        service_code=case.category_code,
+        description=case.description,
+        agency_responsible=dept.name if dept else "",
+        service_notice="",
+        requested_datetime=w3c(case.reported_at),
+        updated_datetime=w3c(_updated_at(case)),
+        expected_datetime=w3c(expected),
+        address=case.address or "".join(p for p in (district, street) if p),
+        address_id=case.area_code,
+        zipcode="",
+        lat=case.lat,
+        long=case.lon,
+        media_url=media_url,
+        extended_attributes={
+            "detailed_status": detailed_status(case.status, merged=case.merged_into_id is not None),
+            "case_status": case.status.value,
+            "case_status_name": name,
+            "source": case.source.value,
+            "district": district,
+            "street": street,
+        },
+    )
+
+
+def update_from_history(case_number: str, entry: HistoryEntry) -> RequestUpdate | None:
+    """One history step as an update (None for audit-only lines)."""
+    if entry.action in PRIVATE_STEPS:
+        return None
+    try:
+        status = CaseStatus(entry.to_status or "")
+    except ValueError:
+        return None
+    step = STEP_NAMES.get(entry.action, entry.action)
+    note = entry.note.strip()
+    return RequestUpdate(
+        update_id=f"{case_number}-{entry.seq}",
+        service_request_id=case_number,
+        status=open311_status(status),
+        extended_status=detailed_status(status, merged=entry.action == "merge"),
+        updated_datetime=w3c(entry.at),
+        description=f"{step}：{note}" if note else step,
+        media_url=entry.attachments[0] if entry.attachments else "",
+    )
+
+
+def notice(case_number: str, expected: datetime | None) -> str:
+    """The service_notice of a new request (Chinese, with the expected closing time)."""
+    text = f"您的诉求已受理，编号 {case_number}。"
+    if expected is not None:
+        text += f"预计在 {to_local(expected):%Y-%m-%d %H:%M} 前办结。"
+    return text
+
+
+# ---- a submitted request ---------------------------------------------------------------------
+
+
+def title_of(sub: Submission, service_name: str) -> str:
+    """The case title: appeal type and service, e.g. "投诉 · 路灯不亮"."""
+    kind = APPEAL_TYPE_NAMES[sub.appeal_type or AppealType.complaint]
+    return f"{kind} · {service_name}"[:200]

@@ -1,0 +1,273 @@
+"""Open311 use cases (platform.open311): api keys, submitting a service request as a case, and
+the public reads (services, requests, tokens, updates). Each method that takes an actor checks
+its rule in policy.py first."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from cityops.appeals.open311 import inputs, model, policy, store
+from cityops.appeals.open311.inputs import RequestQuery
+from cityops.appeals.open311.keys import ApiKey, IssuedKey, checked_name, key_hash, new_api_key
+from cityops.appeals.open311.model import (
+    Receipt,
+    RequestUpdate,
+    Service,
+    ServiceDefinition,
+    ServiceRequest,
+    Submission,
+)
+from cityops.cases.public import CaseFilter, CaseService, CaseSource, CaseView, NewCase, Stage
+from cityops.geo.public import AreaLevel, GeoService
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import Actor, Role
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+# The Open311 feed is a public read model over every case: it reads as a citywide role that
+# never sees contacts (leader), and publishes only the fields of model.request_from_case.
+PUBLIC_READER = Actor(
+    user_id=None, username="open311:reader", roles=frozenset({Role.leader}), display_name="Open311"
+)
+KEY_STAMP_EVERY = timedelta(minutes=1)  # last_used_at is written at most once a minute
+
+
+class Open311Service:
+    """platform.open311"""
+
+    def __init__(self, *, cases: CaseService, geo: GeoService, clock: Clock) -> None:
+        self.cases = cases
+        self.geo = geo
+        self.clock = clock
+
+    # ---- api keys --------------------------------------------------------------------------
+
+    def create_key(self, uow: UnitOfWork, actor: Actor, name: str) -> IssuedKey:
+        policy.check_manage_keys(actor)
+        name = checked_name(name)
+        if store.get_key(uow.session, name=name) is not None:
+            raise Conflict(f"an api key named {name!r} exists already", code="key_name_taken")
+        api_key = new_api_key()
+        key = store.insert_key(
+            uow.session, name=name, key_hash=key_hash(api_key), at=self.clock.now()
+        )
+        return IssuedKey(key=key, api_key=api_key)
+
+    def list_keys(self, session: Session, actor: Actor) -> list[ApiKey]:
+        policy.check_manage_keys(actor)
+        return store.list_keys(session)
+
+    def revoke_key(self, uow: UnitOfWork, actor: Actor, key_id: int) -> ApiKey:
+        policy.check_manage_keys(actor)
+        key = store.get_key(uow.session, key_id=key_id)
+        if key is None:
+            raise NotFound(f"api key {key_id} not found", code="key_not_found")
+        if key.revoked_at is None:
+            store.set_key(uow.session, key_id, revoked_at=self.clock.now())
+        revoked = store.get_key(uow.session, key_id=key_id)
+        assert revoked is not None
+        return revoked
+
+    def authenticate(self, session: Session, api_key: str | None) -> Actor:
+        """The integration actor (open311:<key name>) behind an api key; PermissionDenied for
+        a missing, unknown or revoked key."""
+        if not api_key or not api_key.strip():
+            raise PermissionDenied("api_key is required", code="api_key_required")
+        key = store.get_key(session, key_hash=key_hash(api_key.strip()))
+        if key is None or key.revoked_at is not None:
+            raise PermissionDenied("invalid api_key", code="invalid_api_key")
+        return Actor(
+            user_id=None,
+            username=f"{policy.ACTOR_PREFIX}{key.name}",
+            roles=frozenset({Role.integration}),
+            display_name=f"Open311 {key.name}",
+        )
+
+    # ---- POST requests ---------------------------------------------------------------------
+
+    def submit_request(self, uow: UnitOfWork, actor: Actor, sub: Submission) -> Receipt:
+        """Create a case (source open311) from a checked submission, in the caller's
+        transaction: on any error nothing is written."""
+        policy.check_submit_request(actor)
+        session = uow.session
+        key_name = actor.username.removeprefix(policy.ACTOR_PREFIX)
+        key = store.get_key(session, name=key_name)
+        if key is None or key.revoked_at is not None:
+            raise PermissionDenied("invalid api_key", code="invalid_api_key")
+        service_name = self._leaf_name(session, sub.service_code)
+        area_code = self._area_code(session, sub)
+        case = self.cases.create_case(
+            uow,
+            actor,
+            NewCase(
+                source=CaseSource.open311,
+                title=model.title_of(sub, service_name),
+                description=sub.description,
+                category_code=sub.service_code,
+                lon=sub.long,
+                lat=sub.lat,
+                area_code=area_code,
+                address=sub.address_string,
+                reporter_name=sub.reporter_name,
+                reporter_phone=sub.phone,
+                photos=(sub.media_url,) if sub.media_url else (),
+            ),
+        )
+        now = self.clock.now()
+        store.insert_request(
+            session,
+            case_id=case.id,
+            case_number=case.number,
+            token=case.tracking_code,
+            api_key_id=key.id,
+            account_id=sub.account_id,
+            at=now,
+        )
+        if key.last_used_at is None or now - key.last_used_at >= KEY_STAMP_EVERY:
+            store.set_key(session, key.id, last_used_at=now)
+        return Receipt(
+            service_request_id=case.number,
+            service_notice=model.notice(case.number, case.deadlines.get(Stage.close)),
+            account_id=sub.account_id,
+            token=case.tracking_code,
+        )
+
+    def _leaf_name(self, session: Session, code: str) -> str:
+        taxonomy = self.cases.taxonomy
+        category = taxonomy.find_category(session, code)
+        if category is None or not category.active or code in taxonomy.parent_codes(session):
+            raise ValidationFailed(
+                f"unknown service_code {code!r}: see services.json for the codes",
+                code="unknown_service_code",
+            )
+        return category.name
+
+    def _area_code(self, session: Session, sub: Submission) -> str | None:
+        if sub.lat is not None:
+            return None  # the point decides (the case engine locates it)
+        if sub.address_id is not None:
+            try:
+                return self.geo.get_area(session, sub.address_id).code
+            except NotFound as exc:
+                raise ValidationFailed(
+                    f"unknown address_id {sub.address_id!r}: give an area code of the city",
+                    code="unknown_address_id",
+                ) from exc
+        assert sub.address_string is not None
+        areas = [
+            (a.code, a.name)
+            for level in (AreaLevel.district, AreaLevel.street, AreaLevel.community)
+            for a in self.geo.list_areas(session, level)
+        ]
+        code = inputs.match_area(sub.address_string, areas)
+        if code is None:
+            raise ValidationFailed(
+                f"cannot place address_string {sub.address_string!r}: it names no district, "
+                "street or community of the city; send lat and long instead",
+                code="address_not_found",
+            )
+        return code
+
+    # ---- public reads ----------------------------------------------------------------------
+
+    def services(self, session: Session, actor: Actor) -> list[Service]:
+        policy.check_read_public(actor)
+        taxonomy = self.cases.taxonomy
+        every = taxonomy.list_categories(session)
+        names = {c.code: c.name for c in every}
+        leaves = taxonomy.list_categories(session, leaf_only=True)
+        return [model.service_from_category(c, names) for c in leaves]
+
+    def service_definition(self, session: Session, actor: Actor, code: str) -> ServiceDefinition:
+        policy.check_read_public(actor)
+        taxonomy = self.cases.taxonomy
+        category = taxonomy.find_category(session, code)
+        if category is None or not category.active or code in taxonomy.parent_codes(session):
+            raise NotFound(f"service_code {code!r} not found", code="unknown_service_code")
+        return model.service_definition(code)
+
+    def get_request(self, session: Session, actor: Actor, number: str) -> ServiceRequest:
+        policy.check_read_public(actor)
+        case = self._case_by_number(session, number)
+        if case is None:
+            raise NotFound(f"service request {number!r} not found", code="request_not_found")
+        history = self.cases.history(session, PUBLIC_READER, case.id)
+        media = next((h.attachments[0] for h in history if h.attachments), "")
+        return model.request_from_case(case, media_url=media)
+
+    def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
+        """(service_request_id, token) of a request submitted through Open311."""
+        policy.check_read_public(actor)
+        found = store.case_of_token(session, token.strip())
+        if found is None:
+            raise NotFound(f"token {token!r} not found", code="token_not_found")
+        return found[1], token.strip()
+
+    def list_requests(
+        self, session: Session, actor: Actor, query: RequestQuery
+    ) -> list[ServiceRequest]:
+        policy.check_read_public(actor)
+        if query.ids:
+            found = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
+            return [model.request_from_case(c) for c in found if c is not None]
+        start, end = model.window(
+            query.start,
+            query.end,
+            self.clock.now(),
+            default=model.REQUEST_WINDOW,
+            longest=model.REQUEST_WINDOW,
+        )
+        cases = self._cases_between(session, start, end, query)
+        return [model.request_from_case(c) for c in cases[: model.MAX_RESULTS]]
+
+    def list_updates(
+        self, session: Session, actor: Actor, start: datetime | None, end: datetime | None
+    ) -> list[RequestUpdate]:
+        """Every public history step in [start, end] (default: the last 7 days) of cases
+        reported within the year before `start`, oldest first, at most MAX_RESULTS."""
+        policy.check_read_public(actor)
+        start, end = model.window(
+            start,
+            end,
+            self.clock.now(),
+            default=model.UPDATE_WINDOW,
+            longest=model.UPDATE_MAX_WINDOW,
+        )
+        query = RequestQuery()
+        cases = self._cases_between(session, start - model.UPDATE_LOOKBACK, end, query)
+        updates: list[tuple[datetime, RequestUpdate]] = []
+        for case in cases:
+            for entry in self.cases.history(session, PUBLIC_READER, case.id):
+                if start <= entry.at <= end:
+                    update = model.update_from_history(case.number, entry)
+                    if update is not None:
+                        updates.append((entry.at, update))
+        updates.sort(key=lambda pair: (pair[0], pair[1].update_id))
+        return [u for _at, u in updates[: model.MAX_RESULTS]]
+
+    def _cases_between(
+        self, session: Session, start: datetime, end: datetime, query: RequestQuery
+    ) -> list[CaseView]:
+        """Cases reported in [start, end] matching the query, newest first."""
+        codes = set(query.service_codes)
+        filters = CaseFilter(
+            statuses=inputs.case_statuses(query.statuses),
+            category_code=next(iter(codes)) if len(codes) == 1 else None,
+            reported_from=start,
+            reported_to=end + timedelta(microseconds=1),  # end_date is included
+        )
+        found = [
+            c
+            for c in self.cases.iter_cases(session, PUBLIC_READER, filters)
+            if not codes or c.category_code in codes
+        ]
+        found.sort(key=lambda c: (c.reported_at, c.id), reverse=True)
+        return found
+
+    def _case_by_number(self, session: Session, number: str) -> CaseView | None:
+        if not number or len(number) > 32:
+            return None
+        page = self.cases.list_cases(session, PUBLIC_READER, CaseFilter(q=number), 1, 50)
+        return next((c for c in page.items if c.number == number), None)

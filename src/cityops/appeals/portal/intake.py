@@ -1,0 +1,146 @@
+"""Appeal intake from the portal (市民诉求受理): check everything a citizen sent, open the case in
+the case engine, keep the portal's appeal record and store the photos. Files live outside the
+database transaction, so this use case owns the transaction: if anything fails, the files it
+wrote are removed and nothing of the appeal remains."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from cityops.appeals.portal import policy, store
+from cityops.appeals.portal.model import (
+    ADDRESS_MAX,
+    AppealReceipt,
+    NewAppeal,
+    appeal_type,
+    case_title,
+    checked_description,
+    checked_mobile,
+)
+from cityops.appeals.portal.photos import PhotoStore, check_photos
+from cityops.cases.public import CaseService, CaseSource, NewCase, Stage
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import Actor
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import ValidationFailed
+
+UowFactory = Callable[[], AbstractContextManager[UnitOfWork]]
+AUTO_CATEGORY = ("", "auto")  # "let the system decide" (由系统判断)
+
+
+class CategorySuggester(Protocol):
+    """Smart routing (智能分拨) as the portal sees it: the best category code for a text, or
+    None when unsure. The routing package provides one; the portal runs without it."""
+
+    def suggest_category(self, session: Session, text: str) -> str | None: ...
+
+
+class RecipientRegistry(Protocol):
+    """Citizen notifications as the portal sees them: remember the contact of a new case."""
+
+    def add_recipient(self, session: Session, case_id: int, channel: str, address: str) -> None: ...
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        cases: CaseService,
+        clock: Clock,
+        photos: PhotoStore,
+        fallback_category: str = "A13",  # 咨询建议, the most general appeal category
+        suggester: CategorySuggester | None = None,
+        recipients: RecipientRegistry | None = None,
+    ) -> None:
+        self.recipients = recipients
+        self.cases = cases
+        self.clock = clock
+        self.photos = photos
+        self.fallback_category = fallback_category
+        self.suggester = suggester
+
+    def submit_appeal(self, uows: UowFactory, actor: Actor, cmd: NewAppeal) -> AppealReceipt:
+        policy.check_submit_appeal(actor)
+        kind = appeal_type(cmd.appeal_type)
+        description = checked_description(cmd.description)
+        phone = checked_mobile(cmd.phone, cmd.anonymous)
+        if cmd.lon is None or cmd.lat is None:
+            raise ValidationFailed(
+                "say where it is: click the map, or let the browser find your location",
+                code="location_required",
+            )
+        address = (cmd.address or "").strip()[:ADDRESS_MAX] or None
+        checked = check_photos(cmd.photos)
+        now = self.clock.now()
+        names = [self.photos.name_for(p, now) for p in checked]
+        written: list[str] = []
+        try:
+            with uows() as uow:
+                code, category_by = self._category(uow.session, cmd.category_code, description)
+                view = self.cases.create_case(
+                    uow,
+                    actor,
+                    NewCase(
+                        source=CaseSource.web,
+                        title=case_title(kind, description),
+                        description=description,
+                        category_code=code,
+                        lon=cmd.lon,
+                        lat=cmd.lat,
+                        crs=cmd.crs,
+                        address=address,
+                        reporter_phone=phone,
+                        photos=tuple(self.photos.url(n) for n in names),
+                    ),
+                )
+                store.insert_appeal(
+                    uow.session,
+                    case_id=view.id,
+                    tracking_code=view.tracking_code,
+                    appeal_type=kind.value,
+                    anonymous=phone is None,
+                    category_by=category_by,
+                    at=now,
+                )
+                if phone is not None and self.recipients is not None:
+                    self.recipients.add_recipient(uow.session, view.id, "sms", phone)
+                for name, photo in zip(names, checked, strict=True):
+                    store.insert_photo(
+                        uow.session,
+                        case_id=view.id,
+                        path=name,
+                        content_type=photo.content_type,
+                        size_bytes=len(photo.data),
+                        sha256=photo.sha256,
+                        at=now,
+                    )
+                    self.photos.write(name, photo)
+                    written.append(name)
+        except BaseException:
+            for name in written:
+                self.photos.delete(name)
+            raise
+        return AppealReceipt(
+            tracking_code=view.tracking_code,
+            case_number=view.number,
+            appeal_type=kind,
+            category_code=view.category_code,
+            category_name=view.category_name,
+            category_by=category_by,
+            expected_by=view.deadlines.get(Stage.close),
+            photos=tuple(self.photos.url(n) for n in names),
+        )
+
+    def _category(self, session: Session, chosen: str | None, text: str) -> tuple[str, str]:
+        chosen = (chosen or "").strip()
+        if chosen not in AUTO_CATEGORY:
+            return chosen, "citizen"
+        if self.suggester is not None:
+            suggested = self.suggester.suggest_category(session, text)
+            if suggested:
+                return suggested, "system"
+        return self.fallback_category, "system"

@@ -1,0 +1,86 @@
+"""The citizen rates a closed case (市民评价): 满意 / 基本满意 / 不满意 and a comment. The case
+engine lets only an operator evaluate, so the portal acts through its own operator-role actor
+and writes the citizen's words into the history note; "unsatisfied" reopens the case for 重办
+unless it has been reopened MAX_REOPENS times already (then the shift leader decides). Once per
+closure: a reopened case may be rated again when it is closed again."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from cityops.appeals.portal import policy, store
+from cityops.appeals.portal.model import COMMENT_MAX, NewRating, checked_satisfaction
+from cityops.appeals.portal.tracking import Tracking
+from cityops.cases.public import ActionCommand, CaseAction, CaseService, CaseStatus, Satisfaction
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import SYSTEM, Actor, Role
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import Conflict, ValidationFailed
+
+MAX_REOPENS = 2
+# Who evaluates on the citizen's behalf; the history line names it and quotes the citizen.
+PORTAL_EVALUATOR = Actor(
+    user_id=None,
+    username="portal",
+    roles=frozenset({Role.operator}),
+    display_name="市民评价（门户）",
+)
+LABELS = {
+    Satisfaction.satisfied: "满意",
+    Satisfaction.basically_satisfied: "基本满意",
+    Satisfaction.unsatisfied: "不满意",
+}
+
+
+class Rating:
+    def __init__(self, *, cases: CaseService, tracking: Tracking, clock: Clock) -> None:
+        self.cases = cases
+        self.tracking = tracking
+        self.clock = clock
+
+    def rate_case(self, uow: UnitOfWork, actor: Actor, code: str, cmd: NewRating) -> bool:
+        """Records the rating; returns True when the case was reopened for 重办."""
+        policy.check_rate_case(actor)
+        satisfaction = checked_satisfaction(cmd.satisfaction)
+        comment = " ".join((cmd.comment or "").split())
+        if len(comment) > COMMENT_MAX:
+            raise ValidationFailed(
+                f"the comment is longer than {COMMENT_MAX} characters", code="too_long"
+            )
+        session = uow.session
+        case_id, _kind = self.tracking.case_id_for(session, code)
+        view = self.cases.get_case(session, SYSTEM, case_id)
+        if view.status is not CaseStatus.closed:
+            raise Conflict("you can rate your appeal once it is closed", code="not_closed_yet")
+        if view.evaluated_at is not None:
+            raise Conflict("this appeal has been rated already", code="already_rated")
+        unsatisfied = satisfaction is Satisfaction.unsatisfied
+        reopen = unsatisfied and view.reopen_count < MAX_REOPENS
+        note = f"市民通过门户评价：{LABELS[satisfaction]}" + (f"；{comment}" if comment else "")
+        self.cases.act(
+            uow,
+            PORTAL_EVALUATOR,
+            case_id,
+            CaseAction.evaluate,
+            ActionCommand(
+                version=view.version,
+                note=note,
+                contacted=True,
+                resolved=not unsatisfied,
+                satisfaction=satisfaction,
+                reopen=reopen,
+            ),
+        )
+        try:
+            store.insert_rating(
+                session,
+                case_id=case_id,
+                round_=view.reopen_count,
+                satisfaction=satisfaction.value,
+                comment=comment,
+                reopened=reopen,
+                at=self.clock.now(),
+            )
+        except IntegrityError as exc:
+            raise Conflict("this appeal has been rated already", code="already_rated") from exc
+        return reopen

@@ -1,0 +1,57 @@
+"""platform.portal: the citizen portal's use cases in one object, built in app.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cityops.appeals.portal.board import PublicBoard
+from cityops.appeals.portal.intake import CategorySuggester, Intake, RecipientRegistry
+from cityops.appeals.portal.photos import PhotoStore
+from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
+from cityops.appeals.portal.rating import Rating
+from cityops.appeals.portal.tracking import Tracking
+from cityops.cases.public import CaseService
+from cityops.infra.settings import Settings
+from cityops.kernel.clock import Clock
+
+
+def upload_root(settings: Settings) -> Path:
+    """The settings' data folder + /uploads: next to the SQLite file, else ./var/uploads."""
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return Path(url.removeprefix("sqlite:///")).resolve().parent / "uploads"
+    return Path("var") / "uploads"
+
+
+class PortalService:
+    """platform.portal: intake (submit_appeal), tracking (track_case), rating (rate_case), the
+    public board (read_board), the stored photos and the per-client rate limits."""
+
+    def __init__(
+        self,
+        *,
+        cases: CaseService,
+        clock: Clock,
+        upload_dir: Path,
+        limits: RateLimits | None = None,
+        fallback_category: str = "A13",
+        suggester: CategorySuggester | None = None,
+        recipients: RecipientRegistry | None = None,
+    ) -> None:
+        self.photos = PhotoStore(upload_dir)
+        self.intake = Intake(
+            cases=cases,
+            clock=clock,
+            photos=self.photos,
+            fallback_category=fallback_category,
+            suggester=suggester,
+            recipients=recipients,
+        )
+        self.tracking = Tracking(cases=cases, photos=self.photos)
+        self.rating = Rating(cases=cases, tracking=self.tracking, clock=clock)
+        self.board = PublicBoard(cases=cases, clock=clock)
+        self.limiter = PortalLimiter(limits or RateLimits(), lambda: clock.now().timestamp())
+        self.submit_appeal = self.intake.submit_appeal
+        self.track_case = self.tracking.track_case
+        self.rate_case = self.rating.rate_case
+        self.read_board = self.board.read_board

@@ -1,0 +1,226 @@
+"""Open311 GeoReport v2 at /open311/v2 (JSON or XML by the path's extension). Errors come in the
+spec's format — 400 bad input, 403 missing or invalid api_key, 404 unknown service or request —
+not in the /api/v1 error body. Reads are public; POST requests needs an api_key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from cityops.app import Platform
+from cityops.appeals.open311 import inputs, model, render
+from cityops.appeals.open311.model import Receipt
+from cityops.appeals.open311.render import Format
+from cityops.kernel.actor import anonymous_citizen
+from cityops.kernel.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+)
+from cityops.web.deps import PlatformDep
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+ERROR_STATUS: list[tuple[type[DomainError], int]] = [
+    (ValidationFailed, 400),
+    (PermissionDenied, 403),
+    (Unauthenticated, 403),
+    (NotFound, 404),
+]
+
+
+def _status_of(exc: DomainError) -> int:
+    return next((status for cls, status in ERROR_STATUS if isinstance(exc, cls)), 400)
+
+
+def _format(fmt: str) -> Format:
+    try:
+        return Format(fmt.lower())
+    except ValueError as exc:
+        raise NotFound(f"unknown format {fmt!r}: use .json or .xml", code="bad_format") from exc
+
+
+def _error(fmt: Format, exc: DomainError) -> Response:
+    status = _status_of(exc)
+    body = render.errors(fmt, status, exc.message)
+    return Response(body, status_code=status, media_type=render.MEDIA_TYPES[fmt])
+
+
+def _answer(fmt: str, build: Callable[[Format], bytes], status: int = 200) -> Response:
+    """Run `build` in the requested format; domain errors become the spec's error document."""
+    try:
+        chosen = _format(fmt)
+    except NotFound as exc:
+        return _error(Format.json, exc)
+    try:
+        body = build(chosen)
+    except DomainError as exc:
+        return _error(chosen, exc)
+    return Response(body, status_code=status, media_type=render.MEDIA_TYPES[chosen])
+
+
+def _params(request: Request) -> dict[str, str]:
+    """Query parameters; a repeated one is joined with commas (status=open&status=closed)."""
+    q = request.query_params
+    return {key: ",".join(q.getlist(key)) for key in q}
+
+
+# ---- discovery and services --------------------------------------------------------------------
+
+
+@router.get("/discovery.{fmt}")
+def get_discovery(request: Request, fmt: str) -> Response:
+    base = str(request.base_url).rstrip("/") + "/open311/v2"
+    return _answer(fmt, lambda f: render.discovery(f, base))
+
+
+@router.get("/services.{fmt}")
+def get_services(platform: PlatformDep, fmt: str) -> Response:
+    def build(f: Format) -> bytes:
+        with platform.read() as session:
+            return render.services(f, platform.open311.services(session, anonymous_citizen()))
+
+    return _answer(fmt, build)
+
+
+@router.get("/services/{service_code}.{fmt}")
+def get_service_definition(platform: PlatformDep, service_code: str, fmt: str) -> Response:
+    def build(f: Format) -> bytes:
+        with platform.read() as session:
+            definition = platform.open311.service_definition(
+                session, anonymous_citizen(), service_code
+            )
+        return render.service_definition(f, definition)
+
+    return _answer(fmt, build)
+
+
+# ---- requests ------------------------------------------------------------------------------------
+
+
+async def _body(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    """(fields, attributes) of a POST body: form-encoded as the spec says, or JSON."""
+    fields: dict[str, str] = {}
+    attributes: dict[str, str] = {}
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw: Mapping[str, Any]
+    if ctype == "application/json":
+        try:
+            parsed = json.loads(await request.body() or b"{}")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailed("the body is not valid JSON", code="invalid_json") from exc
+        if not isinstance(parsed, dict):
+            raise ValidationFailed("the JSON body must be an object", code="invalid_json")
+        nested = parsed.pop("attribute", None)
+        if isinstance(nested, dict):
+            attributes.update({str(k): _scalar(v) for k, v in nested.items()})
+        raw = parsed
+    else:
+        form = await request.form()
+        if any(isinstance(v, UploadFile) for _k, v in form.multi_items()):
+            await form.close()
+            raise ValidationFailed(
+                "file uploads are not accepted: send the photo's address as media_url",
+                code="upload_not_accepted",
+            )
+        raw = dict(form.multi_items())
+    for key, value in raw.items():
+        if key.startswith("attribute[") and key.endswith("]"):
+            attributes[key[len("attribute[") : -1]] = _scalar(value)
+        else:
+            fields[key] = _scalar(value)
+    return fields, attributes
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        raise ValidationFailed("request fields must be plain values", code="invalid_field")
+    return str(value)
+
+
+def _submit(
+    platform: Platform, api_key: str | None, fields: dict[str, str], attrs: dict[str, str]
+) -> Receipt:
+    with platform.read() as session:
+        actor = platform.open311.authenticate(session, api_key)
+    submission = inputs.parse_submission(fields, attrs)
+    with platform.uow() as uow:
+        return platform.open311.submit_request(uow, actor, submission)
+
+
+@router.post("/requests.{fmt}")
+async def post_request(request: Request, platform: PlatformDep, fmt: str) -> Response:
+    try:
+        chosen = _format(fmt)
+    except NotFound as exc:
+        return _error(Format.json, exc)
+    try:
+        fields, attrs = await _body(request)
+        api_key = fields.pop("api_key", None) or request.query_params.get("api_key")
+        receipt = await run_in_threadpool(_submit, platform, api_key, fields, attrs)
+    except DomainError as exc:
+        return _error(chosen, exc)
+    body = render.receipt(chosen, receipt)
+    return Response(body, status_code=200, media_type=render.MEDIA_TYPES[chosen])
+
+
+@router.get("/requests.{fmt}")
+def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
+    params = _params(request)
+
+    def build(f: Format) -> bytes:
+        query = inputs.parse_request_query(params)
+        with platform.read() as session:
+            items = platform.open311.list_requests(session, anonymous_citizen(), query)
+        return render.requests(f, items)
+
+    return _answer(fmt, build)
+
+
+@router.get("/requests/{service_request_id}.{fmt}")
+def get_request(platform: PlatformDep, service_request_id: str, fmt: str) -> Response:
+    def build(f: Format) -> bytes:
+        with platform.read() as session:
+            item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
+        return render.requests(f, [item])
+
+    return _answer(fmt, build)
+
+
+@router.get("/tokens/{token}.{fmt}")
+def get_token(platform: PlatformDep, token: str, fmt: str) -> Response:
+    def build(f: Format) -> bytes:
+        with platform.read() as session:
+            number, value = platform.open311.token(session, anonymous_citizen(), token)
+        return render.token(f, number, value)
+
+    return _answer(fmt, build)
+
+
+@router.get("/servicerequestupdates.{fmt}")
+def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
+    """FixMyStreet's extension: every public step of the cases as an update."""
+    params = _params(request)
+
+    def build(f: Format) -> bytes:
+        start = params.get("start_date")
+        end = params.get("end_date")
+        with platform.read() as session:
+            items = platform.open311.list_updates(
+                session,
+                anonymous_citizen(),
+                model.parse_w3c(start, "start_date") if start else None,
+                model.parse_w3c(end, "end_date") if end else None,
+            )
+        return render.updates(f, items)
+
+    return _answer(fmt, build)

@@ -1,0 +1,275 @@
+"""API: the citizen portal under /api/v1/portal — submit an appeal (multipart, up to 3 photos),
+track it by code, rate it, and the public board. No sign-in: every call acts as the anonymous
+citizen, limited per client address. Nothing here returns a name or a phone number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from cityops.appeals.portal.model import (
+    AppealReceipt,
+    Board,
+    BoardRow,
+    NewAppeal,
+    NewRating,
+    PhotoUpload,
+    PublicCase,
+    TimelineStep,
+)
+from cityops.appeals.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from cityops.kernel.actor import anonymous_citizen
+from cityops.web.deps import PlatformDep, ReadSession
+from cityops.web.errors import error_body
+
+router = APIRouter(prefix="/api/v1/portal", tags=["portal"])
+
+
+class AppealPublic(BaseModel):
+    """The receipt of a submitted appeal: keep the tracking code to follow it."""
+
+    tracking_code: str
+    case_number: str
+    appeal_type: str
+    category_code: str
+    category_name: str
+    category_by: str
+    expected_by: datetime | None
+    photos: list[str]
+    track_url: str
+
+    @classmethod
+    def of(cls, r: AppealReceipt) -> AppealPublic:
+        return cls(
+            tracking_code=r.tracking_code,
+            case_number=r.case_number,
+            appeal_type=r.appeal_type.value,
+            category_code=r.category_code,
+            category_name=r.category_name,
+            category_by=r.category_by,
+            expected_by=r.expected_by,
+            photos=list(r.photos),
+            track_url=f"/portal/track/{r.tracking_code}",
+        )
+
+
+class StepPublic(BaseModel):
+    step: str
+    at: datetime
+    unit: str | None = None
+    text: str | None = None
+
+    @classmethod
+    def of(cls, s: TimelineStep) -> StepPublic:
+        return cls(step=s.step, at=s.at, unit=s.unit, text=s.text)
+
+
+class TrackPublic(BaseModel):
+    """A case as anyone with its tracking code sees it."""
+
+    tracking_code: str
+    case_number: str
+    appeal_type: str | None
+    category_name: str
+    description: str
+    address: str | None
+    street: str | None
+    status: str
+    phase: str
+    reported_at: datetime
+    expected_by: datetime | None
+    unit: str | None
+    photos: list[str]
+    timeline: list[StepPublic]
+    can_rate: bool
+    satisfaction: str | None
+    rating_comment: str | None
+
+    @classmethod
+    def of(cls, c: PublicCase) -> TrackPublic:
+        return cls(
+            tracking_code=c.tracking_code,
+            case_number=c.case_number,
+            appeal_type=c.appeal_type.value if c.appeal_type else None,
+            category_name=c.category_name,
+            description=c.description,
+            address=c.address,
+            street=c.street,
+            status=c.status,
+            phase=c.phase,
+            reported_at=c.reported_at,
+            expected_by=c.expected_by,
+            unit=c.unit,
+            photos=list(c.photos),
+            timeline=[StepPublic.of(s) for s in c.timeline],
+            can_rate=c.can_rate,
+            satisfaction=c.satisfaction.value if c.satisfaction else None,
+            rating_comment=c.rating_comment,
+        )
+
+
+class RatingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    satisfaction: str = Field(examples=["satisfied", "basically_satisfied", "unsatisfied"])
+    comment: str = Field(default="", max_length=500)
+
+
+class RatingPublic(BaseModel):
+    reopened: bool
+    case: TrackPublic
+
+
+class BoardRowPublic(BaseModel):
+    code: str
+    name: str
+    reported: int
+    closed: int
+    on_time_rate: float | None
+    rated: int
+    satisfaction_rate: float | None
+
+    @classmethod
+    def of(cls, r: BoardRow) -> BoardRowPublic:
+        return cls(**r.__dict__)
+
+
+class BoardPublic(BaseModel):
+    month: str
+    reported: int
+    closed: int
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    by_department: list[BoardRowPublic]
+    by_street: list[BoardRowPublic]
+
+    @classmethod
+    def of(cls, b: Board) -> BoardPublic:
+        return cls(
+            month=b.month,
+            reported=b.reported,
+            closed=b.closed,
+            on_time_rate=b.on_time_rate,
+            satisfaction_rate=b.satisfaction_rate,
+            by_department=[BoardRowPublic.of(r) for r in b.by_department],
+            by_street=[BoardRowPublic.of(r) for r in b.by_street],
+        )
+
+
+def _limited(platform: PlatformDep, request: Request, kind: str) -> JSONResponse | None:
+    """A 429 with Retry-After when this client address has used up its allowance."""
+    client = request.client.host if request.client else "unknown"
+    wait = platform.portal.limiter.wait_for(kind, client)
+    if not wait:
+        return None
+    what = "submissions" if kind == "submit" else "requests"
+    return JSONResponse(
+        error_body(
+            "rate_limited",
+            f"too many {what} from your address; try again in {wait} seconds",
+            retry_after=wait,
+        ),
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def _read_upload(upload: UploadFile) -> PhotoUpload:
+    # one byte over the limit is enough to refuse it with the file's name
+    return PhotoUpload(
+        filename=upload.filename or "photo", data=upload.file.read(MAX_PHOTO_BYTES + 1)
+    )
+
+
+@router.post(
+    "/appeals",
+    response_model=AppealPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={413: {}, 422: {}, 429: {}},
+)
+def submit_appeal(
+    platform: PlatformDep,
+    request: Request,
+    appeal_type: Annotated[str, Form(max_length=16)],
+    description: Annotated[str, Form(max_length=5000)],
+    lon: Annotated[float | None, Form()] = None,
+    lat: Annotated[float | None, Form()] = None,
+    category_code: Annotated[str, Form(max_length=16)] = "",
+    address: Annotated[str, Form(max_length=300)] = "",
+    phone: Annotated[str, Form(max_length=20)] = "",
+    anonymous: Annotated[bool, Form()] = False,
+    crs: Annotated[str, Form(max_length=8)] = "wgs84",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> AppealPublic | JSONResponse:
+    """提交诉求: multipart form fields and up to 3 photos (JPEG/PNG/WebP, ≤ 10 MB each)."""
+    if (refused := _limited(platform, request, "submit")) is not None:
+        return refused
+    files = [f for f in (photos or []) if f.filename or f.size]
+    if len(files) > MAX_PHOTOS:
+        return JSONResponse(
+            error_body(
+                "too_many_photos",
+                f"at most {MAX_PHOTOS} photos per appeal; you sent {len(files)}",
+            ),
+            status_code=422,
+        )
+    cmd = NewAppeal(
+        appeal_type=appeal_type,
+        description=description,
+        category_code=category_code or None,
+        lon=lon,
+        lat=lat,
+        crs=crs,
+        address=address or None,
+        phone=phone or None,
+        anonymous=anonymous,
+        photos=tuple(_read_upload(f) for f in files),
+    )
+    receipt = platform.portal.submit_appeal(platform.uow, anonymous_citizen(), cmd)
+    return AppealPublic.of(receipt)
+
+
+@router.get("/track/{code}", response_model=TrackPublic, responses={404: {}, 429: {}})
+def track(
+    platform: PlatformDep, session: ReadSession, request: Request, code: str
+) -> TrackPublic | JSONResponse:
+    """查询进度: the public timeline of a case by its tracking code."""
+    if (refused := _limited(platform, request, "read")) is not None:
+        return refused
+    return TrackPublic.of(platform.portal.track_case(session, anonymous_citizen(), code))
+
+
+@router.post(
+    "/track/{code}/rating", response_model=RatingPublic, responses={404: {}, 409: {}, 429: {}}
+)
+def rate(
+    platform: PlatformDep, request: Request, code: str, body: RatingCreate
+) -> RatingPublic | JSONResponse:
+    """评价: once the case is closed; "unsatisfied" sends it back for 重办."""
+    if (refused := _limited(platform, request, "submit")) is not None:
+        return refused
+    citizen = anonymous_citizen()
+    with platform.uow() as uow:
+        reopened = platform.portal.rate_case(
+            uow, citizen, code, NewRating(body.satisfaction, body.comment)
+        )
+    with platform.read() as session:
+        case = platform.portal.track_case(session, citizen, code)
+    return RatingPublic(reopened=reopened, case=TrackPublic.of(case))
+
+
+@router.get("/board", response_model=BoardPublic, responses={429: {}})
+def board(
+    platform: PlatformDep,
+    session: ReadSession,
+    request: Request,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+) -> BoardPublic | JSONResponse:
+    """公开看板: this month's counts, on-time and satisfaction rates by department and street."""
+    if (refused := _limited(platform, request, "read")) is not None:
+        return refused
+    return BoardPublic.of(platform.portal.read_board(session, anonymous_citizen(), month))

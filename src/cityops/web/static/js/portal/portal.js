@@ -1,0 +1,157 @@
+// 我要反映: type, description, category (or let the system decide), a point on the map, photos,
+// phone or anonymous → POST /api/v1/portal/appeals (multipart) → the tracking code.
+import { clear, formatTime, h } from "../dom.js";
+import { onLangChange, t } from "../i18n.js";
+import { createMap, drawAreas, fitTo, pickMarker } from "../map.js";
+import { call, elder, errorText, startPortal } from "./common.js";
+
+await startPortal();
+const form = document.getElementById("appeal");
+const errorBox = document.getElementById("a-error");
+const placeBox = document.getElementById("a-place");
+const categorySelect = document.getElementById("a-category");
+let found = [];
+let place = null;
+let marker = null;
+
+function showError(message, focus) {
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+  if (focus) focus.focus();
+}
+
+function renderCategories() {
+  const keep = categorySelect.value;
+  categorySelect.replaceChildren(
+    h("option", { value: "", text: t("portal.category_auto") }),
+    ...found.map((c) => h("option", { value: c.code, text: c.name })),
+  );
+  if ([...categorySelect.options].some((o) => o.value === keep)) categorySelect.value = keep;
+}
+
+async function searchCategories(q) {
+  const query = new URLSearchParams({ leaf_only: "true" });
+  if (q) query.set("q", q);
+  try {
+    const data = await call(`/api/v1/categories?${query}`);
+    found = (Array.isArray(data) ? data : data.items ?? []).slice(0, 60);
+  } catch {
+    found = [];
+  }
+  renderCategories();
+}
+
+function renderPlace() {
+  if (!place) placeBox.textContent = t("portal.no_place");
+  else if (place.error) clear(placeBox, h("span", { class: "p-error-text", text: place.error }));
+  else placeBox.textContent = t("portal.place_chosen", { place: place.names || `${place.lat.toFixed(5)}, ${place.lon.toFixed(5)}` });
+}
+
+async function choose(lon, lat) {
+  form.lon.value = lon.toFixed(6);
+  form.lat.value = lat.toFixed(6);
+  if (marker) marker.setLatLng([lat, lon]);
+  else marker = pickMarker(map, [lat, lon]);
+  place = { lon, lat, names: "" };
+  renderPlace();
+  try {
+    const res = await call(`/api/v1/areas/locate?lon=${lon}&lat=${lat}`);
+    place.names = (res.chain ?? []).filter((a) => a.level !== "grid").map((a) => a.name).join(" ");
+  } catch (err) {
+    place = { error: err.code === "outside_city" ? t("portal.err.outside_city") : errorText(err) };
+    form.lon.value = "";
+    form.lat.value = "";
+  }
+  renderPlace();
+}
+
+const map = createMap(document.getElementById("a-map"));
+map.on("click", (ev) => choose(ev.latlng.lng, ev.latlng.lat));
+
+document.getElementById("a-locate").addEventListener("click", () => {
+  if (!navigator.geolocation) {
+    place = { error: t("portal.no_geolocation") };
+    renderPlace();
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      map.setView([pos.coords.latitude, pos.coords.longitude], 16);
+      choose(pos.coords.longitude, pos.coords.latitude);
+    },
+    () => {
+      place = { error: t("portal.no_geolocation") };
+      renderPlace();
+    },
+    { timeout: 8000 },
+  );
+});
+
+let searchTimer;
+document.getElementById("a-category-q").addEventListener("input", (ev) => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => searchCategories(ev.target.value.trim()), 200);
+});
+
+const anonymous = document.getElementById("a-anonymous");
+anonymous.addEventListener("change", () => {
+  form.phone.disabled = anonymous.checked;
+});
+
+form.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  errorBox.hidden = true;
+  const description = form.description.value.trim();
+  if (description.length < 5) return showError(t("portal.err.description_required"), form.description);
+  if (!form.lon.value || !form.lat.value) return showError(t("portal.err.location_required"), document.getElementById("a-locate"));
+  const phone = form.phone.value.replace(/[\s-]/g, "");
+  if (!anonymous.checked && !/^1[3-9]\d{9}$/.test(phone)) return showError(t("portal.err.invalid_phone"), form.phone);
+  const files = [...(form.photos.files ?? [])];
+  if (files.length > 3) return showError(t("portal.err.too_many_photos"), form.photos);
+  const body = new FormData();
+  body.set("appeal_type", form.appeal_type.value);
+  body.set("description", description);
+  body.set("category_code", elder() ? "" : categorySelect.value);
+  body.set("lon", form.lon.value);
+  body.set("lat", form.lat.value);
+  if (!elder() && form.address.value.trim()) body.set("address", form.address.value.trim());
+  if (anonymous.checked) body.set("anonymous", "true");
+  else body.set("phone", phone);
+  if (!elder()) for (const file of files) body.append("photos", file, file.name);
+  const submit = form.querySelector("button[type=submit]");
+  submit.disabled = true;
+  try {
+    const receipt = await call("/api/v1/portal/appeals", { method: "POST", form: body });
+    showReceipt(receipt);
+  } catch (err) {
+    showError(errorText(err));
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+function showReceipt(receipt) {
+  form.hidden = true;
+  document.getElementById("r-code").textContent = receipt.tracking_code;
+  document.getElementById("r-expected").textContent = receipt.expected_by
+    ? t("portal.expected_by", { time: formatTime(receipt.expected_by) })
+    : "";
+  document.getElementById("r-track").href = receipt.track_url;
+  const box = document.getElementById("receipt");
+  box.hidden = false;
+  box.focus();
+}
+
+onLangChange(() => {
+  renderCategories();
+  renderPlace();
+});
+renderPlace();
+await searchCategories("");
+try {
+  const data = await call("/api/v1/areas?level=street");
+  const layer = drawAreas(map, { type: "FeatureCollection", features: data.features ?? [] });
+  fitTo(map, layer);
+} catch {
+  /* the map still takes clicks without the outlines */
+}

@@ -1,0 +1,102 @@
+"""A live cityops server (uvicorn on 127.0.0.1, in a thread) over a seeded SQLite city, and an
+Open311 api key for it. Contract tests talk to it over real HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from cityops.app import Platform, build_platform
+from cityops.infra.settings import Settings
+from cityops.kernel.clock import SHANGHAI, FixedClock
+
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def live_platform(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[Platform]:
+    from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
+    from cityops.geo.public import AreaLevel
+    from cityops.kernel.actor import SYSTEM
+    from cityops.org.public import DepartmentKind, NewDepartment
+
+    path = tmp_path_factory.mktemp("open311") / "cityops.db"
+    shutil.copy(sqlite_template, path)
+    settings = Settings(env="test", database_url=f"sqlite:///{path}")
+    p = build_platform(settings, clock=FixedClock(T0), migrate=False)
+    with p.uow() as uow:
+        p.geo.generate_demo_city(uow, SYSTEM)
+        for spec in default_departments():
+            p.org.create_department(
+                uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
+            )
+        load_default_taxonomy(uow, p.taxonomy, SYSTEM)
+    with p.read() as session:
+        streets = p.geo.list_areas(session, AreaLevel.street)
+    with p.uow() as uow:
+        for street in streets:
+            p.org.create_department(
+                uow,
+                SYSTEM,
+                NewDepartment(
+                    f"JD{street.code}",
+                    f"{street.name}办事处",
+                    DepartmentKind.street_office,
+                    area_code=street.code,
+                ),
+            )
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def api_key(live_platform: Platform) -> str:
+    from cityops.kernel.actor import SYSTEM
+
+    with live_platform.uow() as uow:
+        return live_platform.open311.create_key(uow, SYSTEM, "contract").api_key
+
+
+@pytest.fixture(scope="module")
+def endpoint(live_platform: Platform) -> Iterator[str]:
+    """The Open311 root URL of a uvicorn server running the app."""
+    import uvicorn
+
+    from cityops.web.app import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(live_platform),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="none",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="open311-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the uvicorn server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/open311/v2"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,126 @@
+"""An Open311 city: the demo city, the default responsibility list with its departments, a street
+office per street, an admin, and api keys made through the CLI."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import shapely.geometry
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from cityops.app import Platform
+from cityops.appeals.open311.store import open311_api_keys, open311_requests
+from cityops.cases.store import cases
+from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
+from cityops.cli import app as cli_app
+from cityops.geo.public import AreaLevel
+from cityops.kernel.actor import SYSTEM
+from cityops.org.public import DepartmentKind, NewDepartment
+
+KEY_RE = re.compile(r"^o311_[A-Za-z0-9_-]+$", re.MULTILINE)
+MANHOLE = "C010102"  # 污水井盖 → 水务局 (SWJ)
+STREET = "330191001"  # 湖滨街道
+OUTSIDE = (121.47, 31.23)  # Shanghai, far from the demo city
+
+
+@pytest.fixture
+def city(platform: Platform) -> Platform:
+    p = platform
+    with p.uow() as uow:
+        p.geo.generate_demo_city(uow, SYSTEM)
+        for spec in default_departments():
+            p.org.create_department(
+                uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
+            )
+        load_default_taxonomy(uow, p.taxonomy, SYSTEM)
+    with p.read() as session:
+        streets = p.geo.list_areas(session, AreaLevel.street)
+    with p.uow() as uow:
+        for street in streets:
+            p.org.create_department(
+                uow,
+                SYSTEM,
+                NewDepartment(
+                    f"JD{street.code}",
+                    f"{street.name}办事处",
+                    DepartmentKind.street_office,
+                    area_code=street.code,
+                ),
+            )
+    return p
+
+
+@pytest.fixture
+def api(city: Platform) -> Iterator[TestClient]:
+    from cityops.web.app import create_app
+
+    with TestClient(create_app(city)) as c:
+        yield c
+
+
+@pytest.fixture
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Run `cityops …` against the test database; returns the result (exit code asserted 0
+    unless `expect` says otherwise)."""
+    monkeypatch.setenv("CITYOPS_DATABASE_URL", db_url)
+    monkeypatch.setenv("CITYOPS_ENV", "test")
+    runner = CliRunner()
+
+    def run(*args: str, expect: int = 0) -> Any:
+        result = runner.invoke(cli_app, list(args))
+        assert result.exit_code == expect, result.output
+        return result
+
+    return run
+
+
+@pytest.fixture
+def new_key(cli: Callable[..., Any], city: Platform) -> Callable[[str], str]:
+    def make(name: str) -> str:
+        out = cli("open311", "keys", "create", name).output
+        found = KEY_RE.search(out)
+        assert found, out
+        return found.group(0)
+
+    return make
+
+
+@pytest.fixture
+def api_key(new_key: Callable[[str], str]) -> str:
+    return new_key("partner-app")
+
+
+@pytest.fixture
+def inside(city: Platform) -> tuple[float, float]:
+    """(lat, long) of a point in 湖滨街道."""
+    with city.read() as s:
+        feature = city.geo.get_feature(s, STREET)
+    p = shapely.geometry.shape(feature.geometry).representative_point()
+    return p.y, p.x
+
+
+@pytest.fixture
+def counts(city: Platform) -> Callable[[], tuple[int, int]]:
+    """(cases, open311 requests) in the database now."""
+
+    def count() -> tuple[int, int]:
+        with city.read() as s:
+            n_cases = s.execute(select(func.count()).select_from(cases)).scalar_one()
+            n_req = s.execute(select(func.count()).select_from(open311_requests)).scalar_one()
+        return n_cases, n_req
+
+    return count
+
+
+@pytest.fixture
+def key_rows(city: Platform) -> Callable[[], list[Any]]:
+    def rows() -> list[Any]:
+        with city.read() as s:
+            return list(s.execute(select(open311_api_keys)).mappings())
+
+    return rows

@@ -1,0 +1,114 @@
+"""Bad input and floods: a clear 4xx each, and nothing half-stored (no case, no appeal record,
+no photo row, no file)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from tests.integration.appeals.portal.conftest import Portal, jpeg
+
+from cityops.kernel.clock import FixedClock
+
+BIG = jpeg() + b"\0" * (10 * 1024 * 1024)
+
+CASES: dict[str, tuple[dict[str, Any], list[tuple[str, bytes, str]], int, str, str]] = {
+    # name: (fields, files, status, error code, a word the message must hold)
+    "oversized photo": ({}, [("huge.jpg", BIG, "image/jpeg")], 422, "photo_too_large", "huge.jpg"),
+    "not an image": (
+        {},
+        [("cat.jpg", b"MZ\x90\x00 this is an exe", "image/jpeg")],
+        422,
+        "not_an_image",
+        "not an image",
+    ),
+    "broken jpeg": (
+        {},
+        [("half.jpg", jpeg()[:40], "image/jpeg")],
+        422,
+        "not_an_image",
+        "half.jpg",
+    ),
+    "four photos": (
+        {},
+        [(f"p{i}.jpg", jpeg(), "image/jpeg") for i in range(4)],
+        422,
+        "too_many_photos",
+        "3",
+    ),
+    "invalid phone": ({"phone": "12345"}, [], 422, "invalid_phone", "mobile"),
+    "no phone, not anonymous": ({"phone": None}, [], 422, "phone_required", "anonymous"),
+    "outside the city": ({"lon": "0.5", "lat": "0.5"}, [], 422, "outside_city", "outside"),
+    "no location": ({"lon": None, "lat": None}, [], 422, "location_required", "map"),
+    "unknown category": ({"category_code": "Z999"}, [], 422, "unknown_category", "Z999"),
+    "missing description": ({"description": None}, [], 422, "invalid_request", "description"),
+    "blank description": ({"description": "   "}, [], 422, "description_required", "describe"),
+    "unknown appeal type": ({"appeal_type": "praise"}, [], 422, "invalid_appeal_type", "praise"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_is_refused_and_nothing_is_stored(portal: Portal, name: str) -> None:
+    fields, files, status, code, word = CASES[name]
+    before = portal.counts()
+    body = portal.submit(expect=status, files=files, **fields)
+    assert body["error"]["code"] == code
+    assert word in body["error"]["message"]
+    assert portal.counts() == before
+    assert portal.files() == []
+
+
+def test_files_are_removed_when_the_transaction_fails(portal: Portal) -> None:
+    def explode(*_a: Any, **_k: Any) -> None:
+        raise RuntimeError("database went away")
+
+    portal.platform.portal.intake.recipients = None
+    from cityops.appeals.portal import store
+
+    original = store.insert_photo
+    calls = {"n": 0}
+
+    def second_fails(*a: Any, **k: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            explode()
+        original(*a, **k)
+
+    store.insert_photo = second_fails  # type: ignore[assignment]
+    try:
+        with pytest.raises(RuntimeError):
+            portal.submit(files=[("a.jpg", jpeg(), "image/jpeg"), ("b.jpg", jpeg(), "image/jpeg")])
+    finally:
+        store.insert_photo = original  # type: ignore[assignment]
+    assert portal.counts() == (0, 0, 0, 0)
+    assert portal.files() == []
+
+
+def test_submission_flood_gets_429_with_retry_after(portal: Portal, clock: FixedClock) -> None:
+    for _ in range(5):
+        portal.submit(phone="13900000000")
+    before = portal.counts()
+    lon, lat = portal.point()
+    data = {
+        "appeal_type": "help",
+        "description": "第六次提交的诉求",
+        "lon": lon,
+        "lat": lat,
+        "anonymous": "true",
+    }
+    r = portal.client.post("/api/v1/portal/appeals", data=data)
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "rate_limited"
+    assert int(r.headers["Retry-After"]) == 12  # one token back after 60 s / 5
+    assert portal.counts() == before
+    clock.advance(timedelta(seconds=12))
+    portal.submit(phone="13900000000")
+
+
+def test_read_flood_gets_429(portal: Portal) -> None:
+    for _ in range(60):
+        assert portal.client.get("/api/v1/portal/board").status_code == 200
+    r = portal.client.get("/api/v1/portal/track/abcdefgh")
+    assert r.status_code == 429
+    assert "Retry-After" in r.headers
