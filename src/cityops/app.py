@@ -20,6 +20,7 @@ from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.geo.public import GeoService
 from cityops.infra.bus import EventBus
 from cityops.infra.db import make_engine, make_session_factory
+from cityops.infra.lease import BackgroundLease
 from cityops.infra.migrate import upgrade
 from cityops.infra.outbox import OutboxRelay, UnitOfWork, unit_of_work
 from cityops.infra.scheduler import Scheduler
@@ -40,6 +41,7 @@ class Platform:
     bus: EventBus
     relay: OutboxRelay
     scheduler: Scheduler
+    lease: BackgroundLease
     # Domain services, set by _wire(); one typed field per domain:
     taxonomy: TaxonomyService = field(init=False)
     calendar: WorkingCalendar = field(init=False)
@@ -66,12 +68,14 @@ class Platform:
                 session.rollback()
 
     def start_background(self) -> None:
-        self.relay.start(self.settings.relay_interval_seconds)
-        self.scheduler.start()
+        """Relay and scheduler threads; only the process holding the lease does their work."""
+        self.relay.start(self.settings.relay_interval_seconds, may_run=self.lease.held)
+        self.scheduler.start(may_run=self.lease.held)
 
     def stop_background(self) -> None:
         self.scheduler.stop()
         self.relay.stop()
+        self.lease.release()
 
     def close(self) -> None:
         self.stop_background()
@@ -99,6 +103,7 @@ def build_platform(
         bus=bus,
         relay=relay,
         scheduler=Scheduler(),
+        lease=BackgroundLease(engine),
     )
     _wire(platform)
     return platform
@@ -142,7 +147,7 @@ def _wire(platform: Platform) -> None:
     platform.notify = NotifyService(
         cases=platform.cases,
         clock=platform.clock,
-        sessions=platform.sessions,
+        sessions=platform.readers,  # it only reads through these: who is to be told
         uows=platform.uow,
     )
     platform.bus.subscribe(None, platform.notify.on_event, name="notify.citizen")

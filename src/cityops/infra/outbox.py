@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -200,7 +200,9 @@ class OutboxRelay:
             rows = s.execute(select(outbox.c.id).where(outbox.c.dispatched_at.is_(None))).all()
             return len(rows)
 
-    def start(self, interval: float) -> None:
+    def start(self, interval: float, *, may_run: Callable[[], bool] = lambda: True) -> None:
+        """Relay in a background thread, woken after each commit and every `interval` seconds;
+        `may_run` says whether this process is the one that relays (see infra/lease.py)."""
         if self._thread is not None:
             return
         self._stop.clear()
@@ -212,7 +214,8 @@ class OutboxRelay:
                 if self._stop.is_set():
                     break
                 try:
-                    self.drain()
+                    if may_run():
+                        self.drain()
                 except Exception:
                     log.exception("outbox relay pass failed")
 

@@ -26,6 +26,7 @@ class Scheduler:
         self._jobs: list[Job] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._may_run: Callable[[], bool] = lambda: True
 
     def add(self, name: str, interval: float, run: Callable[[], object]) -> None:
         self._jobs.append(Job(name=name, interval=interval, run=run))
@@ -39,10 +40,12 @@ class Scheduler:
         for job in self._jobs:
             job.run()
 
-    def start(self) -> None:
+    def start(self, *, may_run: Callable[[], bool] = lambda: True) -> None:
+        """Run the jobs on a daemon thread while `may_run()` (this process holds the lease)."""
         if self._thread is not None:
             return
         self._stop.clear()
+        self._may_run = may_run
         self._thread = threading.Thread(target=self._loop, name="scheduler", daemon=True)
         self._thread.start()
 
@@ -54,6 +57,9 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if not self._may_run():
+                self._stop.wait(5.0)
+                continue
             now = time.monotonic()
             for job in self._jobs:
                 if now >= job.next_at:
