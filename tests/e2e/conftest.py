@@ -5,9 +5,6 @@ only. Screenshots go to test-artifacts/screenshots/ (gitignored)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -37,13 +34,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def e2e_clock() -> FixedClock:
     return FixedClock(T0)
@@ -64,32 +54,12 @@ def e2e_platform(
 @pytest.fixture(scope="module")
 def live_server(e2e_platform: Platform) -> Iterator[str]:
     """The console served by uvicorn on a free local port, in a background thread."""
-    import uvicorn
-
-    from cityops.web.app import create_app
+    from live_server import serve
 
     if not VENDOR.is_file():
         pytest.fail("Leaflet is missing from static/vendor: run `make assets` first")
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(e2e_platform),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="none",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="e2e-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the uvicorn server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(e2e_platform, name="e2e-uvicorn") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

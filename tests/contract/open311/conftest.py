@@ -4,9 +4,6 @@ Open311 api key for it. Contract tests talk to it over real HTTP."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +15,6 @@ from cityops.infra.settings import Settings
 from cityops.kernel.clock import SHANGHAI, FixedClock
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
@@ -76,27 +66,7 @@ def api_key(live_platform: Platform) -> str:
 @pytest.fixture(scope="module")
 def endpoint(live_platform: Platform) -> Iterator[str]:
     """The Open311 root URL of a uvicorn server running the app."""
-    import uvicorn
+    from live_server import serve
 
-    from cityops.web.app import create_app
-
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(live_platform),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="none",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="open311-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the uvicorn server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/open311/v2"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(live_platform, name="open311-uvicorn") as url:
+        yield f"{url}/open311/v2"

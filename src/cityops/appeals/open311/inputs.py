@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.appeals.open311.model import (
-    APPEAL_TYPE_NAMES,
     DESCRIPTION_MAX,
     NAME_MAX,
     OPEN311_STATUSES,
     STATUS_MAP,
-    AppealType,
     Submission,
     parse_w3c,
 )

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
+from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.clock import SHANGHAI, to_local
 from cityops.kernel.errors import ValidationFailed
@@ -26,24 +26,6 @@ NAME_MAX = 60
 
 KIND_NAMES = {"component": "部件", "event": "事件", "appeal": "诉求"}
 
-
-class AppealType(StrEnum):
-    """诉求类型, the `appeal_type` attribute of every service."""
-
-    consultation = "consultation"  # 咨询
-    help = "help"  # 求助
-    complaint = "complaint"  # 投诉
-    report = "report"  # 举报
-    suggestion = "suggestion"  # 建议
-
-
-APPEAL_TYPE_NAMES: Mapping[AppealType, str] = {
-    AppealType.consultation: "咨询",
-    AppealType.help: "求助",
-    AppealType.complaint: "投诉",
-    AppealType.report: "举报",
-    AppealType.suggestion: "建议",
-}
 
 # Internal status → (Open311 status, FixMyStreet-style detailed state, Chinese name).
 STATUS_MAP: Mapping[CaseStatus, tuple[str, str, str]] = {

@@ -6,29 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.cases.public import Satisfaction
 from cityops.kernel.errors import ValidationFailed
-
-
-class AppealType(StrEnum):
-    """诉求类型"""
-
-    consultation = "consultation"  # 咨询
-    help = "help"  # 求助
-    complaint = "complaint"  # 投诉
-    report = "report"  # 举报
-    suggestion = "suggestion"  # 建议
-
-
-APPEAL_TYPE_NAMES: dict[AppealType, str] = {
-    AppealType.consultation: "咨询",
-    AppealType.help: "求助",
-    AppealType.complaint: "投诉",
-    AppealType.report: "举报",
-    AppealType.suggestion: "建议",
-}
 
 # Mainland mobile numbers only: 1[3-9] and nine more digits (the portal texts the citizen).
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")

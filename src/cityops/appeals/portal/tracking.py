@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.appeal_types import AppealType
 from cityops.appeals.portal import policy, store
-from cityops.appeals.portal.model import AppealType, PublicCase, TimelineStep
+from cityops.appeals.portal.model import PublicCase, TimelineStep
 from cityops.appeals.portal.photos import PhotoStore
 from cityops.cases.public import CaseService, CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.actor import SYSTEM, Actor
