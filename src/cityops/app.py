@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cityops.appeals.duplicates.service import DuplicateService
+from cityops.appeals.followup.handlers import FollowupRecorder
+from cityops.appeals.followup.handlers import subscribe as subscribe_followup
+from cityops.appeals.followup.service import FollowupService
 from cityops.appeals.notify.service import NotifyService
 from cityops.appeals.open311.service import Open311Service
 from cityops.appeals.portal.service import PortalService, upload_root
@@ -53,6 +57,8 @@ class Platform:
     open311: Open311Service = field(init=False)
     notify: NotifyService = field(init=False)
     portal: PortalService = field(init=False)
+    duplicates: DuplicateService = field(init=False)
+    followup: FollowupService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -158,3 +164,12 @@ def _wire(platform: Platform) -> None:
         upload_dir=upload_root(platform.settings),
         recipients=platform.notify,
     )
+    # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
+    platform.duplicates = DuplicateService(platform.cases)
+    # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
+    platform.followup = FollowupService(
+        platform.clock,
+        basic_weight=platform.settings.three_rates_basic_weight,
+        weights=platform.settings.three_rates_weights,
+    )
+    subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))

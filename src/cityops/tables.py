@@ -1,6 +1,7 @@
 """Imports every store module so that all tables are registered on the one metadata.
 Alembic and the test fixtures use this; nothing else should need it."""
 
+from cityops.appeals.followup import store as _followup_store  # noqa: F401
 from cityops.appeals.notify import store as _notify_store  # noqa: F401
 from cityops.appeals.open311 import store as _open311_store  # noqa: F401
 from cityops.appeals.portal import store as _portal_store  # noqa: F401

@@ -12,6 +12,8 @@ def routers() -> list[APIRouter]:
         cases,
         categories,
         departments,
+        duplicates,
+        followup,
         indicators,
         notifications,
         open311,
@@ -32,4 +34,6 @@ def routers() -> list[APIRouter]:
         open311.router,
         portal.router,
         notifications.router,
+        duplicates.router,
+        followup.router,
     ]

@@ -1,0 +1,107 @@
+"""Similar open cases for one case (重复/关联诉求), read through cases.public only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from cityops.appeals.duplicates import policy
+from cityops.appeals.duplicates.model import DEFAULT_WEIGHTS, Appeal, Weights, rank
+from cityops.cases.public import MAX_PAGE_SIZE, OPEN_STATUSES, CaseFilter, CaseService, CaseView
+from cityops.kernel.actor import Actor
+from cityops.kernel.errors import ValidationFailed
+
+MAX_RADIUS_M = 5_000
+MAX_WINDOW_DAYS = 365
+MAX_LIMIT = 50
+MAX_CANDIDATES = 2_000  # cases read per query at most (newest first, as the engine lists them)
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    case_id: int
+    number: str
+    title: str
+    status: str
+    distance_m: float | None
+    text_score: float
+    score: float
+    reported_at: datetime
+
+
+def _appeal(case: CaseView) -> Appeal:
+    return Appeal(
+        case_id=case.id,
+        text=f"{case.title} {case.description}",
+        reported_at=case.reported_at,
+        lon=case.lon,
+        lat=case.lat,
+        area_code=case.area_code,
+    )
+
+
+class DuplicateService:
+    def __init__(self, cases: CaseService, weights: Weights = DEFAULT_WEIGHTS) -> None:
+        self.cases = cases
+        self.weights = weights
+
+    def similar_cases(
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: int,
+        *,
+        radius_m: float = 250,
+        window_days: int = 30,
+        limit: int = 5,
+    ) -> list[SimilarCase]:
+        """Open cases (not the case itself, not merged) within `radius_m` of the case and
+        reported within ± `window_days` of it, best score first. The case and the candidates are
+        limited to the actor's scope (NotFound for a case outside it)."""
+        policy.check_find_similar(actor)
+        if not 0 < radius_m <= MAX_RADIUS_M:
+            raise ValidationFailed(f"radius_m must be in (0, {MAX_RADIUS_M}]", code="bad_radius")
+        if not 1 <= window_days <= MAX_WINDOW_DAYS:
+            raise ValidationFailed(
+                f"window_days must be in [1, {MAX_WINDOW_DAYS}]", code="bad_window"
+            )
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationFailed(f"limit must be in [1, {MAX_LIMIT}]", code="bad_limit")
+        target = self.cases.get_case(session, actor, case_id)
+        window = timedelta(days=window_days)
+        filters = CaseFilter(
+            statuses=tuple(sorted(OPEN_STATUSES)),
+            reported_from=target.reported_at - window,
+            reported_to=target.reported_at + window + timedelta(microseconds=1),
+        )
+        found: dict[int, CaseView] = {}
+        page = 1
+        while len(found) < MAX_CANDIDATES:
+            batch = self.cases.list_cases(session, actor, filters, page=page, size=MAX_PAGE_SIZE)
+            found.update((c.id, c) for c in batch.items if c.merged_into_id is None)
+            if page * MAX_PAGE_SIZE >= batch.total or not batch.items:
+                break
+            page += 1
+        matches = rank(
+            _appeal(target),
+            (_appeal(c) for c in found.values()),
+            radius_m=radius_m,
+            window=window,
+            limit=limit,
+            weights=self.weights,
+        )
+        return [
+            SimilarCase(
+                case_id=m.case_id,
+                number=found[m.case_id].number,
+                title=found[m.case_id].title,
+                status=found[m.case_id].status.value,
+                distance_m=None if m.distance_m is None else round(m.distance_m, 1),
+                text_score=m.text_score,
+                score=m.score,
+                reported_at=found[m.case_id].reported_at,
+            )
+            for m in matches
+        ]

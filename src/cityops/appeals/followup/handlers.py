@@ -1,0 +1,68 @@
+"""After commit: each `CaseEvaluated` (评价/回访) becomes one row of the follow-up read model,
+with the case's department, place, urgency and times as they stand at the visit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from cityops.appeals.followup import store
+from cityops.appeals.followup.rates import responded_within_limit
+from cityops.cases.public import CaseEvaluated, CaseService
+from cityops.infra.bus import EventBus
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import SYSTEM
+from cityops.kernel.errors import NotFound
+
+log = logging.getLogger(__name__)
+SUBSCRIPTION = "followup.record"
+
+
+class FollowupRecorder:
+    def __init__(
+        self, *, cases: CaseService, uows: Callable[[], AbstractContextManager[UnitOfWork]]
+    ) -> None:
+        self._cases = cases
+        self._uows = uows
+
+    def on_evaluated(self, event: CaseEvaluated) -> None:
+        """Record the visit once (a redelivered event is ignored)."""
+        with self._uows() as uow:
+            if store.has_event(uow.session, event.event_id):
+                return
+            try:
+                view = self._cases.get_case(uow.session, SYSTEM, event.case_id)
+            except NotFound:
+                log.warning("evaluated case %s is gone; no follow-up row", event.case_id)
+                return
+            street = view.area.street
+            district = view.area.district
+            store.insert_visit(
+                uow.session,
+                store.VisitRow(
+                    case_id=view.id,
+                    event_id=event.event_id,
+                    visited_at=event.occurred_at,
+                    # a satisfaction was given, so an unstated contact means the citizen answered
+                    contacted=True if event.contacted is None else event.contacted,
+                    resolved=event.resolved,
+                    satisfaction=event.satisfaction or None,
+                    department_code=view.department.code if view.department else None,
+                    department_name=view.department.name if view.department else None,
+                    district_code=district.code if district else None,
+                    street_code=street.code if street else None,
+                    street_name=street.name if street else None,
+                    source=str(view.source),
+                    urgency=str(view.urgency),
+                    reported_at=view.reported_at,
+                    handled_at=view.handled_at,
+                    responded_within_limit=responded_within_limit(
+                        str(view.urgency), view.reported_at, view.handled_at
+                    ),
+                ),
+            )
+
+
+def subscribe(bus: EventBus, recorder: FollowupRecorder) -> None:
+    bus.subscribe(CaseEvaluated, recorder.on_evaluated, name=SUBSCRIPTION)
