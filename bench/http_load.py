@@ -18,58 +18,38 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform as py_platform
 import random
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "results"
-LUA = ROOT / "bench" / "wrk_post.lua"
-PG_ADMIN = os.environ.get(
-    "CITYOPS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from bench._server import (
+    RESULTS,
+    ROOT,
+    city_points,
+    free_port,
+    fresh_database,
+    machine,
+    run_wrk,
+    seed_city,
+    start_server,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(url: str, data_dir: Path | None) -> dict[str, Any]:
     """Areas, taxonomy, departments and staff; returns tokens and request bodies."""
     from cityops.app import build_platform
     from cityops.cases.taxonomy import CategoryKind
-    from cityops.cases.taxonomy_io import load_default_taxonomy
-    from cityops.demo.accounts import seed_org
-    from cityops.geo.public import AreaLevel, generate_demo_city, import_hangzhou_xiacheng
     from cityops.infra.settings import Settings
-    from cityops.kernel.actor import SYSTEM
 
     platform = build_platform(Settings(env="demo", database_url=url))
     try:
-        with platform.uow() as uow:
-            hz = data_dir / "hangzhou_xiacheng" if data_dir else None
-            if hz is not None and hz.is_dir():
-                import_hangzhou_xiacheng(uow, hz, clock=platform.clock)
-            else:
-                generate_demo_city(uow, clock=platform.clock)
-        with platform.uow() as uow:
-            load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
-        seed_org(platform)
+        seed_city(platform, data_dir)
         rng = random.Random(7)
         with platform.read() as s:
             leaves = [
@@ -77,21 +57,11 @@ def seed(url: str, data_dir: Path | None) -> dict[str, Any]:
                 for c in platform.taxonomy.list_categories(s, leaf_only=True)
                 if c.kind == CategoryKind.appeal
             ]
-            grids = platform.geo.list_features(s, level=AreaLevel.grid)
-            points: list[tuple[float, float]] = []
-            while len(points) < 500:
-                f = rng.choice(grids)
-                x0, y0, x1, y1 = f.bbox
-                lon, lat = rng.uniform(x0, x1), rng.uniform(y0, y1)
-                try:
-                    platform.geo.locate(s, lon, lat)
-                except Exception:
-                    continue
-                points.append((lon, lat))
             tokens = {
                 u: platform.org.access_token_for_user(s, u).access_token
                 for u in ("operator", "dispatcher")
             }
+        points = city_points(platform, 500, rng)
         bodies = [
             {
                 "source": "hotline",
@@ -110,80 +80,6 @@ def seed(url: str, data_dir: Path | None) -> dict[str, Any]:
         platform.close()
 
 
-def start_server(url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, CITYOPS_DATABASE_URL=url, CITYOPS_ENV="demo")
-    uvicorn = Path(sys.executable).with_name("uvicorn")
-    cmd = [
-        str(uvicorn),
-        "cityops.web.server:app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"server did not start; see {log}")
-
-
-def run_wrk(
-    port: int,
-    token: str,
-    paths: list[str],
-    bodies: list[str],
-    *,
-    duration: int,
-    connections: int,
-    threads: int,
-    work: Path,
-    name: str,
-) -> dict[str, Any]:
-    (work / f"{name}.paths").write_text("\n".join(paths) + "\n", encoding="utf-8")
-    (work / f"{name}.bodies").write_text("\n".join(bodies) + "\n", encoding="utf-8")
-    result = work / f"{name}.json"
-    env = dict(
-        os.environ,
-        PATHS=str(work / f"{name}.paths"),
-        BODIES=str(work / f"{name}.bodies"),
-        TOKEN=token,
-        THREADS=str(threads),
-        RESULT=str(result),
-        ONCE="1" if len(paths) > 1 else "0",
-    )
-    subprocess.run(
-        [
-            "wrk",
-            f"-t{threads}",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "5s",
-            "-s",
-            str(LUA),
-            f"http://127.0.0.1:{port}",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    out: dict[str, Any] = json.loads(result.read_text())
-    out["rps"] = round(out["requests"] / (out["duration_us"] / 1e6), 1)
-    return out
-
-
 def case_ids(url: str, status: str) -> list[int]:
     engine = create_engine(url)
     with engine.connect() as c:
@@ -198,22 +94,7 @@ def case_ids(url: str, status: str) -> list[int]:
 
 
 def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    if kind == "sqlite":
-        url = f"sqlite:///{work / 'bench.db'}"
-        drop = None
-    else:
-        name = f"cityops_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-
-        def drop() -> None:
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-    try:
+    with fresh_database(kind, work) as url:
         seeded = seed(url, args.data)
         port = free_port()
         proc = start_server(url, port, args.workers, work / f"server-{kind}.log")
@@ -262,9 +143,6 @@ def bench_database(kind: str, args: argparse.Namespace, work: Path) -> dict[str,
             + len(case_ids(url, "registered"))
             + len(case_ids(url, "reported")),
         }
-    finally:
-        if drop is not None:
-            drop()
 
 
 def main() -> None:
@@ -293,11 +171,7 @@ def main() -> None:
         "benchmark": "http_load",
         "what": "case intake (create + locate + route + persist) and case actions over HTTP",
         "targets": {"rps": ">= 500", "p99_ms": "<= 50", "database": "sqlite"},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": py_platform.python_version(),
-            "system": py_platform.platform(),
-        },
+        "machine": machine(),
         "server": {
             "workers": args.workers,
             "load": f"wrk -t{args.threads} -c{args.connections} "

@@ -1,6 +1,7 @@
 """Routing quality (cross-validated macro-F1) and per-message latency → bench/results/routing.json.
 
-    .venv/bin/python bench/routing.py [--data ../shared/data] [--sweep] [--save var/models/router]
+    .venv/bin/python -m bench.routing [--data ../shared/data] [--sweep [--only NAME]]
+        [--save var/models/router]
 
 Leakage control. The segmented set (7,951 rows) contains almost every message of the raw set
 (2,537 rows) again, segmented and stop-word filtered, some of them more than once. Every message
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
 import json
 import os
 import platform
@@ -42,6 +44,7 @@ from cityops.appeals.routing.model import (
     ClassifierKind,
     RoutingConfig,
     RoutingModel,
+    segment,
 )
 from cityops.appeals.routing.router import Router
 from cityops.appeals.routing.store import ModelStore
@@ -49,24 +52,34 @@ from cityops.appeals.routing.store import ModelStore
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "routing.json"
 CHOSEN = RoutingConfig()
+# The variant chosen before: the same features on whole messages (ADR 0004, first table).
+WHOLE = replace(CHOSEN, max_chars=None)
 
 # Variants compared on the dev set (segmented rows that are no copy of a raw message).
 VARIANTS: dict[str, RoutingConfig] = {
-    "word 1-gram, SVM": RoutingConfig(word_ngrams=(1, 1), char_ngrams=None),
-    "word 1-2-gram, SVM": RoutingConfig(char_ngrams=None),
-    "char_wb 1-3-gram, SVM": RoutingConfig(word_ngrams=None),
-    "word 1-2 + char_wb 1-3, SVM C=0.25": replace(CHOSEN, c=0.25),
-    "word 1-2 + char_wb 1-3, SVM C=0.5": CHOSEN,
-    "word 1-2 + char_wb 1-3, SVM C=1": replace(CHOSEN, c=1.0),
+    "word 1-gram, SVM": replace(WHOLE, word_ngrams=(1, 1), char_ngrams=None),
+    "word 1-2-gram, SVM": replace(WHOLE, char_ngrams=None),
+    "char_wb 1-3-gram, SVM": replace(WHOLE, word_ngrams=None),
+    "word 1-2 + char_wb 1-3, SVM C=0.25": replace(WHOLE, c=0.25),
+    "word 1-2 + char_wb 1-3, SVM C=0.5": WHOLE,
+    "word 1-2 + char_wb 1-3, SVM C=1": replace(WHOLE, c=1.0),
     "word 1-2 + char 2-4 (across words), SVM": replace(
-        CHOSEN, char_analyzer="char", char_ngrams=(2, 4)
+        WHOLE, char_analyzer="char", char_ngrams=(2, 4)
     ),
-    "word 1-2 + char_wb 1-3, no class weights": replace(CHOSEN, class_weight=None),
+    "word 1-2 + char_wb 1-3, no class weights": replace(WHOLE, class_weight=None),
     "word 1-2 + char_wb 1-3, LogisticRegression C=20": replace(
-        CHOSEN, classifier=ClassifierKind.LOGREG, c=20.0
+        WHOLE, classifier=ClassifierKind.LOGREG, c=20.0
     ),
     "word 1-2 + char_wb 1-3, SGD modified Huber": replace(
-        CHOSEN, classifier=ClassifierKind.SGD, c=1.0
+        WHOLE, classifier=ClassifierKind.SGD, c=1.0
+    ),
+    "word 1-2 + char_wb 2-3 (no character 1-grams), whole messages": replace(
+        WHOLE, char_ngrams=(2, 3)
+    ),
+    "chosen: word 1-2 + char_wb 1-3, head of 700 characters": CHOSEN,
+    "word 1-2 + char_wb 1-3, head of 350 characters": replace(CHOSEN, max_chars=350),
+    "word 1-2 + char_wb 2-3, head of 350 characters": replace(
+        CHOSEN, char_ngrams=(2, 3), max_chars=350
     ),
 }
 
@@ -130,6 +143,11 @@ def latency(router: Router, texts: list[str], warmup: int = 100) -> dict[str, ob
         router.suggest(text, k=3)
         wall.append((time.perf_counter_ns() - w0) / 1e6)
         cpu.append((time.thread_time_ns() - c0) / 1e6)
+    segmentation: list[float] = []
+    for text in texts:
+        c0 = time.thread_time_ns()
+        segment(text, router.model.config.max_chars)
+        segmentation.append((time.thread_time_ns() - c0) / 1e6)
     explain: list[float] = []
     for text in texts[:500]:
         w0 = time.perf_counter_ns()
@@ -140,6 +158,7 @@ def latency(router: Router, texts: list[str], warmup: int = 100) -> dict[str, ob
         "median_chars": statistics.median(len(t) for t in texts),
         "wall": _percentiles(wall),
         "cpu": _percentiles(cpu),
+        "segmentation_cpu": _percentiles(segmentation),
         "suggest_plus_explain_wall": _percentiles(explain),
         "load_average_1m": round(os.getloadavg()[0], 2),
     }
@@ -150,6 +169,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--sweep", action="store_true", help="also compare VARIANTS on the dev set")
+    parser.add_argument(
+        "--only", action="append", default=[], help="sweep only variants whose name contains this"
+    )
     parser.add_argument("--save", type=Path, help="store the final model in this model store")
     args = parser.parse_args()
     if not (args.data / "tipdm2020_c").is_dir():
@@ -165,6 +187,8 @@ def main() -> None:
         dev_groups = [seg_groups[j] for j in dev_rows]
         sweep = {}
         for name, config in VARIANTS.items():
+            if args.only and not any(part in name for part in args.only):
+                continue
             t = time.perf_counter()
             result = cross_validate(dev, config, args.folds, groups=dev_groups)
             sweep[name] = {
@@ -202,8 +226,10 @@ def main() -> None:
     texts = [f"{r.get('留言主题') or ''}\n{r.get('留言详情') or ''}".strip() for r in rows][:2000]
     report["latency"] = {
         "what": "Router.suggest(raw text, k=3): jieba segmentation + features + calibrated "
-        "probabilities, one message per call, one thread, after 100 warm-up calls, jieba "
-        f"dictionary preloaded; texts: the first {len(texts)} messages of "
+        "probabilities, one message per call, one thread, after 100 warm-up calls, "
+        "segmentation dictionary preloaded; segmentation_cpu: that call's segment(text, max_chars) "
+        "alone; texts: the first "
+        f"{len(texts)} messages of "
         "appeals_unlabeled_2801.csv (never used in training)",
         **latency(router, texts),
     }
@@ -222,6 +248,7 @@ def main() -> None:
         "processor": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "sklearn": sklearn.__version__,
+        "rjieba": importlib.metadata.version("rjieba"),
         "threads": "OMP/OPENBLAS_NUM_THREADS=1",
     }
     report["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")

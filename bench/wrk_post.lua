@@ -1,7 +1,8 @@
 -- wrk script: POSTs JSON bodies read from a file (one per line) to paths read from another,
 -- cycling through them; each wrk thread starts at its own offset so no two requests repeat a
--- (path, body) pair within a run. Set BODIES, PATHS and TOKEN in the environment; ONCE=1
--- stops after each path was requested once (one action per case).
+-- (path, body) pair within a run. Set BODIES, PATHS and TOKEN (a bearer token; empty: none) in
+-- the environment, CONTENT_TYPE for bodies other than JSON (e.g. form-encoded); ONCE=1 stops
+-- after each path was requested once (one action per case).
 local bodies, paths = {}, {}
 local counter, stride = 0, 1
 
@@ -22,8 +23,9 @@ function init(args)
   paths = lines(os.getenv("PATHS"))
   counter = tonumber(offset) or 0
   stride = tonumber(os.getenv("THREADS") or "1")
-  wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+  wrk.headers["Content-Type"] = os.getenv("CONTENT_TYPE") or "application/json"
+  local token = os.getenv("TOKEN") or ""
+  if token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
 end
 
 local once = os.getenv("ONCE") == "1"

@@ -99,8 +99,9 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(env="test", database_url=db_url)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    # no routing model unless a test trains one (never a developer's var/models/router)
+    return Settings(env="test", database_url=db_url, router_model_dir=tmp_path / "no-model")
 
 
 @pytest.fixture

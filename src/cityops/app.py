@@ -14,9 +14,14 @@ from cityops.appeals.duplicates.service import DuplicateService
 from cityops.appeals.followup.handlers import FollowupRecorder
 from cityops.appeals.followup.handlers import subscribe as subscribe_followup
 from cityops.appeals.followup.service import FollowupService
+from cityops.appeals.hotline.service import HotlineService
+from cityops.appeals.knowledge.service import KnowledgeService
 from cityops.appeals.notify.service import NotifyService
+from cityops.appeals.open311.limits import Open311Limits
 from cityops.appeals.open311.service import Open311Service
 from cityops.appeals.portal.service import PortalService, upload_root
+from cityops.appeals.routing.public import RoutingRecorder, RoutingService
+from cityops.appeals.routing.public import subscribe as subscribe_routing
 from cityops.cases.calendar import WorkingCalendar, load_calendar
 from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
@@ -59,6 +64,9 @@ class Platform:
     portal: PortalService = field(init=False)
     duplicates: DuplicateService = field(init=False)
     followup: FollowupService = field(init=False)
+    routing: RoutingService = field(init=False)
+    knowledge: KnowledgeService = field(init=False)
+    hotline: HotlineService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -77,6 +85,7 @@ class Platform:
         """Relay and scheduler threads; only the process holding the lease does their work."""
         self.relay.start(self.settings.relay_interval_seconds, may_run=self.lease.held)
         self.scheduler.start(may_run=self.lease.held)
+        self.routing.preload()  # the model is read before the first appeal asks for it
 
     def stop_background(self) -> None:
         self.scheduler.stop()
@@ -148,7 +157,17 @@ def _wire(platform: Platform) -> None:
         "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
     )
     # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
-    platform.open311 = Open311Service(cases=platform.cases, geo=platform.geo, clock=platform.clock)
+    platform.open311 = Open311Service(
+        cases=platform.cases,
+        geo=platform.geo,
+        clock=platform.clock,
+        reads=platform.read,
+        limits=Open311Limits(
+            posts_per_minute_per_key=platform.settings.open311_posts_per_minute_per_key,
+            posts_per_minute_per_ip=platform.settings.open311_posts_per_minute_per_ip,
+            reads_per_minute_per_ip=platform.settings.open311_reads_per_minute_per_ip,
+        ),
+    )
     # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
     platform.notify = NotifyService(
         cases=platform.cases,
@@ -157,12 +176,31 @@ def _wire(platform: Platform) -> None:
         uows=platform.uow,
     )
     platform.bus.subscribe(None, platform.notify.on_event, name="notify.citizen")
+    # appeals.routing: 智能分拨 model (loaded on first use; none trained → no suggestions)
+    platform.routing = RoutingService(
+        cases=platform.cases, model_dir=platform.settings.router_model_dir
+    )
     # appeals.portal: citizen portal (intake with photos, tracking, rating, public board)
     platform.portal = PortalService(
         cases=platform.cases,
         clock=platform.clock,
         upload_dir=upload_root(platform.settings),
         recipients=platform.notify,
+        suggester=platform.routing,  # 由系统判断 → the model's top category
+    )
+    # appeals.routing at intake: after commit, dispatch confident citizen appeals or queue them
+    # with suggestions; a person's different dispatch is stored as a correction
+    subscribe_routing(
+        platform.bus,
+        RoutingRecorder(
+            routing=platform.routing,
+            cases=platform.cases,
+            reads=platform.read,
+            uows=platform.uow,
+            clock=platform.clock,
+            threshold=platform.settings.router_auto_dispatch_confidence,
+            category_by=platform.portal.category_by,
+        ),
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
     platform.duplicates = DuplicateService(platform.cases)
@@ -173,3 +211,15 @@ def _wire(platform: Platform) -> None:
         weights=platform.settings.three_rates_weights,
     )
     subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))
+    # appeals.knowledge and appeals.hotline: the operator console's knowledge base (知识库) and
+    # the call flow (受理 / 直派 / 直接办结 / 合并) over the engine, routing and duplicates
+    platform.knowledge = KnowledgeService(platform.clock)
+    platform.hotline = HotlineService(
+        cases=platform.cases,
+        duplicates=platform.duplicates,
+        knowledge=platform.knowledge,
+        city_code=platform.settings.default_city_code,
+        routing=platform.routing,
+        appeals=platform.portal,
+        recipients=platform.notify,
+    )

@@ -2,9 +2,11 @@
 Alembic and the test fixtures use this; nothing else should need it."""
 
 from cityops.appeals.followup import store as _followup_store  # noqa: F401
+from cityops.appeals.knowledge import store as _knowledge_store  # noqa: F401
 from cityops.appeals.notify import store as _notify_store  # noqa: F401
 from cityops.appeals.open311 import store as _open311_store  # noqa: F401
 from cityops.appeals.portal import store as _portal_store  # noqa: F401
+from cityops.appeals.routing import decisions as _routing_decisions  # noqa: F401
 from cityops.cases import store as _cases_store  # noqa: F401
 from cityops.cases import taxonomy_store as _taxonomy_store  # noqa: F401
 from cityops.geo import store as _geo_store  # noqa: F401

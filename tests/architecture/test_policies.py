@@ -58,6 +58,7 @@ CALLS: dict[str, Call] = {
     "get_case": lambda p, a: _read(lambda s: p.cases.get_case(s, a, 1))(p),
     "list_cases": lambda p, a: _read(lambda s: p.cases.list_cases(s, a, CaseFilter(), 1, 10))(p),
     "iter_cases": lambda p, a: _read(lambda s: p.cases.iter_cases(s, a, CaseFilter()))(p),
+    "caller_cases": lambda p, a: _read(lambda s: p.cases.caller_cases(s, a, "13812345678"))(p),
     "history": lambda p, a: _read(lambda s: p.cases.history(s, a, 1))(p),
 }
 
@@ -88,13 +89,15 @@ def test_every_action_checks_its_role(platform: Platform, action: CaseAction) ->
 
 
 def test_reads_without_actor_are_aggregates_only(platform: Platform) -> None:
-    """The two methods without an actor are the indicator counts and the scheduler's scan."""
+    """The methods without an actor are the indicator counts, the scheduler's scan and the
+    responsibility-list lookup (reference data: which unit a category goes to at a place)."""
     others = {
         name
         for name, fn in inspect.getmembers(CaseService, inspect.isfunction)
         if not name.startswith("_") and name not in _actor_methods()
     }
-    assert others == {"indicator_counts", "scan_sla"}
+    assert others == {"indicator_counts", "scan_sla", "responsible_department"}
     with platform.read() as s:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         assert platform.cases.indicator_counts(s, group_by="department", start=now, end=now) == []
+        assert platform.cases.responsible_department(s, "E9001", area_code="330191001") is None

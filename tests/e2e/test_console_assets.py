@@ -13,7 +13,7 @@ WEB = Path(__file__).resolve().parents[2] / "src" / "cityops" / "web"
 STATIC = WEB / "static"
 SCRIPTS = sorted(p for p in (STATIC / "js").rglob("*.js"))
 TEMPLATES = sorted((WEB / "templates").glob("*.html"))
-PAGES = ["login", "workbench", "cases", "case_new", "case_detail", "case_map"]
+PAGES = ["login", "workbench", "cases", "case_new", "case_detail", "case_map", "hotline"]
 
 
 def dictionary(lang: str) -> dict[str, str]:
@@ -61,7 +61,7 @@ def test_every_string_used_is_translated(lang: str) -> None:
             "action",
             "register reject cancel merge dispatch sign return request_extension "
             "approve_extension deny_extension suspend resume supervise finish verify evaluate "
-            "self_handle",
+            "self_handle answer",
         ),
     ],
 )

@@ -30,6 +30,9 @@ NEEDS_REASON = frozenset(
         CaseAction.request_extension,
     }
 )
+# The longest answer (直接办结) kept in the history, and the longest article code.
+ANSWER_MAX = 4000
+ARTICLE_CODE_MAX = 32
 # The longest extension one request may ask for.
 MAX_EXTENSION_HOURS = 240.0
 MAX_EXTENSION_DAYS = 30.0
@@ -71,6 +74,8 @@ def action_input(
         return ActionContext(ActionInput(extension=_extension(cmd)))
     if action is CaseAction.merge:
         return _merge(session, actor, row, cmd)
+    if action is CaseAction.answer:
+        _check_answer(cmd)
     return ActionContext(
         ActionInput(passed=cmd.passed, reopen=cmd.reopen, satisfaction=cmd.satisfaction)
     )
@@ -99,6 +104,23 @@ def _extension(cmd: ActionCommand) -> TimeLimit:
             code="invalid_extension",
         )
     return limit
+
+
+def _check_answer(cmd: ActionCommand) -> None:
+    answer = (cmd.answer or "").strip()
+    if not answer:
+        raise ValidationFailed(
+            "answer needs the answer given to the caller", code="answer_required"
+        )
+    if len(answer) > ANSWER_MAX:
+        raise ValidationFailed(
+            f"the answer is longer than {ANSWER_MAX} characters", code="answer_too_long"
+        )
+    if len((cmd.article_code or "").strip()) > ARTICLE_CODE_MAX:
+        raise ValidationFailed(
+            f"article_code is longer than {ARTICLE_CODE_MAX} characters",
+            code="invalid_article_code",
+        )
 
 
 def _merge(session: Session, actor: Actor, row: RowMapping, cmd: ActionCommand) -> ActionContext:
@@ -160,6 +182,11 @@ def history_data(
         data["on_time"] = after.handled_on_time
     elif action is CaseAction.verify:
         data["passed"] = ctx.inp.passed
+    elif action is CaseAction.answer:
+        data.update(
+            answer=(cmd.answer or "").strip(),
+            article_code=(cmd.article_code or "").strip() or None,
+        )
     elif action is CaseAction.evaluate:
         data.update(
             satisfaction=cmd.satisfaction.value if cmd.satisfaction else None,
@@ -286,4 +313,6 @@ def action_events(
             )
     elif action is CaseAction.self_handle:
         out.append(ev.CaseClosed(**base, on_time=bool(after.closed_on_time), self_handled=True))
+    elif action is CaseAction.answer:
+        out.append(ev.CaseClosed(**base, on_time=bool(after.closed_on_time), answered=True))
     return out

@@ -118,6 +118,7 @@ class CaseReworked(CaseEvent):  # 返工
 class CaseClosed(CaseEvent):  # 结案
     on_time: bool
     self_handled: bool = False
+    answered: bool = False  # 直接办结: a consultation answered on the spot
 
 
 @dataclass(frozen=True, kw_only=True)

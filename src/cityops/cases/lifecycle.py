@@ -212,5 +212,12 @@ def apply(
             closed_at=now,
             closed_on_time=_on_time(now, deadlines.get(Stage.close)),
         )
+    elif action is CaseAction.answer:  # 直接办结: registered, answered (办结) and closed at once
+        ch.update(
+            registered_at=now,
+            handled_at=now,
+            closed_at=now,
+            closed_on_time=_on_time(now, deadlines.get(Stage.close)),
+        )
     ch.update(_enter_stage(state, target, now, deadlines))
     return dataclasses.replace(state, **ch)  # type: ignore[arg-type]

@@ -54,6 +54,7 @@ class CaseAction(StrEnum):
     verify = "verify"  # 核查
     evaluate = "evaluate"  # 评价/回访
     self_handle = "self_handle"  # 自行处置
+    answer = "answer"  # 直接办结: a consultation answered on the spot
 
 
 class Satisfaction(StrEnum):
@@ -73,6 +74,16 @@ OPEN_STATUSES = frozenset(
     }
 )
 TERMINAL_STATUSES = frozenset({CaseStatus.rejected, CaseStatus.cancelled, CaseStatus.closed})
+
+# The taxonomy branch of consultations (A13 咨询建议): only a case filed under it may be answered
+# on the spot (`answer`). The appeal type (咨询) is the intake channel's record, not the engine's.
+CONSULTATION_CATEGORY = "A13"
+
+
+def is_consultation(category_code: str) -> bool:
+    """The category lies under A13 咨询建议 (the code or one of its children)."""
+    return category_code.startswith(CONSULTATION_CATEGORY)
+
 
 # The stage whose clock runs in each status (None: no clock).
 STAGE_OF_STATUS: Mapping[CaseStatus, Stage | None] = {
@@ -130,6 +141,7 @@ TRANSITIONS: Mapping[CaseAction, Transition] = {
     A.verify: _t({S.handled}, S.closed, {Role.inspector, Role.dispatcher}, alt=S.in_progress),
     A.evaluate: _t({S.closed}, None, {Role.operator}, alt=S.in_progress),
     A.self_handle: _t({S.reported}, S.closed, {Role.inspector}),
+    A.answer: _t({S.reported}, S.closed, {Role.operator}),
 }
 
 
@@ -155,6 +167,7 @@ class CaseState:
     status: CaseStatus
     source: CaseSource
     reported_at: datetime
+    category_code: str = ""
     limits: Mapping[Stage, TimeLimit] = field(default_factory=dict)
     deadlines: Mapping[Stage, datetime] = field(default_factory=dict)
     created_by_user_id: int | None = None
@@ -237,6 +250,8 @@ def state_allows(state: CaseState, action: CaseAction) -> bool:
         return state.evaluated_at is None
     if action is CaseAction.self_handle:
         return state.source is CaseSource.inspector
+    if action is CaseAction.answer:
+        return is_consultation(state.category_code)
     return True
 
 
@@ -255,6 +270,16 @@ def check_transition(state: CaseState, action: CaseAction) -> None:
     if state_allows(state, action):
         return
     allowed = [a.value for a in actions_now(state)]
+    if action is CaseAction.answer and state.status in TRANSITIONS[action].sources:
+        raise InvalidTransition(
+            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
+            f"answered on the spot, not {state.category_code or 'this case'}; "
+            f"allowed now: {', '.join(allowed) or 'none'}",
+            code="not_a_consultation",
+            status=state.status.value,
+            action=action.value,
+            allowed=allowed,
+        )
     raise InvalidTransition(
         f"cannot {action.value} a case that is {state.status.value}; "
         f"allowed now: {', '.join(allowed) or 'none'}",

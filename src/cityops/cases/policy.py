@@ -98,3 +98,16 @@ def check_reveal_contact(actor: Actor, state: CaseState) -> None:
             "handlers of the case's department",
             code="cannot_reveal_contact",
         )
+
+
+# Roles that may look cases up by the reporter's phone (the hotline's caller history).
+PHONE_SEARCH_ROLES = CONTACT_ROLES | {Role.admin}
+
+
+def check_search_by_phone(actor: Actor) -> None:
+    if not actor.has(*PHONE_SEARCH_ROLES):
+        raise PermissionDenied(
+            "looking cases up by phone number needs one of the roles: "
+            f"{_names(PHONE_SEARCH_ROLES)}",
+            code="cannot_search_by_phone",
+        )

@@ -30,12 +30,14 @@ from cityops.cases.events import (
 )
 from cityops.cases.export import csv_chunks, xlsx_bytes
 from cityops.cases.model import (
+    CONSULTATION_CATEGORY,
     OPEN_STATUSES,
     TRANSITIONS,
     CaseAction,
     CaseSource,
     CaseStatus,
     Satisfaction,
+    is_consultation,
     valid_phone,
 )
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
@@ -55,6 +57,7 @@ from cityops.cases.views import (
 )
 
 __all__ = [
+    "CONSULTATION_CATEGORY",
     "MAX_PAGE_SIZE",
     "OPEN_STATUSES",
     "TRANSITIONS",
@@ -100,6 +103,7 @@ __all__ = [
     "Stage",
     "Urgency",
     "csv_chunks",
+    "is_consultation",
     "valid_phone",
     "xlsx_bytes",
 ]

@@ -44,6 +44,10 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
         where.append(cases.c.reported_at >= f.reported_from)
     if f.reported_to is not None:
         where.append(cases.c.reported_at < f.reported_to)
+    if f.bbox is not None:
+        min_lon, min_lat, max_lon, max_lat = f.bbox
+        where.append(cases.c.lon.between(min_lon, max_lon))
+        where.append(cases.c.lat.between(min_lat, max_lat))
     if f.q:
         pattern = f"%{f.q.strip()}%"
         where.append(
@@ -60,6 +64,16 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
 def scoped_row(session: Session, actor: Actor, case_id: int) -> RowMapping | None:
     stmt = scoped(select(cases).where(cases.c.id == case_id), actor)
     return session.execute(stmt).mappings().first()
+
+
+def caller_rows(session: Session, actor: Actor, phone: str, limit: int) -> list[RowMapping]:
+    """The actor's cases reported from this phone number, newest first."""
+    stmt = (
+        scoped(select(cases).where(cases.c.reporter_phone == phone), actor)
+        .order_by(cases.c.reported_at.desc(), cases.c.id.desc())
+        .limit(limit)
+    )
+    return list(session.execute(stmt).mappings())
 
 
 def page_rows(

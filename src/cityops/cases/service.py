@@ -34,6 +34,7 @@ from cityops.cases.views import (
     CaseFilter,
     CasePage,
     CaseView,
+    DepartmentInfo,
     HistoryEntry,
     NewCase,
 )
@@ -202,9 +203,10 @@ class CaseService:
         )
 
     def _responsible(
-        self, session: Session, category: Category, chain: AreaChain
+        self, session: Session, category: Category, chain: AreaChain | None
     ) -> DepartmentRef | None:
-        """The unit the responsibility list (权责清单) names for this category at this place."""
+        """The unit the responsibility list (权责清单) names for this category at this place
+        (None for a unit of the place when the place is unknown)."""
         if category.responsible_kind is ResponsibleKind.department:
             if not category.department_code:
                 return None
@@ -212,12 +214,45 @@ class CaseService:
                 return self.org.department_by_code(session, category.department_code)
             except NotFound:
                 return None
+        if chain is None:
+            return None
         kind = (
             DepartmentKind.street_office
             if category.responsible_kind is ResponsibleKind.street_office
             else DepartmentKind.district_government
         )
         return self.org.office_for_area(session, chain.smallest.code, kind)
+
+    def responsible_department(
+        self,
+        session: Session,
+        category_code: str,
+        lon: float | None = None,
+        lat: float | None = None,
+        crs: str = "wgs84",
+        *,
+        area_code: str | None = None,
+    ) -> DepartmentInfo | None:
+        """The unit the responsibility list names for a category at a place (a point, or an
+        area code), as intake would suggest it. None for an unknown or retired category, a place
+        outside the city, or no unit on the list. Reference data, so no actor: smart routing
+        reads it for its suggestions."""
+        try:
+            category = self.taxonomy.get_category(session, category_code)
+        except NotFound:
+            return None
+        if not category.active:
+            return None
+        chain: AreaChain | None = None
+        try:
+            if lon is not None and lat is not None:
+                chain = self.geo.locate(session, lon, lat, CoordSystem(crs))
+            elif area_code:
+                chain = self.geo.chain_of(session, area_code)
+        except (ValueError, ValidationFailed, NotFound):
+            chain = None
+        ref = self._responsible(session, category, chain)
+        return DepartmentInfo(ref.id, ref.code, ref.name) if ref is not None else None
 
     # ---- workflow actions ------------------------------------------------------------------
 
@@ -339,6 +374,20 @@ class CaseService:
         return CasePage(
             items=[case_view(self, r, actor) for r in rows], total=total, page=page, size=size
         )
+
+    def caller_cases(
+        self, session: Session, actor: Actor, phone: str, limit: int = 20
+    ) -> list[CaseView]:
+        """Cases in the actor's scope reported from `phone` (exact number), newest first — the
+        caller's earlier appeals for the hotline. Phones stay masked in the views."""
+        policy.check_search_by_phone(actor)
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise ValidationFailed(f"limit must be in [1, {MAX_PAGE_SIZE}]", code="bad_limit")
+        phone = checked_phone(phone) or ""
+        if not phone:
+            raise ValidationFailed("give the caller's phone number", code="phone_required")
+        found = queries.caller_rows(session, actor, phone, limit)
+        return [case_view(self, r, actor) for r in found]
 
     def iter_cases(self, session: Session, actor: Actor, filters: CaseFilter) -> Iterator[CaseView]:
         """Every case of the filter in list order, phones masked (for exports). The rule is

@@ -68,7 +68,7 @@ cases = Table(
     Column("suggested_department_code", String(40), nullable=True),
     Column("suggested_department_name", String(100), nullable=True),
     Column("reporter_name", String(64), nullable=True),
-    Column("reporter_phone", String(32), nullable=True),
+    Column("reporter_phone", String(32), nullable=True, index=True),
     Column("reporter_user_id", Integer, nullable=True),
     Column("created_by_user_id", Integer, nullable=True, index=True),
     Column("created_by_name", String(64), nullable=True),

@@ -50,6 +50,8 @@ class ActionCommand:
     reopen: bool = False  # evaluate, unsatisfied only
     into_case_id: int | None = None  # merge
     photos: tuple[str, ...] = ()
+    answer: str | None = None  # answer: what the caller was told
+    article_code: str | None = None  # answer: the knowledge-base article it came from
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class CaseFilter:
     reported_from: datetime | None = None
     reported_to: datetime | None = None
     q: str | None = None
+    # (min_lon, min_lat, max_lon, max_lat), WGS-84: only cases with a point inside
+    bbox: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import demo, geo, open311, platform_cmds, router, taxonomy, users
+from cityops.cli import demo, geo, knowledge, open311, platform_cmds, router, taxonomy, users
 
 app = typer.Typer(
     name="cityops",
@@ -21,8 +21,11 @@ app.add_typer(
     taxonomy.app, name="taxonomy", help="Category taxonomy and responsibility list (权责清单)"
 )
 app.add_typer(users.app, name="users", help="Users and roles")
-app.add_typer(router.app, name="router", help="Smart routing model (智能分拨): train, eval, cv")
+app.add_typer(
+    router.app, name="router", help="Smart routing model (智能分拨): train, eval, cv, corrections"
+)
 app.add_typer(open311.app, name="open311", help="Open311 GeoReport v2: api keys")
+app.add_typer(knowledge.app, name="knowledge", help="Knowledge base for consultations (知识库)")
 
 
 def main() -> None:

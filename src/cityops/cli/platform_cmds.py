@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cityops.cli.context import console, platform_from_env
+from cityops.kernel.actor import SYSTEM
 
 
 def register(app: typer.Typer) -> None:
@@ -17,8 +18,13 @@ def register(app: typer.Typer) -> None:
 def init(
     database_url: Annotated[str | None, typer.Option(help="overrides CITYOPS_DATABASE_URL")] = None,
 ) -> None:
-    """Create or upgrade the database schema (Alembic migrations)."""
+    """Create or upgrade the database schema (Alembic migrations); an empty knowledge base gets
+    the default articles."""
     with platform_from_env(database_url) as platform:
+        with platform.uow() as uow:
+            loaded = platform.knowledge.load_defaults(uow, SYSTEM)
+        if loaded.created:
+            console.print(f"knowledge base: {loaded.created} default articles loaded")
         console.print(f"[green]database ready[/green]: {platform.settings.database_url}")
 
 

@@ -12,10 +12,16 @@ from cityops.appeals.routing.dataset import LabelledSet, read_labelled
 from cityops.appeals.routing.evaluation import CvResult, Metrics, cross_validate, evaluate
 from cityops.appeals.routing.model import ClassifierKind, RoutingConfig, RoutingModel
 from cityops.appeals.routing.store import ModelStore, StoredModel, open_model
+from cityops.cli import router_corrections
 from cityops.cli.context import console, err_console
 from cityops.kernel.clock import SystemClock
 
 app = typer.Typer(no_args_is_help=True)
+app.add_typer(
+    router_corrections.app,
+    name="corrections",
+    help="Dispatcher corrections of the routing model as training data (export)",
+)
 
 DEFAULT_ROOT = Path("var/models/router")
 

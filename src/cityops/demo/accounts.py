@@ -20,6 +20,7 @@ class DemoAccount:
     display_name: str
     department_code: str | None = None
     area_codes: tuple[str, ...] = ()
+    extra_roles: tuple[Role, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ def seed_org(platform: Platform) -> DemoOrg:
             DemoAccount("admin", Role.admin, "系统管理员"),
             DemoAccount("operator", Role.operator, "王受理"),
             DemoAccount("dispatcher", Role.dispatcher, "李派遣"),
+            # a hotline seat with 直派 rights: takes calls and dispatches them in one step
+            DemoAccount("hotline", Role.operator, "孙话务", extra_roles=(Role.dispatcher,)),
             DemoAccount("shift", Role.shift_leader, "赵值班长"),
             DemoAccount("leader", Role.leader, "陈主任"),
             DemoAccount("handler", Role.handler, "周承办", department_code="CGJ"),
@@ -106,7 +109,7 @@ def seed_org(platform: Platform) -> DemoOrg:
                 NewUser(
                     username=acc.username,
                     password=DEMO_PASSWORD,
-                    roles=(acc.role,),
+                    roles=(acc.role, *acc.extra_roles),
                     display_name=acc.display_name,
                     department_code=acc.department_code,
                     area_codes=acc.area_codes,

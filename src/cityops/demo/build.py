@@ -11,6 +11,7 @@ from cityops.app import Platform
 from cityops.cases.taxonomy_io import load_default_taxonomy
 from cityops.demo.accounts import DemoOrg, seed_org
 from cityops.demo.messages import load_messages
+from cityops.demo.routing import held_out
 from cityops.demo.traffic import TrafficSimulator, TrafficStats
 from cityops.geo.public import generate_demo_city, import_hangzhou_xiacheng
 from cityops.kernel.actor import SYSTEM
@@ -56,9 +57,11 @@ def build_demo(
     say("responsibility list 权责清单")
     with platform.uow() as uow:
         result = load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
+    with platform.uow() as uow:  # 知识库: the default consultation answers
+        platform.knowledge.load_defaults(uow, SYSTEM)
     say("departments and staff")
     org = seed_org(platform)
-    messages = load_messages(data_dir)
+    messages = load_messages(data_dir, keep=held_out)  # never the routing model's training
     say(f"{weeks} weeks of cases")
     sim = TrafficSimulator(platform, clock, org, messages, seed=seed)
     stats = sim.run(start, end, cases_per_day=cases_per_day, on_day=on_day)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,13 +38,18 @@ class Message:
     body: str
 
 
-def load_messages(data_dir: Path | None) -> list[Message]:
+def load_messages(
+    data_dir: Path | None, keep: Callable[[str], bool] | None = None
+) -> list[Message]:
+    """The real messages (only those whose `text` column `keep` accepts), or the built-in ones."""
     path = data_dir / TIPDM_FILE if data_dir is not None else None
     if path is None or not path.is_file():
         return [Message(g, t, b) for g, t, b in BUILTIN]
     out: list[Message] = []
     with path.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
+            if keep is not None and not keep(row.get("text") or ""):
+                continue
             label = (row.get("一级标签") or "").strip()
             title = (row.get("留言主题") or "").strip()
             body = (row.get("留言详情") or row.get("text") or "").strip()

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cityops.app import Platform
-from cityops.cases.public import ActionCommand, CaseAction, CaseSource, NewCase, Satisfaction
+from cityops.cases.public import (
+    ActionCommand,
+    CaseAction,
+    CaseSource,
+    CaseStatus,
+    NewCase,
+    Satisfaction,
+)
 from cityops.cases.taxonomy import Category, CategoryKind, LimitUnit, Stage
 from cityops.demo.accounts import DemoOrg
 from cityops.demo.messages import Message, pick
@@ -32,6 +39,7 @@ class TrafficStats:
     created: int = 0
     actions: int = 0
     refused: int = 0
+    routed: int = 0  # registered and dispatched by smart routing (智能分拨)
     by_action: dict[str, int] = field(default_factory=dict)
 
 
@@ -232,6 +240,8 @@ class TrafficSimulator:
         suggested = view.suggested_department.code if view.suggested_department else None
         plan = _CasePlan(view.id, view.version, source, category, street_code, suggested, reporter)
         self.plans[view.id] = plan
+        if self._routed(plan):
+            return
         if source == CaseSource.inspector and self.rng.random() < 0.12:
             self._after(plan, 0.3, CaseAction.self_handle, reporter, note="现场自行处置完毕")
             return
@@ -242,6 +252,22 @@ class TrafficSimulator:
             self._after(plan, 0.4, CaseAction.cancel, "dispatcher", reason="重复受理")
         else:
             self._after(plan, self.rng.uniform(0.1, 0.8), CaseAction.register, "operator")
+
+    def _routed(self, plan: _CasePlan) -> bool:
+        """Let smart routing see the new appeal now, as the relay does after each commit; when
+        it dispatched the case, the plan goes on from there."""
+        if plan.source == CaseSource.inspector or not self.p.routing.available:
+            return False
+        self.p.relay.drain()
+        with self.p.read() as s:
+            view = self.p.cases.get_case(s, self.actor("dispatcher"), plan.case_id)
+        if view.status != CaseStatus.dispatched:
+            return False
+        plan.version = view.version
+        self.stats.routed += 1
+        step = _Step(self.clock.now(), next(self.seq), plan.case_id, CaseAction.dispatch, "")
+        self._next(plan, step, view.department.code if view.department else None)
+        return True
 
     # -- the workflow -------------------------------------------------------------------------
     def _after(

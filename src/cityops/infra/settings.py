@@ -34,6 +34,15 @@ class Settings(BaseSettings):
     # 三率 (接诉即办): weight of 基本满意 in 满意率, and of 响应率/解决率/满意率 in the composite
     three_rates_basic_weight: float = 0.9
     three_rates_weights: tuple[float, float, float] = (0.1, 0.5, 0.4)
+    # 智能分拨: the routing model store (its `latest` version is used at intake), and the top
+    # probability from which a citizen appeal is registered and dispatched without a dispatcher
+    router_model_dir: Path = Path("var/models/router")
+    router_auto_dispatch_confidence: float = Field(default=0.85, ge=0.0, le=1.0)
+    # Open311 allowances per server process (429 beyond them): POSTs per api_key and per client
+    # address, reads per address. A whole city's intake stays far below one key's allowance.
+    open311_posts_per_minute_per_key: int = Field(default=600, ge=1)
+    open311_posts_per_minute_per_ip: int = Field(default=1200, ge=1)
+    open311_reads_per_minute_per_ip: int = Field(default=600, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

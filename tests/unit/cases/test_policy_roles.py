@@ -51,6 +51,7 @@ WHO: dict[CaseAction, set[Role]] = {
     A.verify: {Role.inspector, Role.dispatcher},
     A.evaluate: {Role.operator},
     A.self_handle: {Role.inspector},
+    A.answer: {Role.operator},
 }
 
 

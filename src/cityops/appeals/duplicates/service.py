@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from cityops.kernel.errors import ValidationFailed
 MAX_RADIUS_M = 5_000
 MAX_WINDOW_DAYS = 365
 MAX_LIMIT = 50
+METRES_PER_DEGREE = 111_195  # of latitude (mean Earth radius 6,371 km)
 MAX_CANDIDATES = 2_000  # cases read per query at most (newest first, as the engine lists them)
 
 
@@ -29,6 +31,13 @@ class SimilarCase:
     text_score: float
     score: float
     reported_at: datetime
+
+
+def around(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A WGS-84 box holding every point within `radius_m` of (lon, lat), with 1 % to spare."""
+    dlat = radius_m * 1.01 / METRES_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
 def _appeal(case: CaseView) -> Appeal:
@@ -61,6 +70,37 @@ class DuplicateService:
         reported within ± `window_days` of it, best score first. The case and the candidates are
         limited to the actor's scope (NotFound for a case outside it)."""
         policy.check_find_similar(actor)
+        self._check(radius_m, window_days, limit)
+        target = self.cases.get_case(session, actor, case_id)
+        window = timedelta(days=window_days)
+        found = self._open_cases(session, actor, target.reported_at, window)
+        return self._ranked(_appeal(target), found, radius_m, window, limit)
+
+    def similar_to_text(
+        self,
+        session: Session,
+        actor: Actor,
+        text: str,
+        lon: float,
+        lat: float,
+        *,
+        radius_m: float = 250,
+        window_days: int = 30,
+        limit: int = 5,
+    ) -> list[SimilarCase]:
+        """Open cases within `radius_m` of a WGS-84 point reported in the last `window_days`
+        whose text is like `text`: possible duplicates of an appeal not yet filed (the hotline
+        asks while the caller is on the line). Candidates are limited to the actor's scope."""
+        policy.check_find_similar(actor)
+        self._check(radius_m, window_days, limit)
+        now = self.cases.clock.now()
+        window = timedelta(days=window_days)
+        found = self._open_cases(session, actor, now, window, bbox=around(lon, lat, radius_m))
+        target = Appeal(case_id=0, text=text, reported_at=now, lon=lon, lat=lat)
+        return self._ranked(target, found, radius_m, window, limit)
+
+    @staticmethod
+    def _check(radius_m: float, window_days: int, limit: int) -> None:
         if not 0 < radius_m <= MAX_RADIUS_M:
             raise ValidationFailed(f"radius_m must be in (0, {MAX_RADIUS_M}]", code="bad_radius")
         if not 1 <= window_days <= MAX_WINDOW_DAYS:
@@ -69,12 +109,23 @@ class DuplicateService:
             )
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationFailed(f"limit must be in [1, {MAX_LIMIT}]", code="bad_limit")
-        target = self.cases.get_case(session, actor, case_id)
-        window = timedelta(days=window_days)
+
+    def _open_cases(
+        self,
+        session: Session,
+        actor: Actor,
+        when: datetime,
+        window: timedelta,
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+    ) -> dict[int, CaseView]:
+        """Open, unmerged cases in the actor's scope reported within ± window of `when` (and
+        with a point inside `bbox`, when given)."""
         filters = CaseFilter(
             statuses=tuple(sorted(OPEN_STATUSES)),
-            reported_from=target.reported_at - window,
-            reported_to=target.reported_at + window + timedelta(microseconds=1),
+            reported_from=when - window,
+            reported_to=when + window + timedelta(microseconds=1),
+            bbox=bbox,
         )
         found: dict[int, CaseView] = {}
         page = 1
@@ -84,8 +135,18 @@ class DuplicateService:
             if page * MAX_PAGE_SIZE >= batch.total or not batch.items:
                 break
             page += 1
+        return found
+
+    def _ranked(
+        self,
+        target: Appeal,
+        found: dict[int, CaseView],
+        radius_m: float,
+        window: timedelta,
+        limit: int,
+    ) -> list[SimilarCase]:
         matches = rank(
-            _appeal(target),
+            target,
             (_appeal(c) for c in found.values()),
             radius_m=radius_m,
             window=window,

@@ -45,11 +45,18 @@ def _when(value: datetime | None) -> str:
     return f"{value.astimezone(SHANGHAI):%m月%d日%H:%M}" if value else ""
 
 
-def message_for(event: CaseEvent, facts: CaseFacts) -> tuple[str, str] | None:
-    """(subject, text) for an event the citizen hears about, else None."""
+def message_for(
+    event: CaseEvent, facts: CaseFacts, *, merged: bool = False
+) -> tuple[str, str] | None:
+    """(subject, text) for an event the citizen hears about, else None. `merged`: the citizen's
+    own appeal was merged into the case of `event` (合并办理); `facts.tracking_code` is then
+    the code of their own appeal, and the words say it is the shared case."""
+    if merged:
+        body = _merged_body(event, facts.unit or "承办单位")
+        return None if body is None else _words(body, facts.tracking_code)
     code = facts.tracking_code
     unit = facts.unit or "承办单位"
-    body: str | None = None
+    body = None
     if isinstance(event, CaseReported):
         due = f"，预计{_when(facts.expected_by)}前办结" if facts.expected_by else ""
         body = f"您的诉求已受理{due}"
@@ -71,4 +78,30 @@ def message_for(event: CaseEvent, facts: CaseFacts) -> tuple[str, str] | None:
         body = f"您的诉求已重新交由{unit}办理"
     if body is None:
         return None
+    return _words(body, code)
+
+
+def _words(body: str, code: str) -> tuple[str, str]:
     return "诉求办理进度", f"【城市运行】{body}。查询码：{code}"
+
+
+def _merged_body(event: CaseEvent, unit: str) -> str | None:
+    """The words for a citizen whose appeal was merged into the case of `event`."""
+    shared = "您反映的问题（已合并办理）"
+    if isinstance(event, CaseRegistered):
+        return f"{shared}已立案，正在分派"
+    if isinstance(event, CaseRejected):
+        return f"{shared}经核实不予立案，详情可查询办理进度"
+    if isinstance(event, CaseMerged):
+        return f"{shared}又与同一问题的其他诉求合并办理，结果会同样告知您"
+    if isinstance(event, CaseCancelled):
+        return f"{shared}已撤销，详情可查询办理进度"
+    if isinstance(event, CaseDispatched):
+        return f"{shared}已派给{unit}办理"
+    if isinstance(event, CaseHandled):
+        return f"{shared}已由{unit}办理完毕，正在核查"
+    if isinstance(event, CaseClosed):
+        return f"{shared}已办结，可凭查询码查看办理结果"
+    if isinstance(event, CaseReopened):
+        return f"{shared}已重新交由{unit}办理"
+    return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityops.appeals.notify import policy, store
 from cityops.appeals.notify.messages import NOTIFIED_EVENTS, CaseFacts, message_for
 from cityops.appeals.notify.senders import NotificationSender, OutboxRecorder, Outgoing
-from cityops.cases.public import CaseEvent, CaseService, Stage
+from cityops.cases.public import CaseEvent, CaseMerged, CaseService, Stage
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
@@ -89,6 +89,9 @@ class NotifyService:
     # ---- the bus handler (after commit, from the relay) ------------------------------------
 
     def on_event(self, event: Event) -> None:
+        """Tell the case's recipients about `event`: the citizen who reported it and those whose
+        appeals were merged into it (each with their own tracking code). On CaseMerged, the
+        merged case's recipients are also carried over to the case it was merged into."""
         if not isinstance(event, NOTIFIED_EVENTS):
             return
         assert isinstance(event, CaseEvent)
@@ -108,25 +111,37 @@ class NotifyService:
                 unit=view.department.name if view.department else None,
                 expected_by=view.deadlines.get(Stage.close),
             )
-            words = message_for(event, facts)
-            if words is None:
-                return
-            subject, text = words
-            for channel, address in wanted:
+            for who in wanted:
+                own = who.tracking_code or view.tracking_code
+                words = message_for(
+                    event, replace(facts, tracking_code=own), merged=who.tracking_code is not None
+                )
+                if words is None:
+                    continue
+                subject, text = words
                 row_id = store.insert_notification(
                     uow.session,
                     event_id=event.event_id,
                     event_name=event.name,
                     case_id=event.case_id,
                     case_number=event.case_number,
-                    channel=channel,
-                    recipient=address,
+                    channel=who.channel,
+                    recipient=who.address,
                     message=text,
                     status="recorded",
                     created_at=self.clock.now(),
                 )
                 if row_id is not None:
-                    created.append((row_id, Outgoing(channel, address, subject, text)))
+                    created.append((row_id, Outgoing(who.channel, who.address, subject, text)))
+                if isinstance(event, CaseMerged):  # 合并办理: they hear the other case's steps
+                    store.add_recipient(
+                        uow.session,
+                        case_id=event.into_case_id,
+                        channel=who.channel,
+                        address=who.address,
+                        at=self.clock.now(),
+                        tracking_code=own,
+                    )
         for row_id, message in created:
             self._deliver(row_id, message)
 

@@ -4,6 +4,7 @@ Tables never leave this module."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -35,6 +36,8 @@ notification_recipients = Table(
     Column("channel", String(16), nullable=False),  # sms | email
     Column("address", String(200), nullable=False),  # personal data: never shown unmasked
     Column("created_at", UTCDateTime(), nullable=False),
+    # set when the recipient's own case was merged into this one: the code their messages quote
+    Column("tracking_code", String(32), nullable=True),
     UniqueConstraint("case_id", "channel", "address", name="uq_notification_recipients"),
 )
 
@@ -58,8 +61,21 @@ notifications = Table(
 )
 
 
+@dataclass(frozen=True)
+class Recipient:
+    channel: str
+    address: str
+    tracking_code: str | None  # None: the case's own code
+
+
 def add_recipient(
-    session: Session, *, case_id: int, channel: str, address: str, at: datetime
+    session: Session,
+    *,
+    case_id: int,
+    channel: str,
+    address: str,
+    at: datetime,
+    tracking_code: str | None = None,
 ) -> None:
     exists = session.execute(
         select(notification_recipients.c.id).where(
@@ -71,18 +87,26 @@ def add_recipient(
     if exists is None:
         session.execute(
             insert(notification_recipients).values(
-                case_id=case_id, channel=channel, address=address, created_at=at
+                case_id=case_id,
+                channel=channel,
+                address=address,
+                created_at=at,
+                tracking_code=tracking_code,
             )
         )
 
 
-def recipients(session: Session, case_id: int) -> list[tuple[str, str]]:
+def recipients(session: Session, case_id: int) -> list[Recipient]:
     rows = session.execute(
-        select(notification_recipients.c.channel, notification_recipients.c.address)
+        select(
+            notification_recipients.c.channel,
+            notification_recipients.c.address,
+            notification_recipients.c.tracking_code,
+        )
         .where(notification_recipients.c.case_id == case_id)
         .order_by(notification_recipients.c.id)
     ).all()
-    return [(r.channel, r.address) for r in rows]
+    return [Recipient(r.channel, r.address, r.tracking_code) for r in rows]
 
 
 def insert_notification(session: Session, **values: object) -> int | None:

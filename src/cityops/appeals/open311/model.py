@@ -61,6 +61,7 @@ STEP_NAMES: Mapping[str, str] = {
     "verify": "核查",
     "evaluate": "回访评价",
     "self_handle": "自行处置",
+    "answer": "直接办结",
 }
 # History lines that are not public steps of the case (audit lines, internal SLA marks 超时/催办/
 # 升级督办): never published.
@@ -300,25 +301,42 @@ def _updated_at(case: CaseView) -> datetime:
     return max(s for s in stamps if s is not None)
 
 
-def request_from_case(case: CaseView, *, media_url: str = "") -> ServiceRequest:
-    """A case as a public service_request: no reporter name, phone or e-mail."""
-    status = open311_status(case.status)
-    name = STATUS_MAP[case.status][2]
-    dept = case.department or case.suggested_department
-    expected = case.deadlines.get(Stage.close) if status == "open" else None
+def request_from_case(
+    case: CaseView, *, media_url: str = "", merged_into: CaseView | None = None
+) -> ServiceRequest:
+    """A case as a public service_request: no reporter name, phone or e-mail. A case merged
+    into another (`merged_into`, 合并办理) shares that case's outcome: status, detailed status,
+    agency and expected time are the other case's; case_status stays its own."""
+    handling = merged_into or case
+    status = open311_status(handling.status)
+    name = STATUS_MAP[handling.status][2]
+    dept = handling.department or handling.suggested_department
+    expected = handling.deadlines.get(Stage.close) if status == "open" else None
     street = case.area.street.name if case.area.street else ""
     district = case.area.district.name if case.area.district else ""
+    updated = max(_updated_at(c) for c in (case, handling))
+    merged = handling.merged_into_id is not None
+    extended = {
+        "detailed_status": detailed_status(handling.status, merged=merged),
+        "case_status": case.status.value,
+        "case_status_name": STATUS_MAP[case.status][2],
+        "source": case.source.value,
+        "district": district,
+        "street": street,
+    }
+    if merged_into is not None:
+        extended["merged_into"] = merged_into.number
     return ServiceRequest(
         service_request_id=case.number,
         status=status,
-        status_notes=name,
+        status_notes=name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}",
         service_name=case.category_name,
         service_code=case.category_code,
         description=case.description,
         agency_responsible=dept.name if dept else "",
         service_notice="",
         requested_datetime=w3c(case.reported_at),
-        updated_datetime=w3c(_updated_at(case)),
+        updated_datetime=w3c(updated),
         expected_datetime=w3c(expected),
         address=case.address or "".join(p for p in (district, street) if p),
         address_id=case.area_code,
@@ -326,19 +344,15 @@ def request_from_case(case: CaseView, *, media_url: str = "") -> ServiceRequest:
         lat=case.lat,
         long=case.lon,
         media_url=media_url,
-        extended_attributes={
-            "detailed_status": detailed_status(case.status, merged=case.merged_into_id is not None),
-            "case_status": case.status.value,
-            "case_status_name": name,
-            "source": case.source.value,
-            "district": district,
-            "street": street,
-        },
+        extended_attributes=extended,
     )
 
 
-def update_from_history(case_number: str, entry: HistoryEntry) -> RequestUpdate | None:
-    """One history step as an update (None for audit-only lines)."""
+def update_from_history(
+    case_number: str, entry: HistoryEntry, *, via: str | None = None
+) -> RequestUpdate | None:
+    """One history step as an update (None for audit-only lines). `via`: the number of the case
+    this one was merged into, whose step `entry` is (published on this case too)."""
     if entry.action in PRIVATE_STEPS:
         return None
     try:
@@ -346,9 +360,14 @@ def update_from_history(case_number: str, entry: HistoryEntry) -> RequestUpdate 
     except ValueError:
         return None
     step = STEP_NAMES.get(entry.action, entry.action)
+    if via is not None:
+        step = f"合并办理（{via}）{step}"
     note = entry.note.strip()
+    if entry.action == "answer":  # a consultation answered on the spot: the answer is the news
+        note = str((entry.data or {}).get("answer") or note)
+    seq = f"{entry.seq}" if via is None else f"{via}-{entry.seq}"
     return RequestUpdate(
-        update_id=f"{case_number}-{entry.seq}",
+        update_id=f"{case_number}-{seq}",
         service_request_id=case_number,
         status=open311_status(status),
         extended_status=detailed_status(status, merged=entry.action == "merge"),

@@ -4,13 +4,17 @@ its rule in policy.py first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.merging import follow_merges
 from cityops.appeals.open311 import inputs, model, policy, store
 from cityops.appeals.open311.inputs import RequestQuery
 from cityops.appeals.open311.keys import ApiKey, IssuedKey, checked_name, key_hash, new_api_key
+from cityops.appeals.open311.limits import Open311Limiter, Open311Limits
 from cityops.appeals.open311.model import (
     Receipt,
     RequestUpdate,
@@ -19,12 +23,22 @@ from cityops.appeals.open311.model import (
     ServiceRequest,
     Submission,
 )
-from cityops.cases.public import CaseFilter, CaseService, CaseSource, CaseView, NewCase, Stage
+from cityops.cases.public import (
+    CaseFilter,
+    CaseService,
+    CaseSource,
+    CaseStatus,
+    CaseView,
+    HistoryEntry,
+    NewCase,
+    Stage,
+)
 from cityops.geo.public import AreaLevel, GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from cityops.kernel.ttl_cache import TtlCache
 
 # The Open311 feed is a public read model over every case: it reads as a citywide role that
 # never sees contacts (leader), and publishes only the fields of model.request_from_case.
@@ -32,15 +46,31 @@ PUBLIC_READER = Actor(
     user_id=None, username="open311:reader", roles=frozenset({Role.leader}), display_name="Open311"
 )
 KEY_STAMP_EVERY = timedelta(minutes=1)  # last_used_at is written at most once a minute
+# authenticate() remembers a key's lookup this long; submit_request re-reads the key anyway, so a
+# key revoked in another process is refused at once all the same.
+KEY_CACHE_SECONDS = 5.0
+
+Reads = Callable[[], AbstractContextManager[Session]]
 
 
 class Open311Service:
     """platform.open311"""
 
-    def __init__(self, *, cases: CaseService, geo: GeoService, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        cases: CaseService,
+        geo: GeoService,
+        clock: Clock,
+        reads: Reads,
+        limits: Open311Limits | None = None,
+    ) -> None:
         self.cases = cases
         self.geo = geo
         self.clock = clock
+        self._reads = reads  # read-only sessions (never SQLite's writer lock)
+        self.limiter = Open311Limiter(limits or Open311Limits(), lambda: clock.now().timestamp())
+        self._keys: TtlCache[ApiKey | None] = TtlCache(KEY_CACHE_SECONDS)
 
     # ---- api keys --------------------------------------------------------------------------
 
@@ -66,6 +96,7 @@ class Open311Service:
             raise NotFound(f"api key {key_id} not found", code="key_not_found")
         if key.revoked_at is None:
             store.set_key(uow.session, key_id, revoked_at=self.clock.now())
+        self._keys.clear()
         revoked = store.get_key(uow.session, key_id=key_id)
         assert revoked is not None
         return revoked
@@ -75,7 +106,8 @@ class Open311Service:
         a missing, unknown or revoked key."""
         if not api_key or not api_key.strip():
             raise PermissionDenied("api_key is required", code="api_key_required")
-        key = store.get_key(session, key_hash=key_hash(api_key.strip()))
+        digest = key_hash(api_key.strip())
+        key = self._keys.get_or_load(digest, lambda: store.get_key(session, key_hash=digest))
         if key is None or key.revoked_at is not None:
             raise PermissionDenied("invalid api_key", code="invalid_api_key")
         return Actor(
@@ -89,15 +121,17 @@ class Open311Service:
 
     def submit_request(self, uow: UnitOfWork, actor: Actor, sub: Submission) -> Receipt:
         """Create a case (source open311) from a checked submission, in the caller's
-        transaction: on any error nothing is written."""
+        transaction: on any error nothing is written. The key, the service and the place are
+        read first on a read session, so the write transaction holds only the writes."""
         policy.check_submit_request(actor)
-        session = uow.session
         key_name = actor.username.removeprefix(policy.ACTOR_PREFIX)
-        key = store.get_key(session, name=key_name)
-        if key is None or key.revoked_at is not None:
-            raise PermissionDenied("invalid api_key", code="invalid_api_key")
-        service_name = self._leaf_name(session, sub.service_code)
-        area_code = self._area_code(session, sub)
+        with self._reads() as reading:
+            key = store.get_key(reading, name=key_name)
+            if key is None or key.revoked_at is not None:
+                raise PermissionDenied("invalid api_key", code="invalid_api_key")
+            service_name = self._leaf_name(reading, sub.service_code)
+            area_code = self._area_code(reading, sub)
+        session = uow.session
         case = self.cases.create_case(
             uow,
             actor,
@@ -195,7 +229,7 @@ class Open311Service:
             raise NotFound(f"service request {number!r} not found", code="request_not_found")
         history = self.cases.history(session, PUBLIC_READER, case.id)
         media = next((h.attachments[0] for h in history if h.attachments), "")
-        return model.request_from_case(case, media_url=media)
+        return self._request(session, case, history, media_url=media)
 
     def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
         """(service_request_id, token) of a request submitted through Open311."""
@@ -211,7 +245,7 @@ class Open311Service:
         policy.check_read_public(actor)
         if query.ids:
             found = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
-            return [model.request_from_case(c) for c in found if c is not None]
+            return [self._request(session, c) for c in found if c is not None]
         start, end = model.window(
             query.start,
             query.end,
@@ -219,8 +253,34 @@ class Open311Service:
             default=model.REQUEST_WINDOW,
             longest=model.REQUEST_WINDOW,
         )
-        cases = self._cases_between(session, start, end, query)
-        return [model.request_from_case(c) for c in cases[: model.MAX_RESULTS]]
+        out: list[ServiceRequest] = []
+        for case in self._cases_between(session, start, end, query):
+            item = self._request(session, case)
+            # a merged case has the status of the case it was merged into
+            if not query.statuses or item.status in query.statuses:
+                out.append(item)
+            if len(out) >= model.MAX_RESULTS:
+                break
+        return out
+
+    def _request(
+        self,
+        session: Session,
+        case: CaseView,
+        history: list[HistoryEntry] | None = None,
+        *,
+        media_url: str = "",
+    ) -> ServiceRequest:
+        merged = None
+        if case.merged_into_id is not None:
+            lines = history if history is not None else self._history(session, case)
+            merged = follow_merges(self.cases, session, PUBLIC_READER, case, lines)
+        return model.request_from_case(
+            case, media_url=media_url, merged_into=merged.target if merged else None
+        )
+
+    def _history(self, session: Session, case: CaseView) -> list[HistoryEntry]:
+        return self.cases.history(session, PUBLIC_READER, case.id)
 
     def list_updates(
         self, session: Session, actor: Actor, start: datetime | None, end: datetime | None
@@ -239,9 +299,15 @@ class Open311Service:
         cases = self._cases_between(session, start - model.UPDATE_LOOKBACK, end, query)
         updates: list[tuple[datetime, RequestUpdate]] = []
         for case in cases:
-            for entry in self.cases.history(session, PUBLIC_READER, case.id):
+            history = self._history(session, case)
+            lines: list[tuple[HistoryEntry, str | None]] = [(e, None) for e in history]
+            if case.merged_into_id is not None:  # the steps of the case it was merged into
+                merged = follow_merges(self.cases, session, PUBLIC_READER, case, history)
+                for hop in merged.hops if merged else ():
+                    lines += [(e, hop.case.number) for e in hop.steps_after]
+            for entry, via in lines:
                 if start <= entry.at <= end:
-                    update = model.update_from_history(case.number, entry)
+                    update = model.update_from_history(case.number, entry, via=via)
                     if update is not None:
                         updates.append((entry.at, update))
         updates.sort(key=lambda pair: (pair[0], pair[1].update_id))
@@ -252,8 +318,11 @@ class Open311Service:
     ) -> list[CaseView]:
         """Cases reported in [start, end] matching the query, newest first."""
         codes = set(query.service_codes)
+        statuses = inputs.case_statuses(query.statuses)
+        if statuses and CaseStatus.cancelled not in statuses:
+            statuses += (CaseStatus.cancelled,)  # merged cases: their status is decided later
         filters = CaseFilter(
-            statuses=inputs.case_statuses(query.statuses),
+            statuses=statuses,
             category_code=next(iter(codes)) if len(codes) == 1 else None,
             reported_from=start,
             reported_to=end + timedelta(microseconds=1),  # end_date is included

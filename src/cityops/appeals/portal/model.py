@@ -97,6 +97,7 @@ class PublicCase:
     can_rate: bool
     satisfaction: Satisfaction | None
     rating_comment: str | None = None
+    merged_into: str | None = None  # the number of the case it was merged into (合并办理)
 
 
 @dataclass(frozen=True)

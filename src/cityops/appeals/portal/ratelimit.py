@@ -1,60 +1,18 @@
-"""Per-client token buckets (e.g. 5 submissions and 60 reads a minute per IP address). Pure and
-in memory: one process, one set of buckets; the clock is injected."""
+"""The portal's allowances per client address (e.g. 5 submissions and 60 reads a minute), on the
+kernel's token buckets."""
 
 from __future__ import annotations
 
-import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from cityops.kernel.rate_limit import TokenBucket
 
 
 @dataclass(frozen=True)
 class RateLimits:
     submits_per_minute: int = 5
     reads_per_minute: int = 60
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class TokenBucket:
-    """`take(key)` spends one token of `key`'s bucket: 0.0 when allowed, else the seconds until
-    a token is back. Buckets hold `capacity` tokens and refill `capacity` per minute."""
-
-    def __init__(
-        self, per_minute: int, now: Callable[[], float], *, max_keys: int = 50_000
-    ) -> None:
-        if per_minute < 1:
-            raise ValueError("per_minute must be at least 1")
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0  # tokens per second
-        self._now = now
-        self._max_keys = max_keys
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        with self._lock:
-            now = self._now()
-            bucket = self._buckets.pop(key, None)
-            if bucket is None:
-                bucket = _Bucket(tokens=self.capacity, updated=now)
-            else:
-                elapsed = max(0.0, now - bucket.updated)
-                bucket.tokens = min(self.capacity, bucket.tokens + elapsed * self.rate)
-                bucket.updated = now
-            self._buckets[key] = bucket  # most recently used last
-            while len(self._buckets) > self._max_keys:
-                self._buckets.popitem(last=False)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
-                return 0.0
-            return (1.0 - bucket.tokens) / self.rate
 
 
 class PortalLimiter:
@@ -68,4 +26,4 @@ class PortalLimiter:
     def wait_for(self, kind: str, client: str) -> int:
         """Whole seconds to wait before `client` may do `kind` ("submit" or "read"); 0: go."""
         bucket = self.submits if kind == "submit" else self.reads
-        return math.ceil(bucket.take(client))
+        return bucket.retry_after(client)

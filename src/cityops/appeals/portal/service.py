@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
 from cityops.appeals.portal.intake import CategorySuggester, Intake, RecipientRegistry
 from cityops.appeals.portal.photos import PhotoStore
@@ -38,6 +41,7 @@ class PortalService:
         suggester: CategorySuggester | None = None,
         recipients: RecipientRegistry | None = None,
     ) -> None:
+        self.clock = clock
         self.photos = PhotoStore(upload_dir)
         self.intake = Intake(
             cases=cases,
@@ -55,3 +59,30 @@ class PortalService:
         self.track_case = self.tracking.track_case
         self.rate_case = self.rating.rate_case
         self.read_board = self.board.read_board
+
+    def category_by(self, session: Session, case_id: int) -> str | None:
+        """Who chose a portal case's category: "citizen", or "system" when the citizen let the
+        system decide (由系统判断); None for a case that did not come through the portal."""
+        return store.category_by(session, case_id)
+
+    def record_appeal(
+        self,
+        session: Session,
+        *,
+        case_id: int,
+        tracking_code: str,
+        appeal_type: str,
+        anonymous: bool,
+        category_by: str,
+    ) -> None:
+        """Keep the appeal record of a case taken by another channel (the hotline), so that its
+        tracking code works here like a portal appeal's (查询进度, rating)."""
+        store.insert_appeal(
+            session,
+            case_id=case_id,
+            tracking_code=tracking_code,
+            appeal_type=appeal_type,
+            anonymous=anonymous,
+            category_by=category_by,
+            at=self.clock.now(),
+        )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from cityops.appeals.appeal_types import AppealType
+from cityops.appeals.merging import follow_merges
 from cityops.appeals.portal import policy, store
 from cityops.appeals.portal.model import PublicCase, TimelineStep
 from cityops.appeals.portal.photos import PhotoStore
@@ -33,6 +34,7 @@ STEP_OF_ACTION = {
     "resume": "handling",
     "finish": "result",
     "self_handle": "closed",
+    "answer": "answered",  # 直接办结: the consultation answered on the spot
 }
 TERMINAL = {CaseStatus.closed, CaseStatus.rejected, CaseStatus.cancelled}
 
@@ -55,6 +57,10 @@ def public_step(entry: HistoryEntry) -> TimelineStep | None:
         return None
     unit = data.get("department_name") if entry.action == "dispatch" else None
     text = (entry.note.strip() or None) if entry.action == "finish" else None
+    if entry.action == "answer":
+        text = str(data.get("answer") or "") or None  # the answer the caller was given
+    if entry.action == "merge":
+        text = str(data.get("into_case_number") or "") or None  # the case handling it now
     return TimelineStep(step=step, at=entry.at, unit=str(unit) if unit else None, text=text)
 
 
@@ -87,17 +93,21 @@ class Tracking:
         return int(row["case_id"]), AppealType(row["appeal_type"])
 
     def track_case(self, session: Session, actor: Actor, code: str) -> PublicCase:
+        """The public view of the case behind `code`; a case merged into another (合并办理)
+        goes on with the other case's steps, unit, deadline and outcome."""
         policy.check_track_case(actor)
         case_id, kind = self.case_id_for(session, code)
         view = self.cases.get_case(session, SYSTEM, case_id)
         history = self.cases.history(session, SYSTEM, case_id)
         ratings = store.ratings(session, case_id)
+        merged = follow_merges(self.cases, session, SYSTEM, view, history)
         return public_case(
             view,
             kind,
-            public_timeline(history),
+            public_timeline([*history, *(merged.steps() if merged else ())]),
             tuple(self.photos.url(p) for p in store.photo_paths(session, case_id)),
             rating_comment=(ratings[-1]["comment"] or None) if ratings else None,
+            merged_into=merged.target if merged else None,
         )
 
 
@@ -108,8 +118,12 @@ def public_case(
     photos: tuple[str, ...],
     *,
     rating_comment: str | None = None,
+    merged_into: CaseView | None = None,
 ) -> PublicCase:
-    open_ = view.status not in TERMINAL
+    """`view` as its tracking page shows it; with `merged_into` (the case it was merged into)
+    the phase, unit and deadline are that case's, the shared outcome."""
+    handling = merged_into or view
+    open_ = handling.status not in TERMINAL
     return PublicCase(
         tracking_code=view.tracking_code,
         case_number=view.number,
@@ -119,13 +133,14 @@ def public_case(
         address=view.address,
         street=view.area.street.name if view.area.street else None,
         status=view.status.value,
-        phase=phase_of(view.status),
+        phase=phase_of(handling.status),
         reported_at=view.reported_at,
-        expected_by=view.deadlines.get(Stage.close) if open_ else None,
-        unit=view.department.name if view.department else None,
+        expected_by=handling.deadlines.get(Stage.close) if open_ else None,
+        unit=handling.department.name if handling.department else None,
         photos=photos,
         timeline=timeline,
         can_rate=view.status is CaseStatus.closed and view.evaluated_at is None,
         satisfaction=view.satisfaction,
         rating_comment=rating_comment if view.evaluated_at is not None else None,
+        merged_into=merged_into.number if merged_into else None,
     )

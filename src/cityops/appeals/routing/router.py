@@ -49,10 +49,21 @@ class Router:
     def labels(self) -> tuple[str, ...]:
         return self.model.labels
 
+    def tokens(self, text: str) -> str:
+        """The model's view of a raw message (segmented, as far as the model reads); segment
+        once and pass it to `suggest_tokens` / `explain_tokens` when asking several things."""
+        return segment(text, self.model.config.max_chars)
+
+    def suggest_tokens(self, tokens: str, k: int = 3) -> list[Suggestion]:
+        return self.model.suggest(tokens, k)
+
+    def explain_tokens(self, tokens: str, label: str, n: int = 8) -> list[tuple[str, float]]:
+        return self.model.explain(tokens, label, n)
+
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         """The k most likely labels for a raw message, with calibrated probabilities."""
-        return self.model.suggest(segment(text), k)
+        return self.model.suggest(segment(text, self.model.config.max_chars), k)
 
     def explain(self, text: str, label: str, n: int = 8) -> list[tuple[str, float]]:
         """The words of `text` that push hardest towards `label`, with their weight."""
-        return self.model.explain(segment(text), label, n)
+        return self.model.explain(segment(text, self.model.config.max_chars), label, n)

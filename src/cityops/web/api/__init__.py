@@ -14,10 +14,13 @@ def routers() -> list[APIRouter]:
         departments,
         duplicates,
         followup,
+        hotline,
         indicators,
+        knowledge,
         notifications,
         open311,
         portal,
+        routing,
         users,
         webhooks,
     )
@@ -36,4 +39,7 @@ def routers() -> list[APIRouter]:
         notifications.router,
         duplicates.router,
         followup.router,
+        routing.router,
+        knowledge.router,
+        hotline.router,
     ]

@@ -65,6 +65,8 @@ class ActionRequest(BaseModel):
     reopen: bool = False
     into_case_id: int | None = None
     photos: list[str] = Field(default_factory=list, max_length=20)
+    answer: str | None = Field(default=None, max_length=4000, description="answer: 直接办结")
+    article_code: str | None = Field(default=None, max_length=32, description="answer")
 
 
 class AreaBrief(BaseModel):
@@ -386,7 +388,7 @@ def act_on_case(
 ) -> CasePublic:
     """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
     request_extension, approve_extension, deny_extension, suspend, resume, supervise, finish,
-    verify, evaluate, self_handle."""
+    verify, evaluate, self_handle, answer."""
     try:
         case_action = cp.CaseAction(action)
     except ValueError:
@@ -411,6 +413,8 @@ def act_on_case(
         reopen=body.reopen,
         into_case_id=body.into_case_id,
         photos=tuple(body.photos),
+        answer=body.answer,
+        article_code=body.article_code,
     )
     with platform.uow() as uow:
         view = platform.cases.act(uow, actor, case_id, case_action, cmd)

@@ -1,6 +1,8 @@
 """Open311 GeoReport v2 at /open311/v2 (JSON or XML by the path's extension). Errors come in the
-spec's format — 400 bad input, 403 missing or invalid api_key, 404 unknown service or request —
-not in the /api/v1 error body. Reads are public; POST requests needs an api_key."""
+spec's format — 400 bad input, 403 missing or invalid api_key, 404 unknown service or request,
+429 over an allowance (with Retry-After) — not in the /api/v1 error body. Reads are public and
+limited per client address; POST requests needs an api_key and is limited per key and per
+address."""
 
 from __future__ import annotations
 
@@ -53,17 +55,37 @@ def _error(fmt: Format, exc: DomainError) -> Response:
     return Response(body, status_code=status, media_type=render.MEDIA_TYPES[fmt])
 
 
-def _answer(fmt: str, build: Callable[[Format], bytes], status: int = 200) -> Response:
-    """Run `build` in the requested format; domain errors become the spec's error document."""
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _too_many(fmt: Format, wait: int, what: str) -> Response:
+    """429 in the spec's error format, with Retry-After in whole seconds."""
+    body = render.errors(fmt, 429, f"too many {what}; try again in {wait} seconds")
+    return Response(
+        body,
+        status_code=429,
+        media_type=render.MEDIA_TYPES[fmt],
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def _answer(
+    platform: Platform, request: Request, fmt: str, build: Callable[[Format], bytes]
+) -> Response:
+    """Run `build` in the requested format once the client's read allowance says so; domain
+    errors become the spec's error document."""
     try:
         chosen = _format(fmt)
     except NotFound as exc:
         return _error(Format.json, exc)
+    if wait := platform.open311.limiter.read_from(_client(request)):
+        return _too_many(chosen, wait, "requests from your address")
     try:
         body = build(chosen)
     except DomainError as exc:
         return _error(chosen, exc)
-    return Response(body, status_code=status, media_type=render.MEDIA_TYPES[chosen])
+    return Response(body, media_type=render.MEDIA_TYPES[chosen])
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -76,22 +98,24 @@ def _params(request: Request) -> dict[str, str]:
 
 
 @router.get("/discovery.{fmt}")
-def get_discovery(request: Request, fmt: str) -> Response:
+def get_discovery(request: Request, platform: PlatformDep, fmt: str) -> Response:
     base = str(request.base_url).rstrip("/") + "/open311/v2"
-    return _answer(fmt, lambda f: render.discovery(f, base))
+    return _answer(platform, request, fmt, lambda f: render.discovery(f, base))
 
 
 @router.get("/services.{fmt}")
-def get_services(platform: PlatformDep, fmt: str) -> Response:
+def get_services(request: Request, platform: PlatformDep, fmt: str) -> Response:
     def build(f: Format) -> bytes:
         with platform.read() as session:
             return render.services(f, platform.open311.services(session, anonymous_citizen()))
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)
 
 
 @router.get("/services/{service_code}.{fmt}")
-def get_service_definition(platform: PlatformDep, service_code: str, fmt: str) -> Response:
+def get_service_definition(
+    request: Request, platform: PlatformDep, service_code: str, fmt: str
+) -> Response:
     def build(f: Format) -> bytes:
         with platform.read() as session:
             definition = platform.open311.service_definition(
@@ -99,7 +123,7 @@ def get_service_definition(platform: PlatformDep, service_code: str, fmt: str) -
             )
         return render.service_definition(f, definition)
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)
 
 
 # ---- requests ------------------------------------------------------------------------------------
@@ -163,9 +187,14 @@ async def post_request(request: Request, platform: PlatformDep, fmt: str) -> Res
         chosen = _format(fmt)
     except NotFound as exc:
         return _error(Format.json, exc)
+    limiter = platform.open311.limiter
+    if wait := limiter.post_from(_client(request)):
+        return _too_many(chosen, wait, "requests from your address")
     try:
         fields, attrs = await _body(request)
         api_key = fields.pop("api_key", None) or request.query_params.get("api_key")
+        if api_key and (wait := limiter.post_with_key(api_key)):
+            return _too_many(chosen, wait, "requests with this api_key")
         receipt = await run_in_threadpool(_submit, platform, api_key, fields, attrs)
     except DomainError as exc:
         return _error(chosen, exc)
@@ -183,27 +212,29 @@ def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
             items = platform.open311.list_requests(session, anonymous_citizen(), query)
         return render.requests(f, items)
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)
 
 
 @router.get("/requests/{service_request_id}.{fmt}")
-def get_request(platform: PlatformDep, service_request_id: str, fmt: str) -> Response:
+def get_request(
+    request: Request, platform: PlatformDep, service_request_id: str, fmt: str
+) -> Response:
     def build(f: Format) -> bytes:
         with platform.read() as session:
             item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
         return render.requests(f, [item])
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)
 
 
 @router.get("/tokens/{token}.{fmt}")
-def get_token(platform: PlatformDep, token: str, fmt: str) -> Response:
+def get_token(request: Request, platform: PlatformDep, token: str, fmt: str) -> Response:
     def build(f: Format) -> bytes:
         with platform.read() as session:
             number, value = platform.open311.token(session, anonymous_citizen(), token)
         return render.token(f, number, value)
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)
 
 
 @router.get("/servicerequestupdates.{fmt}")
@@ -223,4 +254,4 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
             )
         return render.updates(f, items)
 
-    return _answer(fmt, build)
+    return _answer(platform, request, fmt, build)

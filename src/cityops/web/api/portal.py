@@ -88,6 +88,7 @@ class TrackPublic(BaseModel):
     can_rate: bool
     satisfaction: str | None
     rating_comment: str | None
+    merged_into: str | None = None
 
     @classmethod
     def of(cls, c: PublicCase) -> TrackPublic:
@@ -109,6 +110,7 @@ class TrackPublic(BaseModel):
             can_rate=c.can_rate,
             satisfaction=c.satisfaction.value if c.satisfaction else None,
             rating_comment=c.rating_comment,
+            merged_into=c.merged_into,
         )
 
 

@@ -80,6 +80,12 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
     return render(request, "case_detail.html", "case_detail", case_id=case_id)
 
 
+@router.get("/console/hotline", response_class=HTMLResponse)
+def hotline_page(request: Request) -> HTMLResponse:
+    """热线受理台: the operator's screen for a call in progress."""
+    return render(request, "hotline.html", "hotline")
+
+
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request) -> HTMLResponse:
     return render(request, "map.html", "case_map")

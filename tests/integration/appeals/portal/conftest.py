@@ -152,6 +152,11 @@ class Portal:
         cid = self.case_id(code)
         self.act("op", cid, "register")
         self.act("disp", cid, "dispatch")
+        self.close_from_dispatched(code)
+
+    def close_from_dispatched(self, code: str) -> None:
+        """The department signs and finishes a dispatched case; the dispatcher verifies it."""
+        cid = self.case_id(code)
         self.act("h_cgj", cid, "sign")
         self.act("h_cgj", cid, "finish", note="已更换灯泡，恢复照明")
         self.act("disp", cid, "verify", passed=True)

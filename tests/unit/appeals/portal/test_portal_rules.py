@@ -1,5 +1,5 @@
-"""Pure portal rules: photo checks by content, token buckets, the public timeline, the words of
-notifications and the citizen's input checks."""
+"""Pure portal rules: photo checks by content, the public timeline, the words of notifications
+and the citizen's input checks."""
 
 from __future__ import annotations
 
@@ -13,9 +13,15 @@ from cityops.appeals.notify.messages import CaseFacts, message_for
 from cityops.appeals.notify.service import mask_address
 from cityops.appeals.portal.model import PhotoUpload, checked_description, checked_mobile
 from cityops.appeals.portal.photos import PhotoStore, check_photo, check_photos, sniff
-from cityops.appeals.portal.ratelimit import TokenBucket
 from cityops.appeals.portal.tracking import public_timeline
-from cityops.cases.public import CaseDispatched, CaseRegistered, CaseSupervised, HistoryEntry
+from cityops.cases.public import (
+    CaseClosed,
+    CaseDispatched,
+    CaseRegistered,
+    CaseReported,
+    CaseSupervised,
+    HistoryEntry,
+)
 from cityops.kernel.errors import ValidationFailed
 
 T = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -61,16 +67,6 @@ def test_at_most_three_photos() -> None:
 @pytest.mark.parametrize("rel", ["../x.jpg", "2026/11/../../etc.jpg", "2026/11/a.exe", "x"])
 def test_photo_store_refuses_names_it_did_not_make(rel: str, tmp_path: object) -> None:
     assert PhotoStore(tmp_path).path_of(rel) is None  # type: ignore[arg-type]
-
-
-def test_token_bucket_refills_over_time() -> None:
-    now = [0.0]
-    bucket = TokenBucket(5, lambda: now[0])
-    assert [bucket.take("a") for _ in range(5)] == [0.0] * 5
-    assert bucket.take("a") == pytest.approx(12.0)
-    assert bucket.take("b") == 0.0  # per client
-    now[0] += 12.0
-    assert bucket.take("a") == 0.0
 
 
 def _entry(seq: int, action: str, to: str, **data: object) -> HistoryEntry:
@@ -132,6 +128,25 @@ def test_messages_name_the_unit_and_the_code() -> None:
     assert "AbC123xyz" in words[1]
     assert message_for(CaseRegistered(**base), facts) is not None
     assert message_for(CaseSupervised(**base), facts) is None
+
+
+def test_a_merged_reporter_hears_the_shared_case_in_its_own_words() -> None:
+    facts = CaseFacts(tracking_code="OwnCode99", unit="水务局", expected_by=None)
+    base = {"occurred_at": T, "case_id": 1, "case_number": "C1"}
+    closed = CaseClosed(**base, on_time=True)
+    own = message_for(closed, facts)
+    shared = message_for(closed, facts, merged=True)
+    assert own is not None
+    assert shared is not None
+    assert "欢迎评价" in own[1]
+    assert "欢迎评价" not in shared[1]  # the rating belongs to the case it was merged into
+    assert "合并办理" in shared[1]
+    assert shared[1].endswith("查询码：OwnCode99")
+    reported = CaseReported(
+        **base, source="web", category_code="E9001", area_code="330191", urgency="normal"
+    )
+    assert message_for(reported, facts, merged=True) is None
+    assert message_for(CaseSupervised(**base), facts, merged=True) is None
 
 
 @pytest.mark.parametrize(

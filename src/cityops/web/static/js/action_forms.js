@@ -33,6 +33,7 @@ export const ACTION_FIELDS = {
     note,
   ],
   self_handle: [result, { name: "photos", kind: "lines" }],
+  answer: [{ name: "answer", kind: "textarea", required: true }, { name: "article_code" }, note],
 };
 
 /** Actions whose button reads as a warning (they stop or reverse the flow). */

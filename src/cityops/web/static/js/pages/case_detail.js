@@ -5,11 +5,12 @@ import { areaText, clear, clearFlash, flash, formatTime, h, slaChip, statusChip 
 import { onLangChange, t, tOr } from "../i18n.js";
 import { caseMarker, createMap, drawAreas, fitTo } from "../map.js";
 import { departments } from "../options.js";
+import { loadRouting, renderRouting } from "../routing_panel.js";
 import { startPage } from "../shell.js";
 
 const caseId = Number(document.body.dataset.caseId);
 await startPage();
-let state = { case: null, history: [], departments: null, open: null };
+let state = { case: null, history: [], departments: null, open: null, routing: null };
 let map = null;
 let mapLayers = [];
 
@@ -25,6 +26,10 @@ async function load() {
   }
   render();
   drawMap().catch(() => {});
+  loadRouting(caseId).then((r) => {
+    state.routing = r;
+    renderRouting(document.getElementById("routing-card"), r);
+  }).catch(() => {});
 }
 
 function render() {
@@ -38,6 +43,7 @@ function render() {
   renderFields(c);
   renderActions(c);
   renderTimeline();
+  renderRouting(document.getElementById("routing-card"), state.routing);
 }
 
 function renderFields(c) {
@@ -168,6 +174,8 @@ const DETAILS = [
   ["satisfaction", "field.satisfaction", (v) => t(`choice.${v}`)],
   ["reopen", "field.reopen", yesNo],
   ["on_time", "field.on_time", yesNo],
+  ["article_code", "field.article_code", String],
+  ["answer", "field.answer", String],
   ["stage_deadline", "field.next_deadline", (v) => formatTime(v)],
 ];
 

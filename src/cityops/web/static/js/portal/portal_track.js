@@ -32,6 +32,7 @@ function stepText(step) {
   if (step.step === "rated" || step.step === "reopened") {
     return step.text ? `${base}（${t(`satisfaction.${step.text}`)}）` : base;
   }
+  if (step.step === "merged" && step.text) return `${base}（${step.text}）`;
   return base;
 }
 
@@ -63,7 +64,7 @@ function render() {
     steps.map((s, i) => h("li", { class: i === 0 ? "p-step p-step-now" : "p-step" },
       h("span", { class: "p-step-time", text: formatTime(s.at) }),
       h("span", { class: "p-step-text", text: stepText(s) }),
-      s.text && s.step === "result" ? h("span", { class: "p-step-note", text: s.text }) : null)),
+      s.text && (s.step === "result" || s.step === "answered") ? h("span", { class: "p-step-note", text: s.text }) : null)),
   );
   caseBox.hidden = false;
   rateBox.hidden = !c.can_rate;

@@ -1,0 +1,253 @@
+"""After commit: the router decides on each freshly reported citizen appeal (`CaseReported`), and
+learns from each person's dispatch that disagrees with it (`CaseDispatched`). Intake never waits
+for the model and never fails because of it: these run on the outbox relay."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cityops.appeals.routing import decisions
+from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
+from cityops.appeals.routing.intake import (
+    CITIZEN_SOURCES,
+    IntakeFacts,
+    RouteSuggestion,
+    RoutingOutcome,
+    RoutingReason,
+    Verdict,
+    corrected_label,
+    decide,
+    dispatch_note,
+    needs_correction,
+    register_note,
+)
+from cityops.appeals.routing.router import LABEL_TO_CATEGORY_GROUP
+from cityops.appeals.routing.service import RoutingService, case_text
+from cityops.cases.public import (
+    ActionCommand,
+    CaseAction,
+    CaseDispatched,
+    CaseReported,
+    CaseService,
+    CaseView,
+)
+from cityops.infra.bus import EventBus
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import SYSTEM, Actor, Role
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import Conflict, DomainError, NotFound
+
+log = logging.getLogger(__name__)
+
+INTAKE_SUBSCRIPTION = "routing.intake"
+CORRECTIONS_SUBSCRIPTION = "routing.corrections"
+# The router acts in the case history under its own name (智能分拨), never as a person.
+ROUTER = Actor(
+    user_id=None,
+    username="router",
+    roles=frozenset({Role.operator, Role.dispatcher}),
+    display_name="智能分拨",
+)
+
+Reads = Callable[[], AbstractContextManager[Session]]
+Uows = Callable[[], AbstractContextManager[UnitOfWork]]
+CategoryBy = Callable[[Session, int], str | None]  # "system" when the citizen let it choose
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    view: CaseView
+    suggestions: list[RouteSuggestion]
+    verdict: Verdict
+    model_version: str
+
+
+class RoutingRecorder:
+    def __init__(
+        self,
+        *,
+        routing: RoutingService,
+        cases: CaseService,
+        reads: Reads,
+        uows: Uows,
+        clock: Clock,
+        threshold: float,
+        category_by: CategoryBy | None = None,
+    ) -> None:
+        self._routing = routing
+        self._cases = cases
+        self._reads = reads
+        self._uows = uows
+        self._clock = clock
+        self._threshold = threshold
+        self._category_by = category_by
+
+    # ---- CaseReported: decide ------------------------------------------------------------------
+
+    def on_reported(self, event: CaseReported) -> None:
+        """Decide once per case: dispatch it, or queue it with the suggestions."""
+        if event.source not in CITIZEN_SOURCES or not self._routing.available:
+            return
+        prepared = self._prepare(event.case_id)
+        if prepared is None:
+            return
+        try:
+            self._record(prepared, auto=prepared.verdict.outcome is RoutingOutcome.auto_dispatched)
+        except DomainError as exc:  # the engine refused a step: leave it to the dispatcher
+            log.info("automatic dispatch of case %s refused: %s", event.case_id, exc.code)
+            taken = isinstance(exc, Conflict)  # someone registered it meanwhile
+            refused = Verdict(
+                RoutingOutcome.skipped if taken else RoutingOutcome.queued,
+                RoutingReason.case_taken_up if taken else RoutingReason.dispatch_refused,
+                prepared.verdict.department_code,
+                prepared.verdict.department_name,
+            )
+            self._record(replace(prepared, verdict=refused), auto=False)
+        except IntegrityError:  # a concurrent delivery of the same event recorded it first
+            return
+
+    def _prepare(self, case_id: int) -> _Prepared | None:
+        with self._reads() as session:
+            try:
+                view = self._cases.get_case(session, SYSTEM, case_id)
+            except NotFound:
+                log.warning("reported case %s is gone; no routing decision", case_id)
+                return None
+            already = decisions.has_decision(session, case_id)
+            by = self._category_by(session, case_id) if self._category_by and not already else None
+            suggestions = (
+                []
+                if already
+                else self._routing.suggest(
+                    session,
+                    case_text(view.title, view.description),
+                    lon=view.lon,
+                    lat=view.lat,
+                    area_code=view.area_code,
+                )
+            )
+        dept = view.suggested_department
+        facts = IntakeFacts(
+            source=view.source.value,
+            status=view.status.value,
+            category_code=view.category_code,
+            category_by_system=by == "system",
+            department_code=dept.code if dept else None,
+            department_name=dept.name if dept else None,
+            already_decided=already,
+        )
+        verdict = decide(facts, suggestions, self._threshold)
+        version = self._routing.model_version
+        if verdict is None or version is None:
+            return None
+        return _Prepared(view, suggestions, verdict, version)
+
+    def _record(self, p: _Prepared, *, auto: bool) -> None:
+        top = p.suggestions[0]
+        decision = RoutingDecision(
+            case_id=p.view.id,
+            source=p.view.source.value,
+            model_version=p.model_version,
+            suggestions=tuple(p.suggestions),
+            category_code=top.category_code,
+            confidence=top.probability,
+            threshold=self._threshold,
+            department_code=p.verdict.department_code,
+            department_name=p.verdict.department_name,
+            outcome=p.verdict.outcome,
+            reason=p.verdict.reason,
+            decided_at=self._clock.now(),
+        )
+        with self._uows() as uow:
+            if not decisions.insert_decision(uow.session, decision) or not auto:
+                return
+            registered = self._cases.act(
+                uow,
+                ROUTER,
+                p.view.id,
+                CaseAction.register,
+                ActionCommand(version=p.view.version, note=register_note(top)),
+            )
+            note = dispatch_note(top, self._threshold, p.verdict.department_name, p.model_version)
+            self._cases.act(
+                uow,
+                ROUTER,
+                p.view.id,
+                CaseAction.dispatch,
+                ActionCommand(
+                    version=registered.version,
+                    department_code=p.verdict.department_code,
+                    note=note,
+                ),
+            )
+
+    # ---- CaseDispatched: learn from people ---------------------------------------------------
+
+    def on_dispatched(self, event: CaseDispatched) -> None:
+        """A person's dispatch that differs from the router's choice becomes a correction."""
+        if event.actor == ROUTER.username:
+            return
+        with self._reads() as session:
+            decision = decisions.get_decision(session, event.case_id)
+            if decision is None or not decision.suggestions:
+                return
+            if decisions.has_correction(session, event.event_id):
+                return
+            try:
+                view = self._cases.get_case(session, SYSTEM, event.case_id)
+            except NotFound:
+                return
+            top = decision.suggestions[0]
+            if not needs_correction(
+                top.category_code,
+                decision.department_code,
+                event.department_code,
+                view.category_code,
+            ):
+                return
+            groups = {label: g.code for label, g in LABEL_TO_CATEGORY_GROUP.items()}
+            by_label: dict[str, str | None] = {}
+            for label, code in groups.items():
+                dept = self._cases.responsible_department(
+                    session, code, view.lon, view.lat, area_code=view.area_code
+                )
+                by_label[label] = dept.code if dept else None
+        own = view.suggested_department
+        found = corrected_label(
+            case_category=view.category_code,
+            case_department=own.code if own else None,
+            dispatched_department=event.department_code,
+            groups=groups,
+            department_by_label=by_label,
+        )
+        department = view.department
+        correction = RoutingCorrection(
+            case_id=event.case_id,
+            event_id=event.event_id,
+            text=case_text(view.title, view.description),
+            predicted_label=top.label,
+            predicted_department_code=decision.department_code,
+            corrected_label=found[0] if found else None,
+            corrected_category_code=found[1] if found else None,
+            department_code=event.department_code,
+            department_name=(
+                department.name
+                if department is not None and department.code == event.department_code
+                else None
+            ),
+            corrected_by=event.actor,
+            corrected_at=event.occurred_at,
+        )
+        with self._uows() as uow:
+            decisions.insert_correction(uow.session, correction)
+
+
+def subscribe(bus: EventBus, recorder: RoutingRecorder) -> None:
+    bus.subscribe(CaseReported, recorder.on_reported, name=INTAKE_SUBSCRIPTION)
+    bus.subscribe(CaseDispatched, recorder.on_dispatched, name=CORRECTIONS_SUBSCRIPTION)

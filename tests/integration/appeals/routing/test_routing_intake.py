@@ -1,0 +1,192 @@
+"""Routing at intake through the front door: a portal appeal left to the system is dispatched by
+the router after commit, with its explanation in the history and its decision recorded; an
+unsure one waits for the dispatcher with the suggestions; a redelivered event changes nothing;
+without a model intake works as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from cityops.appeals.routing.decisions import routing_decisions
+from cityops.appeals.routing.handlers import INTAKE_SUBSCRIPTION
+from cityops.cases.public import CaseReported
+from cityops.cases.store import case_history
+from cityops.kernel.actor import SYSTEM
+from cityops.org.public import DepartmentUpdate
+
+from .conftest import RoutingCity
+
+SCHOOL = "孩子所在学校的老师违规有偿补课，学校收取高额补课费，请教育局查处"
+VAGUE = "你好，请问一下"
+
+
+def _top(city: RoutingCity, text: str) -> Any:
+    with city.platform.read() as s:
+        return city.platform.routing.suggest(s, text, k=3)
+
+
+def _history_rows(city: RoutingCity) -> int:
+    with city.platform.read() as s:
+        return int(s.execute(select(func.count()).select_from(case_history)).scalar_one())
+
+
+def test_a_confident_appeal_left_to_the_system_is_dispatched_and_explained(
+    city: RoutingCity,
+) -> None:
+    threshold = city.platform.settings.router_auto_dispatch_confidence
+    top = _top(city, SCHOOL)
+    assert top[0].label == "教育文体"
+    assert top[0].probability >= threshold  # the premise of this test
+
+    receipt = city.submit(SCHOOL)
+    assert receipt["category_by"] == "system"
+    assert receipt["category_code"] == "A03"  # the model's top category, not the fallback
+    case = city.case_by_number(receipt["case_number"])
+    assert case["status"] == "reported"  # intake itself never waits for routing
+
+    city.drain()
+    case = city.get("disp", case["id"])
+    assert case["status"] == "dispatched"
+    assert case["department"]["code"] == "JYJ"
+
+    steps = {h["action"]: h for h in city.history("disp", case["id"])}
+    for action in ("register", "dispatch"):
+        assert steps[action]["actor_name"] == "智能分拨"
+        assert steps[action]["actor_user_id"] is None
+    note = steps["dispatch"]["note"]
+    assert "智能分拨自动派遣至教育局" in note
+    assert "依据词" in note
+    assert top[0].top_words[0][0] in note
+    assert city.platform.routing.model_version in note
+
+    routing = city.routing(case["id"])
+    decision = routing["decision"]
+    assert decision["outcome"] == "auto_dispatched"
+    assert decision["reason"] == "confident"
+    assert decision["department_code"] == "JYJ"
+    assert decision["model_version"] == routing["model_version"]
+    assert decision["threshold"] == threshold
+    assert decision["confidence"] == pytest.approx(top[0].probability, abs=1e-4)
+    labels = [s["label"] for s in decision["suggestions"]]
+    assert len(labels) == 3
+    assert labels[0] == "教育文体"
+    assert len(set(labels)) == 3
+    assert sum(s["probability"] for s in decision["suggestions"]) <= 1 + 1e-6
+    assert decision["suggestions"][0]["top_words"][0]["word"] == top[0].top_words[0][0]
+    assert routing["corrections"] == []
+
+
+def test_a_redelivered_event_does_nothing_twice(city: RoutingCity) -> None:
+    receipt = city.submit(SCHOOL)
+    city.drain()
+    case = city.case_by_number(receipt["case_number"])
+    before = (_history_rows(city), case["version"])
+    handler = next(
+        s.handler
+        for s in city.platform.bus.subscriptions_for("CaseReported")
+        if s.name == INTAKE_SUBSCRIPTION
+    )
+    again = CaseReported(
+        occurred_at=city.platform.clock.now(),
+        case_id=case["id"],
+        case_number=case["number"],
+        source="web",
+        category_code=case["category_code"],
+        area_code=case["area_code"],
+        urgency=case["urgency"],
+    )
+    handler(again)
+    handler(again)
+    assert (_history_rows(city), city.get("disp", case["id"])["version"]) == before
+    with city.platform.read() as s:
+        count = s.execute(select(func.count()).select_from(routing_decisions)).scalar_one()
+    assert count == 1
+
+
+def test_an_unsure_appeal_waits_for_the_dispatcher_with_suggestions(city: RoutingCity) -> None:
+    top = _top(city, VAGUE)
+    assert top[0].probability < city.platform.settings.router_auto_dispatch_confidence
+
+    receipt = city.submit(VAGUE)
+    city.drain()
+    case = city.case_by_number(receipt["case_number"])
+    assert case["status"] == "reported"
+    assert [h["action"] for h in city.history("disp", case["id"])] == ["report"]
+
+    decision = city.routing(case["id"], user="lead")["decision"]
+    assert decision["outcome"] == "queued"
+    assert decision["reason"] == "low_confidence"
+    assert decision["confidence"] == pytest.approx(top[0].probability, abs=1e-4)
+    assert [s["label"] for s in decision["suggestions"]] == [s.label for s in top]
+    assert decision["department_code"] == decision["suggestions"][0]["department_code"]
+
+
+def test_a_case_already_taken_up_is_left_alone(city: RoutingCity) -> None:
+    receipt = city.submit(SCHOOL)
+    case = city.case_by_number(receipt["case_number"])
+    city.act("op", case, "register")  # before the relay hands the report to the router
+    city.drain()
+    case = city.get("disp", case["id"])
+    assert case["status"] == "registered"
+    decision = city.routing(case["id"])["decision"]
+    assert decision["outcome"] == "skipped"
+    assert decision["reason"] == "case_taken_up"
+    assert decision["suggestions"][0]["label"] == "教育文体"
+
+
+def test_a_patrol_report_is_not_routed(city: RoutingCity) -> None:
+    case = city.create("insp", source="inspector", title="学校门口", description=SCHOOL)
+    city.drain()
+    assert city.get("disp", case["id"])["status"] == "reported"
+    assert city.routing(case["id"])["decision"] is None
+
+
+def test_routing_reads_are_for_the_centre_and_in_scope(city: RoutingCity) -> None:
+    receipt = city.submit(SCHOOL)
+    case = city.case_by_number(receipt["case_number"])
+    for user in ("disp", "lead", "op", "adm"):
+        city.routing(case["id"], user=user)
+    for user in ("boss", "h_jyj", "insp", "cit"):
+        city.routing(case["id"], user=user, expect=403)
+    city.routing(999_999, expect=404)
+
+
+@pytest.mark.parametrize("model_dir", [None])
+def test_without_a_model_intake_goes_on_as_before(city: RoutingCity) -> None:
+    assert city.platform.routing.available is False
+    receipt = city.submit(SCHOOL)
+    assert receipt["category_by"] == "system"
+    assert receipt["category_code"] == "A13"  # the portal's fallback
+    city.drain()
+    case = city.case_by_number(receipt["case_number"])
+    assert case["status"] == "reported"
+    routing = city.routing(case["id"])
+    assert routing == {
+        "case_id": case["id"],
+        "model_available": False,
+        "model_version": None,
+        "decision": None,
+        "corrections": [],
+    }
+    r = city.client.post("/api/v1/routing/suggest", json={"text": SCHOOL}, headers=city.auth("op"))
+    assert r.status_code == 200, r.text
+    assert r.json() == {"model_available": False, "model_version": None, "suggestions": []}
+
+
+def test_a_refused_automatic_dispatch_leaves_the_case_to_the_dispatcher(
+    city: RoutingCity,
+) -> None:
+    with city.platform.uow() as uow:
+        jyj = city.platform.org.department_by_code(uow.session, "JYJ")
+        city.platform.org.update_department(uow, SYSTEM, jyj.id, DepartmentUpdate(active=False))
+    receipt = city.submit(SCHOOL)
+    city.drain()
+    case = city.case_by_number(receipt["case_number"])
+    assert case["status"] == "reported"  # the automatic 立案 was undone with the dispatch
+    assert [h["action"] for h in city.history("disp", case["id"])] == ["report"]
+    decision = city.routing(case["id"])["decision"]
+    assert (decision["outcome"], decision["reason"]) == ("queued", "dispatch_refused")
+    assert decision["department_code"] == "JYJ"
