@@ -225,8 +225,9 @@ def main() -> None:
         rows = list(csv.DictReader(fh))
     texts = [f"{r.get('留言主题') or ''}\n{r.get('留言详情') or ''}".strip() for r in rows][:2000]
     report["latency"] = {
-        "what": "Router.suggest(raw text, k=3): jieba segmentation + features + calibrated "
-        "probabilities, one message per call, one thread, after 100 warm-up calls, "
+        "what": "Router.suggest(raw text, k=3): segmentation (rjieba, jieba-compatible "
+        "tokens) + features + calibrated probabilities, one message per call, one thread, "
+        "after 100 warm-up calls, "
         "segmentation dictionary preloaded; segmentation_cpu: that call's segment(text, max_chars) "
         "alone; texts: the first "
         f"{len(texts)} messages of "

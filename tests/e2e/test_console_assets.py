@@ -13,7 +13,7 @@ WEB = Path(__file__).resolve().parents[2] / "src" / "cityops" / "web"
 STATIC = WEB / "static"
 SCRIPTS = sorted(p for p in (STATIC / "js").rglob("*.js"))
 TEMPLATES = sorted((WEB / "templates").glob("*.html"))
-PAGES = ["login", "workbench", "cases", "case_new", "case_detail", "case_map", "hotline"]
+PAGES = ["login", "workbench", "cases", "case_new", "case_detail", "case_map", "hotline", "citizen"]
 
 
 def dictionary(lang: str) -> dict[str, str]:

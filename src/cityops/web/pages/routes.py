@@ -86,6 +86,12 @@ def hotline_page(request: Request) -> HTMLResponse:
     return render(request, "hotline.html", "hotline")
 
 
+@router.get("/console/citizen", response_class=HTMLResponse)
+def citizen_page(request: Request) -> HTMLResponse:
+    """市民服务: the 三率 per department or street and month, and the notification outbox."""
+    return render(request, "citizen.html", "citizen")
+
+
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request) -> HTMLResponse:
     return render(request, "map.html", "case_map")
