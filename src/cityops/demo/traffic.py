@@ -89,15 +89,16 @@ class TrafficSimulator:
             self.points = self._sample_points(s)
         self.appeal_leaves = [c for c in leaves if c.kind == CategoryKind.appeal]
         self.patrol_leaves = [c for c in leaves if c.kind != CategoryKind.appeal]
-        self.groups: dict[str, list[Category]] = {}
-        for c in self.appeal_leaves:
-            self.groups.setdefault(self._group_name(c), []).append(c)
+        # The real messages carry only a first-level label (一级标签), so an operator files them
+        # under that 诉求大类 itself rather than under a leaf the message says nothing about.
+        self.groups: dict[str, Category] = {}
+        with platform.read() as s:
+            for code in sorted({c.code[:3] for c in self.appeal_leaves}):
+                group = platform.taxonomy.find_category(s, code)
+                if group is not None and group.active:
+                    self.groups[group.name] = group
 
     # -- setup ------------------------------------------------------------------------------
-    def _group_name(self, c: Category) -> str:
-        with self.p.read() as s:
-            return self.p.taxonomy.get_category(s, c.code[:3]).name
-
     def _sample_points(self, session: object) -> list[tuple[float, float, AreaChain]]:
         """Random points inside the city's grids (or smallest areas), with their area chains."""
         from sqlalchemy.orm import Session
@@ -212,8 +213,7 @@ class TrafficSimulator:
             phone = None
         else:
             msg = pick(self.messages, self.rng)
-            options = self.groups.get(msg.group) or self.appeal_leaves
-            category = self.rng.choice(options)
+            category = self.groups.get(msg.group) or self.rng.choice(self.appeal_leaves)
             reporter = "operator"
             title, body = msg.title, msg.body
             phone = f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
