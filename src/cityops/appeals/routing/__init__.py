@@ -7,18 +7,7 @@ cross-validation (evaluation), model versions on disk (store) and the `Router`; 
 suggestions (intake), the service `platform.routing` (service), the after-commit handlers that
 decide and that learn from dispatchers' corrections (handlers) and their records (decisions).
 Does not own: mapping a category to a department (the responsibility list in cases) or the
-workflow steps themselves (the case engine's register and dispatch)."""
+workflow steps themselves (the case engine's register and dispatch).
 
-from __future__ import annotations
-
-from cityops.appeals.routing.model import RoutingConfig, RoutingModel, Suggestion
-from cityops.appeals.routing.router import LABEL_TO_CATEGORY_GROUP, CategoryGroup, Router
-
-__all__ = [
-    "LABEL_TO_CATEGORY_GROUP",
-    "CategoryGroup",
-    "Router",
-    "RoutingConfig",
-    "RoutingModel",
-    "Suggestion",
-]
+The package imports nothing itself, and `public.py` nothing of the model: scikit-learn is loaded
+when a model is (`RoutingService` on first use), not by everything that imports routing."""

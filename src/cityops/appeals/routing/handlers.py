@@ -27,7 +27,7 @@ from cityops.appeals.routing.intake import (
     needs_correction,
     register_note,
 )
-from cityops.appeals.routing.router import LABEL_TO_CATEGORY_GROUP
+from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP
 from cityops.appeals.routing.service import RoutingService, case_text
 from cityops.cases.public import (
     ActionCommand,

@@ -1,33 +1,17 @@
 """`Router`: the trained routing model as the rest of the platform uses it (raw text in, ranked
-labels with calibrated probabilities and their explanation out), and the map from the model's
-first-level labels (一级标签) to the appeal category groups (诉求大类) of the default taxonomy."""
+labels with calibrated probabilities and their explanation out). The label → category-group map
+lives in `labels.py` and is re-exported here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGroup
 from cityops.appeals.routing.model import RoutingModel, Suggestion, preload_dictionary, segment
 from cityops.appeals.routing.store import open_model
 
-
-@dataclass(frozen=True)
-class CategoryGroup:
-    code: str
-    name: str
-
-
-# The 7 labels of the published data → the 诉求 groups of cases/default_taxonomy.yaml.
-LABEL_TO_CATEGORY_GROUP: dict[str, CategoryGroup] = {
-    "城乡建设": CategoryGroup("A01", "城乡建设"),
-    "劳动和社会保障": CategoryGroup("A02", "劳动和社会保障"),
-    "教育文体": CategoryGroup("A03", "教育文体"),
-    "商贸旅游": CategoryGroup("A04", "商贸旅游"),
-    "环境保护": CategoryGroup("A05", "环境保护"),
-    "卫生计生": CategoryGroup("A06", "卫生健康"),  # the board's older name for the same group
-    "交通运输": CategoryGroup("A07", "交通运输"),
-}
+__all__ = ["LABEL_TO_CATEGORY_GROUP", "CategoryGroup", "Router"]
 
 
 class Router:

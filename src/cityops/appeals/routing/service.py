@@ -15,16 +15,20 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from cityops.appeals.routing import decisions, policy
 from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
 from cityops.appeals.routing.intake import EXPLAIN_WORDS, RouteSuggestion
-from cityops.appeals.routing.router import LABEL_TO_CATEGORY_GROUP, CategoryGroup, Router
+from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGroup
 from cityops.cases.public import CaseService
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
+
+if TYPE_CHECKING:  # the model (scikit-learn) is imported when a model is first loaded
+    from cityops.appeals.routing.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +96,8 @@ class RoutingService:
         return self._current
 
     def _load(self) -> Router | None:
+        from cityops.appeals.routing.router import Router
+
         try:
             router = Router.load(self.model_dir)
         except FileNotFoundError:

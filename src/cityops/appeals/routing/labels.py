@@ -1,0 +1,25 @@
+"""The routing model's first-level labels (一级标签) → the appeal category groups (诉求大类) of the
+default taxonomy. Kept apart from the model so that the case-facing code can use the map without
+loading scikit-learn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CategoryGroup:
+    code: str
+    name: str
+
+
+# The 7 labels of the published data → the 诉求 groups of cases/default_taxonomy.yaml.
+LABEL_TO_CATEGORY_GROUP: dict[str, CategoryGroup] = {
+    "城乡建设": CategoryGroup("A01", "城乡建设"),
+    "劳动和社会保障": CategoryGroup("A02", "劳动和社会保障"),
+    "教育文体": CategoryGroup("A03", "教育文体"),
+    "商贸旅游": CategoryGroup("A04", "商贸旅游"),
+    "环境保护": CategoryGroup("A05", "环境保护"),
+    "卫生计生": CategoryGroup("A06", "卫生健康"),  # the board's older name for the same group
+    "交通运输": CategoryGroup("A07", "交通运输"),
+}
