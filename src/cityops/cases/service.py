@@ -44,7 +44,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import SHANGHAI, Clock
 from cityops.kernel.errors import NotFound, StaleVersion, ValidationFailed
-from cityops.kernel.ids import new_token
+from cityops.kernel.ids import new_tracking_code
 from cityops.org.public import DepartmentKind, DepartmentRef, OrgService
 
 MAX_PAGE_SIZE = 200
@@ -85,7 +85,7 @@ class CaseService:
         urgency = cmd.urgency or category.urgency
         area = {level: chain.at(level) for level in AreaLevel}
         values: dict[str, Any] = {
-            "tracking_code": new_token(9),
+            "tracking_code": new_tracking_code(),
             "version": 1,
             "history_seq": 1,
             "source": cmd.source.value,

@@ -38,6 +38,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from cityops.kernel.ids import normalize_tracking_code
 from cityops.kernel.ttl_cache import TtlCache
 
 # The Open311 feed is a public read model over every case: it reads as a citywide role that
@@ -234,10 +235,11 @@ class Open311Service:
     def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
         """(service_request_id, token) of a request submitted through Open311."""
         policy.check_read_public(actor)
-        found = store.case_of_token(session, token.strip())
+        token = normalize_tracking_code(token)
+        found = store.case_of_token(session, token)
         if found is None:
             raise NotFound(f"token {token!r} not found", code="token_not_found")
-        return found[1], token.strip()
+        return found[1], token
 
     def list_requests(
         self, session: Session, actor: Actor, query: RequestQuery

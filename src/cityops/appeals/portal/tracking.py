@@ -16,6 +16,7 @@ from cityops.appeals.portal.photos import PhotoStore
 from cityops.cases.public import CaseService, CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.errors import NotFound
+from cityops.kernel.ids import normalize_tracking_code
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{6,32}$")
 
@@ -84,7 +85,8 @@ class Tracking:
         self.photos = photos
 
     def case_id_for(self, session: Session, code: str) -> tuple[int, AppealType | None]:
-        row = store.appeal_by_code(session, code) if CODE_RE.fullmatch(code or "") else None
+        code = normalize_tracking_code(code or "")
+        row = store.appeal_by_code(session, code) if CODE_RE.fullmatch(code) else None
         if row is None:
             raise NotFound(
                 "no appeal has this tracking code: check it and try again",

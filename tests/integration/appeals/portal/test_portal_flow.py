@@ -172,6 +172,14 @@ def test_board_counts_without_personal_data(portal: Portal) -> None:
     _no_personal_data(r.text)
 
 
+def test_a_code_typed_loosely_still_finds_the_appeal(portal: Portal) -> None:
+    code = portal.submit()["tracking_code"]
+    typed = code.replace("-", " ").lower().replace("0", "o").replace("1", "l")
+    assert typed != code
+    tracked = portal.track(typed)
+    assert tracked["tracking_code"] == code
+
+
 def test_tracking_an_unknown_code_is_404(portal: Portal) -> None:
     for code in ["nope-nope-nope", "../../etc", "x"]:
         r = portal.client.get(f"/api/v1/portal/track/{code}")
