@@ -105,13 +105,16 @@ def start_server(
     workers: int,
     log: Path,
     env: Mapping[str, str] | None = None,
+    *,
+    app: str = "cityops.web.server:app",
 ) -> subprocess.Popen[bytes]:
-    """`uvicorn cityops.web.server:app` with `workers` processes; returns once /healthz answers."""
+    """`uvicorn <app>` (a factory; cityops by default) with `workers` processes on the database
+    `url`; returns once /healthz answers."""
     full_env = dict(os.environ, CITYOPS_DATABASE_URL=url, CITYOPS_ENV="demo", **(env or {}))
     uvicorn = Path(sys.executable).with_name("uvicorn")
     cmd = [
         str(uvicorn),
-        "cityops.web.server:app",
+        app,
         "--factory",
         "--host",
         "127.0.0.1",

@@ -24,7 +24,6 @@ import os
 import platform as py_platform
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,13 +31,12 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import jwt
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import BaseModel, ConfigDict, Field
 
-from bench.http_load import RESULTS, free_port, run_wrk
+from bench._server import RESULTS, free_port, run_wrk, start_server
 
 SECRET = "bench-floor-secret-of-at-least-32-bytes"
 
@@ -113,23 +111,6 @@ def app() -> FastAPI:
     return api
 
 
-def _start(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    uvicorn = Path(sys.executable).with_name("uvicorn")
-    cmd = [str(uvicorn), "bench.http_floor:app", "--factory", "--host", "127.0.0.1"]
-    cmd += ["--port", str(port), "--workers", str(workers)]
-    cmd += ["--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError(f"floor server did not start; see {log}")
-
-
 def _bodies(n: int) -> list[str]:
     return [
         json.dumps(
@@ -173,8 +154,9 @@ def main() -> None:
             )
         for name, extra in (("framework", {}), ("sqlite", {"FLOOR_DB": str(db)})):
             port = free_port()
-            env = dict(os.environ, **extra)
-            proc = _start(port, args.workers, env, work / f"{name}.log")
+            proc = start_server(
+                "", port, args.workers, work / f"{name}.log", extra, app="bench.http_floor:app"
+            )
             try:
                 runs[name] = run_wrk(
                     port,
