@@ -123,33 +123,14 @@ def seeded(e2e_platform: Platform) -> dict[str, str]:
     """The demo city (2 districts, 6 streets, 18 communities, 72 grids), the default
     responsibility list with its departments, a street office per street and one user per role.
     Returns username → password."""
-    from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
-    from cityops.geo.public import AreaLevel
+    from default_city import seed_default_city
+
     from cityops.kernel.actor import SYSTEM
-    from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+    from cityops.org.public import NewUser
 
     p = e2e_platform
+    seed_default_city(p)
     with p.uow() as uow:
-        p.geo.generate_demo_city(uow, SYSTEM)
-        for spec in default_departments():
-            p.org.create_department(
-                uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
-            )
-        load_default_taxonomy(uow, p.taxonomy, SYSTEM)
-    with p.read() as session:
-        streets = p.geo.list_areas(session, AreaLevel.street)
-    with p.uow() as uow:
-        for street in streets:
-            p.org.create_department(
-                uow,
-                SYSTEM,
-                NewDepartment(
-                    f"JD{street.code}",
-                    f"{street.name}办事处",
-                    DepartmentKind.street_office,
-                    area_code=street.code,
-                ),
-            )
         for username, name, roles, dept, areas in USERS:
             p.org.create_user(
                 uow,

@@ -21,36 +21,13 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 def live_platform(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 ) -> Iterator[Platform]:
-    from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
-    from cityops.geo.public import AreaLevel
-    from cityops.kernel.actor import SYSTEM
-    from cityops.org.public import DepartmentKind, NewDepartment
+    from default_city import seed_default_city
 
     path = tmp_path_factory.mktemp("open311") / "cityops.db"
     shutil.copy(sqlite_template, path)
     settings = Settings(env="test", database_url=f"sqlite:///{path}")
     p = build_platform(settings, clock=FixedClock(T0), migrate=False)
-    with p.uow() as uow:
-        p.geo.generate_demo_city(uow, SYSTEM)
-        for spec in default_departments():
-            p.org.create_department(
-                uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
-            )
-        load_default_taxonomy(uow, p.taxonomy, SYSTEM)
-    with p.read() as session:
-        streets = p.geo.list_areas(session, AreaLevel.street)
-    with p.uow() as uow:
-        for street in streets:
-            p.org.create_department(
-                uow,
-                SYSTEM,
-                NewDepartment(
-                    f"JD{street.code}",
-                    f"{street.name}办事处",
-                    DepartmentKind.street_office,
-                    area_code=street.code,
-                ),
-            )
+    seed_default_city(p)
     yield p
     p.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import shapely.geometry
+from default_city import seed_default_city
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -16,11 +17,7 @@ from typer.testing import CliRunner
 from cityops.app import Platform
 from cityops.appeals.open311.store import open311_api_keys, open311_requests
 from cityops.cases.store import cases
-from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
 from cityops.cli import app as cli_app
-from cityops.geo.public import AreaLevel
-from cityops.kernel.actor import SYSTEM
-from cityops.org.public import DepartmentKind, NewDepartment
 
 KEY_RE = re.compile(r"^o311_[A-Za-z0-9_-]+$", re.MULTILINE)
 MANHOLE = "C010102"  # 污水井盖 → 水务局 (SWJ)
@@ -31,27 +28,7 @@ OUTSIDE = (121.47, 31.23)  # Shanghai, far from the demo city
 @pytest.fixture
 def city(platform: Platform) -> Platform:
     p = platform
-    with p.uow() as uow:
-        p.geo.generate_demo_city(uow, SYSTEM)
-        for spec in default_departments():
-            p.org.create_department(
-                uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
-            )
-        load_default_taxonomy(uow, p.taxonomy, SYSTEM)
-    with p.read() as session:
-        streets = p.geo.list_areas(session, AreaLevel.street)
-    with p.uow() as uow:
-        for street in streets:
-            p.org.create_department(
-                uow,
-                SYSTEM,
-                NewDepartment(
-                    f"JD{street.code}",
-                    f"{street.name}办事处",
-                    DepartmentKind.street_office,
-                    area_code=street.code,
-                ),
-            )
+    seed_default_city(p)
     return p
 
 
