@@ -175,7 +175,7 @@ def _wire(platform: Platform) -> None:
         sessions=platform.readers,  # it only reads through these: who is to be told
         uows=platform.uow,
     )
-    platform.bus.subscribe(None, platform.notify.on_event, name="notify.citizen")
+    platform.bus.subscribe_batch(None, platform.notify.on_events, name="notify.citizen")
     # appeals.routing: 智能分拨 model (loaded on first use; none trained → no suggestions)
     platform.routing = RoutingService(
         cases=platform.cases, model_dir=platform.settings.router_model_dir

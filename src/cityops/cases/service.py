@@ -130,7 +130,7 @@ class CaseService:
         values.update(rows.state_values(initial))
         case_id = store.insert_case(session, values)
         number = f"C{now.astimezone(SHANGHAI):%Y%m%d}{case_id:06d}"
-        store.set_number(session, case_id, number)
+        stored = store.set_number(session, case_id, number)
         store.insert_history(
             session,
             case_id=case_id,
@@ -161,7 +161,7 @@ class CaseService:
                 suggested_department_code=suggested.code if suggested else None,
             )
         )
-        return case_view(self, store.get_row(session, case_id), actor)
+        return case_view(self, stored, actor)
 
     def _category(self, session: Session, code: str) -> Category:
         try:
@@ -279,7 +279,8 @@ class CaseService:
         after = apply(state, action, inp, now=now, calendar=self.calendar)
         values = rows.state_values(after)
         values["updated_at"] = now
-        seq = store.update_versioned(session, case_id, cmd.version, values)
+        stored = store.update_versioned(session, case_id, cmd.version, values)
+        seq = int(stored["history_seq"])
         extension_id: int | None = None
         if action is CaseAction.dispatch and after.department_id is not None:
             store.add_assignment(session, case_id, after.department_id, now)
@@ -329,7 +330,7 @@ class CaseService:
             extension_id=extension_id,
         ):
             uow.emit(event)
-        return case_view(self, store.get_row(session, case_id), actor)
+        return case_view(self, stored, actor)
 
     # ---- reads -----------------------------------------------------------------------------
 

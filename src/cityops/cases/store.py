@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from cityops.cases.taxonomy import TimeLimit
 from cityops.infra.db import UTCDateTime, metadata
-from cityops.kernel.errors import NotFound, StaleVersion
+from cityops.kernel.errors import StaleVersion
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -158,13 +158,12 @@ case_assignments = Table(
 # then reuses one compiled statement instead of building and caching a new one per call (on the
 # 60-column cases table that cut the cost of an insert from about 3 ms to under 1 ms).
 _INSERT_CASE = insert(cases).returning(cases.c.id)
-_SET_NUMBER = update(cases).where(cases.c.id == bindparam("_case_id"))
-_SELECT_CASE = select(cases).where(cases.c.id == bindparam("_case_id"))
+_SET_NUMBER = update(cases).where(cases.c.id == bindparam("_case_id")).returning(*cases.c)
 _UPDATE_VERSIONED = (
     update(cases)
     .where(cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected"))
     .values(version=cases.c.version + 1, history_seq=cases.c.history_seq + 1)
-    .returning(cases.c.history_seq)
+    .returning(*cases.c)
 )
 _UPDATE_UNVERSIONED = (
     update(cases)
@@ -181,27 +180,25 @@ def insert_case(session: Session, values: Mapping[str, Any]) -> int:
     return int(new_id)
 
 
-def set_number(session: Session, case_id: int, number: str) -> None:
-    session.execute(_SET_NUMBER, {"_case_id": case_id, "number": number})
-
-
-def get_row(session: Session, case_id: int) -> RowMapping:
-    row = session.execute(_SELECT_CASE, {"_case_id": case_id}).mappings().first()
-    if row is None:
-        raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
-    return row
+def set_number(session: Session, case_id: int, number: str) -> RowMapping:
+    """Give the new case its number; returns the whole row as stored."""
+    return session.execute(_SET_NUMBER, {"_case_id": case_id, "number": number}).mappings().one()
 
 
 def update_versioned(
     session: Session, case_id: int, expected_version: int, values: Mapping[str, Any]
-) -> int:
-    """Apply `values` only if the case is still at `expected_version`; returns the next
-    history sequence number. 0 rows → StaleVersion (409)."""
+) -> RowMapping:
+    """Apply `values` only if the case is still at `expected_version`; returns the updated row
+    (its `history_seq` is the next history sequence number). 0 rows → StaleVersion (409)."""
     params = {k: v for k, v in values.items() if k not in ("version", "history_seq")}
-    seq = session.execute(
-        _UPDATE_VERSIONED, {**params, "_case_id": case_id, "_expected": expected_version}
-    ).scalar_one_or_none()
-    if seq is None:
+    row = (
+        session.execute(
+            _UPDATE_VERSIONED, {**params, "_case_id": case_id, "_expected": expected_version}
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
         current = session.execute(_CURRENT_VERSION, {"_case_id": case_id}).scalar_one_or_none()
         raise StaleVersion(
             f"case {case_id} was changed by someone else: you sent version {expected_version}, "
@@ -210,7 +207,7 @@ def update_versioned(
             expected_version=expected_version,
             current_version=current,
         )
-    return int(seq)
+    return row
 
 
 def update_unversioned(session: Session, case_id: int, values: Mapping[str, Any]) -> int:

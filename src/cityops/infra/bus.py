@@ -3,7 +3,7 @@ outbox relay, after the transaction that raised them has committed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ from cityops.kernel.events import Event
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], None]
+BatchHandler = Callable[[Sequence[Any]], None]
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Subscription:
     name: str  # stable, unique: used to remember which handler already saw an event
     event_name: str  # an Event class name, or "*" for every event
     handler: Handler
+    # Optional: takes the events of one relay pass at once (in outbox order), so a handler
+    # that reads and writes the database pays one transaction per pass, not one per event.
+    batch: BatchHandler | None = None
 
 
 class EventBus:
@@ -32,6 +36,16 @@ class EventBus:
             raise ValueError(f"a subscription named {name!r} exists already")
         event_name = "*" if event_type is None else event_type.__name__
         self._subs.append(Subscription(name=name, event_name=event_name, handler=handler))
+
+    def subscribe_batch(
+        self, event_type: type[E] | None, handler: Callable[[Sequence[E]], None], *, name: str
+    ) -> None:
+        """Like `subscribe`, for a handler that takes a list of events. The relay hands it the
+        events of a pass together; should it fail, the relay retries them one at a time so one
+        bad event cannot hold back the others."""
+        self.subscribe(event_type, lambda event: handler([event]), name=name)
+        sub = self._subs[-1]
+        self._subs[-1] = Subscription(sub.name, sub.event_name, sub.handler, batch=handler)
 
     def subscriptions_for(self, event_name: str) -> list[Subscription]:
         return [s for s in self._subs if s.event_name in (event_name, "*")]

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from cityops.infra.bus import EventBus
+from cityops.infra.bus import EventBus, Subscription
 from cityops.infra.db import UTCDateTime, metadata
 from cityops.kernel.clock import Clock
 from cityops.kernel.events import Event, event_from_payload
@@ -153,31 +153,50 @@ class OutboxRelay:
                 s.rollback()
         now = self._clock.now()
         deliveries: list[dict[str, Any]] = []
-        finished: list[int] = []
         failures: dict[int, str] = {}
+        batched: dict[str, tuple[Subscription, list[tuple[int, Event]]]] = {}
+
+        def deliver(row_id: int, event: Event, sub: Subscription) -> None:
+            try:
+                sub.handler(event)
+            except Exception as exc:  # a failing handler must not block the others
+                log.exception("handler %s failed on %s %s", sub.name, event.name, event.event_id)
+                failures[row_id] = f"{sub.name}: {exc!r}"
+                return
+            deliveries.append(
+                {"event_id": event.event_id, "subscription": sub.name, "delivered_at": now}
+            )
+
         for row in rows:
             try:
                 event = event_from_payload(row.name, dict(row.payload))
             except (KeyError, TypeError, ValueError) as exc:
                 failures[row.id] = f"cannot decode: {exc}"
                 continue
-            failed: str | None = None
             for sub in self._bus.subscriptions_for(row.name):
                 if (row.event_id, sub.name) in seen:
                     continue
-                try:
-                    sub.handler(event)
-                except Exception as exc:  # a failing handler must not block the others
-                    log.exception("handler %s failed on %s %s", sub.name, row.name, row.event_id)
-                    failed = f"{sub.name}: {exc!r}"
-                    continue
-                deliveries.append(
-                    {"event_id": row.event_id, "subscription": sub.name, "delivered_at": now}
-                )
-            if failed is None:
-                finished.append(row.id)
-            else:
-                failures[row.id] = failed
+                if sub.batch is not None:
+                    batched.setdefault(sub.name, (sub, []))[1].append((row.id, event))
+                else:
+                    deliver(row.id, event, sub)
+        for sub, items in batched.values():
+            assert sub.batch is not None
+            if len(items) == 1:
+                deliver(*items[0], sub)
+                continue
+            try:
+                sub.batch([event for _, event in items])
+            except Exception:
+                log.exception("batch handler %s failed; retrying its events one by one", sub.name)
+                for row_id, event in items:
+                    deliver(row_id, event, sub)
+                continue
+            deliveries.extend(
+                {"event_id": event.event_id, "subscription": sub.name, "delivered_at": now}
+                for _, event in items
+            )
+        finished = [row.id for row in rows if row.id not in failures]
         with self._sessions.begin() as s:
             if deliveries:
                 s.execute(insert(outbox_deliveries), deliveries)

@@ -21,6 +21,11 @@ class TtlCache(Generic[V]):
         self._items: dict[Hashable, tuple[float, V]] = {}
         self._lock = threading.Lock()
 
+    def get(self, key: Hashable) -> V | None:
+        """The cached value if it has not expired, else None (nothing is loaded)."""
+        hit = self._items.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def get_or_load(self, key: Hashable, load: Callable[[], V]) -> V:
         """The cached value, or `load()` stored for `ttl` seconds. Exceptions are not cached."""
         now = time.monotonic()

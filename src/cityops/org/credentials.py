@@ -96,9 +96,13 @@ def read_access_token(token: str, *, secret: str, now: datetime) -> AccessClaims
         raise Unauthenticated(
             "the bearer token is not valid; sign in again", code="invalid_token"
         ) from None
-    if expires_at <= now:
+    return check_not_expired(AccessClaims(user_id=user_id, roles=roles, expires_at=expires_at), now)
+
+
+def check_not_expired(claims: AccessClaims, now: datetime) -> AccessClaims:
+    if claims.expires_at <= now:
         raise Unauthenticated("the bearer token has expired; sign in again", code="token_expired")
-    return AccessClaims(user_id=user_id, roles=roles, expires_at=expires_at)
+    return claims
 
 
 def new_api_token() -> str:

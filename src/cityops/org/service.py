@@ -46,6 +46,7 @@ TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
 
 ACTOR_CACHE_SECONDS = 5.0
+VERIFIED_TOKEN_SECONDS = 300.0
 DEPARTMENT_CACHE_SECONDS = 30.0
 
 
@@ -63,6 +64,9 @@ class OrgService:
         # Read on every request / every case: users behind tokens and departments. Changes made
         # here clear them at once; another process's changes are seen within the TTL.
         self._actors: TtlCache[Actor] = TtlCache(ACTOR_CACHE_SECONDS)
+        # A token's signature cannot change, so it is checked once per token (its expiry is
+        # checked on every use): a signature check costs more than the rest of the lookup.
+        self._verified: TtlCache[credentials.AccessClaims] = TtlCache(VERIFIED_TOKEN_SECONDS)
         self._departments: TtlCache[DepartmentRef | None] = TtlCache(DEPARTMENT_CACHE_SECONDS)
 
     # --- departments -------------------------------------------------------------------------
@@ -194,10 +198,7 @@ class OrgService:
                 raise Unauthenticated("this API token has been revoked", code="token_revoked")
             user_id = ref.user_id
         else:
-            claims = credentials.read_access_token(
-                token, secret=self._settings.secret_key, now=self._clock.now()
-            )
-            user_id = claims.user_id
+            user_id = self._claims(token).user_id
 
         def load() -> Actor:
             stored = store.get_user(session, id=user_id)
@@ -209,6 +210,22 @@ class OrgService:
             return self._actor(stored)
 
         return self._actors.get_or_load(user_id, load)
+
+    def cached_actor(self, token: str) -> Actor | None:
+        """The actor behind a signed user token when it is already known (no database read):
+        the signature and expiry are checked here, so a bad token is Unauthenticated at once.
+        None for an API token or an actor not in the cache: ask `actor_from_token` then."""
+        if credentials.is_api_token(token):
+            return None
+        return self._actors.get(self._claims(token).user_id)
+
+    def _claims(self, token: str) -> credentials.AccessClaims:
+        now = self._clock.now()
+        claims = self._verified.get_or_load(
+            token,
+            lambda: credentials.read_access_token(token, secret=self._settings.secret_key, now=now),
+        )
+        return credentials.check_not_expired(claims, now)
 
     def actor_for_user(self, session: Session, username: str) -> Actor:
         """The actor of an active user, by username (NotFound if unknown)."""

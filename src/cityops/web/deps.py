@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
@@ -34,12 +35,20 @@ def read_session(platform: PlatformDep) -> Iterator[Session]:
 ReadSession = Annotated[Session, Depends(read_session)]
 
 
-def optional_actor(
+async def optional_actor(
     platform: PlatformDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor | None:
-    """The actor behind a bearer token (user session or integration API token), or None."""
+    """The actor behind a bearer token (user session or integration API token), or None. A
+    signed-in user already known to this process costs no thread hop and no database read."""
     if not token:
         return None
+    actor = platform.org.cached_actor(token)
+    if actor is not None:
+        return actor
+    return await run_in_threadpool(_actor_from_database, platform, token)
+
+
+def _actor_from_database(platform: Platform, token: str) -> Actor:
     with platform.read() as session:
         actor = platform.org.actor_from_token(session, token)
     if platform.org.token_use_due(token):  # API tokens: stamp last_used_at, at most once a minute

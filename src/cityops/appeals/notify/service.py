@@ -4,7 +4,7 @@ messages, record them in the outbox and hand them to the channel's sender."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -89,61 +89,89 @@ class NotifyService:
     # ---- the bus handler (after commit, from the relay) ------------------------------------
 
     def on_event(self, event: Event) -> None:
-        """Tell the case's recipients about `event`: the citizen who reported it and those whose
-        appeals were merged into it (each with their own tracking code). On CaseMerged, the
-        merged case's recipients are also carried over to the case it was merged into."""
-        if not isinstance(event, NOTIFIED_EVENTS):
+        """Tell the case's recipients about one event (see `on_events`)."""
+        self.on_events([event])
+
+    def on_events(self, events: Sequence[Event]) -> None:
+        """Tell each case's recipients about its events: the citizen who reported it and those
+        whose appeals were merged into it (each with their own tracking code). On CaseMerged,
+        the merged case's recipients are also carried over to the case it was merged into.
+        One read and one transaction for the whole batch (the relay hands over a pass)."""
+        notified = [e for e in events if isinstance(e, NOTIFIED_EVENTS)]
+        if not notified:
             return
-        assert isinstance(event, CaseEvent)
         with self._sessions() as session:
-            wanted = store.recipients(session, event.case_id)
+            wanted = store.recipients_of(session, {e.case_id for e in notified})
             session.rollback()
-        if not wanted:
+        todo = [e for e in notified if wanted.get(e.case_id)]
+        if not todo:
             return
         created: list[tuple[int, Outgoing]] = []
         with self._uows() as uow:
-            try:
-                view = self.cases.get_case(uow.session, SYSTEM, event.case_id)
-            except NotFound:
-                return
-            facts = CaseFacts(
-                tracking_code=view.tracking_code,
-                unit=view.department.name if view.department else None,
-                expected_by=view.deadlines.get(Stage.close),
-            )
-            for who in wanted:
-                own = who.tracking_code or view.tracking_code
-                words = message_for(
-                    event, replace(facts, tracking_code=own), merged=who.tracking_code is not None
-                )
-                if words is None:
-                    continue
-                subject, text = words
-                row_id = store.insert_notification(
-                    uow.session,
-                    event_id=event.event_id,
-                    event_name=event.name,
-                    case_id=event.case_id,
-                    case_number=event.case_number,
-                    channel=who.channel,
-                    recipient=who.address,
-                    message=text,
-                    status="recorded",
-                    created_at=self.clock.now(),
-                )
-                if row_id is not None:
-                    created.append((row_id, Outgoing(who.channel, who.address, subject, text)))
-                if isinstance(event, CaseMerged):  # 合并办理: they hear the other case's steps
-                    store.add_recipient(
-                        uow.session,
-                        case_id=event.into_case_id,
-                        channel=who.channel,
-                        address=who.address,
-                        at=self.clock.now(),
-                        tracking_code=own,
-                    )
+            facts: dict[int, CaseFacts | None] = {}
+            for event in todo:
+                if event.case_id not in facts:
+                    facts[event.case_id] = self._facts(uow.session, event.case_id)
+                known = facts[event.case_id]
+                if known is not None:
+                    created += self._tell(uow.session, event, known, wanted)
         for row_id, message in created:
             self._deliver(row_id, message)
+
+    def _facts(self, session: Session, case_id: int) -> CaseFacts | None:
+        try:
+            view = self.cases.get_case(session, SYSTEM, case_id)
+        except NotFound:
+            return None
+        return CaseFacts(
+            tracking_code=view.tracking_code,
+            unit=view.department.name if view.department else None,
+            expected_by=view.deadlines.get(Stage.close),
+        )
+
+    def _tell(
+        self,
+        session: Session,
+        event: CaseEvent,
+        facts: CaseFacts,
+        wanted: dict[int, list[store.Recipient]],
+    ) -> list[tuple[int, Outgoing]]:
+        created: list[tuple[int, Outgoing]] = []
+        for who in list(wanted.get(event.case_id, ())):
+            own = who.tracking_code or facts.tracking_code
+            words = message_for(
+                event, replace(facts, tracking_code=own), merged=who.tracking_code is not None
+            )
+            if words is None:
+                continue
+            subject, text = words
+            row_id = store.insert_notification(
+                session,
+                event_id=event.event_id,
+                event_name=event.name,
+                case_id=event.case_id,
+                case_number=event.case_number,
+                channel=who.channel,
+                recipient=who.address,
+                message=text,
+                status="recorded",
+                created_at=self.clock.now(),
+            )
+            if row_id is not None:
+                created.append((row_id, Outgoing(who.channel, who.address, subject, text)))
+            if isinstance(event, CaseMerged):  # 合并办理: they hear the other case's steps
+                store.add_recipient(
+                    session,
+                    case_id=event.into_case_id,
+                    channel=who.channel,
+                    address=who.address,
+                    at=self.clock.now(),
+                    tracking_code=own,
+                )
+                into = wanted.setdefault(event.into_case_id, [])
+                if not any((r.channel, r.address) == (who.channel, who.address) for r in into):
+                    into.append(store.Recipient(who.channel, who.address, own))
+        return created
 
     def _deliver(self, row_id: int, message: Outgoing) -> None:
         sender = self.senders.get(message.channel)

@@ -3,7 +3,7 @@ Tables never leave this module."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,17 +96,25 @@ def add_recipient(
         )
 
 
-def recipients(session: Session, case_id: int) -> list[Recipient]:
-    rows = session.execute(
-        select(
-            notification_recipients.c.channel,
-            notification_recipients.c.address,
-            notification_recipients.c.tracking_code,
-        )
-        .where(notification_recipients.c.case_id == case_id)
-        .order_by(notification_recipients.c.id)
-    ).all()
-    return [Recipient(r.channel, r.address, r.tracking_code) for r in rows]
+def recipients_of(session: Session, case_ids: Collection[int]) -> dict[int, list[Recipient]]:
+    """Who hears about each of `case_ids`, in the order they were added (cases without any
+    are left out)."""
+    found: dict[int, list[Recipient]] = {}
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                notification_recipients.c.case_id,
+                notification_recipients.c.channel,
+                notification_recipients.c.address,
+                notification_recipients.c.tracking_code,
+            )
+            .where(notification_recipients.c.case_id.in_(ids[start : start + 500]))
+            .order_by(notification_recipients.c.id)
+        ).all()
+        for r in rows:
+            found.setdefault(r.case_id, []).append(Recipient(r.channel, r.address, r.tracking_code))
+    return found
 
 
 def insert_notification(session: Session, **values: object) -> int | None:

@@ -15,6 +15,7 @@ from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import NotFound
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -275,7 +276,7 @@ TextQ = Annotated[str | None, Query(max_length=100, description="words in title,
 
 
 @router.post("/cases", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
-def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> CasePublic:
+def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> Response:
     cmd = cp.NewCase(
         source=body.source,
         title=body.title,
@@ -293,7 +294,7 @@ def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) ->
     )
     with platform.uow() as uow:
         view = platform.cases.create_case(uow, actor, cmd)
-    return CasePublic.of(view)
+    return model_response(CasePublic.of(view), status.HTTP_201_CREATED)
 
 
 @router.get("/cases", response_model=CasePage)
@@ -385,7 +386,7 @@ def get_case(
 @router.post("/cases/{case_id}/actions/{action}", response_model=CasePublic)
 def act_on_case(
     case_id: int, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
-) -> CasePublic:
+) -> Response:
     """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
     request_extension, approve_extension, deny_extension, suspend, resume, supervise, finish,
     verify, evaluate, self_handle, answer."""
@@ -418,7 +419,7 @@ def act_on_case(
     )
     with platform.uow() as uow:
         view = platform.cases.act(uow, actor, case_id, case_action, cmd)
-    return CasePublic.of(view)
+    return model_response(CasePublic.of(view))
 
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])
