@@ -68,6 +68,7 @@ class TaxonomyService:
         # Intake looks a category up on every case. Writes in this process clear the cache;
         # other processes' writes are seen within CACHE_SECONDS.
         self._cache: TtlCache[Category | None] = TtlCache(CACHE_SECONDS)
+        self._parents: TtlCache[frozenset[str]] = TtlCache(CACHE_SECONDS)
 
     # reads -----------------------------------------------------------------------------
 
@@ -75,6 +76,14 @@ class TaxonomyService:
         category = self._cache.get_or_load(code, lambda: store.get(session, code))
         if category is None:
             raise NotFound(f"unknown category {code!r}", code="unknown_category", category=code)
+        return category
+
+    def active_leaf(self, session: Session, code: str) -> Category | None:
+        """The category if it is in use and has no active children (what a case can be filed
+        under), else None. Read through the caches."""
+        category = self._cache.get_or_load(code, lambda: store.get(session, code))
+        if category is None or not category.active or code in self.parent_codes(session):
+            return None
         return category
 
     def find_category(self, session: Session, code: str) -> Category | None:
@@ -97,9 +106,9 @@ class TaxonomyService:
             found = [c for c in found if c.code not in parents]
         return found
 
-    def parent_codes(self, session: Session) -> set[str]:
+    def parent_codes(self, session: Session) -> frozenset[str]:
         """Codes with active children; a category whose code is not here is a leaf."""
-        return store.parent_codes(session)
+        return self._parents.get_or_load("all", lambda: frozenset(store.parent_codes(session)))
 
     def revisions(self, session: Session, code: str) -> list[CategoryRevision]:
         self.get_category(session, code)
@@ -218,6 +227,7 @@ class TaxonomyService:
         progress: ProgressCallback | None,
     ) -> ImportResult:
         self._cache.clear()
+        self._parents.clear()
         stored = store.get_many(session, (c.code for c in batch))
         now = self.clock.now()
         created = updated = unchanged = 0
@@ -236,4 +246,6 @@ class TaxonomyService:
                 )
             if progress is not None:
                 progress(1)
+        self._cache.clear()  # and again: another thread may have cached the old rows meanwhile
+        self._parents.clear()
         return ImportResult(created, updated, unchanged, tuple(c.code for c in batch))

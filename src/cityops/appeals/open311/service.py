@@ -171,8 +171,8 @@ class Open311Service:
 
     def _leaf_name(self, session: Session, code: str) -> str:
         taxonomy = self.cases.taxonomy
-        category = taxonomy.find_category(session, code)
-        if category is None or not category.active or code in taxonomy.parent_codes(session):
+        category = taxonomy.active_leaf(session, code)
+        if category is None:
             raise ValidationFailed(
                 f"unknown service_code {code!r}: see services.json for the codes",
                 code="unknown_service_code",
@@ -218,8 +218,8 @@ class Open311Service:
     def service_definition(self, session: Session, actor: Actor, code: str) -> ServiceDefinition:
         policy.check_read_public(actor)
         taxonomy = self.cases.taxonomy
-        category = taxonomy.find_category(session, code)
-        if category is None or not category.active or code in taxonomy.parent_codes(session):
+        category = taxonomy.active_leaf(session, code)
+        if category is None:
             raise NotFound(f"service_code {code!r} not found", code="unknown_service_code")
         return model.service_definition(code)
 

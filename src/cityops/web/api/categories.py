@@ -5,6 +5,7 @@ change history need a signed-in user; changing and importing need an administrat
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -65,7 +66,7 @@ class CategoryPublic(BaseModel):
     leaf: bool = Field(description="true when the category has no active children")
 
     @classmethod
-    def of(cls, category: Category, parents: set[str]) -> CategoryPublic:
+    def of(cls, category: Category, parents: AbstractSet[str]) -> CategoryPublic:
         return cls(
             code=category.code,
             name=category.name,
