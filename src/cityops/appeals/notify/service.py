@@ -88,10 +88,6 @@ class NotifyService:
 
     # ---- the bus handler (after commit, from the relay) ------------------------------------
 
-    def on_event(self, event: Event) -> None:
-        """Tell the case's recipients about one event (see `on_events`)."""
-        self.on_events([event])
-
     def on_events(self, events: Sequence[Event]) -> None:
         """Tell each case's recipients about its events: the citizen who reported it and those
         whose appeals were merged into it (each with their own tracking code). On CaseMerged,
