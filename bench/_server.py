@@ -192,9 +192,21 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def python_loop_seconds(n: int = 10_000_000) -> float:
+    """Seconds one core takes for `n` pure-Python additions right now. The shared machine's
+    speed moves by up to 2× between runs, so reports carry this to make runs comparable."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return round(time.perf_counter() - t, 3)
+
+
 def machine() -> dict[str, Any]:
     return {
         "cpus": os.cpu_count(),
         "python": py_platform.python_version(),
         "system": py_platform.platform(),
+        "python_loop_10M_s": python_loop_seconds(),
+        "load_average": load_average(),
     }

@@ -24,6 +24,11 @@ from cityops.kernel.masking import mask_phone
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
+# Events per write transaction: on SQLite a transaction holds the one write lock, so a relay
+# pass of 200 events is written in short transactions that let intake in between. A failure
+# after some chunks committed is safe: the relay retries event by event and recording is
+# idempotent (one message per event, channel and recipient).
+WRITE_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,8 @@ class NotifyService:
         """Tell each case's recipients about its events: the citizen who reported it and those
         whose appeals were merged into it (each with their own tracking code). On CaseMerged,
         the merged case's recipients are also carried over to the case it was merged into.
-        One read and one transaction for the whole batch (the relay hands over a pass)."""
+        One read for the whole batch (the relay hands over a pass), one short write transaction
+        per `WRITE_CHUNK` events."""
         notified = [e for e in events if isinstance(e, NOTIFIED_EVENTS)]
         if not notified:
             return
@@ -102,17 +108,18 @@ class NotifyService:
         todo = [e for e in notified if wanted.get(e.case_id)]
         if not todo:
             return
-        created: list[tuple[int, Outgoing]] = []
-        with self._uows() as uow:
-            facts: dict[int, CaseFacts | None] = {}
-            for event in todo:
-                if event.case_id not in facts:
-                    facts[event.case_id] = self._facts(uow.session, event.case_id)
-                known = facts[event.case_id]
-                if known is not None:
-                    created += self._tell(uow.session, event, known, wanted)
-        for row_id, message in created:
-            self._deliver(row_id, message)
+        facts: dict[int, CaseFacts | None] = {}
+        for start in range(0, len(todo), WRITE_CHUNK):
+            created: list[tuple[int, Outgoing]] = []
+            with self._uows() as uow:
+                for event in todo[start : start + WRITE_CHUNK]:
+                    if event.case_id not in facts:
+                        facts[event.case_id] = self._facts(uow.session, event.case_id)
+                    known = facts[event.case_id]
+                    if known is not None:
+                        created += self._tell(uow.session, event, known, wanted)
+            for row_id, message in created:
+                self._deliver(row_id, message)
 
     def _facts(self, session: Session, case_id: int) -> CaseFacts | None:
         try:

@@ -178,3 +178,22 @@ def test_a_chain_of_merges_keeps_the_first_reporter_informed(
     assert set(closed) == {"137****2222", "138****5678", "139****1111"}
     assert merged["dup"]["tracking_code"] in closed["139****1111"]
     assert merged["kept"]["tracking_code"] in closed["138****5678"]
+
+
+def test_a_relay_pass_larger_than_one_write_chunk_tells_everyone_once(portal: Portal) -> None:
+    from cityops.appeals.notify.service import WRITE_CHUNK
+    from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
+
+    platform = portal.platform
+    platform.portal.limiter = PortalLimiter(
+        RateLimits(submits_per_minute=1000), lambda: platform.clock.now().timestamp()
+    )
+    codes = [
+        portal.submit(phone=f"1390000{i:04d}")["tracking_code"] for i in range(WRITE_CHUNK + 5)
+    ]
+    items = outbox(portal)  # one relay pass: every CaseReported at once
+    reported = [i for i in items if i["event_name"] == "CaseReported"]
+    assert len(reported) == len(codes)
+    assert len({i["recipient"] for i in reported}) == len(codes)
+    assert {c for c in codes if any(c in i["message"] for i in reported)} == set(codes)
+    assert outbox(portal) == items  # a second pass adds nothing
