@@ -105,14 +105,20 @@ class NotifyService:
         with self._sessions() as session:
             wanted = store.recipients_of(session, {e.case_id for e in notified})
             session.rollback()
-        todo = [e for e in notified if wanted.get(e.case_id)]
-        if not todo:
+        if not wanted:
             return
         facts: dict[int, CaseFacts | None] = {}
-        for start in range(0, len(todo), WRITE_CHUNK):
+        for start in range(0, len(notified), WRITE_CHUNK):
+            chunk = notified[start : start + WRITE_CHUNK]
+            if not any(wanted.get(e.case_id) for e in chunk):
+                continue  # (a merge carries recipients only from a case that has some)
             created: list[tuple[int, Outgoing]] = []
             with self._uows() as uow:
-                for event in todo[start : start + WRITE_CHUNK]:
+                for event in chunk:
+                    # asked now, not when read: a merge earlier in the pass may have given
+                    # this case its first recipients
+                    if not wanted.get(event.case_id):
+                        continue
                     if event.case_id not in facts:
                         facts[event.case_id] = self._facts(uow.session, event.case_id)
                     known = facts[event.case_id]

@@ -197,3 +197,37 @@ def test_a_relay_pass_larger_than_one_write_chunk_tells_everyone_once(portal: Po
     assert len({i["recipient"] for i in reported}) == len(codes)
     assert {c for c in codes if any(c in i["message"] for i in reported)} == set(codes)
     assert outbox(portal) == items  # a second pass adds nothing
+
+
+def test_merged_into_a_case_nobody_followed_yet_in_the_same_relay_pass(portal: Portal) -> None:
+    """The case merged into had no recipients when the relay pass began; the merge earlier in
+    the same pass gives it one, who hears its later steps of that pass too."""
+    from tests.integration.appeals.portal.conftest import LAMP
+
+    lon, lat = portal.point()
+    r = portal.client.post(
+        "/api/v1/cases",
+        json={
+            "source": "hotline",
+            "title": "路灯不亮",
+            "description": "湖滨路口路灯不亮（热线来电，未留号码）",
+            "category_code": LAMP,
+            "lon": lon,
+            "lat": lat,
+        },
+        headers=portal.auth("op"),
+    )
+    assert r.status_code == 201, r.text
+    staff_id = r.json()["id"]
+    appeal = portal.submit()
+    appeal_id = portal.case_id(appeal["tracking_code"])
+    portal.act("disp", appeal_id, "merge", into_case_id=staff_id, reason="同一路灯")
+    portal.act("op", staff_id, "register")
+    portal.act("disp", staff_id, "dispatch")
+    items = outbox(portal)  # all of it in one pass
+    assert heard(items, "138****5678") == [
+        (appeal_id, "CaseReported"),
+        (appeal_id, "CaseMerged"),
+        (staff_id, "CaseRegistered"),
+        (staff_id, "CaseDispatched"),
+    ]
