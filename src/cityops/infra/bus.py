@@ -32,10 +32,7 @@ class EventBus:
         self, event_type: type[E] | None, handler: Callable[[E], None], *, name: str
     ) -> None:
         """Register `handler` for `event_type` (None = every event). `name` must be unique."""
-        if any(s.name == name for s in self._subs):
-            raise ValueError(f"a subscription named {name!r} exists already")
-        event_name = "*" if event_type is None else event_type.__name__
-        self._subs.append(Subscription(name=name, event_name=event_name, handler=handler))
+        self._add(Subscription(name, _event_name(event_type), handler))
 
     def subscribe_batch(
         self, event_type: type[E] | None, handler: Callable[[Sequence[E]], None], *, name: str
@@ -43,9 +40,16 @@ class EventBus:
         """Like `subscribe`, for a handler that takes a list of events. The relay hands it the
         events of a pass together; should it fail, the relay retries them one at a time so one
         bad event cannot hold back the others."""
-        self.subscribe(event_type, lambda event: handler([event]), name=name)
-        sub = self._subs[-1]
-        self._subs[-1] = Subscription(sub.name, sub.event_name, sub.handler, batch=handler)
+        self._add(
+            Subscription(
+                name, _event_name(event_type), lambda event: handler([event]), batch=handler
+            )
+        )
+
+    def _add(self, sub: Subscription) -> None:
+        if any(s.name == sub.name for s in self._subs):
+            raise ValueError(f"a subscription named {sub.name!r} exists already")
+        self._subs.append(sub)
 
     def subscriptions_for(self, event_name: str) -> list[Subscription]:
         return [s for s in self._subs if s.event_name in (event_name, "*")]
@@ -54,3 +58,7 @@ class EventBus:
         """Call every handler at once (for events that need no durability, e.g. in tests)."""
         for sub in self.subscriptions_for(event.name):
             sub.handler(event)
+
+
+def _event_name(event_type: type[Event] | None) -> str:
+    return "*" if event_type is None else event_type.__name__
