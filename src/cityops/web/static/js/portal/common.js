@@ -73,10 +73,11 @@ export function elder() {
 }
 
 export async function startPortal() {
+  // The switch answers from the first moment the page shows, even while the words load.
+  document.getElementById("elder-toggle")?.addEventListener("click", () => setElder(!elder()));
   await initI18n();
   applyI18n();
   setElder(isElder());
-  document.getElementById("elder-toggle")?.addEventListener("click", () => setElder(!elder()));
   onLangChange(() => setElder(elder()));
   const page = document.body.dataset.page;
   for (const link of document.querySelectorAll(".p-nav a")) {
