@@ -55,6 +55,10 @@ CALLS: dict[str, Call] = {
     "act": lambda p, a: _in_uow(
         lambda u: p.cases.act(u, a, 1, CaseAction.register, ActionCommand(version=1))
     )(p),
+    "prepare_case": lambda p, a: _read(lambda s: p.cases.prepare_case(s, a, NEW))(p),
+    "prepare_action": lambda p, a: _read(
+        lambda s: p.cases.prepare_action(s, a, 1, CaseAction.register, ActionCommand(version=1))
+    )(p),
     "get_case": lambda p, a: _read(lambda s: p.cases.get_case(s, a, 1))(p),
     "list_cases": lambda p, a: _read(lambda s: p.cases.list_cases(s, a, CaseFilter(), 1, 10))(p),
     "iter_cases": lambda p, a: _read(lambda s: p.cases.iter_cases(s, a, CaseFilter()))(p),
@@ -89,14 +93,23 @@ def test_every_action_checks_its_role(platform: Platform, action: CaseAction) ->
 
 
 def test_reads_without_actor_are_aggregates_only(platform: Platform) -> None:
-    """The methods without an actor are the indicator counts, the scheduler's scan and the
-    responsibility-list lookup (reference data: which unit a category goes to at a place)."""
+    """The methods without an actor are the indicator counts, the scheduler's scan, the
+    responsibility-list lookup (reference data: which unit a category goes to at a place), and
+    the write half of a prepared intake or step (`store_cases`, `store_actions`, `present`): they
+    take what `prepare_case` / `prepare_action` returned, which only a checked actor gets."""
     others = {
         name
         for name, fn in inspect.getmembers(CaseService, inspect.isfunction)
         if not name.startswith("_") and name not in _actor_methods()
     }
-    assert others == {"indicator_counts", "scan_sla", "responsible_department"}
+    assert others == {
+        "indicator_counts",
+        "scan_sla",
+        "responsible_department",
+        "store_cases",
+        "store_actions",
+        "present",
+    }
     with platform.read() as s:
         now = datetime(2026, 1, 1, tzinfo=UTC)
         assert platform.cases.indicator_counts(s, group_by="department", start=now, end=now) == []

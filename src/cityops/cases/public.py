@@ -3,6 +3,7 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
+from cityops.cases.acting import PreparedAction
 from cityops.cases.events import (
     CaseCancelled,
     CaseClosed,
@@ -29,6 +30,7 @@ from cityops.cases.events import (
     CaseVerified,
 )
 from cityops.cases.export import csv_chunks, xlsx_bytes
+from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
     CONSULTATION_CATEGORY,
     OPEN_STATUSES,
@@ -98,6 +100,8 @@ __all__ = [
     "DepartmentInfo",
     "HistoryEntry",
     "NewCase",
+    "PreparedAction",
+    "PreparedCase",
     "Satisfaction",
     "SlaState",
     "Stage",

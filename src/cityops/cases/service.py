@@ -3,30 +3,23 @@ indicator counts. Every method that takes an actor checks its rule in policy.py 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from cityops.cases import policy, queries, rows, store
-from cityops.cases.actions import action_events, action_input, history_data
+from cityops.cases import acting, intake, policy, queries, rows, store
+from cityops.cases.acting import PreparedAction
 from cityops.cases.calendar import WorkingCalendar
-from cityops.cases.events import CaseReported
-from cityops.cases.lifecycle import apply, initial_deadlines
+from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
-    TRANSITIONS,
     CaseAction,
-    CaseState,
-    CaseStatus,
-    check_transition,
     checked_phone,
-    checked_text,
 )
 from cityops.cases.presenting import case_view, history_entry
 from cityops.cases.sla_scan import scan_sla
-from cityops.cases.taxonomy import Category, ResponsibleKind, Stage, Urgency
+from cityops.cases.taxonomy import Category, ResponsibleKind
 from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.cases.views import (
     ActionCommand,
@@ -38,13 +31,12 @@ from cityops.cases.views import (
     HistoryEntry,
     NewCase,
 )
-from cityops.geo.public import AreaChain, AreaLevel, CoordSystem, GeoService
+from cityops.geo.public import AreaChain, CoordSystem, GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
-from cityops.kernel.actor import Actor, Role
-from cityops.kernel.clock import SHANGHAI, Clock
-from cityops.kernel.errors import NotFound, StaleVersion, ValidationFailed
-from cityops.kernel.ids import new_tracking_code
+from cityops.kernel.actor import Actor
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import DomainError, NotFound, ValidationFailed
 from cityops.org.public import DepartmentKind, DepartmentRef, OrgService
 
 MAX_PAGE_SIZE = 200
@@ -73,95 +65,36 @@ class CaseService:
     # ---- intake (受理) ------------------------------------------------------------------------
 
     def create_case(self, uow: UnitOfWork, actor: Actor, cmd: NewCase) -> CaseView:
+        """Intake in the caller's transaction (both steps of cases/intake.py at once)."""
+        prepared = self.prepare_case(uow.session, actor, cmd)
+        (stored,) = intake.store_cases(uow, [prepared])
+        return case_view(self, stored, actor)
+
+    def prepare_case(self, session: Session, actor: Actor, cmd: NewCase) -> PreparedCase:
+        """Check a new case and build its row without writing (403, 422); the write is
+        `store_cases`, for many prepared cases at once."""
         policy.check_create_case(actor)
-        session = uow.session
-        title, description = checked_text(cmd.title, cmd.description)
-        phone = checked_phone(cmd.reporter_phone)
         category = self._category(session, cmd.category_code)
         chain, lon, lat = self._place(session, cmd)
-        suggested = self._responsible(session, category, chain)
-        now = self.clock.now()
-        deadlines = initial_deadlines(now, category.limits, self.calendar)
-        urgency = cmd.urgency or category.urgency
-        area = {level: chain.at(level) for level in AreaLevel}
-        values: dict[str, Any] = {
-            "tracking_code": new_tracking_code(),
-            "version": 1,
-            "history_seq": 1,
-            "source": cmd.source.value,
-            "title": title,
-            "description": description,
-            "category_code": category.code,
-            "category_name": category.name,
-            "kind": category.kind.value,
-            "urgency": Urgency(urgency).value,
-            "status": CaseStatus.reported.value,
-            "lon": lon,
-            "lat": lat,
-            "address": (cmd.address or "").strip() or None,
-            "area_code": chain.smallest.code,
-            "reporter_name": (cmd.reporter_name or "").strip() or None,
-            "reporter_phone": phone,
-            "reporter_user_id": cmd.reporter_user_id,
-            "created_by_user_id": actor.user_id,
-            "created_by_name": actor.username,
-            "suggested_department_id": suggested.id if suggested else None,
-            "suggested_department_code": suggested.code if suggested else None,
-            "suggested_department_name": suggested.name if suggested else None,
-            "limits": rows.limits_to_json(category.limits),
-            "reported_at": now,
-            "updated_at": now,
-            "stage_started_at": now,
-        }
-        for level in (AreaLevel.district, AreaLevel.street, AreaLevel.community, AreaLevel.grid):
-            ref = area[level]
-            values[f"{level.value}_code"] = ref.code if ref else None
-            values[f"{level.value}_name"] = ref.name if ref else None
-        initial = CaseState(
-            status=CaseStatus.reported,
-            source=cmd.source,
-            reported_at=now,
-            limits=category.limits,
-            deadlines=deadlines,
-            stage=Stage.register,
-            stage_started_at=now,
-            stage_deadline=deadlines.get(Stage.register),
+        return intake.prepared_case(
+            actor,
+            cmd,
+            category=category,
+            chain=chain,
+            point=(lon, lat),
+            suggested=self._responsible(session, category, chain),
+            now=self.clock.now(),
+            calendar=self.calendar,
         )
-        values.update(rows.state_values(initial))
-        case_id = store.insert_case(session, values)
-        number = f"C{now.astimezone(SHANGHAI):%Y%m%d}{case_id:06d}"
-        stored = store.set_number(session, case_id, number)
-        store.insert_history(
-            session,
-            case_id=case_id,
-            seq=1,
-            action="report",
-            from_status=None,
-            to_status=CaseStatus.reported.value,
-            actor_user_id=actor.user_id,
-            actor_name=actor.display_name or actor.username,
-            actor_role=actor.primary_role,
-            at=now,
-            note=description[:500],
-            data={"source": cmd.source.value, "category_code": category.code},
-            attachments=cmd.photos,
-        )
-        uow.emit(
-            CaseReported(
-                occurred_at=now,
-                actor=actor.username,
-                actor_role=actor.primary_role,
-                case_id=case_id,
-                case_number=number,
-                status=CaseStatus.reported.value,
-                source=cmd.source.value,
-                category_code=category.code,
-                area_code=chain.smallest.code,
-                urgency=values["urgency"],
-                suggested_department_code=suggested.code if suggested else None,
-            )
-        )
-        return case_view(self, stored, actor)
+
+    @staticmethod
+    def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMapping]:
+        """Write prepared cases (one statement per table); the rows as stored, in order."""
+        return intake.store_cases(uow, prepared)
+
+    def present(self, prepared: PreparedCase | PreparedAction, stored: RowMapping) -> CaseView:
+        """The stored row of a prepared write as the actor who prepared it sees it."""
+        return case_view(self, stored, prepared.actor)
 
     def _category(self, session: Session, code: str) -> Category:
         try:
@@ -259,78 +192,26 @@ class CaseService:
     def act(
         self, uow: UnitOfWork, actor: Actor, case_id: int, action: CaseAction, cmd: ActionCommand
     ) -> CaseView:
-        policy.check_action(actor, action)
-        session = uow.session
-        row = self._scoped_row(session, actor, case_id)
-        state = rows.state_from_row(row)
-        policy.check_action_on(actor, action, state)
-        if row["version"] != cmd.version:
-            raise StaleVersion(
-                f"case {case_id} was changed by someone else: you sent version {cmd.version}, "
-                f"the current version is {row['version']}; reload it and try again",
-                case_id=case_id,
-                expected_version=cmd.version,
-                current_version=row["version"],
-            )
-        check_transition(state, action)
-        ctx = action_input(self, session, actor, row, action, cmd)
-        inp = ctx.inp
-        now = self.clock.now()
-        after = apply(state, action, inp, now=now, calendar=self.calendar)
-        values = rows.state_values(after)
-        values["updated_at"] = now
-        stored = store.update_versioned(session, case_id, cmd.version, values)
-        seq = int(stored["history_seq"])
-        extension_id: int | None = None
-        if action is CaseAction.dispatch and after.department_id is not None:
-            store.add_assignment(session, case_id, after.department_id, now)
-        elif action is CaseAction.request_extension and inp.extension is not None:
-            extension_id = store.insert_extension(
-                session,
-                case_id=case_id,
-                requested_by=actor.username,
-                at=now,
-                limit=inp.extension,
-                reason=cmd.reason or "",
-            )
-        elif action in (CaseAction.approve_extension, CaseAction.deny_extension):
-            extension_id = store.decide_extension(
-                session,
-                case_id=case_id,
-                approved=action is CaseAction.approve_extension,
-                decided_by=actor.username,
-                at=now,
-            )
-        role = acting_role(actor, action)
-        store.insert_history(
-            session,
-            case_id=case_id,
-            seq=seq,
-            action=action.value,
-            from_status=state.status.value,
-            to_status=after.status.value,
-            actor_user_id=actor.user_id,
-            actor_name=actor.display_name or actor.username,
-            actor_role=role,
-            at=now,
-            note=(cmd.note or cmd.reason or "").strip(),
-            data=history_data(action, cmd, state, after, ctx, extension_id),
-            attachments=cmd.photos,
-        )
-        for event in action_events(
-            action,
-            cmd,
-            row,
-            state,
-            after,
-            ctx,
-            now=now,
-            actor=actor,
-            role=role,
-            extension_id=extension_id,
-        ):
-            uow.emit(event)
+        """A workflow step in the caller's transaction (both steps of cases/acting.py)."""
+        prepared = self.prepare_action(uow.session, actor, case_id, action, cmd)
+        (stored,) = acting.store_actions(self, uow, [prepared])
+        if isinstance(stored, DomainError):
+            raise stored
         return case_view(self, stored, actor)
+
+    def prepare_action(
+        self, session: Session, actor: Actor, case_id: int, action: CaseAction, cmd: ActionCommand
+    ) -> PreparedAction:
+        """Check a workflow step and compute its outcome without writing (403, 404, 409, 422);
+        the write is `store_actions`, for many prepared steps at once."""
+        return acting.prepare_action(self, session, actor, case_id, action, cmd)
+
+    def store_actions(
+        self, uow: UnitOfWork, prepared: Sequence[PreparedAction]
+    ) -> list[RowMapping | DomainError]:
+        """Write prepared steps in order: each one's stored row, or the error that refused it
+        (a step whose case changed since it was prepared is checked again here)."""
+        return acting.store_actions(self, uow, prepared)
 
     # ---- reads -----------------------------------------------------------------------------
 
@@ -419,12 +300,3 @@ class CaseService:
         if row is None:
             raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
         return row
-
-
-def acting_role(actor: Actor, action: CaseAction) -> str:
-    """The role under which the actor takes `action` (the first of theirs the table allows)."""
-    roles = TRANSITIONS[action].roles
-    for role in Role:
-        if role in roles and role in actor.roles:
-            return role.value
-    return actor.primary_role

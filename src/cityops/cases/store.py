@@ -21,15 +21,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session
 
 from cityops.cases.taxonomy import TimeLimit
 from cityops.infra.db import UTCDateTime, metadata
-from cityops.kernel.errors import StaleVersion
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -157,11 +158,14 @@ case_assignments = Table(
 # Write statements are built once and given their values as execution parameters: SQLAlchemy
 # then reuses one compiled statement instead of building and caching a new one per call (on the
 # 60-column cases table that cut the cost of an insert from about 3 ms to under 1 ms).
-_INSERT_CASE = insert(cases).returning(cases.c.id)
-_SET_NUMBER = update(cases).where(cases.c.id == bindparam("_case_id")).returning(*cases.c)
-_UPDATE_VERSIONED = (
+_INSERT_CASES = insert(cases).returning(*cases.c, sort_by_parameter_order=True)
+_UPDATE_IF_UNCHANGED = (
     update(cases)
-    .where(cases.c.id == bindparam("_case_id"), cases.c.version == bindparam("_expected"))
+    .where(
+        cases.c.id == bindparam("_case_id"),
+        cases.c.version == bindparam("_expected"),
+        cases.c.history_seq == bindparam("_seq"),
+    )
     .values(version=cases.c.version + 1, history_seq=cases.c.history_seq + 1)
     .returning(*cases.c)
 )
@@ -171,43 +175,48 @@ _UPDATE_UNVERSIONED = (
     .values(history_seq=cases.c.history_seq + 1)
     .returning(cases.c.history_seq)
 )
-_CURRENT_VERSION = select(cases.c.version).where(cases.c.id == bindparam("_case_id"))
 _INSERT_HISTORY = insert(case_history)
 
 
-def insert_case(session: Session, values: Mapping[str, Any]) -> int:
-    new_id = session.execute(_INSERT_CASE, dict(values)).scalar_one()
-    return int(new_id)
+def allocate_case_ids(session: Session, n: int) -> list[int]:
+    """`n` new case ids, for cases written in this transaction. SQLite: the write transaction
+    holds the database, so the ids after the largest are free (what SQLite itself would pick);
+    PostgreSQL: drawn from the id sequence, safe beside concurrent writers."""
+    if n <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        drawn = session.execute(_NEXT_IDS, {"n": n}).scalars().all()
+        return sorted(int(i) for i in drawn)
+    last = session.execute(_LAST_ID).scalar_one()
+    return list(range(int(last) + 1, int(last) + 1 + n))
 
 
-def set_number(session: Session, case_id: int, number: str) -> RowMapping:
-    """Give the new case its number; returns the whole row as stored."""
-    return session.execute(_SET_NUMBER, {"_case_id": case_id, "number": number}).mappings().one()
+_LAST_ID = select(func.coalesce(func.max(cases.c.id), 0))
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, :n)"
+)
 
 
-def update_versioned(
-    session: Session, case_id: int, expected_version: int, values: Mapping[str, Any]
-) -> RowMapping:
-    """Apply `values` only if the case is still at `expected_version`; returns the updated row
-    (its `history_seq` is the next history sequence number). 0 rows → StaleVersion (409)."""
+def insert_cases(session: Session, values: Sequence[Mapping[str, Any]]) -> list[RowMapping]:
+    """Insert complete case rows (ids and numbers included) in one statement; returns them as
+    stored, in the order given."""
+    if not values:
+        return []
+    return list(session.execute(_INSERT_CASES, [dict(v) for v in values]).mappings())
+
+
+def update_if_unchanged(
+    session: Session, case_id: int, version: int, history_seq: int, values: Mapping[str, Any]
+) -> RowMapping | None:
+    """A workflow step: apply `values` and move the version on, only if the case is still at
+    `version` and `history_seq` (nothing changed it since it was read). Returns the row as
+    stored (its `history_seq` numbers the step's history line), or None if it had changed."""
     params = {k: v for k, v in values.items() if k not in ("version", "history_seq")}
-    row = (
-        session.execute(
-            _UPDATE_VERSIONED, {**params, "_case_id": case_id, "_expected": expected_version}
-        )
-        .mappings()
-        .one_or_none()
+    result = session.execute(
+        _UPDATE_IF_UNCHANGED,
+        {**params, "_case_id": case_id, "_expected": version, "_seq": history_seq},
     )
-    if row is None:
-        current = session.execute(_CURRENT_VERSION, {"_case_id": case_id}).scalar_one_or_none()
-        raise StaleVersion(
-            f"case {case_id} was changed by someone else: you sent version {expected_version}, "
-            f"the current version is {current}; reload it and try again",
-            case_id=case_id,
-            expected_version=expected_version,
-            current_version=current,
-        )
-    return row
+    return result.mappings().one_or_none()
 
 
 def update_unversioned(session: Session, case_id: int, values: Mapping[str, Any]) -> int:
@@ -218,8 +227,7 @@ def update_unversioned(session: Session, case_id: int, values: Mapping[str, Any]
     return int(seq)
 
 
-def insert_history(
-    session: Session,
+def history_row(
     *,
     case_id: int,
     seq: int,
@@ -233,24 +241,33 @@ def insert_history(
     note: str = "",
     data: Mapping[str, Any] | None = None,
     attachments: Sequence[str] = (),
-) -> None:
-    session.execute(
-        _INSERT_HISTORY,
-        {
-            "case_id": case_id,
-            "seq": seq,
-            "action": action,
-            "from_status": from_status,
-            "to_status": to_status,
-            "actor_user_id": actor_user_id,
-            "actor_name": actor_name,
-            "actor_role": actor_role,
-            "at": at,
-            "note": note,
-            "data": dict(data or {}),
-            "attachments": list(attachments),
-        },
-    )
+) -> dict[str, Any]:
+    """One history line's values, for `insert_history_rows`."""
+    return {
+        "case_id": case_id,
+        "seq": seq,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor_user_id": actor_user_id,
+        "actor_name": actor_name,
+        "actor_role": actor_role,
+        "at": at,
+        "note": note,
+        "data": dict(data or {}),
+        "attachments": list(attachments),
+    }
+
+
+def insert_history(session: Session, **line: Any) -> None:
+    """Append one history line (the fields of `history_row`)."""
+    session.execute(_INSERT_HISTORY, history_row(**line))
+
+
+def insert_history_rows(session: Session, lines: Sequence[Mapping[str, Any]]) -> None:
+    """Append history lines built by `history_row`, in one statement."""
+    if lines:
+        session.execute(_INSERT_HISTORY, [dict(line) for line in lines])
 
 
 def insert_extension(

@@ -84,6 +84,11 @@ class GeoService:
             )
         return chain
 
+    def load_index(self, session: Session) -> int:
+        """Build the point → area index now instead of at the first lookup (a server does this
+        at start); returns how many areas it holds."""
+        return len(self._current_index(session))
+
     def to_wgs84(self, lon: float, lat: float, crs: CoordSystem) -> tuple[float, float]:
         """The point in WGS84 (what is stored). ValidationFailed(code="invalid_point") for a
         longitude outside ±180, a latitude outside ±90, or a value that is not a number."""

@@ -69,17 +69,24 @@ class UnitOfWork:
         self.events: list[Event] = []
 
     def emit(self, event: Event) -> None:
-        self.events.append(event)
-        self.session.execute(
-            _INSERT_EVENT,
-            {
-                "event_id": event.event_id,
-                "name": event.name,
-                "payload": json.loads(json.dumps(event.payload(), default=str)),
-                "occurred_at": event.occurred_at,
-                "attempts": 0,
-            },
-        )
+        self.emit_all([event])
+
+    def emit_all(self, events: Sequence[Event]) -> None:
+        """Write events to the outbox, in one statement however many they are."""
+        if not events:
+            return
+        self.events.extend(events)
+        self.session.execute(_INSERT_EVENT, [_outbox_row(event) for event in events])
+
+
+def _outbox_row(event: Event) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "name": event.name,
+        "payload": json.loads(json.dumps(event.payload(), default=str)),
+        "occurred_at": event.occurred_at,
+        "attempts": 0,
+    }
 
 
 _INSERT_EVENT = insert(outbox)

@@ -4,8 +4,9 @@ its rule in policy.py first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from cityops.cases.public import (
     CaseView,
     HistoryEntry,
     NewCase,
-    Stage,
+    PreparedCase,
 )
 from cityops.geo.public import AreaLevel, GeoService
 from cityops.infra.outbox import UnitOfWork
@@ -52,6 +53,15 @@ KEY_STAMP_EVERY = timedelta(minutes=1)  # last_used_at is written at most once a
 KEY_CACHE_SECONDS = 5.0
 
 Reads = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A checked Open311 submission: its prepared case and the key it came with."""
+
+    case: PreparedCase
+    key: ApiKey
+    account_id: str | None
 
 
 class Open311Service:
@@ -122,19 +132,24 @@ class Open311Service:
 
     def submit_request(self, uow: UnitOfWork, actor: Actor, sub: Submission) -> Receipt:
         """Create a case (source open311) from a checked submission, in the caller's
-        transaction: on any error nothing is written. The key, the service and the place are
-        read first on a read session, so the write transaction holds only the writes."""
+        transaction: on any error nothing is written."""
+        with self._reads() as reading:
+            prepared = self.prepare_request(reading, actor, sub)
+        (receipt,) = self.store_requests(uow, [prepared])
+        return receipt
+
+    def prepare_request(self, session: Session, actor: Actor, sub: Submission) -> PreparedRequest:
+        """Check a submission and build its case without writing (403 for a key revoked since
+        it was looked up, 422 for the service, the place and the case's own checks); the write
+        is `store_requests`, for many at once. Reads only."""
         policy.check_submit_request(actor)
         key_name = actor.username.removeprefix(policy.ACTOR_PREFIX)
-        with self._reads() as reading:
-            key = store.get_key(reading, name=key_name)
-            if key is None or key.revoked_at is not None:
-                raise PermissionDenied("invalid api_key", code="invalid_api_key")
-            service_name = self._leaf_name(reading, sub.service_code)
-            area_code = self._area_code(reading, sub)
-        session = uow.session
-        case = self.cases.create_case(
-            uow,
+        key = store.get_key(session, name=key_name)
+        if key is None or key.revoked_at is not None:
+            raise PermissionDenied("invalid api_key", code="invalid_api_key")
+        service_name = self._leaf_name(session, sub.service_code)
+        case = self.cases.prepare_case(
+            session,
             actor,
             NewCase(
                 source=CaseSource.open311,
@@ -143,31 +158,50 @@ class Open311Service:
                 category_code=sub.service_code,
                 lon=sub.long,
                 lat=sub.lat,
-                area_code=area_code,
+                area_code=self._area_code(session, sub),
                 address=sub.address_string,
                 reporter_name=sub.reporter_name,
                 reporter_phone=sub.phone,
                 photos=(sub.media_url,) if sub.media_url else (),
             ),
         )
+        return PreparedRequest(case, key, sub.account_id)
+
+    def store_requests(self, uow: UnitOfWork, prepared: Sequence[PreparedRequest]) -> list[Receipt]:
+        """Write prepared requests: their cases, the request rows (one statement each) and the
+        keys' last use; the receipts, in order."""
+        stored = self.cases.store_cases(uow, [p.case for p in prepared])
         now = self.clock.now()
-        store.insert_request(
-            session,
-            case_id=case.id,
-            case_number=case.number,
-            token=case.tracking_code,
-            api_key_id=key.id,
-            account_id=sub.account_id,
-            at=now,
+        store.insert_requests(
+            uow.session,
+            [
+                {
+                    "case_id": row["id"],
+                    "case_number": row["number"],
+                    "token": row["tracking_code"],
+                    "api_key_id": p.key.id,
+                    "account_id": p.account_id,
+                    "created_at": now,
+                }
+                for p, row in zip(prepared, stored, strict=True)
+            ],
         )
-        if key.last_used_at is None or now - key.last_used_at >= KEY_STAMP_EVERY:
-            store.set_key(session, key.id, last_used_at=now)
-        return Receipt(
-            service_request_id=case.number,
-            service_notice=model.notice(case.number, case.deadlines.get(Stage.close)),
-            account_id=sub.account_id,
-            token=case.tracking_code,
-        )
+        stale = {
+            p.key.id
+            for p in prepared
+            if p.key.last_used_at is None or now - p.key.last_used_at >= KEY_STAMP_EVERY
+        }
+        for key_id in sorted(stale):
+            store.set_key(uow.session, key_id, last_used_at=now)
+        return [
+            Receipt(
+                service_request_id=row["number"],
+                service_notice=model.notice(row["number"], row["close_deadline"]),
+                account_id=p.account_id,
+                token=row["tracking_code"],
+            )
+            for p, row in zip(prepared, stored, strict=True)
+        ]
 
     def _leaf_name(self, session: Session, code: str) -> str:
         taxonomy = self.cases.taxonomy

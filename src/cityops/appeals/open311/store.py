@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -94,26 +95,11 @@ def set_key(session: Session, key_id: int, **values: Any) -> None:
     )
 
 
-def insert_request(
-    session: Session,
-    *,
-    case_id: int,
-    case_number: str,
-    token: str,
-    api_key_id: int,
-    account_id: str | None,
-    at: datetime,
-) -> None:
-    session.execute(
-        insert(open311_requests).values(
-            case_id=case_id,
-            case_number=case_number,
-            token=token,
-            api_key_id=api_key_id,
-            account_id=account_id,
-            created_at=at,
-        )
-    )
+def insert_requests(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record submitted requests (case_id, case_number, token, api_key_id, account_id,
+    created_at), in one statement."""
+    if rows:
+        session.execute(insert(open311_requests), [dict(r) for r in rows])
 
 
 def case_of_token(session: Session, token: str) -> tuple[int, str] | None:

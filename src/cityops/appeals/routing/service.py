@@ -109,11 +109,6 @@ class RoutingService:
         log.info("routing model %s loaded from %s", router.version, self.model_dir)
         return router
 
-    def preload(self) -> None:
-        """Load the model in a background thread (a server calls this at start: the first
-        appeal then does not wait a second or two for the file and the word dictionary)."""
-        threading.Thread(target=self._router, name="routing-preload", daemon=True).start()
-
     def reload(self) -> bool:
         """Read the store's latest version again (after training); True when one is loaded."""
         with self._lock:

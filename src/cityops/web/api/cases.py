@@ -276,7 +276,7 @@ TextQ = Annotated[str | None, Query(max_length=100, description="words in title,
 
 
 @router.post("/cases", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
-def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> Response:
+async def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> Response:
     cmd = cp.NewCase(
         source=body.source,
         title=body.title,
@@ -292,9 +292,14 @@ def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) ->
         urgency=body.urgency,
         photos=tuple(body.photos),
     )
-    with platform.uow() as uow:
-        view = platform.cases.create_case(uow, actor, cmd)
-    return model_response(CasePublic.of(view), status.HTTP_201_CREATED)
+    # Checks and lookups read only (reference data comes from caches): done here, on the event
+    # loop; the write goes to the group-commit writer (infra/writer.py), answered once committed.
+    with platform.read() as session:
+        prepared = platform.cases.prepare_case(session, actor, cmd)
+    stored = await platform.writes.run_many(platform.cases.store_cases, prepared)
+    return model_response(
+        CasePublic.of(platform.cases.present(prepared, stored)), status.HTTP_201_CREATED
+    )
 
 
 @router.get("/cases", response_model=CasePage)
@@ -384,7 +389,7 @@ def get_case(
 
 
 @router.post("/cases/{case_id}/actions/{action}", response_model=CasePublic)
-def act_on_case(
+async def act_on_case(
     case_id: int, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
 ) -> Response:
     """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
@@ -417,9 +422,11 @@ def act_on_case(
         answer=body.answer,
         article_code=body.article_code,
     )
-    with platform.uow() as uow:
-        view = platform.cases.act(uow, actor, case_id, case_action, cmd)
-    return model_response(CasePublic.of(view))
+    # as intake: checked on a read session here, written by the group-commit writer
+    with platform.read() as session:
+        prepared = platform.cases.prepare_action(session, actor, case_id, case_action, cmd)
+    stored = await platform.writes.run_many(platform.cases.store_actions, prepared)
+    return model_response(CasePublic.of(platform.cases.present(prepared, stored)))
 
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])

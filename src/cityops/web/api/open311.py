@@ -11,13 +11,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from cityops.app import Platform
 from cityops.appeals.open311 import inputs, model, render
-from cityops.appeals.open311.model import Receipt
 from cityops.appeals.open311.render import Format
+from cityops.appeals.open311.service import PreparedRequest
 from cityops.kernel.actor import anonymous_citizen
 from cityops.kernel.errors import (
     DomainError,
@@ -171,14 +170,15 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def _submit(
+def _prepare(
     platform: Platform, api_key: str | None, fields: dict[str, str], attrs: dict[str, str]
-) -> Receipt:
+) -> PreparedRequest:
+    """The key, the submission and its case, checked on a read session (reference data comes
+    from caches); the write goes to the group-commit writer (infra/writer.py)."""
     with platform.read() as session:
         actor = platform.open311.authenticate(session, api_key)
-    submission = inputs.parse_submission(fields, attrs)
-    with platform.uow() as uow:
-        return platform.open311.submit_request(uow, actor, submission)
+        submission = inputs.parse_submission(fields, attrs)
+        return platform.open311.prepare_request(session, actor, submission)
 
 
 @router.post("/requests.{fmt}")
@@ -195,7 +195,8 @@ async def post_request(request: Request, platform: PlatformDep, fmt: str) -> Res
         api_key = fields.pop("api_key", None) or request.query_params.get("api_key")
         if api_key and (wait := limiter.post_with_key(api_key)):
             return _too_many(chosen, wait, "requests with this api_key")
-        receipt = await run_in_threadpool(_submit, platform, api_key, fields, attrs)
+        prepared = _prepare(platform, api_key, fields, attrs)
+        receipt = await platform.writes.run_many(platform.open311.store_requests, prepared)
     except DomainError as exc:
         return _error(chosen, exc)
     body = render.receipt(chosen, receipt)

@@ -1,0 +1,163 @@
+"""Intake (受理) in two steps, so the write lock is held only for the writing.
+
+`CaseService.prepare_case` does everything a new case needs that writes nothing — the actor's
+rule, the category, the place (area chain), the responsible unit — and `prepared_case` checks
+the text and the phone, computes the stage deadlines and builds the row. `store_cases` writes
+any number of prepared cases at once: their ids, one multi-row INSERT of the cases, one of
+their history lines and one of their `CaseReported` events. The group-commit writer
+(infra/writer.py) hands it every prepared case waiting at that moment; `CaseService.create_case`
+does both steps in the caller's own transaction, for callers that need one (hotline, demo)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from cityops.cases import rows, store
+from cityops.cases.events import CaseReported
+from cityops.cases.lifecycle import initial_deadlines
+from cityops.cases.model import CaseState, CaseStatus, WorkCalendar, checked_phone, checked_text
+from cityops.cases.taxonomy import Category, Stage, Urgency
+from cityops.cases.views import NewCase
+from cityops.geo.public import AreaChain, AreaLevel
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import Actor
+from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.ids import new_tracking_code
+from cityops.org.public import DepartmentRef
+
+_LEVELS = (AreaLevel.district, AreaLevel.street, AreaLevel.community, AreaLevel.grid)
+
+
+@dataclass(frozen=True)
+class PreparedCase:
+    """A checked new case, ready to be written: its row without id and number."""
+
+    actor: Actor
+    values: dict[str, Any]
+    reported_at: datetime
+    note: str
+    photos: tuple[str, ...]
+
+
+def prepared_case(
+    actor: Actor,
+    cmd: NewCase,
+    *,
+    category: Category,
+    chain: AreaChain,
+    point: tuple[float | None, float | None],
+    suggested: DepartmentRef | None,
+    now: datetime,
+    calendar: WorkCalendar,
+) -> PreparedCase:
+    """The row of a new case from what intake looked up (CaseService.prepare_case); checks the
+    text and the phone (422)."""
+    title, description = checked_text(cmd.title, cmd.description)
+    phone = checked_phone(cmd.reporter_phone)
+    lon, lat = point
+    deadlines = initial_deadlines(now, category.limits, calendar)
+    values: dict[str, Any] = {
+        "tracking_code": new_tracking_code(),
+        "version": 1,
+        "history_seq": 1,
+        "source": cmd.source.value,
+        "title": title,
+        "description": description,
+        "category_code": category.code,
+        "category_name": category.name,
+        "kind": category.kind.value,
+        "urgency": Urgency(cmd.urgency or category.urgency).value,
+        "status": CaseStatus.reported.value,
+        "lon": lon,
+        "lat": lat,
+        "address": (cmd.address or "").strip() or None,
+        "area_code": chain.smallest.code,
+        "reporter_name": (cmd.reporter_name or "").strip() or None,
+        "reporter_phone": phone,
+        "reporter_user_id": cmd.reporter_user_id,
+        "created_by_user_id": actor.user_id,
+        "created_by_name": actor.username,
+        "suggested_department_id": suggested.id if suggested else None,
+        "suggested_department_code": suggested.code if suggested else None,
+        "suggested_department_name": suggested.name if suggested else None,
+        "limits": rows.limits_to_json(category.limits),
+        "reported_at": now,
+        "updated_at": now,
+        "stage_started_at": now,
+    }
+    for level in _LEVELS:
+        ref = chain.at(level)
+        values[f"{level.value}_code"] = ref.code if ref else None
+        values[f"{level.value}_name"] = ref.name if ref else None
+    initial = CaseState(
+        status=CaseStatus.reported,
+        source=cmd.source,
+        reported_at=now,
+        limits=category.limits,
+        deadlines=deadlines,
+        stage=Stage.register,
+        stage_started_at=now,
+        stage_deadline=deadlines.get(Stage.register),
+    )
+    values.update(rows.state_values(initial))
+    return PreparedCase(
+        actor=actor, values=values, reported_at=now, note=description[:500], photos=cmd.photos
+    )
+
+
+def case_number(reported_at: datetime, case_id: int) -> str:
+    """C + the day of intake in Shanghai + the id: C20261123000042."""
+    return f"C{reported_at.astimezone(SHANGHAI):%Y%m%d}{case_id:06d}"
+
+
+def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMapping]:
+    """Write prepared cases with their first history line and CaseReported; returns the rows as
+    stored, in order. One statement per table, however many cases."""
+    session = uow.session
+    ids = store.allocate_case_ids(session, len(prepared))
+    case_rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for p, case_id in zip(prepared, ids, strict=True):
+        case_rows.append({**p.values, "id": case_id, "number": case_number(p.reported_at, case_id)})
+        history.append(
+            store.history_row(
+                case_id=case_id,
+                seq=1,
+                action="report",
+                from_status=None,
+                to_status=CaseStatus.reported.value,
+                actor_user_id=p.actor.user_id,
+                actor_name=p.actor.display_name or p.actor.username,
+                actor_role=p.actor.primary_role,
+                at=p.reported_at,
+                note=p.note,
+                data={"source": p.values["source"], "category_code": p.values["category_code"]},
+                attachments=p.photos,
+            )
+        )
+    stored = store.insert_cases(session, case_rows)
+    store.insert_history_rows(session, history)
+    uow.emit_all(
+        [
+            CaseReported(
+                occurred_at=p.reported_at,
+                actor=p.actor.username,
+                actor_role=p.actor.primary_role,
+                case_id=row["id"],
+                case_number=row["number"],
+                status=CaseStatus.reported.value,
+                source=row["source"],
+                category_code=row["category_code"],
+                area_code=row["area_code"],
+                urgency=row["urgency"],
+                suggested_department_code=row["suggested_department_code"],
+            )
+            for p, row in zip(prepared, stored, strict=True)
+        ]
+    )
+    return stored
