@@ -162,6 +162,16 @@ def insert_decision(session: Session, d: RoutingDecision) -> bool:
     return True
 
 
+def decided_among(session: Session, case_ids: Sequence[int]) -> set[int]:
+    """Which of these cases have a routing decision (one query for a relay pass)."""
+    if not case_ids:
+        return set()
+    found = session.execute(
+        select(routing_decisions.c.case_id).where(routing_decisions.c.case_id.in_(case_ids))
+    ).scalars()
+    return {int(i) for i in found}
+
+
 def get_decision(session: Session, case_id: int) -> RoutingDecision | None:
     row = (
         session.execute(select(routing_decisions).where(routing_decisions.c.case_id == case_id))

@@ -5,7 +5,7 @@ for the model and never fails because of it: these run on the outbox relay."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
@@ -90,48 +90,58 @@ class RoutingRecorder:
 
     # ---- CaseReported: decide ------------------------------------------------------------------
 
-    def on_reported(self, event: CaseReported) -> None:
-        """Decide once per case: dispatch it, or queue it with the suggestions."""
-        if event.source not in CITIZEN_SOURCES or not self._routing.available:
+    def on_reported_batch(self, events: Sequence[CaseReported]) -> None:
+        """A relay pass of new cases: the suggestions are made on one read session and the
+        decisions (and the router's own register + dispatch) written in one transaction, each
+        case in a savepoint of its own, so one refused step leaves the others."""
+        wanted = [e for e in events if e.source in CITIZEN_SOURCES]
+        if not wanted or not self._routing.available:
             return
-        prepared = self._prepare(event.case_id)
-        if prepared is None:
+        with self._reads() as session:
+            prepared = [p for e in wanted if (p := self._prepare(session, e.case_id)) is not None]
+        if not prepared:
             return
+        with self._uows() as uow:
+            for p in prepared:
+                self._decide(uow, p)
+
+    def _decide(self, uow: UnitOfWork, p: _Prepared) -> None:
         try:
-            self._record(prepared, auto=prepared.verdict.outcome is RoutingOutcome.auto_dispatched)
+            with uow.session.begin_nested():
+                self._record(uow, p, auto=p.verdict.outcome is RoutingOutcome.auto_dispatched)
         except DomainError as exc:  # the engine refused a step: leave it to the dispatcher
-            log.info("automatic dispatch of case %s refused: %s", event.case_id, exc.code)
+            log.info("automatic dispatch of case %s refused: %s", p.view.id, exc.code)
             taken = isinstance(exc, Conflict)  # someone registered it meanwhile
             refused = Verdict(
                 RoutingOutcome.skipped if taken else RoutingOutcome.queued,
                 RoutingReason.case_taken_up if taken else RoutingReason.dispatch_refused,
-                prepared.verdict.department_code,
-                prepared.verdict.department_name,
+                p.verdict.department_code,
+                p.verdict.department_name,
             )
-            self._record(replace(prepared, verdict=refused), auto=False)
+            with uow.session.begin_nested():
+                self._record(uow, replace(p, verdict=refused), auto=False)
         except IntegrityError:  # a concurrent delivery of the same event recorded it first
             return
 
-    def _prepare(self, case_id: int) -> _Prepared | None:
-        with self._reads() as session:
-            try:
-                view = self._cases.get_case(session, SYSTEM, case_id)
-            except NotFound:
-                log.warning("reported case %s is gone; no routing decision", case_id)
-                return None
-            already = decisions.has_decision(session, case_id)
-            by = self._category_by(session, case_id) if self._category_by and not already else None
-            suggestions = (
-                []
-                if already
-                else self._routing.suggest(
-                    session,
-                    case_text(view.title, view.description),
-                    lon=view.lon,
-                    lat=view.lat,
-                    area_code=view.area_code,
-                )
+    def _prepare(self, session: Session, case_id: int) -> _Prepared | None:
+        try:
+            view = self._cases.get_case(session, SYSTEM, case_id)
+        except NotFound:
+            log.warning("reported case %s is gone; no routing decision", case_id)
+            return None
+        already = decisions.has_decision(session, case_id)
+        by = self._category_by(session, case_id) if self._category_by and not already else None
+        suggestions = (
+            []
+            if already
+            else self._routing.suggest(
+                session,
+                case_text(view.title, view.description),
+                lon=view.lon,
+                lat=view.lat,
+                area_code=view.area_code,
             )
+        )
         dept = view.suggested_department
         facts = IntakeFacts(
             source=view.source.value,
@@ -148,7 +158,7 @@ class RoutingRecorder:
             return None
         return _Prepared(view, suggestions, verdict, version)
 
-    def _record(self, p: _Prepared, *, auto: bool) -> None:
+    def _record(self, uow: UnitOfWork, p: _Prepared, *, auto: bool) -> None:
         top = p.suggestions[0]
         decision = RoutingDecision(
             case_id=p.view.id,
@@ -164,30 +174,41 @@ class RoutingRecorder:
             reason=p.verdict.reason,
             decided_at=self._clock.now(),
         )
-        with self._uows() as uow:
-            if not decisions.insert_decision(uow.session, decision) or not auto:
-                return
-            registered = self._cases.act(
-                uow,
-                ROUTER,
-                p.view.id,
-                CaseAction.register,
-                ActionCommand(version=p.view.version, note=register_note(top)),
-            )
-            note = dispatch_note(top, self._threshold, p.verdict.department_name, p.model_version)
-            self._cases.act(
-                uow,
-                ROUTER,
-                p.view.id,
-                CaseAction.dispatch,
-                ActionCommand(
-                    version=registered.version,
-                    department_code=p.verdict.department_code,
-                    note=note,
-                ),
-            )
+        if not decisions.insert_decision(uow.session, decision) or not auto:
+            return
+        registered = self._cases.act(
+            uow,
+            ROUTER,
+            p.view.id,
+            CaseAction.register,
+            ActionCommand(version=p.view.version, note=register_note(top)),
+        )
+        note = dispatch_note(top, self._threshold, p.verdict.department_name, p.model_version)
+        self._cases.act(
+            uow,
+            ROUTER,
+            p.view.id,
+            CaseAction.dispatch,
+            ActionCommand(
+                version=registered.version,
+                department_code=p.verdict.department_code,
+                note=note,
+            ),
+        )
 
     # ---- CaseDispatched: learn from people ---------------------------------------------------
+
+    def on_dispatched_batch(self, events: Sequence[CaseDispatched]) -> None:
+        """A relay pass of dispatches: one query finds the few the router had decided on (a
+        dispatch of a case it never saw cannot correct it); those are looked at one by one."""
+        by_people = [e for e in events if e.actor != ROUTER.username]
+        if not by_people:
+            return
+        with self._reads() as session:
+            decided = decisions.decided_among(session, sorted({e.case_id for e in by_people}))
+        for event in by_people:
+            if event.case_id in decided:
+                self.on_dispatched(event)
 
     def on_dispatched(self, event: CaseDispatched) -> None:
         """A person's dispatch that differs from the router's choice becomes a correction."""
@@ -249,5 +270,5 @@ class RoutingRecorder:
 
 
 def subscribe(bus: EventBus, recorder: RoutingRecorder) -> None:
-    bus.subscribe(CaseReported, recorder.on_reported, name=INTAKE_SUBSCRIPTION)
-    bus.subscribe(CaseDispatched, recorder.on_dispatched, name=CORRECTIONS_SUBSCRIPTION)
+    bus.subscribe_batch(CaseReported, recorder.on_reported_batch, name=INTAKE_SUBSCRIPTION)
+    bus.subscribe_batch(CaseDispatched, recorder.on_dispatched_batch, name=CORRECTIONS_SUBSCRIPTION)

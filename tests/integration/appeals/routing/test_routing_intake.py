@@ -190,3 +190,22 @@ def test_a_refused_automatic_dispatch_leaves_the_case_to_the_dispatcher(
     decision = city.routing(case["id"])["decision"]
     assert (decision["outcome"], decision["reason"]) == ("queued", "dispatch_refused")
     assert decision["department_code"] == "JYJ"
+
+
+def test_one_relay_pass_decides_each_case_on_its_own(city: RoutingCity) -> None:
+    """Several appeals reach the router in one relay pass: one already taken up by a person is
+    left alone, the others are dispatched, each with its own decision and history."""
+    receipts = [city.submit(SCHOOL) for _ in range(3)]
+    cases = [city.case_by_number(r["case_number"]) for r in receipts]
+    city.act("op", cases[1], "register")
+    city.drain()
+    statuses = [city.get("disp", c["id"])["status"] for c in cases]
+    assert statuses == ["dispatched", "registered", "dispatched"]
+    outcomes = [city.routing(c["id"])["decision"]["outcome"] for c in cases]
+    assert outcomes == ["auto_dispatched", "skipped", "auto_dispatched"]
+    assert [h["action"] for h in city.history("disp", cases[0]["id"])] == [
+        "report",
+        "register",
+        "dispatch",
+    ]
+    assert [h["actor_name"] for h in city.history("disp", cases[1]["id"])][1] != "智能分拨"
