@@ -92,13 +92,16 @@ def store_actions(
     out: list[RowMapping | DomainError] = []
     history: list[dict[str, Any]] = []
     events: list[CaseEvent] = []
+    assigned: list[tuple[int, int, datetime]] = []
     for p in prepared:
         try:
             step, stored = _write_step(service, session, p)
         except DomainError as exc:
             out.append(exc)
             continue
-        extension_id = _side_rows(session, step)
+        if step.action is CaseAction.dispatch and step.after.department_id is not None:
+            assigned.append((step.case_id, step.after.department_id, step.now))
+        extension_id = _extension_row(session, step)
         role = acting_role(step.actor, step.action)
         history.append(
             store.history_row(
@@ -133,6 +136,7 @@ def store_actions(
             )
         )
         out.append(stored)
+    store.add_assignments(session, assigned)
     store.insert_history_rows(session, history)
     uow.emit_all(events)
     return out
@@ -158,12 +162,9 @@ def _write_step(
     return again, stored
 
 
-def _side_rows(session: Session, p: PreparedAction) -> int | None:
-    """The rows a step writes beside the case: the department it went to, an extension
-    requested or decided. Returns the extension's id."""
-    if p.action is CaseAction.dispatch and p.after.department_id is not None:
-        store.add_assignment(session, p.case_id, p.after.department_id, p.now)
-    elif p.action is CaseAction.request_extension and p.ctx.inp.extension is not None:
+def _extension_row(session: Session, p: PreparedAction) -> int | None:
+    """An extension requested or decided by the step; returns its id."""
+    if p.action is CaseAction.request_extension and p.ctx.inp.extension is not None:
         return store.insert_extension(
             session,
             case_id=p.case_id,

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, RowMapping, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from cityops.cases.model import CaseStatus
-from cityops.cases.scoping import scoped
+from cityops.cases.scoping import scoped, sees_whole_city
 from cityops.cases.store import case_history, cases
 from cityops.cases.views import CaseCounts, CaseFilter
 from cityops.kernel.actor import Actor
@@ -61,9 +61,13 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
     return where
 
 
+_CASE_BY_ID = select(cases).where(cases.c.id == bindparam("case_id"))
+
+
 def scoped_row(session: Session, actor: Actor, case_id: int) -> RowMapping | None:
-    stmt = scoped(select(cases).where(cases.c.id == case_id), actor)
-    return session.execute(stmt).mappings().first()
+    # the city-wide roles read through one statement built once (no scope clause to add)
+    stmt = _CASE_BY_ID if sees_whole_city(actor) else scoped(_CASE_BY_ID, actor)
+    return session.execute(stmt, {"case_id": case_id}).mappings().first()
 
 
 def caller_rows(session: Session, actor: Actor, phone: str, limit: int) -> list[RowMapping]:

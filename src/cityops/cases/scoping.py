@@ -18,6 +18,11 @@ def _in_areas(area_codes: tuple[str, ...]) -> ColumnElement[bool]:
     return or_(*(cases.c.area_code.startswith(code, autoescape=True) for code in area_codes))
 
 
+def sees_whole_city(actor: Actor) -> bool:
+    """The actor's scope is every case (a city-wide role not narrowed to areas)."""
+    return actor.has(*CITYWIDE_ROLES) and not actor.area_codes
+
+
 def scope_clause(actor: Actor) -> ColumnElement[bool]:
     """The WHERE clause of the actor's scope over `cases` (the union of their roles' scopes)."""
     parts: list[ColumnElement[bool]] = []

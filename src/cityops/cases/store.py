@@ -308,19 +308,30 @@ def decide_extension(
     return int(ext_id)
 
 
-def add_assignment(session: Session, case_id: int, department_id: int, at: datetime) -> None:
-    seen = session.execute(
-        select(case_assignments.c.id).where(
-            case_assignments.c.case_id == case_id,
-            case_assignments.c.department_id == department_id,
-        )
-    ).first()
-    if seen is None:
-        session.execute(
-            insert(case_assignments).values(
-                case_id=case_id, department_id=department_id, assigned_at=at
+def add_assignments(session: Session, assigned: Sequence[tuple[int, int, datetime]]) -> None:
+    """Remember which department each case went to, (case id, department id, when): once per
+    case and department, in two statements however many."""
+    if not assigned:
+        return
+    case_ids = sorted({case_id for case_id, _, _ in assigned})
+    known = {
+        (int(c), int(d))
+        for c, d in session.execute(
+            select(case_assignments.c.case_id, case_assignments.c.department_id).where(
+                case_assignments.c.case_id.in_(case_ids)
             )
         )
+    }
+    rows: list[dict[str, Any]] = []
+    for case_id, department_id, at in assigned:
+        if (case_id, department_id) not in known:
+            known.add((case_id, department_id))
+            rows.append({"case_id": case_id, "department_id": department_id, "assigned_at": at})
+    if rows:
+        session.execute(_INSERT_ASSIGNMENT, rows)
+
+
+_INSERT_ASSIGNMENT = insert(case_assignments)
 
 
 def mark_sla(
