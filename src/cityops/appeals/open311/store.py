@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, insert, select, update
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cityops.appeals.open311.keys import ApiKey
@@ -73,6 +73,9 @@ def get_key(
     key_hash: str | None = None,
     name: str | None = None,
 ) -> ApiKey | None:
+    if name is not None and key_id is None and key_hash is None:  # every POST asks this one
+        row = session.execute(_KEY_BY_NAME, {"name": name}).first()
+        return _key(row) if row is not None else None
     stmt = select(*_KEY_COLUMNS)
     if name is not None:
         stmt = stmt.where(open311_api_keys.c.name == name)
@@ -82,6 +85,9 @@ def get_key(
         stmt = stmt.where(open311_api_keys.c.key_hash == key_hash)
     row = session.execute(stmt).first()
     return _key(row) if row is not None else None
+
+
+_KEY_BY_NAME = select(*_KEY_COLUMNS).where(open311_api_keys.c.name == bindparam("name"))
 
 
 def list_keys(session: Session) -> list[ApiKey]:

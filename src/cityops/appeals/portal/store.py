@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
 )
@@ -98,10 +99,14 @@ def appeal_by_code(session: Session, tracking_code: str) -> RowMapping | None:
 
 def category_by(session: Session, case_id: int) -> str | None:
     """Who chose the category of a portal case (citizen | system); None for other cases."""
-    found: str | None = session.execute(
-        select(portal_appeals.c.category_by).where(portal_appeals.c.case_id == case_id)
-    ).scalar_one_or_none()
+    found: str | None = session.execute(_CATEGORY_BY, {"case_id": case_id}).scalar_one_or_none()
     return found
+
+
+# built once: routing asks it for every new case
+_CATEGORY_BY = select(portal_appeals.c.category_by).where(
+    portal_appeals.c.case_id == bindparam("case_id")
+)
 
 
 def insert_photo(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     insert,
     select,
 )
@@ -129,11 +130,15 @@ def _reason(value: str) -> RoutingReason | str:
         return value
 
 
+# built once: the relay asks these for every routed case
+_HAS_DECISION = select(routing_decisions.c.id).where(
+    routing_decisions.c.case_id == bindparam("case_id")
+)
+_INSERT_DECISION = insert(routing_decisions)
+
+
 def has_decision(session: Session, case_id: int) -> bool:
-    found = session.execute(
-        select(routing_decisions.c.id).where(routing_decisions.c.case_id == case_id)
-    ).first()
-    return found is not None
+    return session.execute(_HAS_DECISION, {"case_id": case_id}).first() is not None
 
 
 def insert_decision(session: Session, d: RoutingDecision) -> bool:
@@ -156,7 +161,7 @@ def insert_decision(session: Session, d: RoutingDecision) -> bool:
     }
     try:
         with session.begin_nested():
-            session.execute(insert(routing_decisions).values(**values))
+            session.execute(_INSERT_DECISION, values)
     except IntegrityError:  # a concurrent delivery of the same event won the race
         return False
     return True

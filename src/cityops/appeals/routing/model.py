@@ -257,6 +257,11 @@ class RoutingModel:
         order = np.argsort(-proba)[: max(1, k)]
         return [Suggestion(self.labels[i], float(proba[i])) for i in order]
 
+    def analyse(self, doc: str) -> Analysis:
+        """Suggestions and explanations for one token string from one pass over its features
+        (`suggest` then `explain` for each label would compute them again for every call)."""
+        return Analysis(self, head(doc, self.config.max_chars))
+
     def explain(self, doc: str, label: str, n: int = 8) -> list[tuple[str, float]]:
         """The n features of this document that push hardest towards `label`: tf-idf × weight.
 
@@ -264,6 +269,8 @@ class RoutingModel:
         model without word features."""
         if label not in self.labels:
             raise ValueError(f"unknown label {label!r}")
+        if self.scorer() is not None:
+            return self.analyse(doc).explain(label, n)
         contributions = self._contributions(doc, self.labels.index(label))
         blocks = {b for b, _, _ in contributions}
         wanted = "word" if "word" in blocks or not blocks else "char"
@@ -274,9 +281,6 @@ class RoutingModel:
 
     def _contributions(self, doc: str, label_index: int) -> list[tuple[str, str, float]]:
         doc = head(doc, self.config.max_chars)
-        scorer = self.scorer()
-        if scorer is not None:
-            return scorer.contributions(doc, label_index)
         union: FeatureUnion = self.pipeline.named_steps["features"]
         row: Any = union.transform([doc]).tocsr()
         weights = self.coefficients()[label_index]
@@ -298,3 +302,31 @@ class RoutingModel:
         if coef.shape[0] == 1:  # two labels: one row scores the second label
             coef = np.vstack([-coef[0], coef[0]])
         return coef
+
+
+class Analysis:
+    """One message read once: its ranked labels and, on demand, the words behind each. Equal to
+    `RoutingModel.suggest` and `explain` (unit-tested), at the cost of one of them."""
+
+    def __init__(self, model: RoutingModel, doc: str) -> None:
+        self._model = model
+        self._doc = doc
+        self._scorer = model.scorer()
+        if self._scorer is not None:
+            self._columns, self._values = self._scorer.features(doc)
+            proba = self._scorer.calibrated(self._scorer.scores_of(self._columns, self._values))
+            blocks = self._scorer.block_names(self._columns)
+            self._block = "word" if "word" in blocks or not blocks else "char"
+        else:
+            proba = model.predict_proba([doc])[0]
+        self.proba: NDArray[np.float64] = proba
+
+    def suggestions(self, k: int = 3) -> list[Suggestion]:
+        order = np.argsort(-self.proba)[: max(1, k)]
+        return [Suggestion(self._model.labels[i], float(self.proba[i])) for i in order]
+
+    def explain(self, label: str, n: int = 8) -> list[tuple[str, float]]:
+        if self._scorer is None:
+            return self._model.explain(self._doc, label, n)
+        index = self._model.labels.index(label)
+        return self._scorer.top_terms(self._columns, self._values, index, n, self._block)

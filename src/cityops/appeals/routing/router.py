@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGroup
-from cityops.appeals.routing.model import RoutingModel, Suggestion, preload_dictionary, segment
+from cityops.appeals.routing.model import (
+    Analysis,
+    RoutingModel,
+    Suggestion,
+    preload_dictionary,
+    segment,
+)
 from cityops.appeals.routing.store import open_model
 
 __all__ = ["LABEL_TO_CATEGORY_GROUP", "CategoryGroup", "Router"]
@@ -43,6 +49,10 @@ class Router:
 
     def explain_tokens(self, tokens: str, label: str, n: int = 8) -> list[tuple[str, float]]:
         return self.model.explain(tokens, label, n)
+
+    def analyse_tokens(self, tokens: str) -> Analysis:
+        """Labels and explanations from one pass over the features (see model.Analysis)."""
+        return self.model.analyse(tokens)
 
     def suggest(self, text: str, k: int = 3) -> list[Suggestion]:
         """The k most likely labels for a raw message, with calibrated probabilities."""

@@ -178,6 +178,59 @@ class Scorer:
             return rows[0]
         return np.concatenate([c for c, _ in rows]), np.concatenate([v for _, v in rows])
 
+    def scores_of(
+        self, columns: NDArray[np.intp], values: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """The decision scores of a feature row given as `features` returns it."""
+        scores: NDArray[np.float64] = self.intercept + values @ self.weights[columns]
+        return scores
+
+    def calibrated(self, scores: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Probabilities from decision scores (the pipeline's calibration)."""
+        if self.calibrators is None:  # multinomial logistic regression: softmax
+            e = np.exp(scores - scores.max())
+            out: NDArray[np.float64] = e / e.sum()
+            return out
+        a, b = self.calibrators
+        p = 1.0 / (1.0 + np.exp(a * scores + b))
+        total = p.sum()
+        return p / total if total > 0 else np.full_like(p, 1.0 / len(p))
+
+    def top_terms(
+        self,
+        columns: NDArray[np.intp],
+        values: NDArray[np.float64],
+        label_index: int,
+        n: int,
+        block: str,
+    ) -> list[tuple[str, float]]:
+        """The n features of `block` in the row that push hardest towards the label (tf-idf ×
+        weight > 0), strongest first; ties in column order. Only those n are named."""
+        chosen = next((b for b in self.blocks if b.name == block), None)
+        if chosen is None:
+            return []
+        inside = (columns >= chosen.offset) & (columns < chosen.offset + len(chosen.vocabulary))
+        cols = columns[inside]
+        weights = self.weights[cols, label_index] * values[inside]
+        names = self._feature_names()
+        out: list[tuple[str, float]] = []
+        for i in np.argsort(-weights, kind="stable").tolist():
+            w = float(weights[i])
+            if w <= 0 or len(out) >= n:
+                break
+            term = names[int(cols[i])][1].strip()
+            if term:
+                out.append((term, w))
+        return out
+
+    def block_names(self, columns: NDArray[np.intp]) -> set[str]:
+        """Which blocks have a feature in the row."""
+        return {
+            b.name
+            for b in self.blocks
+            if bool(((columns >= b.offset) & (columns < b.offset + len(b.vocabulary))).any())
+        }
+
     def decision(self, doc: str) -> NDArray[np.float64]:
         scores = self.intercept.copy()
         for block in self.blocks:
@@ -187,15 +240,7 @@ class Scorer:
         return scores
 
     def proba(self, doc: str) -> NDArray[np.float64]:
-        scores = self.decision(doc)
-        if self.calibrators is None:  # multinomial logistic regression: softmax
-            e = np.exp(scores - scores.max())
-            out: NDArray[np.float64] = e / e.sum()
-            return out
-        a, b = self.calibrators
-        p = 1.0 / (1.0 + np.exp(a * scores + b))
-        total = p.sum()
-        return p / total if total > 0 else np.full_like(p, 1.0 / len(p))
+        return self.calibrated(self.decision(doc))
 
     def contributions(self, doc: str, label_index: int) -> list[tuple[str, str, float]]:
         """(block, feature, tf-idf × weight) for every feature of the document."""

@@ -149,15 +149,16 @@ class RoutingService:
         tokens = router.tokens(text[:MAX_TEXT])
         if not tokens:
             return []
+        analysis = router.analyse_tokens(tokens)
         out: list[RouteSuggestion] = []
-        for s in router.suggest_tokens(tokens, len(router.labels)):
+        for s in analysis.suggestions(len(router.labels)):
             group = LABEL_TO_CATEGORY_GROUP.get(s.label)
             if group is None:  # a label the taxonomy has no group for
                 continue
             dept = self._cases.responsible_department(
                 session, group.code, lon, lat, crs, area_code=area_code
             )
-            words = router.explain_tokens(tokens, s.label, EXPLAIN_WORDS)
+            words = analysis.explain(s.label, EXPLAIN_WORDS)
             out.append(
                 RouteSuggestion(
                     label=s.label,

@@ -75,3 +75,39 @@ def test_the_word_cache_is_bounded(corpus: LabelledSet, monkeypatch: pytest.Monk
     assert len(char_block.words) == 2
     assert scorer.proba("学校 老师 学生 招生 学费") == pytest.approx(before)
     assert WORD_CACHE_SIZE > 10_000
+
+
+def _explained_by_pipeline(model: RoutingModel, doc: str, label: str) -> list[tuple[str, float]]:
+    """The explanation computed from sklearn's own feature row (the reference)."""
+    contributions = model._contributions(doc, model.labels.index(label))
+    blocks = {b for b, _, _ in contributions}
+    wanted = "word" if "word" in blocks or not blocks else "char"
+    scored = [(t.strip(), w) for b, t, w in contributions if b == wanted and t.strip() and w > 0]
+    scored.sort(key=lambda s: -s[1])
+    return scored[:8]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        RoutingConfig(),
+        RoutingConfig(word_ngrams=(2, 2), char_ngrams=None),
+        RoutingConfig(char_analyzer="char", char_ngrams=(2, 4), word_ngrams=None),
+    ],
+)
+def test_one_analysis_equals_suggest_and_explain(
+    corpus: LabelledSet, config: RoutingConfig
+) -> None:
+    model = RoutingModel.train(corpus.docs, corpus.labels, config)
+    for text in TEXTS:
+        doc = segment(text) if " " not in text else text
+        analysis = model.analyse(doc)
+        expected = model.suggest(doc, k=len(model.labels))
+        got = analysis.suggestions(len(model.labels))
+        assert [s.label for s in got] == [s.label for s in expected]
+        assert [s.probability for s in got] == pytest.approx([s.probability for s in expected])
+        for label in model.labels:
+            words = analysis.explain(label, 8)
+            reference = _explained_by_pipeline(model, doc, label)
+            assert [w for w, _ in words] == [w for w, _ in reference]
+            assert [x for _, x in words] == pytest.approx([x for _, x in reference], abs=1e-6)
