@@ -214,6 +214,7 @@ def _wire(platform: Platform) -> None:
         upload_dir=upload_root(platform.settings),
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
+        reads=platform.read,
     )
     # appeals.routing at intake: after commit, dispatch confident citizen appeals or queue them
     # with suggestions; a person's different dispatch is stored as a correction

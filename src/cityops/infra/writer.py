@@ -136,10 +136,11 @@ class WriteQueue:
             thread.join(timeout=30)
 
     def _ensure_started(self) -> None:
-        if self._thread is not None:
+        thread = self._thread
+        if thread is not None and thread.is_alive():
             return
         with self._lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="writer", daemon=True)
                 self._thread.start()
 

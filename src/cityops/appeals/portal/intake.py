@@ -29,6 +29,7 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import ValidationFailed
 
 UowFactory = Callable[[], AbstractContextManager[UnitOfWork]]
+Reads = Callable[[], AbstractContextManager[Session]]
 AUTO_CATEGORY = ("", "auto")  # "let the system decide" (由系统判断)
 
 
@@ -55,8 +56,10 @@ class Intake:
         fallback_category: str = "A13",  # 咨询建议, the most general appeal category
         suggester: CategorySuggester | None = None,
         recipients: RecipientRegistry | None = None,
+        reads: Reads | None = None,
     ) -> None:
         self.recipients = recipients
+        self.reads = reads  # read-only sessions: the category is chosen before the write
         self.cases = cases
         self.clock = clock
         self.photos = photos
@@ -78,9 +81,15 @@ class Intake:
         now = self.clock.now()
         names = [self.photos.name_for(p, now) for p in checked]
         written: list[str] = []
+        chosen: tuple[str, str] | None = None
+        if self.reads is not None:  # the model runs before SQLite's write lock is taken
+            with self.reads() as reading:
+                chosen = self._category(reading, cmd.category_code, description)
         try:
             with uows() as uow:
-                code, category_by = self._category(uow.session, cmd.category_code, description)
+                code, category_by = chosen or self._category(
+                    uow.session, cmd.category_code, description
+                )
                 view = self.cases.create_case(
                     uow,
                     actor,

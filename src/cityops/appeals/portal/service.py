@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
-from cityops.appeals.portal.intake import CategorySuggester, Intake, RecipientRegistry
+from cityops.appeals.portal.intake import CategorySuggester, Intake, Reads, RecipientRegistry
 from cityops.appeals.portal.photos import PhotoStore
 from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.appeals.portal.rating import Rating
@@ -40,6 +40,7 @@ class PortalService:
         fallback_category: str = "A13",
         suggester: CategorySuggester | None = None,
         recipients: RecipientRegistry | None = None,
+        reads: Reads | None = None,
     ) -> None:
         self.clock = clock
         self.photos = PhotoStore(upload_dir)
@@ -50,6 +51,7 @@ class PortalService:
             fallback_category=fallback_category,
             suggester=suggester,
             recipients=recipients,
+            reads=reads,
         )
         self.tracking = Tracking(cases=cases, photos=self.photos)
         self.rating = Rating(cases=cases, tracking=self.tracking, clock=clock)
