@@ -60,15 +60,9 @@ def preload_dictionary() -> None:
     _segmenter()
 
 
-def _jieba_tokens(text: str) -> list[str]:
-    """jieba's default-mode tokens (HMM on) of `text`, as the published segmented set has them."""
-    out: list[str] = []
-    for token in _segmenter().cut(text, hmm=True):
-        if _KEEP_WHOLE.fullmatch(token):
-            out.append(token)
-        else:
-            out.extend(part for part in _JIEBA_SKIP.split(token) if part)
-    return out
+def _is_chinese_word(token: str) -> bool:
+    """A token that starts with a Chinese character: kept whole (_KEEP_WHOLE) and never noise."""
+    return "\u4e00" <= token[0] <= "\u9fd5"
 
 
 def segment(text: str, max_chars: int | None = None) -> str:
@@ -93,9 +87,23 @@ def segment(text: str, max_chars: int | None = None) -> str:
 
 
 def _segment_all(text: str) -> str:
-    return " ".join(
-        t for t in _jieba_tokens(text) if t.strip() and t not in STOP_WORDS and not _NOISE.match(t)
-    )
+    """jieba's default-mode tokens (HMM on), as the published segmented set has them, without
+    stop words, punctuation and symbols. jieba-rs keeps runs such as `3-4` or `baidu.com`
+    whole where Python jieba splits them (its HMM fallback pattern): they are split the same
+    way here."""
+    kept: list[str] = []
+    for token in _segmenter().cut(text, hmm=True):
+        if not token:
+            continue
+        if _is_chinese_word(token):
+            if token not in STOP_WORDS:
+                kept.append(token)
+            continue
+        parts = [token] if _KEEP_WHOLE.fullmatch(token) else _JIEBA_SKIP.split(token)
+        kept.extend(
+            t for t in parts if t and t.strip() and t not in STOP_WORDS and not _NOISE.match(t)
+        )
+    return " ".join(kept)
 
 
 def head(doc: str, max_chars: int | None) -> str:
