@@ -60,11 +60,6 @@ def preload_dictionary() -> None:
     _segmenter()
 
 
-def _is_chinese_word(token: str) -> bool:
-    """A token that starts with a Chinese character: kept whole (_KEEP_WHOLE) and never noise."""
-    return "\u4e00" <= token[0] <= "\u9fd5"
-
-
 def segment(text: str, max_chars: int | None = None) -> str:
     """Raw Chinese text → space-separated jieba tokens without stop words (分词).
 
@@ -95,7 +90,7 @@ def _segment_all(text: str) -> str:
     for token in _segmenter().cut(text, hmm=True):
         if not token:
             continue
-        if _is_chinese_word(token):
+        if "\u4e00" <= token[0] <= "\u9fd5":  # a Chinese word: kept whole, never noise
             if token not in STOP_WORDS:
                 kept.append(token)
             continue
@@ -110,8 +105,8 @@ def head(doc: str, max_chars: int | None) -> str:
     """The leading tokens of a token string that hold at most `max_chars` characters (spaces
     not counted; None: all of it). A very long message is routed by its title and first
     paragraphs, which also bounds the time one message takes."""
-    if max_chars is None or len(doc) <= max_chars:
-        return doc
+    if max_chars is None or len(doc) - doc.count(" ") <= max_chars:
+        return doc  # (a head already: the model heads what `segment` headed before)
     kept: list[str] = []
     total = 0
     for token in doc.split():
