@@ -134,7 +134,7 @@ def build_platform(
     sessions = make_session_factory(engine, write=True)
     readers = make_session_factory(engine, write=False)
     bus = EventBus()
-    relay = OutboxRelay(sessions, bus, clock)
+    relay = OutboxRelay(sessions, bus, clock, reads=readers)
     platform = Platform(
         settings=settings,
         clock=clock,
@@ -173,6 +173,7 @@ def _wire(platform: Platform) -> None:
         platform.scheduler,
         platform.cases,
         platform.uow,
+        reads=platform.read,
         interval_seconds=platform.settings.scheduler_interval_seconds,
     )
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)

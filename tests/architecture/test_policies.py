@@ -93,7 +93,8 @@ def test_every_action_checks_its_role(platform: Platform, action: CaseAction) ->
 
 
 def test_reads_without_actor_are_aggregates_only(platform: Platform) -> None:
-    """The methods without an actor are the indicator counts, the scheduler's scan, the
+    """The methods without an actor are the indicator counts, the scheduler's scan (whole, or
+    its reading and writing halves), the
     responsibility-list lookup (reference data: which unit a category goes to at a place), and
     the write half of a prepared intake or step (`store_cases`, `store_actions`, `present`): they
     take what `prepare_case` / `prepare_action` returned, which only a checked actor gets."""
@@ -105,6 +106,8 @@ def test_reads_without_actor_are_aggregates_only(platform: Platform) -> None:
     assert others == {
         "indicator_counts",
         "scan_sla",
+        "plan_sla",
+        "write_sla",
         "responsible_department",
         "store_cases",
         "store_actions",

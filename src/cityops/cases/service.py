@@ -18,7 +18,7 @@ from cityops.cases.model import (
     checked_phone,
 )
 from cityops.cases.presenting import case_view, history_entry
-from cityops.cases.sla_scan import scan_sla
+from cityops.cases.sla_scan import PlannedMarks, plan_marks, scan_sla, write_marks
 from cityops.cases.taxonomy import Category, ResponsibleKind
 from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.cases.views import (
@@ -289,6 +289,15 @@ class CaseService:
         """Counts per department ("department"), street ("area") or district ("district") over
         cases reported in [start, end); see queries.indicator_counts for the definitions."""
         return queries.indicator_counts(session, group_by=group_by, start=start, end=end)
+
+    def plan_sla(self, session: Session) -> list[PlannedMarks]:
+        """The SLA scan's reading half: which open cases need which marks (reads only)."""
+        return plan_marks(session, clock=self.clock, calendar=self.calendar, settings=self.settings)
+
+    def write_sla(self, uow: UnitOfWork, planned: Sequence[PlannedMarks]) -> int:
+        """The SLA scan's writing half for some planned cases; returns how many marks it made
+        (a case changed since it was planned is judged again here)."""
+        return write_marks(uow, planned, calendar=self.calendar, settings=self.settings)
 
     def scan_sla(self, uow: UnitOfWork) -> int:
         """Scheduler job: marks overdue cases, emits 催办 reminders and 督办 escalations.

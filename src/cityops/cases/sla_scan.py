@@ -4,15 +4,19 @@ once per stage and recorded in the history, so running the scan again changes no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import RowMapping
+from sqlalchemy.orm import Session
 
 from cityops.cases import queries, rows, store
 from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.events import CaseEscalated, CaseEvent, CaseOverdue, CaseReminded
 from cityops.cases.model import CaseState
+from cityops.cases.queries import SCANNED_STATUSES
 from cityops.cases.sla import SlaState, sla_state
 from cityops.cases.taxonomy import LimitUnit
 from cityops.infra.outbox import UnitOfWork
@@ -21,14 +25,65 @@ from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import Clock
 
 
+@dataclass(frozen=True)
+class PlannedMarks:
+    """The SLA marks one case needs, computed from the case as it was read."""
+
+    row: RowMapping
+    changes: dict[str, Any]
+    marks: list[tuple[str, CaseEvent]]
+    at: datetime
+
+
 def scan_sla(
     uow: UnitOfWork, *, clock: Clock, calendar: WorkingCalendar, settings: Settings
 ) -> int:
+    """The whole scan in the caller's transaction (tests, the demo's simulated weeks)."""
+    planned = plan_marks(uow.session, clock=clock, calendar=calendar, settings=settings)
+    return write_marks(uow, planned, calendar=calendar, settings=settings)
+
+
+def plan_marks(
+    session: Session, *, clock: Clock, calendar: WorkingCalendar, settings: Settings
+) -> list[PlannedMarks]:
+    """Read the open cases and work out their marks (reads only: the scheduler does this on a
+    read session, so reading and judging thousands of cases never holds the write lock)."""
     now = clock.now()
-    marks = 0
-    for row in queries.scan_candidates(uow.session):
-        marks += _scan_one(uow, row, now, calendar, settings)
-    return marks
+    planned = []
+    for row in queries.scan_candidates(session):
+        plan = _plan(row, now, calendar, settings)
+        if plan is not None:
+            planned.append(plan)
+    return planned
+
+
+def write_marks(
+    uow: UnitOfWork,
+    planned: Sequence[PlannedMarks],
+    *,
+    calendar: WorkingCalendar,
+    settings: Settings,
+) -> int:
+    """Write planned marks; a case changed since it was read is read again here (under the
+    write lock) and judged afresh. Returns how many marks were made."""
+    made = 0
+    for plan in planned:
+        seq = store.mark_sla(
+            uow.session, plan.row["id"], plan.row["history_seq"], plan.changes, len(plan.marks)
+        )
+        if seq is None:
+            row = queries.scoped_row(uow.session, SYSTEM, plan.row["id"])
+            again = _plan(row, plan.at, calendar, settings) if row is not None else None
+            if again is None:
+                continue
+            plan = again
+            seq = store.mark_sla(
+                uow.session, plan.row["id"], plan.row["history_seq"], plan.changes, len(plan.marks)
+            )
+            if seq is None:
+                continue  # the next scan looks again
+        made += _record(uow, plan, seq)
+    return made
 
 
 def _unit(state: CaseState) -> LimitUnit:
@@ -36,12 +91,14 @@ def _unit(state: CaseState) -> LimitUnit:
     return limit.unit if limit else LimitUnit.working_hours
 
 
-def _scan_one(
-    uow: UnitOfWork, row: RowMapping, now: datetime, calendar: WorkingCalendar, settings: Settings
-) -> int:
+def _plan(
+    row: RowMapping, now: datetime, calendar: WorkingCalendar, settings: Settings
+) -> PlannedMarks | None:
     state = rows.state_from_row(row)
+    if state.status not in SCANNED_STATUSES:
+        return None
     if state.stage is None or state.stage_deadline is None or state.stage_started_at is None:
-        return 0
+        return None
     deadline = state.stage_deadline
     unit = _unit(state)
     changes: dict[str, Any] = {}
@@ -86,12 +143,18 @@ def _scan_one(
                 ("escalate", CaseEscalated(**base, stage=stage, overdue_hours=round(hours, 2)))
             )
     if not marks:
-        return 0
-    seq = store.mark_sla(uow.session, row["id"], state.stage_started_at, changes, len(marks))
-    if seq is None:  # the case moved on meanwhile; the next scan looks again
-        return 0
-    first = seq - len(marks) + 1
-    for offset, (action, event) in enumerate(marks):
+        return None
+    return PlannedMarks(row, changes, marks, now)
+
+
+def _record(uow: UnitOfWork, plan: PlannedMarks, last_seq: int) -> int:
+    """The history lines and events of marks just written (`last_seq`: the last number)."""
+    row = plan.row
+    state = rows.state_from_row(row)
+    stage = state.stage.value if state.stage else None
+    deadline = state.stage_deadline
+    first = last_seq - len(plan.marks) + 1
+    for offset, (action, event) in enumerate(plan.marks):
         store.insert_history(
             uow.session,
             case_id=row["id"],
@@ -102,9 +165,9 @@ def _scan_one(
             actor_user_id=None,
             actor_name=SYSTEM.display_name or SYSTEM.username,
             actor_role="system",
-            at=now,
+            at=plan.at,
             note="",
-            data={"stage": stage, "deadline": deadline.isoformat()},
+            data={"stage": stage, "deadline": deadline.isoformat() if deadline else None},
         )
         uow.emit(event)
-    return len(marks)
+    return len(plan.marks)

@@ -337,15 +337,16 @@ _INSERT_ASSIGNMENT = insert(case_assignments)
 def mark_sla(
     session: Session,
     case_id: int,
-    stage_started_at: datetime,
+    history_seq: int,
     values: Mapping[str, Any],
     history_lines: int,
 ) -> int | None:
-    """SLA marks for the stage that started at `stage_started_at` (no version bump). Reserves
-    `history_lines` history numbers and returns the last; None if the case left that stage."""
+    """SLA marks (no version bump) on a case still as it was read (`history_seq`: nothing
+    changed it since). Reserves `history_lines` history numbers and returns the last; None if
+    the case changed meanwhile."""
     seq = session.execute(
         update(cases)
-        .where(cases.c.id == case_id, cases.c.stage_started_at == stage_started_at)
+        .where(cases.c.id == case_id, cases.c.history_seq == history_seq)
         .values(**values, history_seq=cases.c.history_seq + history_lines)
         .returning(cases.c.history_seq)
     ).scalar_one_or_none()

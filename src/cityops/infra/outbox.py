@@ -104,8 +104,11 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         max_attempts: int = 10,
+        reads: sessionmaker[Session] | None = None,
     ) -> None:
         self._sessions = sessions
+        # what is pending and who saw it are read without SQLite's write lock when given
+        self._reads = reads or sessions
         self._bus = bus
         self._clock = clock
         self._batch = batch_size
@@ -123,7 +126,7 @@ class OutboxRelay:
         done = 0
         with self._lock:
             while True:
-                with self._sessions() as s:
+                with self._reads() as s:
                     rows = s.execute(
                         select(outbox.c.id, outbox.c.event_id, outbox.c.name, outbox.c.payload)
                         .where(
@@ -148,7 +151,7 @@ class OutboxRelay:
         wanted = [r.event_id for r in rows if self._bus.subscriptions_for(r.name)]
         seen: set[tuple[str, str]] = set()
         if wanted:
-            with self._sessions() as s:
+            with self._reads() as s:
                 seen = {
                     (e, sub)
                     for e, sub in s.execute(
@@ -222,7 +225,7 @@ class OutboxRelay:
         return len(finished)
 
     def pending_count(self) -> int:
-        with self._sessions() as s:
+        with self._reads() as s:
             rows = s.execute(select(outbox.c.id).where(outbox.c.dispatched_at.is_(None))).all()
             return len(rows)
 

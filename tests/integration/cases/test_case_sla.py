@@ -68,3 +68,42 @@ def test_urgent_cases_run_on_calendar_hours(city: City, clock: FixedClock) -> No
         assert city.platform.cases.scan_sla(uow) == 1
     city.platform.relay.drain()
     assert seen == ["register"]
+
+
+def test_the_scheduled_scan_reads_first_and_writes_in_chunks(city: City, clock: FixedClock) -> None:
+    """More overdue cases than one write transaction takes: every one is marked once."""
+    from cityops.cases.handlers import SLA_WRITE_CHUNK
+
+    created = [city.create(title=f"路灯 {i}") for i in range(SLA_WRITE_CHUNK + 7)]
+    clock.advance(timedelta(hours=2))  # past the 1-working-hour register deadline
+    city.platform.scheduler.run_all_once()
+    city.platform.scheduler.run_all_once()
+    for case in created:
+        view = city.get("op", case["id"])
+        assert view["overdue"] is True
+        marks = [h["action"] for h in city.history("op", case["id"]) if h["actor_role"] == "system"]
+        assert marks == ["overdue"]
+
+
+def test_a_case_changed_after_the_scan_read_it_is_judged_again(
+    city: City, clock: FixedClock
+) -> None:
+    """Between the scan's reading and its writing, one case is registered (a new stage, a fresh
+    clock) and another gets an audit line: the first is not marked on its old stage, the second
+    is marked with its history numbered after the audit line."""
+    p = city.platform
+    moved, audited = city.create(), city.create()
+    clock.advance(timedelta(hours=2))
+    with p.read() as s:
+        planned = p.cases.plan_sla(s)
+    assert {plan.row["id"] for plan in planned} == {moved["id"], audited["id"]}
+    city.act("op", moved, "register")
+    city.get("op", audited["id"], reveal="contact")
+    with p.uow() as uow:
+        assert p.cases.write_sla(uow, planned) == 1
+    assert city.get("op", moved["id"])["overdue"] is False
+    assert [(h["seq"], h["action"]) for h in city.history("op", audited["id"])] == [
+        (1, "report"),
+        (2, "reveal_contact"),
+        (3, "overdue"),
+    ]
