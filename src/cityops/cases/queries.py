@@ -119,9 +119,27 @@ def history_rows(session: Session, case_id: int) -> Sequence[RowMapping]:
     return session.execute(stmt).mappings().all()
 
 
+# What the SLA scan needs of a case (not the whole row: it reads every open case each run)
+_SCAN_COLUMNS = (
+    cases.c.id,
+    cases.c.number,
+    cases.c.status,
+    cases.c.stage,
+    cases.c.stage_started_at,
+    cases.c.stage_deadline,
+    cases.c.overdue,
+    cases.c.reminded_at,
+    cases.c.supervised,
+    cases.c.history_seq,
+    cases.c.limits,
+)
+_SCAN_ONE = select(*_SCAN_COLUMNS).where(cases.c.id == bindparam("case_id"))
+
+
 def scan_candidates(session: Session) -> Sequence[RowMapping]:
-    """Open, running cases that may still need an SLA mark (overdue, reminder, escalation)."""
-    stmt = select(cases).where(
+    """Open, running cases that may still need an SLA mark (overdue, reminder, escalation):
+    the columns the scan reads (`_SCAN_COLUMNS`)."""
+    stmt = select(*_SCAN_COLUMNS).where(
         cases.c.status.in_([s.value for s in SCANNED_STATUSES]),
         cases.c.stage_deadline.is_not(None),
         or_(
@@ -131,6 +149,11 @@ def scan_candidates(session: Session) -> Sequence[RowMapping]:
         ),
     )
     return session.execute(stmt).mappings().all()
+
+
+def scan_row(session: Session, case_id: int) -> RowMapping | None:
+    """One case's `_SCAN_COLUMNS`, as it is now."""
+    return session.execute(_SCAN_ONE, {"case_id": case_id}).mappings().first()
 
 
 GROUPS = {

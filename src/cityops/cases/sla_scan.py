@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from cityops.cases import queries, rows, store
+from cityops.cases import queries, store
 from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.events import CaseEscalated, CaseEvent, CaseOverdue, CaseReminded
-from cityops.cases.model import CaseState
+from cityops.cases.model import CaseStatus
 from cityops.cases.queries import SCANNED_STATUSES
 from cityops.cases.sla import SlaState, sla_state
-from cityops.cases.taxonomy import LimitUnit
+from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
@@ -72,7 +72,7 @@ def write_marks(
             uow.session, plan.row["id"], plan.row["history_seq"], plan.changes, len(plan.marks)
         )
         if seq is None:
-            row = queries.scoped_row(uow.session, SYSTEM, plan.row["id"])
+            row = queries.scan_row(uow.session, plan.row["id"])
             again = _plan(row, plan.at, calendar, settings) if row is not None else None
             if again is None:
                 continue
@@ -86,21 +86,48 @@ def write_marks(
     return made
 
 
-def _unit(state: CaseState) -> LimitUnit:
-    limit = state.limits.get(state.stage) if state.stage else None
-    return limit.unit if limit else LimitUnit.working_hours
+@dataclass(frozen=True)
+class _Clock:
+    """A case's running SLA clock, from the columns the scan reads."""
+
+    status: CaseStatus
+    stage: Stage
+    started: datetime
+    deadline: datetime
+    unit: LimitUnit
+    overdue: bool
+    reminded_at: datetime | None
+    supervised: bool
+
+
+def _clock_of(row: RowMapping) -> _Clock | None:
+    if row["stage"] is None or row["stage_deadline"] is None or row["stage_started_at"] is None:
+        return None
+    status = CaseStatus(row["status"])
+    if status not in SCANNED_STATUSES:
+        return None
+    stage = Stage(row["stage"])
+    limit = (row["limits"] or {}).get(stage.value)
+    return _Clock(
+        status=status,
+        stage=stage,
+        started=row["stage_started_at"],
+        deadline=row["stage_deadline"],
+        unit=TimeLimit.parse(limit).unit if limit else LimitUnit.working_hours,
+        overdue=bool(row["overdue"]),
+        reminded_at=row["reminded_at"],
+        supervised=bool(row["supervised"]),
+    )
 
 
 def _plan(
     row: RowMapping, now: datetime, calendar: WorkingCalendar, settings: Settings
 ) -> PlannedMarks | None:
-    state = rows.state_from_row(row)
-    if state.status not in SCANNED_STATUSES:
+    state = _clock_of(row)
+    if state is None:
         return None
-    if state.stage is None or state.stage_deadline is None or state.stage_started_at is None:
-        return None
-    deadline = state.stage_deadline
-    unit = _unit(state)
+    deadline = state.deadline
+    unit = state.unit
     changes: dict[str, Any] = {}
     marks: list[tuple[str, CaseEvent]] = []
     base: dict[str, Any] = {
@@ -119,7 +146,7 @@ def _plan(
         marks.append(("overdue", CaseOverdue(**base, stage=stage, deadline=deadline.isoformat())))
     elif not overdue and state.reminded_at is None:
         colour = sla_state(
-            state.stage_started_at,
+            state.started,
             deadline,
             now,
             calendar=calendar,
@@ -150,9 +177,7 @@ def _plan(
 def _record(uow: UnitOfWork, plan: PlannedMarks, last_seq: int) -> int:
     """The history lines and events of marks just written (`last_seq`: the last number)."""
     row = plan.row
-    state = rows.state_from_row(row)
-    stage = state.stage.value if state.stage else None
-    deadline = state.stage_deadline
+    status, stage, deadline = row["status"], row["stage"], row["stage_deadline"]
     first = last_seq - len(plan.marks) + 1
     for offset, (action, event) in enumerate(plan.marks):
         store.insert_history(
@@ -160,8 +185,8 @@ def _record(uow: UnitOfWork, plan: PlannedMarks, last_seq: int) -> int:
             case_id=row["id"],
             seq=first + offset,
             action=action,
-            from_status=state.status.value,
-            to_status=state.status.value,
+            from_status=status,
+            to_status=status,
             actor_user_id=None,
             actor_name=SYSTEM.display_name or SYSTEM.username,
             actor_role="system",
