@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy.orm import Session
 
 from cityops.cases.service import CaseService
+from cityops.cases.sla_scan import SLICE_PAUSE_SECONDS
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.scheduler import Scheduler
 
@@ -31,7 +32,7 @@ def schedule_jobs(
 
     def sla_scan() -> int:
         with reads() as session:
-            planned = cases.plan_sla(session)
+            planned = cases.plan_sla(session, pause=SLICE_PAUSE_SECONDS)
         made = 0
         for start in range(0, len(planned), SLA_WRITE_CHUNK):
             with uow() as tx:

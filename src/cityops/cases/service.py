@@ -18,7 +18,7 @@ from cityops.cases.model import (
     checked_phone,
 )
 from cityops.cases.presenting import case_view, history_entry
-from cityops.cases.sla_scan import PlannedMarks, plan_marks, scan_sla, write_marks
+from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
 from cityops.cases.taxonomy import Category, ResponsibleKind
 from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.cases.views import (
@@ -61,6 +61,7 @@ class CaseService:
         self.calendar = calendar
         self.clock = clock
         self.settings = settings
+        self._yellow = YellowTimes()  # the SLA scan's memory of when each clock turns yellow
 
     # ---- intake (受理) ------------------------------------------------------------------------
 
@@ -290,9 +291,17 @@ class CaseService:
         cases reported in [start, end); see queries.indicator_counts for the definitions."""
         return queries.indicator_counts(session, group_by=group_by, start=start, end=end)
 
-    def plan_sla(self, session: Session) -> list[PlannedMarks]:
-        """The SLA scan's reading half: which open cases need which marks (reads only)."""
-        return plan_marks(session, clock=self.clock, calendar=self.calendar, settings=self.settings)
+    def plan_sla(self, session: Session, *, pause: float = 0.0) -> list[PlannedMarks]:
+        """The SLA scan's reading half: which open cases need which marks (reads only; with
+        `pause`, it sleeps that long after every slice of cases it judged)."""
+        return plan_marks(
+            session,
+            clock=self.clock,
+            calendar=self.calendar,
+            settings=self.settings,
+            yellow=self._yellow,
+            pause=pause,
+        )
 
     def write_sla(self, uow: UnitOfWork, planned: Sequence[PlannedMarks]) -> int:
         """The SLA scan's writing half for some planned cases; returns how many marks it made

@@ -3,7 +3,7 @@ green / yellow / red state of a running clock. Pure functions over a WorkingCale
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cityops.cases.calendar import WorkingCalendar
@@ -62,6 +62,24 @@ def sla_state(
     ratio = time_used_ratio(started_at, deadline, now, calendar=calendar, unit=unit)
     # a tiny tolerance so that "exactly 80 %" is yellow despite float rounding
     return SlaState.yellow if ratio >= yellow_ratio - 1e-9 else SlaState.green
+
+
+def yellow_at(
+    started_at: datetime,
+    deadline: datetime,
+    *,
+    calendar: WorkingCalendar,
+    unit: LimitUnit,
+    yellow_ratio: float = DEFAULT_YELLOW_RATIO,
+) -> datetime:
+    """The instant a clock turns yellow (`yellow_ratio` of its allowed time used): before it,
+    `sla_state` is green. Lets a scan skip clocks that cannot have turned yet."""
+    allowed = _span(calendar, unit, started_at, deadline)
+    if allowed <= 0:
+        return as_utc(deadline)
+    if unit.is_working:
+        return calendar.add_working_seconds(started_at, yellow_ratio * allowed)
+    return as_utc(started_at) + timedelta(seconds=yellow_ratio * allowed)
 
 
 def _span(calendar: WorkingCalendar, unit: LimitUnit, start: datetime, end: datetime) -> float:

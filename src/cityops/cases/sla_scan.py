@@ -4,9 +4,10 @@ once per stage and recorded in the history, so running the scan again changes no
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -17,7 +18,7 @@ from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.events import CaseEscalated, CaseEvent, CaseOverdue, CaseReminded
 from cityops.cases.model import CaseStatus
 from cityops.cases.queries import SCANNED_STATUSES
-from cityops.cases.sla import SlaState, sla_state
+from cityops.cases.sla import SlaState, sla_state, yellow_at
 from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
@@ -43,17 +44,60 @@ def scan_sla(
     return write_marks(uow, planned, calendar=calendar, settings=settings)
 
 
+class YellowTimes:
+    """When each running clock turns yellow, remembered between scans (a clock is keyed by its
+    case and stage start and deadline, so any change of stage or deadline is a new key): a scan
+    then judges only the clocks whose moment has come, instead of every open case."""
+
+    MAX = 500_000
+
+    def __init__(self) -> None:
+        self._at: dict[tuple[int, datetime, datetime, str], datetime] = {}
+
+    def green_until(
+        self, case_id: int, clock: _Clock, calendar: WorkingCalendar, ratio: float
+    ) -> datetime:
+        key = (case_id, clock.started, clock.deadline, clock.unit.value)
+        found = self._at.get(key)
+        if found is None:
+            if len(self._at) >= self.MAX:
+                self._at.clear()
+            found = yellow_at(
+                clock.started,
+                clock.deadline,
+                calendar=calendar,
+                unit=clock.unit,
+                yellow_ratio=ratio,
+            )
+            self._at[key] = found
+        return found
+
+
+# The scan reads in slices and pauses between them: it runs beside the server's event loop,
+# which would otherwise wait for the interpreter through the whole scan of a big city.
+SLICE_ROWS = 500
+SLICE_PAUSE_SECONDS = 0.002
+
+
 def plan_marks(
-    session: Session, *, clock: Clock, calendar: WorkingCalendar, settings: Settings
+    session: Session,
+    *,
+    clock: Clock,
+    calendar: WorkingCalendar,
+    settings: Settings,
+    yellow: YellowTimes | None = None,
+    pause: float = 0.0,
 ) -> list[PlannedMarks]:
     """Read the open cases and work out their marks (reads only: the scheduler does this on a
     read session, so reading and judging thousands of cases never holds the write lock)."""
     now = clock.now()
     planned = []
-    for row in queries.scan_candidates(session):
-        plan = _plan(row, now, calendar, settings)
+    for n, row in enumerate(queries.scan_candidates(session), start=1):
+        plan = _plan(row, now, calendar, settings, yellow)
         if plan is not None:
             planned.append(plan)
+        if pause and n % SLICE_ROWS == 0:
+            time.sleep(pause)
     return planned
 
 
@@ -121,7 +165,11 @@ def _clock_of(row: RowMapping) -> _Clock | None:
 
 
 def _plan(
-    row: RowMapping, now: datetime, calendar: WorkingCalendar, settings: Settings
+    row: RowMapping,
+    now: datetime,
+    calendar: WorkingCalendar,
+    settings: Settings,
+    yellow: YellowTimes | None = None,
 ) -> PlannedMarks | None:
     state = _clock_of(row)
     if state is None:
@@ -144,7 +192,16 @@ def _plan(
         overdue = True
         changes.update(overdue=True, overdue_at=now)
         marks.append(("overdue", CaseOverdue(**base, stage=stage, deadline=deadline.isoformat())))
-    elif not overdue and state.reminded_at is None:
+    elif (
+        not overdue
+        and state.reminded_at is None
+        and (
+            yellow is None
+            or now
+            >= yellow.green_until(row["id"], state, calendar, settings.sla_yellow_ratio)
+            - timedelta(seconds=1)
+        )
+    ):
         colour = sla_state(
             state.started,
             deadline,

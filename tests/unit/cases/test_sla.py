@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from cityops.cases.calendar import WorkingCalendar, load_calendar
-from cityops.cases.sla import SlaState, extend, sla_state, stage_deadline, time_used_ratio
+from cityops.cases.sla import (
+    SlaState,
+    extend,
+    sla_state,
+    stage_deadline,
+    time_used_ratio,
+    yellow_at,
+)
 from cityops.cases.taxonomy import LimitUnit, TimeLimit
 from cityops.kernel.clock import SHANGHAI
 
@@ -87,3 +94,29 @@ def test_extension_moves_the_deadline(
     cal: WorkingCalendar, deadline: datetime, limit: TimeLimit, expected: datetime
 ) -> None:
     assert extend(cal, deadline, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "limit"),
+    [
+        (datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI), TimeLimit(1, LimitUnit.working_hours)),
+        (datetime(2026, 11, 27, 17, 30, tzinfo=SHANGHAI), TimeLimit(2, LimitUnit.working_hours)),
+        (datetime(2026, 11, 25, 11, 0, tzinfo=SHANGHAI), TimeLimit(3, LimitUnit.working_days)),
+        (datetime(2026, 11, 28, 22, 0, tzinfo=SHANGHAI), TimeLimit(2, LimitUnit.calendar_hours)),
+        (datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI), TimeLimit(2, LimitUnit.working_days)),
+    ],
+)
+@pytest.mark.parametrize("ratio", [0.8, 0.5])
+def test_yellow_at_is_where_green_turns_yellow(
+    cal: WorkingCalendar, start: datetime, limit: TimeLimit, ratio: float
+) -> None:
+    """Across weekends and the National Day holiday: green a second before, yellow after."""
+    deadline = stage_deadline(cal, start, limit)
+    turn = yellow_at(start, deadline, calendar=cal, unit=limit.unit, yellow_ratio=ratio)
+    assert start < turn <= deadline
+
+    def colour(at: datetime) -> SlaState:
+        return sla_state(start, deadline, at, calendar=cal, unit=limit.unit, yellow_ratio=ratio)
+
+    assert colour(turn - timedelta(seconds=1)) is SlaState.green
+    assert colour(turn + timedelta(seconds=1)) is SlaState.yellow
