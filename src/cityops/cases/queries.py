@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, RowMapping, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from cityops.cases.model import CaseStatus
@@ -131,7 +142,8 @@ _SCAN_COLUMNS = (
     cases.c.reminded_at,
     cases.c.supervised,
     cases.c.history_seq,
-    cases.c.limits,
+    # as text: cases of one category share one limits document, parsed once (sla_scan)
+    cast(cases.c.limits, Text).label("limits"),
 )
 _SCAN_ONE = select(*_SCAN_COLUMNS).where(cases.c.id == bindparam("case_id"))
 

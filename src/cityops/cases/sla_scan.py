@@ -4,6 +4,8 @@ once per stage and recorded in the history, so running the scan again changes no
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -144,6 +146,12 @@ class _Clock:
     supervised: bool
 
 
+@functools.lru_cache(maxsize=4096)
+def _units(limits_json: str) -> dict[Stage, LimitUnit]:
+    """The unit of each stage's limit, from a case's limits as stored (JSON text)."""
+    return {Stage(k): TimeLimit.parse(v).unit for k, v in json.loads(limits_json).items()}
+
+
 def _clock_of(row: RowMapping) -> _Clock | None:
     if row["stage"] is None or row["stage_deadline"] is None or row["stage_started_at"] is None:
         return None
@@ -151,13 +159,12 @@ def _clock_of(row: RowMapping) -> _Clock | None:
     if status not in SCANNED_STATUSES:
         return None
     stage = Stage(row["stage"])
-    limit = (row["limits"] or {}).get(stage.value)
     return _Clock(
         status=status,
         stage=stage,
         started=row["stage_started_at"],
         deadline=row["stage_deadline"],
-        unit=TimeLimit.parse(limit).unit if limit else LimitUnit.working_hours,
+        unit=_units(row["limits"] or "{}").get(stage, LimitUnit.working_hours),
         overdue=bool(row["overdue"]),
         reminded_at=row["reminded_at"],
         supervised=bool(row["supervised"]),
