@@ -3,7 +3,7 @@ aggregate behind the performance indicators."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -148,9 +148,9 @@ _SCAN_COLUMNS = (
 _SCAN_ONE = select(*_SCAN_COLUMNS).where(cases.c.id == bindparam("case_id"))
 
 
-def scan_candidates(session: Session) -> Sequence[RowMapping]:
+def scan_candidates(session: Session) -> Iterator[RowMapping]:
     """Open, running cases that may still need an SLA mark (overdue, reminder, escalation):
-    the columns the scan reads (`_SCAN_COLUMNS`)."""
+    the columns the scan reads (`_SCAN_COLUMNS`), fetched as the caller goes (500 at a time)."""
     stmt = select(*_SCAN_COLUMNS).where(
         cases.c.status.in_([s.value for s in SCANNED_STATUSES]),
         cases.c.stage_deadline.is_not(None),
@@ -160,7 +160,7 @@ def scan_candidates(session: Session) -> Sequence[RowMapping]:
             cases.c.supervised.is_(False),
         ),
     )
-    return session.execute(stmt).mappings().all()
+    return iter(session.execute(stmt.execution_options(yield_per=500)).mappings())
 
 
 def scan_row(session: Session, case_id: int) -> RowMapping | None:

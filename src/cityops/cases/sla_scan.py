@@ -77,8 +77,8 @@ class YellowTimes:
 
 # The scan reads in slices and pauses between them: it runs beside the server's event loop,
 # which would otherwise wait for the interpreter through the whole scan of a big city.
-SLICE_ROWS = 500
-SLICE_PAUSE_SECONDS = 0.002
+SLICE_ROWS = 200
+SLICE_PAUSE_SECONDS = 0.004
 
 
 def plan_marks(
