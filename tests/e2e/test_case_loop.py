@@ -223,7 +223,13 @@ def test_case_map_and_list(new_page: NewPage, traffic: int) -> None:
     page.get_by_label("状态").select_option("closed")
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(re.compile(r"status=closed"))
-    page.locator("#result-count").filter(has_text="共").wait_for()
+    # the table of the unfiltered list stays until the filtered one arrives: wait for it
+    page.wait_for_function(
+        """() => {
+          const cells = [...document.querySelectorAll('#case-table tbody .status')];
+          return cells.length > 0 && cells.every((c) => c.textContent.trim() === '结案');
+        }"""
+    )
     statuses = page.locator("#case-table tbody .status").all_inner_texts()
     assert statuses
     assert set(statuses) == {"结案"}
