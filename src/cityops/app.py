@@ -96,16 +96,15 @@ class Platform:
         threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
 
     def warm_up(self) -> None:
-        """What a server does once at start: load the area index, the responsibility list and
-        the routing model before the first request asks for them, then take every object alive
-        at that point out of the garbage collector's scans (`gc.freeze`). A long-running server
-        otherwise walks all of them — modules, caches, the model — in every full collection:
-        10–150 ms pauses, measured on the 2-core machine under intake load, which were most of
-        intake's p99 (bench/README.md)."""
+        """What a server does once at start: load the area index and the routing model before
+        the first request asks for them, then take every object alive at that point out of the
+        garbage collector's scans (`gc.freeze`). A long-running server otherwise walks all of
+        them — modules, caches, the model — in every full collection: 10–150 ms pauses,
+        measured on the 2-core machine under intake load, which were most of intake's p99
+        (bench/README.md)."""
         try:
             with self.read() as session:
                 self.geo.load_index(session)
-                self.taxonomy.list_categories(session)
             _ = self.routing.available  # loads the model
         except Exception:  # a warm-up must never stop a server; the first request loads it
             log.exception("warm-up failed")

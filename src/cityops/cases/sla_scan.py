@@ -113,23 +113,22 @@ def write_marks(
     """Write planned marks; a case changed since it was read is read again here (under the
     write lock) and judged afresh. Returns how many marks were made."""
     made = 0
-    for plan in planned:
-        seq = store.mark_sla(
-            uow.session, plan.row["id"], plan.row["history_seq"], plan.changes, len(plan.marks)
-        )
+    for first in planned:
+        plan: PlannedMarks | None = first
+        seq = _mark(uow, first)
         if seq is None:
-            row = queries.scan_row(uow.session, plan.row["id"])
-            again = _plan(row, plan.at, calendar, settings) if row is not None else None
-            if again is None:
-                continue
-            plan = again
-            seq = store.mark_sla(
-                uow.session, plan.row["id"], plan.row["history_seq"], plan.changes, len(plan.marks)
-            )
-            if seq is None:
-                continue  # the next scan looks again
-        made += _record(uow, plan, seq)
+            row = queries.scan_row(uow.session, first.row["id"])
+            plan = _plan(row, first.at, calendar, settings) if row is not None else None
+            seq = _mark(uow, plan) if plan is not None else None
+        if plan is not None and seq is not None:  # else the next scan looks again
+            made += _record(uow, plan, seq)
     return made
+
+
+def _mark(uow: UnitOfWork, plan: PlannedMarks) -> int | None:
+    """The guarded UPDATE of a planned case; its last history number, None if it changed."""
+    row = plan.row
+    return store.mark_sla(uow.session, row["id"], row["history_seq"], plan.changes, len(plan.marks))
 
 
 @dataclass(frozen=True)

@@ -242,16 +242,6 @@ class Scorer:
     def proba(self, doc: str) -> NDArray[np.float64]:
         return self.calibrated(self.decision(doc))
 
-    def contributions(self, doc: str, label_index: int) -> list[tuple[str, str, float]]:
-        """(block, feature, tf-idf × weight) for every feature of the document."""
-        columns, values = self.features(doc)
-        names = self._feature_names()
-        weights = self.weights[columns, label_index] * values
-        return [
-            (names[c][0], names[c][1], float(w))
-            for c, w in zip(columns.tolist(), weights.tolist(), strict=True)
-        ]
-
     def _feature_names(self) -> list[tuple[str, str]]:
         if self._names is None:
             names: list[tuple[str, str]] = [("", "")] * self.n_features
