@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cityops.app import Platform
 from cityops.kernel.actor import SYSTEM
@@ -70,6 +71,7 @@ def test_signed_in_user_sees_the_workbench(new_page: Callable[..., Any], smoke_u
     page.get_by_label("密码").fill("smoke-pass-1")
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url("**/")
-    assert page.locator("#who").inner_text() == "王领导 (领导)"
-    assert page.get_by_role("heading", name="我的工作台").is_visible()
+    # the shell fills in who is signed in once its script has run: wait for it
+    expect(page.locator("#who")).to_have_text("王领导 (领导)")
+    expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
     shoot(page, "02-workbench-leader")
