@@ -128,7 +128,13 @@ class OutboxRelay:
             while True:
                 with self._reads() as s:
                     rows = s.execute(
-                        select(outbox.c.id, outbox.c.event_id, outbox.c.name, outbox.c.payload)
+                        select(
+                            outbox.c.id,
+                            outbox.c.event_id,
+                            outbox.c.name,
+                            outbox.c.payload,
+                            outbox.c.attempts,
+                        )
                         .where(
                             outbox.c.dispatched_at.is_(None),
                             outbox.c.attempts < self._max_attempts,
@@ -145,24 +151,26 @@ class OutboxRelay:
                     return done
 
     def _deliver_batch(self, rows: Sequence[Any]) -> int:
-        """Hand a batch to the handlers, then record in one transaction which handler saw which
-        event and which events are done. A crash before that record repeats the batch's
-        handlers (at-least-once), never skips one."""
-        wanted = [r.event_id for r in rows if self._bus.subscriptions_for(r.name)]
+        """Hand a batch to the handlers, then record in one transaction which events are done.
+        Which handler saw an event is recorded only for an event that failed somewhere, so its
+        retry skips the handlers that took it; for the rest, "done" says it all. A crash before
+        that record repeats the batch's handlers (at-least-once), never skips one."""
+        # only an event tried before can have handlers that took it already
+        retried = [r.event_id for r in rows if r.attempts and self._bus.subscriptions_for(r.name)]
         seen: set[tuple[str, str]] = set()
-        if wanted:
+        if retried:
             with self._reads() as s:
                 seen = {
                     (e, sub)
                     for e, sub in s.execute(
                         select(
                             outbox_deliveries.c.event_id, outbox_deliveries.c.subscription
-                        ).where(outbox_deliveries.c.event_id.in_(wanted))
+                        ).where(outbox_deliveries.c.event_id.in_(retried))
                     )
                 }
                 s.rollback()
         now = self._clock.now()
-        deliveries: list[dict[str, Any]] = []
+        took: dict[int, list[str]] = {}  # row id → the subscriptions that took its event
         failures: dict[int, str] = {}
         batched: dict[str, tuple[Subscription, list[tuple[int, Event]]]] = {}
 
@@ -173,9 +181,7 @@ class OutboxRelay:
                 log.exception("handler %s failed on %s %s", sub.name, event.name, event.event_id)
                 failures[row_id] = f"{sub.name}: {exc!r}"
                 return
-            deliveries.append(
-                {"event_id": event.event_id, "subscription": sub.name, "delivered_at": now}
-            )
+            took.setdefault(row_id, []).append(sub.name)
 
         for row in rows:
             try:
@@ -202,10 +208,14 @@ class OutboxRelay:
                 for row_id, event in items:
                     deliver(row_id, event, sub)
                 continue
-            deliveries.extend(
-                {"event_id": event.event_id, "subscription": sub.name, "delivered_at": now}
-                for _, event in items
-            )
+            for row_id, _ in items:
+                took.setdefault(row_id, []).append(sub.name)
+        event_ids = {row.id: row.event_id for row in rows}
+        deliveries = [
+            {"event_id": event_ids[row_id], "subscription": name, "delivered_at": now}
+            for row_id in failures
+            for name in took.get(row_id, ())
+        ]
         finished = [row.id for row in rows if row.id not in failures]
         with self._sessions.begin() as s:
             if deliveries:

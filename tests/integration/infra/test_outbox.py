@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cityops.app import Platform
-from cityops.infra.outbox import outbox
+from cityops.infra.outbox import outbox, outbox_deliveries
 from cityops.kernel.events import Event
 
 
@@ -30,6 +30,8 @@ def test_event_delivered_after_commit_only(platform: Platform) -> None:
     assert platform.relay.drain() == 1
     assert seen == ["kept"]
     assert platform.relay.drain() == 0
+    with platform.read() as s:  # an event every handler took is just marked done
+        assert s.execute(select(outbox_deliveries)).all() == []
 
 
 def test_failing_handler_is_retried_without_repeating_the_others(platform: Platform) -> None:
@@ -48,6 +50,10 @@ def test_failing_handler_is_retried_without_repeating_the_others(platform: Platf
     with platform.uow() as uow:
         uow.emit(ThingHappened(occurred_at=platform.clock.now(), thing="x"))
     assert platform.relay.drain() == 0
+    with platform.read() as s:  # the handler that took it is recorded for the retry
+        took = s.execute(select(outbox_deliveries.c.subscription)).scalars().all()
+    assert "t.ok" in took
+    assert "t.flaky" not in took
     assert platform.relay.drain() == 1
     assert calls == {"ok": 1, "flaky": 2}
     with platform.read() as s:

@@ -97,23 +97,24 @@ class NotifyService:
         """Tell each case's recipients about its events: the citizen who reported it and those
         whose appeals were merged into it (each with their own tracking code). On CaseMerged,
         the merged case's recipients are also carried over to the case it was merged into.
-        One read for the whole batch (the relay hands over a pass), one short write transaction
-        per `WRITE_CHUNK` events."""
+        Who is told and what the case looks like are read at once for the whole batch (the
+        relay hands over a pass) on a read session; the messages are then written with one
+        statement per `WRITE_CHUNK` events, each chunk a short transaction."""
         notified = [e for e in events if isinstance(e, NOTIFIED_EVENTS)]
         if not notified:
             return
         with self._sessions() as session:
             wanted = store.recipients_of(session, {e.case_id for e in notified})
+            facts = {case_id: self._facts(session, case_id) for case_id in wanted}
             session.rollback()
         if not wanted:
             return
-        facts: dict[int, CaseFacts | None] = {}
         for start in range(0, len(notified), WRITE_CHUNK):
             chunk = notified[start : start + WRITE_CHUNK]
             if not any(wanted.get(e.case_id) for e in chunk):
                 continue  # (a merge carries recipients only from a case that has some)
-            created: list[tuple[int, Outgoing]] = []
             with self._uows() as uow:
+                outgoing: list[tuple[dict[str, object], Outgoing]] = []
                 for event in chunk:
                     # asked now, not when read: a merge earlier in the pass may have given
                     # this case its first recipients
@@ -123,9 +124,11 @@ class NotifyService:
                         facts[event.case_id] = self._facts(uow.session, event.case_id)
                     known = facts[event.case_id]
                     if known is not None:
-                        created += self._tell(uow.session, event, known, wanted)
-            for row_id, message in created:
-                self._deliver(row_id, message)
+                        outgoing += self._tell(uow.session, event, known, wanted)
+                ids = store.insert_notifications(uow.session, [row for row, _ in outgoing])
+            for row_id, (_, message) in zip(ids, outgoing, strict=True):
+                if row_id is not None:
+                    self._deliver(row_id, message)
 
     def _facts(self, session: Session, case_id: int) -> CaseFacts | None:
         try:
@@ -144,8 +147,11 @@ class NotifyService:
         event: CaseEvent,
         facts: CaseFacts,
         wanted: dict[int, list[store.Recipient]],
-    ) -> list[tuple[int, Outgoing]]:
-        created: list[tuple[int, Outgoing]] = []
+    ) -> list[tuple[dict[str, object], Outgoing]]:
+        """The messages `event` gives its case's recipients (rows to store, and what to send);
+        a merge also carries the recipients over to the case merged into."""
+        out: list[tuple[dict[str, object], Outgoing]] = []
+        now = self.clock.now()
         for who in list(wanted.get(event.case_id, ())):
             own = who.tracking_code or facts.tracking_code
             words = message_for(
@@ -154,33 +160,31 @@ class NotifyService:
             if words is None:
                 continue
             subject, text = words
-            row_id = store.insert_notification(
-                session,
-                event_id=event.event_id,
-                event_name=event.name,
-                case_id=event.case_id,
-                case_number=event.case_number,
-                channel=who.channel,
-                recipient=who.address,
-                message=text,
-                status="recorded",
-                created_at=self.clock.now(),
-            )
-            if row_id is not None:
-                created.append((row_id, Outgoing(who.channel, who.address, subject, text)))
+            row = {
+                "event_id": event.event_id,
+                "event_name": event.name,
+                "case_id": event.case_id,
+                "case_number": event.case_number,
+                "channel": who.channel,
+                "recipient": who.address,
+                "message": text,
+                "status": "recorded",
+                "created_at": now,
+            }
+            out.append((row, Outgoing(who.channel, who.address, subject, text)))
             if isinstance(event, CaseMerged):  # 合并办理: they hear the other case's steps
                 store.add_recipient(
                     session,
                     case_id=event.into_case_id,
                     channel=who.channel,
                     address=who.address,
-                    at=self.clock.now(),
+                    at=now,
                     tracking_code=own,
                 )
                 into = wanted.setdefault(event.into_case_id, [])
                 if not any((r.channel, r.address) == (who.channel, who.address) for r in into):
                     into.append(store.Recipient(who.channel, who.address, own))
-        return created
+        return out
 
     def _deliver(self, row_id: int, message: Outgoing) -> None:
         sender = self.senders.get(message.channel)

@@ -117,21 +117,41 @@ def recipients_of(session: Session, case_ids: Collection[int]) -> dict[int, list
     return found
 
 
-def insert_notification(session: Session, **values: object) -> int | None:
-    """The new row's id, or None when this event already produced this message."""
-    exists = session.execute(
-        select(notifications.c.id).where(
-            notifications.c.event_id == values["event_id"],
-            notifications.c.channel == values["channel"],
-            notifications.c.recipient == values["recipient"],
+def insert_notifications(
+    session: Session, messages: Sequence[dict[str, object]]
+) -> list[int | None]:
+    """Store messages (the columns of `notifications` but id and attempts) in one statement;
+    for each, the new row's id, or None when its event already produced it (a repeated relay
+    pass) or it repeats an earlier message of the list."""
+    if not messages:
+        return []
+    key = ("event_id", "channel", "recipient")
+    events = sorted({str(m["event_id"]) for m in messages})
+    known: set[tuple[object, ...]] = set()
+    for start in range(0, len(events), 500):
+        known.update(
+            tuple(r)
+            for r in session.execute(
+                select(
+                    notifications.c.event_id, notifications.c.channel, notifications.c.recipient
+                ).where(notifications.c.event_id.in_(events[start : start + 500]))
+            )
         )
-    ).first()
-    if exists is not None:
-        return None
-    row_id = session.execute(
-        insert(notifications).values(**values, attempts=0).returning(notifications.c.id)
-    ).scalar_one()
-    return int(row_id)
+    fresh: list[dict[str, object]] = []
+    slots: list[int | None] = []
+    for m in messages:
+        k = tuple(m[c] for c in key)
+        if k in known:
+            slots.append(None)
+            continue
+        known.add(k)
+        slots.append(len(fresh))
+        fresh.append({**m, "attempts": 0})
+    if not fresh:
+        return [None] * len(messages)
+    stmt = insert(notifications).returning(notifications.c.id, sort_by_parameter_order=True)
+    ids = session.execute(stmt, fresh).scalars().all()
+    return [None if i is None else int(ids[i]) for i in slots]
 
 
 def mark(session: Session, row_id: int, *, status: str, error: str | None, at: datetime) -> None:

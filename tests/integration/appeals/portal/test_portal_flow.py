@@ -7,7 +7,11 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 from tests.integration.appeals.portal.conftest import LAMP, PHONE, Portal, jpeg, png
+
+from cityops.infra.outbox import outbox
+from cityops.kernel.events import event_from_payload
 
 PUBLIC_STEPS = ["received", "registered", "dispatched", "handling", "result", "closed"]
 
@@ -142,6 +146,20 @@ def test_notifications_outbox_records_each_step_masked(portal: Portal) -> None:
     assert portal.client.get("/api/v1/notifications", headers=portal.auth("op")).json()[
         "total"
     ] == len(items)
+
+
+def test_a_repeated_relay_pass_records_no_message_twice(portal: Portal) -> None:
+    code = portal.submit()["tracking_code"]
+    portal.close(code)
+    portal.platform.relay.drain()
+    recorded = portal.counts()[3]
+    assert recorded >= 5
+    with portal.platform.read() as s:
+        rows = s.execute(select(outbox.c.name, outbox.c.payload).order_by(outbox.c.id)).all()
+    events = [event_from_payload(r.name, dict(r.payload)) for r in rows]
+    # the relay died after the handlers ran but before it marked the events done
+    portal.platform.notify.on_events(events)
+    assert portal.counts()[3] == recorded
 
 
 @pytest.mark.parametrize(("user", "status"), [(None, 401), ("h_cgj", 403)])
