@@ -185,6 +185,7 @@ def bench_database(
             caught_up = wait_for(lambda: pending(url) == 0, 600)
             drained_in = round(time.monotonic() - started, 1)
             routed_total = routed(url) - before[1]
+            run_seconds = result["duration_us"] / 1e6
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -210,6 +211,11 @@ def bench_database(
                 "relay_caught_up": caught_up,
                 "seconds_to_catch_up": drained_in,
                 "decisions_after_catch_up": routed_total,
+                # the rate at which appeals were taken in AND routed: every decision of the
+                # run over the run's time plus the relay's catch-up after it
+                "routed_per_second_including_catch_up": round(
+                    routed_total / (run_seconds + drained_in), 1
+                ),
             },
             "load_average_before": load_before,
             "load_average_after": load_after,
