@@ -1,5 +1,10 @@
 """Case lists as CSV or Excel (the same columns either way; phones as the reader may see them,
-i.e. masked). CSV is produced line by line so large exports stream."""
+i.e. masked). CSV is produced line by line so large exports stream.
+
+Case text comes from citizens and integrations, so no cell may turn into a formula when the file
+is opened in a spreadsheet: in CSV, text starting with ``= + - @``, a tab or a carriage return is
+prefixed with a single quote (OWASP's advice on CSV injection); in Excel such text is written as
+a string cell, unchanged. Values that are not text (numbers) stay as they are."""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from cityops.cases.views import CaseView
 from cityops.kernel.clock import to_local
@@ -63,6 +70,28 @@ def row_of(case: CaseView) -> list[object]:
     return [get(case) for _, _, get in COLUMNS]
 
 
+# What a spreadsheet may read as the start of a formula (or of a DDE call).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """The value as a CSV cell that no spreadsheet evaluates: text that could start a formula
+    gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def xlsx_cell(sheet: Any, value: object) -> object:
+    """The value as an Excel cell: text that openpyxl would store as a formula (it starts with
+    ``=``) is written as a plain string cell instead."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def csv_chunks(cases: Iterable[CaseView], *, batch: int = 200) -> Iterator[str]:
     """CSV text in chunks; starts with a BOM so that Excel reads the UTF-8 correctly."""
     buffer = io.StringIO()
@@ -70,7 +99,7 @@ def csv_chunks(cases: Iterable[CaseView], *, batch: int = 200) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(header())
     for n, case in enumerate(cases, start=1):
-        writer.writerow(row_of(case))
+        writer.writerow([csv_cell(value) for value in row_of(case)])
         if n % batch == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -84,7 +113,7 @@ def xlsx_bytes(cases: Iterable[CaseView]) -> bytes:
     sheet = book.create_sheet("cases")
     sheet.append(header())
     for case in cases:
-        sheet.append(row_of(case))
+        sheet.append([xlsx_cell(sheet, value) for value in row_of(case)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -127,11 +127,19 @@ class CaseService:
             raise ValidationFailed("give both lon and lat, or neither", code="incomplete_point")
         if cmd.area_code:
             try:
-                return self.geo.chain_of(session, cmd.area_code), None, None
+                chain = self.geo.chain_of(session, cmd.area_code)
             except NotFound as exc:
                 raise ValidationFailed(
                     f"unknown area {cmd.area_code!r}", code="unknown_area"
                 ) from exc
+            if chain.smallest.retired:
+                area = chain.smallest
+                raise ValidationFailed(
+                    f"area {area.code} ({area.name}) is retired: its community has real grids "
+                    "now; give one of those, or the point",
+                    code="retired_area",
+                )
+            return chain, None, None
         raise ValidationFailed(
             "say where: give lon and lat, or an area_code", code="location_required"
         )

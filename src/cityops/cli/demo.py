@@ -10,11 +10,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cityops.app import build_platform
-from cityops.cli.context import console
+from cityops.cli.context import console, settings_from_env
 from cityops.demo.accounts import DEMO_PASSWORD
 from cityops.demo.build import build_demo
 from cityops.demo.routing import DemoModel, ensure_model, rows_to_train
-from cityops.infra.settings import Settings
 from cityops.kernel.clock import FixedClock, SystemClock
 
 
@@ -35,7 +34,7 @@ def demo(
     ] = False,
 ) -> None:
     """Build a demo city: areas, the responsibility list, departments, staff and cases."""
-    settings = Settings()
+    settings = settings_from_env()
     if settings.env == "prod":
         console.print("[red]refusing to load demo data with CITYOPS_ENV=prod[/red]")
         raise typer.Exit(1)

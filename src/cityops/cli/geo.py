@@ -90,6 +90,11 @@ def import_file(
     console.print(
         f"[green]{len(result.created)} {level} areas created, {len(result.updated)} updated"
         f"[/green] from {result.features} features"
+        + (
+            f"; {len(result.retired)} generated grids retired in their communities"
+            if result.retired
+            else ""
+        )
     )
 
 
@@ -119,13 +124,14 @@ def grid(
         list[str] | None, typer.Option(help="community code or alias (repeatable)")
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="every community that has no grids yet")
+        bool, typer.Option("--all", help="every community that has no grids (real or generated)")
     ] = False,
     rows: Annotated[int, typer.Option(min=1, max=50, help="rows of cells")] = 3,
     cols: Annotated[int, typer.Option(min=1, max=50, help="columns of cells")] = 3,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Generate a grid layer (生成网格): rows x cols cells clipped to each community."""
+    """Generate a grid layer (生成网格): rows x cols cells clipped to each community. Importing
+    real grids into a community later retires its generated ones."""
     if bool(community) == all_:
         raise typer.BadParameter("give --community CODE (repeatable) or --all, not both")
     cmd = GenerateGrids(

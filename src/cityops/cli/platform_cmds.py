@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cityops.cli.context import console, platform_from_env
+from cityops.cli.context import console, err_console, platform_from_env, settings_from_env
 from cityops.kernel.actor import SYSTEM
 
 
@@ -33,12 +33,15 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port (default 8000 or CITYOPS_PORT)")] = None,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
 ) -> None:
-    """Serve the platform (API, console, docs at /docs)."""
+    """Serve the platform (API, console, docs at /docs). Says so first when it runs in a
+    development mode (CITYOPS_ENV dev or demo); refuses CITYOPS_ENV=prod without a real
+    CITYOPS_SECRET_KEY."""
     import uvicorn
 
-    from cityops.infra.settings import Settings
-
-    settings = Settings()
+    settings = settings_from_env()
+    warning = settings.development_warning()
+    if warning:
+        err_console.print(f"[bold yellow]warning[/bold yellow]: {warning}")
     url = f"http://{host or settings.host}:{port or settings.port}"
     console.print(f"[green]cityops[/green] serving at {url}  (API docs: {url}/docs, Ctrl+C stops)")
     uvicorn.run(

@@ -12,7 +12,10 @@ several parts, merged into a MultiPolygon):
 - a new area's code is its parent's code plus the next sequence (3 digits; 2 for a district under
   a city), keeping the source code's trailing number where it is free ('SQ-3' → …003);
 - an area whose alias (or code) exists already at the same level is updated in place, so running
-  the same import twice changes nothing.
+  the same import twice changes nothing;
+- grids: the generated grids (`cityops geo grid`) of every community that receives imported grids
+  are retired — kept, so that their codes still resolve for cases filed in them, but no longer
+  found by a point, listed, or offered for new cases. Generating skips communities with grids.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class ImportResult:
     features: int
     created: tuple[str, ...]
     updated: tuple[str, ...]
+    retired: tuple[str, ...] = ()  # generated grids replaced by the imported ones
 
 
 @dataclass(frozen=True)
@@ -340,7 +344,20 @@ def import_areas(
     if clash:
         raise Conflict(f"area codes already in use: {', '.join(sorted(clash))}", code="code_taken")
     store.insert_areas(session, created, now)
-    return ImportResult(features=len(cmd.features), created=tuple(codes), updated=tuple(updated))
+    retired: list[str] = []
+    if cmd.level is AreaLevel.grid:
+        communities = {a.parent_code for a in created} | {
+            existing.by_code[c].parent_code for c in updated
+        }
+        retired = store.retire_generated_grids(
+            session, sorted(c for c in communities if c), keep=[*codes, *updated], now=now
+        )
+    return ImportResult(
+        features=len(cmd.features),
+        created=tuple(codes),
+        updated=tuple(updated),
+        retired=tuple(retired),
+    )
 
 
 # --- grid layer ------------------------------------------------------------------------------
@@ -349,7 +366,8 @@ def import_areas(
 def generate_grid_layer(
     session: Session, now: datetime, cmd: GenerateGrids, progress: Progress | None = None
 ) -> GridResult:
-    """Cut communities without grids into rows x cols cells (clipped to the community)."""
+    """Cut communities without grids in use (imported or generated) into rows x cols cells
+    (clipped to the community), marked as generated."""
     if not (1 <= cmd.rows <= 50 and 1 <= cmd.cols <= 50):
         raise ValidationFailed("rows and cols must lie between 1 and 50", code="bad_grid_size")
     with_grids = store.parents_with_children(session, AreaLevel.grid)
@@ -392,6 +410,7 @@ def generate_grid_layer(
                     alias=None,
                     geometry=to_geojson_text(cell),
                     bbox=bbox_of(cell),
+                    generated=True,
                 )
             )
         if progress:

@@ -31,12 +31,16 @@ LEVELS: tuple[AreaLevel, ...] = tuple(AreaLevel)
 
 @dataclass(frozen=True, slots=True)
 class AreaRef:
-    """An area as other domains see it (no geometry)."""
+    """An area as other domains see it (no geometry). `generated`: a grid cut by `cityops geo
+    grid`, not drawn by the city; `retired`: no longer used for new places (a generated grid
+    whose community received real grids) — still known by its code, for what was filed in it."""
 
     code: str
     name: str
     level: AreaLevel
     alias: str | None = None
+    generated: bool = False
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)

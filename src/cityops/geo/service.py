@@ -111,7 +111,8 @@ class GeoService:
         return self._row(session, code).ref
 
     def chain_of(self, session: Session, code: str) -> AreaChain:
-        """The area (code or alias) with its ancestors, from the top down."""
+        """The area (code or alias) with its ancestors, from the top down — a retired area too
+        (`chain.smallest.retired` tells), so the codes stored with older cases still resolve."""
         ref = self.get_area(session, code)
         index = self._current_index(session)
         try:
@@ -122,7 +123,8 @@ class GeoService:
     def list_areas(
         self, session: Session, level: AreaLevel | None = None, parent_code: str | None = None
     ) -> list[AreaRef]:
-        """Areas ordered by code; `parent_code` (code or alias) keeps its direct children."""
+        """Areas in use, ordered by code; `parent_code` (code or alias) keeps its direct
+        children."""
         return [f.ref for f in self.list_features(session, level, parent_code)]
 
     def get_feature(
@@ -168,7 +170,7 @@ class GeoService:
     def generate_grids(
         self, uow: UnitOfWork, actor: Actor, cmd: GenerateGrids, progress: Progress | None = None
     ) -> GridResult:
-        """generate grids  # 生成网格 for communities that have none."""
+        """generate grids  # 生成网格 for communities that have none in use."""
         may_generate_grids(actor)
         return generate_grid_layer(uow.session, self._clock.now(), cmd, progress)
 
@@ -210,7 +212,14 @@ class GeoService:
             generation = store.generation()
             fingerprint = store.fingerprint(session)
             rows = store.all_areas(session)
-            index = AreaIndex([(r.ref, r.parent_code, from_geojson_text(r.geometry)) for r in rows])
+            index = AreaIndex(
+                [
+                    (r.ref, r.parent_code, from_geojson_text(r.geometry))
+                    for r in rows
+                    if not r.retired
+                ],
+                known=[(r.ref, r.parent_code) for r in rows if r.retired],
+            )
             self._index, self._generation = index, generation
             self._fingerprint, self._checked_at = fingerprint, now
             return index

@@ -23,9 +23,14 @@ class AreaIndex:
     """Every area's polygon in an STRtree, prepared for fast point tests.
 
     `locate` asks the tree for the polygons whose boxes hold the point, tests those with
-    prepared geometries, and keeps the deepest level (ties: the smallest area)."""
+    prepared geometries, and keeps the deepest level (ties: the smallest area). `known` are
+    areas that only `chain_of` resolves (retired ones: no point lands in them any more)."""
 
-    def __init__(self, items: Sequence[tuple[AreaRef, str | None, Geometry]]) -> None:
+    def __init__(
+        self,
+        items: Sequence[tuple[AreaRef, str | None, Geometry]],
+        known: Sequence[tuple[AreaRef, str | None]] = (),
+    ) -> None:
         self._refs = [ref for ref, _, _ in items]
         self._geoms = np.array([geom for _, _, geom in items], dtype=object)
         shapely.prepare(self._geoms)
@@ -34,8 +39,9 @@ class AreaIndex:
         areas = shapely.area(self._geoms) if len(items) else np.zeros(0)
         self._key = [(-ref.level.rank, float(a)) for ref, a in zip(self._refs, areas, strict=True)]
         self._links: dict[str, tuple[AreaRef, str | None]] = {
-            ref.code: (ref, parent) for ref, parent, _ in items
+            ref.code: (ref, parent) for ref, parent in known
         }
+        self._links.update((ref.code, (ref, parent)) for ref, parent, _ in items)
         self._chains: dict[str, AreaChain] = {}
 
     def __len__(self) -> int:

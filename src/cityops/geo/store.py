@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    false,
     func,
     insert,
     select,
@@ -50,6 +52,10 @@ areas = Table(
     Column("min_lat", Float, nullable=False),
     Column("max_lon", Float, nullable=False),
     Column("max_lat", Float, nullable=False),
+    # a grid cut by `cityops geo grid` (not drawn by the city); retired once the community
+    # receives real grids, kept so that its code still means what it meant
+    Column("generated", Boolean, nullable=False, server_default=false()),
+    Column("retired_at", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
@@ -64,10 +70,19 @@ class AreaRow:
     alias: str | None
     geometry: str
     bbox: tuple[float, float, float, float]
+    generated: bool = False
+    retired: bool = False
 
     @property
     def ref(self) -> AreaRef:
-        return AreaRef(code=self.code, name=self.name, level=self.level, alias=self.alias)
+        return AreaRef(
+            code=self.code,
+            name=self.name,
+            level=self.level,
+            alias=self.alias,
+            generated=self.generated,
+            retired=self.retired,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +94,7 @@ class NewArea:
     alias: str | None
     geometry: str
     bbox: tuple[float, float, float, float]
+    generated: bool = False
 
 
 # --- change tracking (this process) ----------------------------------------------------------
@@ -125,6 +141,8 @@ _COLUMNS = (
     areas.c.min_lat,
     areas.c.max_lon,
     areas.c.max_lat,
+    areas.c.generated,
+    areas.c.retired_at,
 )
 
 
@@ -137,10 +155,13 @@ def _row(m: RowMapping) -> AreaRow:
         alias=m["alias"],
         geometry=m["geometry"],
         bbox=(m["min_lon"], m["min_lat"], m["max_lon"], m["max_lat"]),
+        generated=bool(m["generated"]),
+        retired=m["retired_at"] is not None,
     )
 
 
 def all_areas(session: Session) -> list[AreaRow]:
+    """Every area, retired ones included (the index still resolves their codes)."""
     rows = session.execute(select(*_COLUMNS).order_by(areas.c.code)).all()
     return [_row(r._mapping) for r in rows]
 
@@ -163,8 +184,11 @@ def list_areas(
     level: AreaLevel | None = None,
     parent_code: str | None = None,
     code_prefix: str | None = None,
+    include_retired: bool = False,
 ) -> list[AreaRow]:
     query = select(*_COLUMNS).order_by(areas.c.code)
+    if not include_retired:
+        query = query.where(areas.c.retired_at.is_(None))
     if level is not None:
         query = query.where(areas.c.level == level.value)
     if parent_code is not None:
@@ -175,15 +199,20 @@ def list_areas(
 
 
 def child_codes(session: Session, parent_code: str) -> list[str]:
+    """Codes of every child, retired ones included (a code is never given out twice)."""
     rows = session.execute(select(areas.c.code).where(areas.c.parent_code == parent_code))
     return [r[0] for r in rows]
 
 
 def parents_with_children(session: Session, level: AreaLevel) -> set[str]:
-    """Codes of areas that have at least one child of the given level."""
+    """Codes of areas that have at least one child of the given level in use."""
     rows = session.execute(
         select(areas.c.parent_code)
-        .where(areas.c.level == level.value, areas.c.parent_code.is_not(None))
+        .where(
+            areas.c.level == level.value,
+            areas.c.parent_code.is_not(None),
+            areas.c.retired_at.is_(None),
+        )
         .distinct()
     )
     return {r[0] for r in rows}
@@ -216,6 +245,8 @@ def insert_areas(session: Session, new: Sequence[NewArea], now: datetime) -> Non
                 "min_lat": a.bbox[1],
                 "max_lon": a.bbox[2],
                 "max_lat": a.bbox[3],
+                "generated": a.generated,
+                "retired_at": None,
                 "created_at": now,
                 "updated_at": now,
             }
@@ -223,6 +254,27 @@ def insert_areas(session: Session, new: Sequence[NewArea], now: datetime) -> Non
         ],
     )
     _touched(session)
+
+
+def retire_generated_grids(
+    session: Session, parent_codes: Sequence[str], keep: Sequence[str], now: datetime
+) -> list[str]:
+    """Retire the generated grids in use under `parent_codes` (but not the codes in `keep`);
+    returns their codes."""
+    if not parent_codes:
+        return []
+    where = (
+        areas.c.level == AreaLevel.grid.value,
+        areas.c.generated.is_(True),
+        areas.c.retired_at.is_(None),
+        areas.c.parent_code.in_(list(parent_codes)),
+        areas.c.code.not_in(list(keep)),
+    )
+    codes = [r[0] for r in session.execute(select(areas.c.code).where(*where))]
+    if codes:
+        session.execute(update(areas).where(*where).values(retired_at=now, updated_at=now))
+        _touched(session)
+    return sorted(codes)
 
 
 def update_area_shape(
@@ -244,6 +296,8 @@ def update_area_shape(
             min_lat=bbox[1],
             max_lon=bbox[2],
             max_lat=bbox[3],
+            generated=False,  # drawn by an import now
+            retired_at=None,
             updated_at=now,
         )
     )

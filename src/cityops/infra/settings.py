@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
+MIN_SECRET_LENGTH = 16  # CITYOPS_SECRET_KEY in prod
 
 
 class Settings(BaseSettings):
@@ -46,11 +47,30 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
-        if self.env == "prod" and self.secret_key == DEV_SECRET:
+        if self.env == "prod" and (
+            self.secret_key == DEV_SECRET or len(self.secret_key.strip()) < MIN_SECRET_LENGTH
+        ):
             raise ValueError(
-                "CITYOPS_SECRET_KEY must be set to a real secret when CITYOPS_ENV=prod"
+                "CITYOPS_SECRET_KEY must be set to a real secret (at least "
+                f"{MIN_SECRET_LENGTH} characters, not the development one) when CITYOPS_ENV=prod"
             )
         return self
+
+    def development_warning(self) -> str | None:
+        """What a server started in a development mode (dev, demo) should say first: that mode,
+        and whether tokens are signed with the development secret that anyone can read."""
+        if self.env not in ("dev", "demo"):
+            return None
+        secret = (
+            "tokens are signed with the built-in development secret (CITYOPS_SECRET_KEY is not "
+            "set), so anyone can forge a sign-in"
+            if self.secret_key == DEV_SECRET
+            else "CITYOPS_SECRET_KEY is set"
+        )
+        return (
+            f"CITYOPS_ENV={self.env}: development mode; {secret}. For a deployment set "
+            "CITYOPS_ENV=prod and CITYOPS_SECRET_KEY to a long random secret."
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
@@ -35,7 +37,8 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     app = FastAPI(
         title="cityops 城市运行一网统管平台",
         version=__version__,
-        docs_url="/docs",
+        docs_url=None,  # served below from the local Swagger UI copy, not from a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
@@ -46,6 +49,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(portal_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_docs(app)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -53,3 +57,29 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, max_bytes=platform.settings.max_body_bytes)
     return app
+
+
+SWAGGER_UI = "/static/vendor/swagger-ui"  # copied from the npm package by `make assets`
+
+
+def install_docs(app: FastAPI) -> None:
+    """The OpenAPI docs at /docs: Swagger UI served from this machine (static/vendor), so the page
+    works offline. (FastAPI's default page loads it from a CDN; ReDoc, likewise, is not served.)"""
+    openapi_url = app.openapi_url or "/openapi.json"
+    oauth2_redirect_url = "/docs/oauth2-redirect"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} — API",
+            swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
+            oauth2_redirect_url=oauth2_redirect_url,
+            swagger_ui_parameters={"validatorUrl": None},  # no badge from validator.swagger.io
+        )
+
+    @app.get(oauth2_redirect_url, include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -41,6 +42,25 @@ def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
     return {"error": body}
 
 
+def invalid_json_body(err: Mapping[str, Any], document: Any) -> dict[str, Any]:
+    """The error body for a request body that is not valid JSON: the decoder's message and where
+    it stopped, as line and column (FastAPI reports only the character offset)."""
+    loc = err.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    reason = str((err.get("ctx") or {}).get("error") or "cannot be parsed")
+    message = f"the body is not valid JSON: {reason}"
+    if pos is None or not isinstance(document, str):
+        return error_body("invalid_json", message)
+    line = document.count("\n", 0, pos) + 1
+    column = pos - document.rfind("\n", 0, pos)
+    return error_body(
+        "invalid_json",
+        f"{message} at line {line} column {column}",
+        line=line,
+        column=column,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
@@ -53,6 +73,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":  # the body did not parse: no field to name
+                return JSONResponse(invalid_json_body(err, exc.body), status_code=422)
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
@@ -65,6 +88,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI's "error parsing the body" for a JSON body that is not UTF-8 text
+            return JSONResponse(
+                error_body("invalid_json", "the body is not valid JSON: it is not UTF-8 text"),
+                status_code=422,
+            )
         code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             exc.status_code, "http_error"
         )

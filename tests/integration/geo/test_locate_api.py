@@ -121,6 +121,8 @@ def test_areas_are_listed_as_geojson_without_login(api: TestClient) -> None:
         "level": "street",
         "alias": "SQ",
         "parent_code": "330103",
+        "generated": False,
+        "retired": False,
     }
 
 

@@ -29,6 +29,10 @@ class AreaPublic(BaseModel):
 
 class AreaProperties(AreaPublic):
     parent_code: str | None
+    generated: bool = Field(default=False, description="a grid cut by `cityops geo grid`")
+    retired: bool = Field(
+        default=False, description="no longer in use (a generated grid replaced by real ones)"
+    )
 
 
 class AreaFeaturePublic(BaseModel):
@@ -53,6 +57,8 @@ class AreaFeaturePublic(BaseModel):
                 level=ref.level,
                 alias=ref.alias,
                 parent_code=feature.parent_code,
+                generated=ref.generated,
+                retired=ref.retired,
             ),
         )
 

@@ -137,8 +137,15 @@ async def _body(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     if ctype == "application/json":
         try:
             parsed = json.loads(await request.body() or b"{}")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationFailed("the body is not valid JSON", code="invalid_json") from exc
+        except json.JSONDecodeError as exc:
+            raise ValidationFailed(
+                f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                code="invalid_json",
+            ) from exc
+        except ValueError as exc:  # UnicodeDecodeError included
+            raise ValidationFailed(
+                "the body is not valid JSON: it is not UTF-8 text", code="invalid_json"
+            ) from exc
         if not isinstance(parsed, dict):
             raise ValidationFailed("the JSON body must be an object", code="invalid_json")
         nested = parsed.pop("attribute", None)

@@ -339,3 +339,22 @@ def test_keys_cli_lists_and_stores_only_a_hash(
     cli("open311", "keys", "revoke", "1")
     assert key_rows()[0]["revoked_at"] is not None
     cli("open311", "keys", "revoke", "99", expect=1)
+
+
+@pytest.mark.parametrize(
+    ("content", "description"),
+    [
+        (b'{"service_code": "C010102",\n "lat": }', "Expecting value at line 2 column 9"),
+        ('{"description": "井盖"}'.encode("gbk"), "it is not UTF-8 text"),
+    ],
+)
+def test_a_json_body_that_does_not_parse_is_400(
+    api: TestClient, counts: Callable[[], tuple[int, int]], content: bytes, description: str
+) -> None:
+    r = api.post(
+        f"{BASE}/requests.json", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400, r.text
+    [error] = parse("json", r.text)
+    assert error["description"] == f"the body is not valid JSON: {description}"
+    assert counts() == (0, 0)
