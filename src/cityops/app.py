@@ -246,6 +246,7 @@ def _wire(platform: Platform) -> None:
         cases=platform.cases,
         duplicates=platform.duplicates,
         knowledge=platform.knowledge,
+        geo=platform.geo,
         city_code=platform.settings.default_city_code,
         routing=platform.routing,
         appeals=platform.portal,

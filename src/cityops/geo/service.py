@@ -110,6 +110,24 @@ class GeoService:
         """An area by code or by alias (source code such as 'SQ-3-2')."""
         return self._row(session, code).ref
 
+    def root_area(self, session: Session) -> AreaRef:
+        """The one area above all others: the city, or the district when only a district and
+        what lies below it were imported (where a matter without a place is filed).
+        ValidationFailed(code="no_root_area") when no area exists, or when several top-level
+        areas exist (then the place has to be given)."""
+        roots = self._current_index(session).roots()
+        if len(roots) == 1:
+            return roots[0]
+        if not roots:
+            raise ValidationFailed(
+                "no areas are imported yet: import the city's areas first", code="no_root_area"
+            )
+        names = "、".join(f"{r.name} ({r.code})" for r in roots[:5])
+        raise ValidationFailed(
+            f"the city has several top-level areas ({names}): say which one with area_code",
+            code="no_root_area",
+        )
+
     def chain_of(self, session: Session, code: str) -> AreaChain:
         """The area (code or alias) with its ancestors, from the top down."""
         ref = self.get_area(session, code)

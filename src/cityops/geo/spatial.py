@@ -59,6 +59,11 @@ class AreaIndex:
         ref = self.smallest_at(lon, lat)
         return None if ref is None else self.chain_of(ref.code)
 
+    def roots(self) -> list[AreaRef]:
+        """The top-level areas (no parent held here), largest level first, then by code."""
+        tops = [ref for ref, parent in self._links.values() if parent not in self._links]
+        return sorted(tops, key=lambda ref: (ref.level.rank, ref.code))
+
     def chain_of(self, code: str) -> AreaChain:
         chain = self._chains.get(code)
         if chain is None:

@@ -45,6 +45,7 @@ from cityops.cases.public import (
     NewCase,
     valid_phone,
 )
+from cityops.geo.public import GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
@@ -104,7 +105,8 @@ class HotlineService:
         cases: CaseService,
         duplicates: DuplicateService,
         knowledge: KnowledgeService,
-        city_code: str,
+        geo: GeoService,
+        city_code: str | None = None,
         routing: RouteSuggester | None = None,
         appeals: AppealRecords | None = None,
         recipients: RecipientRegistry | None = None,
@@ -112,7 +114,9 @@ class HotlineService:
         self.cases = cases
         self.duplicates = duplicates
         self.knowledge = knowledge
-        self.city_code = city_code  # where a consultation without a place is filed
+        self.geo = geo
+        # where a consultation without a place is filed; None: the top-level area in geo
+        self.city_code = city_code
         self.routing = routing
         self.appeals = appeals
         self.recipients = recipients
@@ -211,7 +215,8 @@ class HotlineService:
             raise ValidationFailed("choose the category of the call", code="category_required")
         area_code = (cmd.area_code or "").strip() or None
         if mode is CallMode.answer and (cmd.lon is None or cmd.lat is None) and not area_code:
-            area_code = self.city_code  # a consultation need not have a place
+            # a consultation need not have a place: it is filed at the city
+            area_code = self.city_code or self.geo.root_area(session).code
         view = self.cases.create_case(
             uow,
             actor,
