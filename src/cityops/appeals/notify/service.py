@@ -20,7 +20,7 @@ from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.events import Event
-from cityops.kernel.masking import mask_phone
+from cityops.kernel.masking import mask_email, mask_phone
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
@@ -57,8 +57,7 @@ class NotificationPage:
 
 def mask_address(channel: str, address: str) -> str:
     if channel == "email" and "@" in address:
-        name, _, domain = address.partition("@")
-        return f"{name[:1]}***@{domain}"
+        return mask_email(address)
     return mask_phone(address) or ""
 
 

@@ -4,7 +4,7 @@ dates and windows. Input checks live in inputs.py. No database, no HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -13,6 +13,7 @@ from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.clock import SHANGHAI, to_local
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.masking import mask_text
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-01T00:00:00+08:00"
@@ -304,7 +305,8 @@ def _updated_at(case: CaseView) -> datetime:
 def request_from_case(
     case: CaseView, *, media_url: str = "", merged_into: CaseView | None = None
 ) -> ServiceRequest:
-    """A case as a public service_request: no reporter name, phone or e-mail. A case merged
+    """A case as a public service_request: no reporter name, phone or e-mail, and those that
+    the free text holds are masked (kernel.masking.mask_text). A case merged
     into another (`merged_into`, 合并办理) shares that case's outcome: status, detailed status,
     agency and expected time are the other case's; case_status stays its own."""
     handling = merged_into or case
@@ -326,19 +328,21 @@ def request_from_case(
     }
     if merged_into is not None:
         extended["merged_into"] = merged_into.number
+    names = (case.reporter_name,)
+    notes = name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}"
     return ServiceRequest(
         service_request_id=case.number,
         status=status,
-        status_notes=name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}",
+        status_notes=mask_text(notes, names=names),
         service_name=case.category_name,
         service_code=case.category_code,
-        description=case.description,
+        description=mask_text(case.description, names=names),
         agency_responsible=dept.name if dept else "",
         service_notice="",
         requested_datetime=w3c(case.reported_at),
         updated_datetime=w3c(updated),
         expected_datetime=w3c(expected),
-        address=case.address or "".join(p for p in (district, street) if p),
+        address=mask_text(case.address or "", names=names) or district + street,
         address_id=case.area_code,
         zipcode="",
         lat=case.lat,
@@ -349,10 +353,15 @@ def request_from_case(
 
 
 def update_from_history(
-    case_number: str, entry: HistoryEntry, *, via: str | None = None
+    case_number: str,
+    entry: HistoryEntry,
+    *,
+    via: str | None = None,
+    names: Iterable[str | None] = (),
 ) -> RequestUpdate | None:
     """One history step as an update (None for audit-only lines). `via`: the number of the case
-    this one was merged into, whose step `entry` is (published on this case too)."""
+    this one was merged into, whose step `entry` is (published on this case too). Personal data
+    in the note (phones, e-mail, ID numbers, `names`) is masked."""
     if entry.action in PRIVATE_STEPS:
         return None
     try:
@@ -372,7 +381,7 @@ def update_from_history(
         status=open311_status(status),
         extended_status=detailed_status(status, merged=entry.action == "merge"),
         updated_datetime=w3c(entry.at),
-        description=f"{step}：{note}" if note else step,
+        description=f"{step}：{mask_text(note, names=names)}" if note else step,
         media_url=entry.attachments[0] if entry.attachments else "",
     )
 

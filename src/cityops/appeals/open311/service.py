@@ -336,14 +336,18 @@ class Open311Service:
         updates: list[tuple[datetime, RequestUpdate]] = []
         for case in cases:
             history = self._history(session, case)
-            lines: list[tuple[HistoryEntry, str | None]] = [(e, None) for e in history]
+            mine = (case.reporter_name,)
+            lines: list[tuple[HistoryEntry, str | None, tuple[str | None, ...]]] = [
+                (e, None, mine) for e in history
+            ]
             if case.merged_into_id is not None:  # the steps of the case it was merged into
                 merged = follow_merges(self.cases, session, PUBLIC_READER, case, history)
                 for hop in merged.hops if merged else ():
-                    lines += [(e, hop.case.number) for e in hop.steps_after]
-            for entry, via in lines:
+                    theirs = (*mine, hop.case.reporter_name)
+                    lines += [(e, hop.case.number, theirs) for e in hop.steps_after]
+            for entry, via, names in lines:
                 if start <= entry.at <= end:
-                    update = model.update_from_history(case.number, entry, via=via)
+                    update = model.update_from_history(case.number, entry, via=via, names=names)
                     if update is not None:
                         updates.append((entry.at, update))
         updates.sort(key=lambda pair: (pair[0], pair[1].update_id))

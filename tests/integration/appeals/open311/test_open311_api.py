@@ -37,22 +37,6 @@ def post(api: TestClient, fmt: str, body: dict[str, Any], *, as_json: bool = Fal
     return api.post(f"{BASE}/requests.{fmt}", data=body)
 
 
-@pytest.fixture
-def body(api_key: str, inside: tuple[float, float]) -> dict[str, Any]:
-    lat, lon = inside
-    return {
-        "api_key": api_key,
-        "service_code": MANHOLE,
-        "lat": str(lat),
-        "long": str(lon),
-        "description": "湖滨路口污水井盖松动，车辆经过有响声",
-        "phone": "13812345678",
-        "first_name": "三",
-        "last_name": "张",
-        "attribute[appeal_type]": "complaint",
-    }
-
-
 @pytest.mark.parametrize(("fmt", "as_json"), [("json", False), ("xml", False), ("json", True)])
 def test_a_request_becomes_an_open311_case_and_reads_back(
     api: TestClient, city: Platform, body: dict[str, Any], fmt: str, as_json: bool
