@@ -183,18 +183,6 @@ def _wire(platform: Platform) -> None:
     platform.scheduler.add(
         "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
     )
-    # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
-    platform.open311 = Open311Service(
-        cases=platform.cases,
-        geo=platform.geo,
-        clock=platform.clock,
-        reads=platform.read,
-        limits=Open311Limits(
-            posts_per_minute_per_key=platform.settings.open311_posts_per_minute_per_key,
-            posts_per_minute_per_ip=platform.settings.open311_posts_per_minute_per_ip,
-            reads_per_minute_per_ip=platform.settings.open311_reads_per_minute_per_ip,
-        ),
-    )
     # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
     platform.notify = NotifyService(
         cases=platform.cases,
@@ -215,6 +203,20 @@ def _wire(platform: Platform) -> None:
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
         reads=platform.read,
+    )
+    # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
+    platform.open311 = Open311Service(
+        cases=platform.cases,
+        geo=platform.geo,
+        clock=platform.clock,
+        reads=platform.read,
+        appeals=platform.portal,  # the tracking code works on /portal/track
+        recipients=platform.notify,  # the submitter's phone / e-mail hears of each step
+        limits=Open311Limits(
+            posts_per_minute_per_key=platform.settings.open311_posts_per_minute_per_key,
+            posts_per_minute_per_ip=platform.settings.open311_posts_per_minute_per_ip,
+            reads_per_minute_per_ip=platform.settings.open311_reads_per_minute_per_ip,
+        ),
     )
     # appeals.routing at intake: after commit, dispatch confident citizen appeals or queue them
     # with suggestions; a person's different dispatch is stored as a correction

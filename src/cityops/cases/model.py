@@ -308,8 +308,16 @@ DESCRIPTION_MAX = 5000
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
 def valid_phone(phone: str) -> bool:
     return PHONE_RE.fullmatch(phone) is not None
+
+
+def is_mobile(phone: str) -> bool:
+    """A mainland mobile number (1[3-9] + 9 digits): one that can take an SMS."""
+    return MOBILE_RE.fullmatch(phone) is not None
 
 
 def checked_phone(phone: str | None) -> str | None:

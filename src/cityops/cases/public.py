@@ -40,6 +40,7 @@ from cityops.cases.model import (
     CaseStatus,
     Satisfaction,
     is_consultation,
+    is_mobile,
     valid_phone,
 )
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
@@ -108,6 +109,7 @@ __all__ = [
     "Urgency",
     "csv_chunks",
     "is_consultation",
+    "is_mobile",
     "valid_phone",
     "xlsx_bytes",
 ]

@@ -90,6 +90,18 @@ class NotifyService:
             session, case_id=case_id, channel=channel, address=address, at=self.clock.now()
         )
 
+    def add_recipients(self, session: Session, items: Sequence[tuple[int, str, str]]) -> None:
+        """(case_id, channel, address) of cases stored in this same transaction, written with
+        one statement (Open311's group-committed intake)."""
+        now = self.clock.now()
+        store.insert_recipients(
+            session,
+            [
+                {"case_id": case_id, "channel": channel, "address": address, "created_at": now}
+                for case_id, channel, address in items
+            ],
+        )
+
     # ---- the bus handler (after commit, from the relay) ------------------------------------
 
     def on_events(self, events: Sequence[Event]) -> None:

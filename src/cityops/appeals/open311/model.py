@@ -24,6 +24,7 @@ UPDATE_MAX_WINDOW = timedelta(days=90)
 UPDATE_LOOKBACK = timedelta(days=365)  # updates are listed for cases reported this long before
 DESCRIPTION_MAX = 5000
 NAME_MAX = 60
+EMAIL_MAX = 200
 
 KIND_NAMES = {"component": "部件", "event": "事件", "appeal": "诉求"}
 
@@ -167,6 +168,7 @@ class Submission:
     appeal_type: AppealType | None = None
     reporter_name: str | None = None
     phone: str | None = None
+    email: str | None = None
     media_url: str | None = None
     account_id: str | None = None
 

@@ -8,9 +8,11 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.appeal_types import AppealType
 from cityops.appeals.merging import follow_merges
 from cityops.appeals.open311 import inputs, model, policy, store
 from cityops.appeals.open311.inputs import RequestQuery
@@ -24,6 +26,7 @@ from cityops.appeals.open311.model import (
     ServiceRequest,
     Submission,
 )
+from cityops.appeals.portal.model import AppealRecord
 from cityops.cases.public import (
     CaseFilter,
     CaseService,
@@ -33,6 +36,7 @@ from cityops.cases.public import (
     HistoryEntry,
     NewCase,
     PreparedCase,
+    is_mobile,
 )
 from cityops.geo.public import AreaLevel, GeoService
 from cityops.infra.outbox import UnitOfWork
@@ -55,13 +59,30 @@ KEY_CACHE_SECONDS = 5.0
 Reads = Callable[[], AbstractContextManager[Session]]
 
 
+class AppealRecords(Protocol):
+    """The citizen channel's appeal records (the portal keeps them): with one, the request's
+    token is a tracking code that works on /portal/track."""
+
+    def record_appeals(self, session: Session, records: Sequence[AppealRecord]) -> None: ...
+
+
+class RecipientRegistry(Protocol):
+    """Citizen notifications: who hears about a new case, (case_id, channel, address)."""
+
+    def add_recipients(self, session: Session, items: Sequence[tuple[int, str, str]]) -> None: ...
+
+
 @dataclass(frozen=True)
 class PreparedRequest:
-    """A checked Open311 submission: its prepared case and the key it came with."""
+    """A checked Open311 submission: its prepared case, the key it came with, its appeal type
+    and the submitter's contacts for notifications ((channel, address): sms for a mobile
+    number, email for an e-mail address)."""
 
     case: PreparedCase
     key: ApiKey
     account_id: str | None
+    appeal_type: AppealType = AppealType.complaint
+    contacts: tuple[tuple[str, str], ...] = ()
 
 
 class Open311Service:
@@ -74,8 +95,12 @@ class Open311Service:
         geo: GeoService,
         clock: Clock,
         reads: Reads,
+        appeals: AppealRecords | None = None,
+        recipients: RecipientRegistry | None = None,
         limits: Open311Limits | None = None,
     ) -> None:
+        self.appeals = appeals
+        self.recipients = recipients
         self.cases = cases
         self.geo = geo
         self.clock = clock
@@ -165,11 +190,24 @@ class Open311Service:
                 photos=(sub.media_url,) if sub.media_url else (),
             ),
         )
-        return PreparedRequest(case, key, sub.account_id)
+        phone: str | None = case.values["reporter_phone"]
+        contacts: list[tuple[str, str]] = []
+        if phone and is_mobile(phone):
+            contacts.append(("sms", phone))
+        if sub.email:
+            contacts.append(("email", sub.email))
+        return PreparedRequest(
+            case,
+            key,
+            sub.account_id,
+            appeal_type=sub.appeal_type or AppealType.complaint,
+            contacts=tuple(contacts),
+        )
 
     def store_requests(self, uow: UnitOfWork, prepared: Sequence[PreparedRequest]) -> list[Receipt]:
-        """Write prepared requests: their cases, the request rows (one statement each) and the
-        keys' last use; the receipts, in order."""
+        """Write prepared requests: their cases, the request rows, the appeal records (so the
+        token is a portal tracking code) and the submitters' contacts (one statement each),
+        and the keys' last use; the receipts, in order."""
         stored = self.cases.store_cases(uow, [p.case for p in prepared])
         now = self.clock.now()
         store.insert_requests(
@@ -186,6 +224,29 @@ class Open311Service:
                 for p, row in zip(prepared, stored, strict=True)
             ],
         )
+        if self.appeals is not None:
+            self.appeals.record_appeals(
+                uow.session,
+                [
+                    AppealRecord(
+                        case_id=row["id"],
+                        tracking_code=row["tracking_code"],
+                        appeal_type=p.appeal_type.value,
+                        anonymous=not p.contacts and not row["reporter_phone"],
+                        category_by="citizen",  # the submitter chose the service
+                    )
+                    for p, row in zip(prepared, stored, strict=True)
+                ],
+            )
+        if self.recipients is not None:
+            self.recipients.add_recipients(
+                uow.session,
+                [
+                    (row["id"], channel, address)
+                    for p, row in zip(prepared, stored, strict=True)
+                    for channel, address in p.contacts
+                ],
+            )
         stale = {
             p.key.id
             for p in prepared

@@ -58,6 +58,18 @@ class AppealReceipt:
 
 
 @dataclass(frozen=True)
+class AppealRecord:
+    """The appeal record of a case taken by another channel (hotline, Open311), so its
+    tracking code works on the portal like a portal appeal's (查询进度, rating)."""
+
+    case_id: int
+    tracking_code: str
+    appeal_type: str
+    anonymous: bool
+    category_by: str  # citizen | system | operator
+
+
+@dataclass(frozen=True)
 class NewRating:
     """满意 / 基本满意 / 不满意 and an optional comment."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
 from cityops.appeals.portal.intake import CategorySuggester, Intake, Reads, RecipientRegistry
+from cityops.appeals.portal.model import AppealRecord
 from cityops.appeals.portal.photos import PhotoStore
 from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.appeals.portal.rating import Rating
@@ -87,4 +89,22 @@ class PortalService:
             anonymous=anonymous,
             category_by=category_by,
             at=self.clock.now(),
+        )
+
+    def record_appeals(self, session: Session, records: Sequence[AppealRecord]) -> None:
+        """`record_appeal` for many new cases at once (one statement)."""
+        now = self.clock.now()
+        store.insert_appeals(
+            session,
+            [
+                {
+                    "case_id": r.case_id,
+                    "tracking_code": r.tracking_code,
+                    "appeal_type": r.appeal_type,
+                    "anonymous": r.anonymous,
+                    "category_by": r.category_by,
+                    "created_at": now,
+                }
+                for r in records
+            ],
         )
