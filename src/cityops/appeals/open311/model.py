@@ -42,6 +42,29 @@ STATUS_MAP: Mapping[CaseStatus, tuple[str, str, str]] = {
     CaseStatus.cancelled: ("closed", "closed", "已作废"),
 }
 OPEN311_STATUSES = ("open", "closed")
+# The states of an update in FixMyStreet's extension (mySociety open311-adapter,
+# Open311::Endpoint::Service::Request::Update::mySociety).
+UPDATE_STATES = (
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "planned",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
+)
+# A step whose meaning is more than the status it leads to.
+UPDATE_STATE_OF_ACTION: Mapping[str, str] = {
+    "merge": "duplicate",  # 合并: handled as another case
+    "return": "internal_referral",  # 回退: the unit hands it back to be sent to another
+    "answer": "closed",  # 直接办结: a consultation answered, nothing was to be fixed
+}
 
 # History action → the Chinese step name shown in updates.
 STEP_NAMES: Mapping[str, str] = {
@@ -144,11 +167,14 @@ class ServiceRequest:
 
 @dataclass(frozen=True)
 class RequestUpdate:
-    """One `request_update` of GET servicerequestupdates (FixMyStreet's extension)."""
+    """One `request_update` of GET servicerequestupdates (FixMyStreet's extension): `status`
+    one of UPDATE_STATES, `external_status_code` the case status the step led to (ours),
+    `extended_status` the request's detailed state then (kept for earlier clients)."""
 
     update_id: str
     service_request_id: str
     status: str
+    external_status_code: str
     extended_status: str
     updated_datetime: str
     description: str
@@ -243,6 +269,16 @@ def detailed_status(status: CaseStatus, *, merged: bool = False) -> str:
     if status is CaseStatus.cancelled and merged:
         return "duplicate"
     return STATUS_MAP[status][1]
+
+
+def update_status(action: str, status: CaseStatus) -> str:
+    """The FixMyStreet state of an update: the step's own meaning where it has one (合并 →
+    duplicate, 回退 → internal_referral, 直接办结 → closed, 重办 after an unsatisfied 回访 →
+    reopen), else the state of the status it leads to (see STATUS_MAP). A unit's 办结反馈
+    (handled) stays in_progress: the case is fixed only once the city has verified it."""
+    if action == "evaluate" and status is not CaseStatus.closed:
+        return "reopen"
+    return UPDATE_STATE_OF_ACTION.get(action) or detailed_status(status)
 
 
 def w3c(value: datetime | None) -> str:
@@ -380,7 +416,8 @@ def update_from_history(
     return RequestUpdate(
         update_id=f"{case_number}-{seq}",
         service_request_id=case_number,
-        status=open311_status(status),
+        status=update_status(entry.action, status),
+        external_status_code=status.value,
         extended_status=detailed_status(status, merged=entry.action == "merge"),
         updated_datetime=w3c(entry.at),
         description=f"{step}：{mask_text(note, names=names)}" if note else step,

@@ -150,6 +150,15 @@ def test_open311_shows_the_merged_request_with_the_shared_outcome(
         "in_progress",
         "fixed",
     ]
+    assert [u["status"] for u in mine] == [
+        "open",
+        "duplicate",
+        "investigating",
+        "action_scheduled",
+        "in_progress",
+        "in_progress",
+        "fixed",
+    ]
     shared = mine[2:]
     assert all(u["description"].startswith(f"合并办理（{kept['case_number']}）") for u in shared)
     assert len({u["update_id"] for u in mine}) == len(mine)
