@@ -195,11 +195,19 @@ def _wire(platform: Platform) -> None:
     platform.routing = RoutingService(
         cases=platform.cases, model_dir=platform.settings.router_model_dir
     )
+    # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
+    platform.followup = FollowupService(
+        platform.clock,
+        basic_weight=platform.settings.three_rates_basic_weight,
+        weights=platform.settings.three_rates_weights,
+    )
+    subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))
     # appeals.portal: citizen portal (intake with photos, tracking, rating, public board)
     platform.portal = PortalService(
         cases=platform.cases,
         clock=platform.clock,
         upload_dir=upload_root(platform.settings),
+        followup=platform.followup,  # the board's 满意率 is the 三率's
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
         reads=platform.read,
@@ -234,13 +242,6 @@ def _wire(platform: Platform) -> None:
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
     platform.duplicates = DuplicateService(platform.cases)
-    # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
-    platform.followup = FollowupService(
-        platform.clock,
-        basic_weight=platform.settings.three_rates_basic_weight,
-        weights=platform.settings.three_rates_weights,
-    )
-    subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))
     # appeals.knowledge and appeals.hotline: the operator console's knowledge base (知识库) and
     # the call flow (受理 / 直派 / 直接办结 / 合并) over the engine, routing and duplicates
     platform.knowledge = KnowledgeService(platform.clock)

@@ -120,7 +120,7 @@ class BoardRow:
     closed: int
     on_time_rate: float | None  # closed on time / due to close
     rated: int
-    satisfaction_rate: float | None  # (满意 + 0.9 × 基本满意) / rated
+    satisfaction_rate: float | None  # (满意 + w × 基本满意) / rated, the month's 回访
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.followup.service import FollowupService
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
 from cityops.appeals.portal.intake import CategorySuggester, Intake, Reads, RecipientRegistry
@@ -38,6 +39,7 @@ class PortalService:
         cases: CaseService,
         clock: Clock,
         upload_dir: Path,
+        followup: FollowupService,
         limits: RateLimits | None = None,
         fallback_category: str = "A13",
         suggester: CategorySuggester | None = None,
@@ -57,7 +59,7 @@ class PortalService:
         )
         self.tracking = Tracking(cases=cases, photos=self.photos)
         self.rating = Rating(cases=cases, tracking=self.tracking, clock=clock)
-        self.board = PublicBoard(cases=cases, clock=clock)
+        self.board = PublicBoard(cases=cases, clock=clock, followup=followup)
         self.limiter = PortalLimiter(limits or RateLimits(), lambda: clock.now().timestamp())
         self.submit_appeal = self.intake.submit_appeal
         self.track_case = self.tracking.track_case
