@@ -30,6 +30,9 @@ class NewCase:
     reporter_user_id: int | None = None
     urgency: Urgency | None = None  # overrides the category's urgency
     photos: tuple[str, ...] = ()
+    # lon/lat only stand for `area_code` (a place named in an address, or chosen from a list):
+    # the area decides the case's area chain, the point is kept as approximate
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

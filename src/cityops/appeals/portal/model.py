@@ -41,6 +41,7 @@ class NewAppeal:
     phone: str | None = None
     anonymous: bool = False
     photos: tuple[PhotoUpload, ...] = ()
+    area_code: str | None = None  # 所在街道/社区 chosen from the list, instead of a point
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class AppealReceipt:
     category_by: str  # citizen | system
     expected_by: datetime | None
     photos: tuple[str, ...]
+    place: str = ""  # the areas the case lies in, e.g. "下城区 石桥街道"
+    approximate: bool = False  # placed by a named street/community, not a point
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class PublicCase:
     satisfaction: Satisfaction | None
     rating_comment: str | None = None
     merged_into: str | None = None  # the number of the case it was merged into (合并办理)
+    approximate: bool = False  # the place was named (street/community), not pinned
 
 
 @dataclass(frozen=True)

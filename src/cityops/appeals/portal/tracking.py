@@ -114,6 +114,7 @@ class Tracking:
             rating_comment=(ratings[-1]["comment"] or None) if ratings else None,
             merged_into=merged.target if merged else None,
             names=names,
+            approximate=bool(history) and (history[0].data or {}).get("location") == "approximate",
         )
 
 
@@ -126,6 +127,7 @@ def public_case(
     rating_comment: str | None = None,
     merged_into: CaseView | None = None,
     names: Iterable[str | None] = (),
+    approximate: bool = False,
 ) -> PublicCase:
     """`view` as its tracking page shows it; with `merged_into` (the case it was merged into)
     the phase, unit and deadline are that case's, the shared outcome. Anyone holding the code
@@ -157,4 +159,5 @@ def public_case(
         satisfaction=view.satisfaction,
         rating_comment=masked(rating_comment) if view.evaluated_at is not None else None,
         merged_into=merged_into.number if merged_into else None,
+        approximate=approximate,
     )
