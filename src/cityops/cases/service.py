@@ -302,6 +302,14 @@ class CaseService:
         self._scoped_row(session, actor, case_id)
         return [history_entry(r) for r in queries.history_rows(session, case_id)]
 
+    def first_attachments(
+        self, session: Session, actor: Actor, case_ids: Sequence[int]
+    ) -> dict[int, str]:
+        """Case id → the first attachment of its history (a photo's address), for many cases
+        at once; cases outside the actor's scope or without one are left out."""
+        policy.check_read_cases(actor)
+        return queries.first_attachments(session, actor, case_ids)
+
     def indicator_counts(
         self, session: Session, *, group_by: str, start: datetime, end: datetime
     ) -> list[CaseCounts]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -327,6 +327,9 @@ class Open311Service:
         media = next((h.attachments[0] for h in history if h.attachments), "")
         return self._request(session, case, history, media_url=media)
 
+    def _media(self, session: Session, found: Sequence[CaseView]) -> dict[int, str]:
+        return self.cases.first_attachments(session, PUBLIC_READER, [c.id for c in found])
+
     def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
         """(service_request_id, token) of a request submitted through Open311."""
         policy.check_read_public(actor)
@@ -341,8 +344,10 @@ class Open311Service:
     ) -> list[ServiceRequest]:
         policy.check_read_public(actor)
         if query.ids:
-            found = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
-            return [self._request(session, c) for c in found if c is not None]
+            by_id = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
+            found = [c for c in by_id if c is not None]
+            media = self._media(session, found)
+            return [self._request(session, c, media_url=media.get(c.id, "")) for c in found]
         start, end = model.window(
             query.start,
             query.end,
@@ -350,15 +355,16 @@ class Open311Service:
             default=model.REQUEST_WINDOW,
             longest=model.REQUEST_WINDOW,
         )
-        out: list[ServiceRequest] = []
+        kept: list[tuple[CaseView, ServiceRequest]] = []
         for case in self._cases_between(session, start, end, query):
             item = self._request(session, case)
             # a merged case has the status of the case it was merged into
             if not query.statuses or item.status in query.statuses:
-                out.append(item)
-            if len(out) >= model.MAX_RESULTS:
+                kept.append((case, item))
+            if len(kept) >= model.MAX_RESULTS:
                 break
-        return out
+        media = self._media(session, [case for case, _item in kept])
+        return [replace(item, media_url=media.get(case.id, "")) for case, item in kept]
 
     def _request(
         self,

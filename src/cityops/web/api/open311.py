@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from cityops.app import Platform
 from cityops.appeals.open311 import inputs, model, render
+from cityops.appeals.open311.model import RequestUpdate, ServiceRequest
 from cityops.appeals.open311.render import Format
 from cityops.appeals.open311.service import PreparedRequest
 from cityops.kernel.actor import anonymous_citizen
@@ -28,6 +30,7 @@ from cityops.kernel.errors import (
 from cityops.web.deps import PlatformDep
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+Item = TypeVar("Item", ServiceRequest, RequestUpdate)
 
 ERROR_STATUS: list[tuple[type[DomainError], int]] = [
     (ValidationFailed, 400),
@@ -85,6 +88,16 @@ def _answer(
     except DomainError as exc:
         return _error(chosen, exc)
     return Response(body, media_type=render.MEDIA_TYPES[chosen])
+
+
+def _absolute(request: Request, url: str) -> str:
+    """A stored photo's address (/media/…) as an absolute URL on this server; an address a
+    client sent (http…) as it is."""
+    return str(request.base_url).rstrip("/") + url if url.startswith("/") else url
+
+
+def _with_media(request: Request, items: list[Item]) -> list[Item]:
+    return [replace(i, media_url=_absolute(request, i.media_url)) for i in items]
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -211,7 +224,7 @@ def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
         query = inputs.parse_request_query(params)
         with platform.read() as session:
             items = platform.open311.list_requests(session, anonymous_citizen(), query)
-        return render.requests(f, items)
+        return render.requests(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
 
@@ -223,7 +236,7 @@ def get_request(
     def build(f: Format) -> bytes:
         with platform.read() as session:
             item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
-        return render.requests(f, [item])
+        return render.requests(f, _with_media(request, [item]))
 
     return _answer(platform, request, fmt, build)
 
@@ -253,6 +266,6 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
                 model.parse_w3c(start, "start_date") if start else None,
                 model.parse_w3c(end, "end_date") if end else None,
             )
-        return render.updates(f, items)
+        return render.updates(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
