@@ -147,6 +147,7 @@ class CaseView:
     closed_at: datetime | None = None
     evaluated_at: datetime | None = None
     contact_revealed: bool = False
+    updated_at: datetime | None = None  # the last step (intake or a workflow action)
 
 
 @dataclass(frozen=True)

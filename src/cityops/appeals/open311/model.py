@@ -328,7 +328,9 @@ def window(
 
 
 def _updated_at(case: CaseView) -> datetime:
+    """When the case last changed: its last step (a 回访, a reopening, a 回退… included)."""
     stamps = [
+        case.updated_at,
         case.reported_at,
         case.registered_at,
         case.dispatched_at,

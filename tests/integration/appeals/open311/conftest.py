@@ -140,6 +140,7 @@ def staff(city: Platform) -> Callable[..., Any]:
         "sign": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
         "finish": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
         "request_extension": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
+        "return": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
         "dispatch": actor(Role.dispatcher),
         "verify": actor(Role.dispatcher),
         "approve_extension": actor(Role.shift_leader),

@@ -14,7 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
-from cityops.cases.public import ActionCommand, CaseAction, CaseFilter, CaseSource
+from cityops.cases.public import (
+    ActionCommand,
+    CaseAction,
+    CaseFilter,
+    CaseSource,
+    Satisfaction,
+)
 from cityops.kernel.actor import Actor, Role
 
 MANHOLE = "C010102"
@@ -324,3 +330,34 @@ def test_keys_cli_lists_and_stores_only_a_hash(
     cli("open311", "keys", "revoke", "1")
     assert key_rows()[0]["revoked_at"] is not None
     cli("open311", "keys", "revoke", "99", expect=1)
+
+
+def test_updated_datetime_follows_every_step(
+    api: TestClient, body: dict[str, Any], staff: Callable[..., Any], clock: Any
+) -> None:
+    number = post(api, "json", body).json()[0]["service_request_id"]
+
+    def updated() -> str:
+        [req] = api.get(f"{BASE}/requests/{number}.json").json()
+        listed = {r["service_request_id"]: r for r in api.get(f"{BASE}/requests.json").json()}
+        assert listed[number]["updated_datetime"] == req["updated_datetime"]
+        return str(req["updated_datetime"])
+
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("register", {}),
+        ("dispatch", {"department_code": "SWJ"}),
+        ("return", {"reason": "不属本单位"}),  # 回退: no stamp of its own on the case
+        ("dispatch", {"department_code": "SWJ"}),
+        ("sign", {}),
+        ("finish", {"note": "已处理"}),
+        ("verify", {"passed": True}),
+        ("evaluate", {"satisfaction": Satisfaction.unsatisfied, "reopen": True}),  # 重办
+        ("finish", {"note": "重新处理"}),
+        ("verify", {"passed": True}),
+        ("evaluate", {"satisfaction": Satisfaction.basically_satisfied}),
+    ]
+    for minutes, step in enumerate(steps, start=1):
+        clock.advance(timedelta(minutes=10))
+        staff(number, step)
+        hour, minute = divmod(9 * 60 + minutes * 10, 60)
+        assert updated() == f"2026-11-23T{hour:02d}:{minute:02d}:00+08:00", step
