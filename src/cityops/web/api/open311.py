@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from cityops.app import Platform
@@ -269,3 +270,35 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
         return render.updates(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
+
+
+# ---- anything else under /open311/v2: the spec's error format, not the app's -------------------
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@router.api_route("/{rest:path}", methods=ALL_METHODS, include_in_schema=False)
+def unknown(request: Request, rest: str) -> Response:
+    """404 for a path the endpoint does not have, 405 (with Allow) for a method a path does not
+    take — in the spec's error document, XML for a .xml path."""
+    fmt = Format.xml if rest.lower().endswith(".xml") else Format.json
+    allowed = {
+        method
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and route.endpoint is not unknown
+        and route.path_regex.match(request.url.path)
+        for method in route.methods or ()
+    }
+    if allowed:
+        body = render.errors(
+            fmt, 405, f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}"
+        )
+        return Response(
+            body,
+            status_code=405,
+            media_type=render.MEDIA_TYPES[fmt],
+            headers={"Allow": ", ".join(sorted(allowed))},
+        )
+    body = render.errors(fmt, 404, f"no such Open311 resource: /open311/v2/{rest}")
+    return Response(body, status_code=404, media_type=render.MEDIA_TYPES[fmt])

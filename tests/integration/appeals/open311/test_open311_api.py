@@ -361,3 +361,28 @@ def test_updated_datetime_follows_every_step(
         staff(number, step)
         hour, minute = divmod(9 * 60 + minutes * 10, 60)
         assert updated() == f"2026-11-23T{hour:02d}:{minute:02d}:00+08:00", step
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "foo.xml", 404, None),
+        ("GET", "foo.json", 404, None),
+        ("GET", "requests/C1/extra.json", 404, None),
+        ("PUT", "requests.json", 405, "GET, POST"),
+        ("DELETE", "requests.xml", 405, "GET, POST"),
+        ("POST", "services.xml", 405, "GET"),
+        ("PATCH", "requests/C20261123000001.json", 405, "GET"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_spec_format(
+    api: TestClient, method: str, path: str, status: int, allow: str | None
+) -> None:
+    r = api.request(method, f"{BASE}/{path}")
+    assert r.status_code == status, r.text
+    fmt = "xml" if path.endswith(".xml") else "json"
+    assert r.headers["content-type"].startswith("text/xml" if fmt == "xml" else "application/json")
+    [error] = parse(fmt, r.text)
+    assert str(error["code"]) == str(status)
+    assert error["description"]
+    assert r.headers.get("allow") == allow
