@@ -43,6 +43,7 @@ from cityops.cases.public import (
     CaseSource,
     CaseView,
     NewCase,
+    normalized_phone,
     valid_phone,
 )
 from cityops.geo.public import GeoService
@@ -162,7 +163,7 @@ class HotlineService:
                 )
             )
         articles = tuple(self.knowledge.search(session, actor, text, limit=ARTICLES))
-        phone = (query.phone or "").replace(" ", "").strip()
+        phone = normalized_phone(query.phone)
         caller = (  # a number still being typed is no reason to fail the rest
             tuple(self.caller_appeals(session, actor, phone, limit=10))
             if phone and valid_phone(phone)

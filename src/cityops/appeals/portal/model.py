@@ -3,16 +3,13 @@ records the portal gives back. No database, no HTTP."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
-from cityops.cases.public import Satisfaction
+from cityops.cases.public import Satisfaction, is_mobile, normalized_phone
 from cityops.kernel.errors import ValidationFailed
 
-# Mainland mobile numbers only: 1[3-9] and nine more digits (the portal texts the citizen).
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 2000
 COMMENT_MAX = 500
@@ -152,13 +149,13 @@ def checked_mobile(phone: str | None, anonymous: bool) -> str | None:
     """The contact mobile, or None when the citizen stays anonymous (匿名)."""
     if anonymous:
         return None
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    phone = normalized_phone(phone)
     if not phone:
         raise ValidationFailed(
             "give a mainland mobile number so we can tell you about your case, or choose anonymous",
             code="phone_required",
         )
-    if not MOBILE_RE.fullmatch(phone):
+    if not is_mobile(phone):
         raise ValidationFailed(
             "the phone must be a mainland mobile number: 11 digits starting with 13–19",
             code="invalid_phone",

@@ -38,6 +38,7 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, bytes, str]], int, str, s
         "3",
     ),
     "invalid phone": ({"phone": "12345"}, [], 422, "invalid_phone", "mobile"),
+    "digits of another script": ({"phone": "١٣٨١٢٣٤٥٦٧٨"}, [], 422, "invalid_phone", "mobile"),
     "no phone, not anonymous": ({"phone": None}, [], 422, "phone_required", "anonymous"),
     "outside the city": ({"lon": "0.5", "lat": "0.5"}, [], 422, "outside_city", "outside"),
     "no location": (
@@ -125,3 +126,17 @@ def test_read_flood_gets_429(portal: Portal) -> None:
     r = portal.client.get("/api/v1/portal/track/abcdefgh")
     assert r.status_code == 429
     assert "Retry-After" in r.headers
+
+
+@pytest.mark.parametrize("typed", ["13８12345678", "１３８１２３４５６７８", "138-1234-5678"])
+def test_a_phone_is_stored_in_ascii_digits(portal: Portal, typed: str) -> None:
+    from sqlalchemy import select
+
+    from cityops.cases.store import cases
+
+    code = portal.submit(phone=typed)["tracking_code"]
+    with portal.platform.read() as s:
+        stored = s.execute(
+            select(cases.c.reporter_phone).where(cases.c.tracking_code == code)
+        ).scalar_one()
+    assert stored == "13812345678"
