@@ -45,7 +45,8 @@ def test_both_reporters_hear_the_shared_case_with_their_own_code(
     portal.close(kept_code)
     items = outbox(portal)
 
-    later = [(kept_id, e) for e in ("CaseRegistered", "CaseDispatched", "CaseHandled")]
+    steps = ("CaseRegistered", "CaseDispatched", "CaseSigned", "CaseHandled")
+    later = [(kept_id, e) for e in steps]
     later.append((kept_id, "CaseClosed"))
     assert heard(items, "138****5678") == [(kept_id, "CaseReported"), *later]
     assert heard(items, "139****1111") == [
