@@ -241,7 +241,9 @@ def _wire(platform: Platform) -> None:
         ),
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
-    platform.duplicates = DuplicateService(platform.cases)
+    platform.duplicates = DuplicateService(
+        platform.cases, min_text=platform.settings.duplicates_min_text_similarity
+    )
     # appeals.knowledge and appeals.hotline: the operator console's knowledge base (知识库) and
     # the call flow (受理 / 直派 / 直接办结 / 合并) over the engine, routing and duplicates
     platform.knowledge = KnowledgeService(platform.clock)
