@@ -183,18 +183,6 @@ def _wire(platform: Platform) -> None:
     platform.scheduler.add(
         "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
     )
-    # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
-    platform.open311 = Open311Service(
-        cases=platform.cases,
-        geo=platform.geo,
-        clock=platform.clock,
-        reads=platform.read,
-        limits=Open311Limits(
-            posts_per_minute_per_key=platform.settings.open311_posts_per_minute_per_key,
-            posts_per_minute_per_ip=platform.settings.open311_posts_per_minute_per_ip,
-            reads_per_minute_per_ip=platform.settings.open311_reads_per_minute_per_ip,
-        ),
-    )
     # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
     platform.notify = NotifyService(
         cases=platform.cases,
@@ -207,14 +195,36 @@ def _wire(platform: Platform) -> None:
     platform.routing = RoutingService(
         cases=platform.cases, model_dir=platform.settings.router_model_dir
     )
+    # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
+    platform.followup = FollowupService(
+        platform.clock,
+        basic_weight=platform.settings.three_rates_basic_weight,
+        weights=platform.settings.three_rates_weights,
+    )
+    subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))
     # appeals.portal: citizen portal (intake with photos, tracking, rating, public board)
     platform.portal = PortalService(
         cases=platform.cases,
         clock=platform.clock,
         upload_dir=upload_root(platform.settings),
+        followup=platform.followup,  # the board's 满意率 is the 三率's
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
         reads=platform.read,
+    )
+    # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
+    platform.open311 = Open311Service(
+        cases=platform.cases,
+        geo=platform.geo,
+        clock=platform.clock,
+        reads=platform.read,
+        appeals=platform.portal,  # the tracking code works on /portal/track
+        recipients=platform.notify,  # the submitter's phone / e-mail hears of each step
+        limits=Open311Limits(
+            posts_per_minute_per_key=platform.settings.open311_posts_per_minute_per_key,
+            posts_per_minute_per_ip=platform.settings.open311_posts_per_minute_per_ip,
+            reads_per_minute_per_ip=platform.settings.open311_reads_per_minute_per_ip,
+        ),
     )
     # appeals.routing at intake: after commit, dispatch confident citizen appeals or queue them
     # with suggestions; a person's different dispatch is stored as a correction
@@ -231,14 +241,9 @@ def _wire(platform: Platform) -> None:
         ),
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
-    platform.duplicates = DuplicateService(platform.cases)
-    # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
-    platform.followup = FollowupService(
-        platform.clock,
-        basic_weight=platform.settings.three_rates_basic_weight,
-        weights=platform.settings.three_rates_weights,
+    platform.duplicates = DuplicateService(
+        platform.cases, min_text=platform.settings.duplicates_min_text_similarity
     )
-    subscribe_followup(platform.bus, FollowupRecorder(cases=platform.cases, uows=platform.uow))
     # appeals.knowledge and appeals.hotline: the operator console's knowledge base (知识库) and
     # the call flow (受理 / 直派 / 直接办结 / 合并) over the engine, routing and duplicates
     platform.knowledge = KnowledgeService(platform.clock)
@@ -246,6 +251,7 @@ def _wire(platform: Platform) -> None:
         cases=platform.cases,
         duplicates=platform.duplicates,
         knowledge=platform.knowledge,
+        geo=platform.geo,
         city_code=platform.settings.default_city_code,
         routing=platform.routing,
         appeals=platform.portal,

@@ -64,6 +64,7 @@ CALLS: dict[str, Call] = {
     "iter_cases": lambda p, a: _read(lambda s: p.cases.iter_cases(s, a, CaseFilter()))(p),
     "caller_cases": lambda p, a: _read(lambda s: p.cases.caller_cases(s, a, "13812345678"))(p),
     "history": lambda p, a: _read(lambda s: p.cases.history(s, a, 1))(p),
+    "first_attachments": lambda p, a: _read(lambda s: p.cases.first_attachments(s, a, [1]))(p),
 }
 
 

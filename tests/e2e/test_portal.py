@@ -139,6 +139,48 @@ def test_citizen_submits_tracks_and_rates(
     assert dialogs == []
 
 
+def _tab_to(page: Any, selector: str, most: int = 60) -> None:
+    """Press Tab until the element has the focus: it is reachable by keyboard."""
+    for _ in range(most):
+        if page.evaluate("(s) => document.activeElement === document.querySelector(s)", selector):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+def test_a_keyboard_only_citizen_gives_the_place_from_the_list(
+    new_page: NewPage, seeded: dict[str, str], e2e_platform: Platform, live_server: str
+) -> None:
+    """No mouse, no map, no geolocation: the street/community list gives the place."""
+    page = new_page()
+    page.set_viewport_size(MOBILE)
+    page.goto("/portal")
+    area = page.get_by_label("所在街道/社区")
+    expect(area.locator("option")).not_to_have_count(1)  # the streets have loaded
+    page.keyboard.press("Tab")
+    _tab_to(page, "#a-description")
+    page.keyboard.type("小区门口的路灯坏了三天，晚上很黑")
+    _tab_to(page, "#a-area")
+    page.keyboard.press("ArrowDown")  # 湖滨街道
+    page.keyboard.press("ArrowDown")  # its first community
+    expect(area).to_have_value("330191001001")
+    expect(page.locator("#a-place")).to_contain_text("湖滨东园社区（大致位置）")
+    _tab_to(page, "#a-phone")
+    page.keyboard.type(PHONE)
+    _tab_to(page, "#appeal button[type=submit]")
+    shoot(page, "portal-keyboard")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#receipt")).to_be_visible()
+    expect(page.locator("#receipt")).to_be_focused()
+    expect(page.locator("#r-place")).to_contain_text("湖滨东园社区（按街道/社区大致确定）")
+    shoot(page, "portal-keyboard-receipt")
+    code = page.locator("#r-code").inner_text().strip()
+    tracked = httpx.get(f"{live_server}/api/v1/portal/track/{code}", timeout=10).json()
+    assert tracked["approximate"] is True
+    assert tracked["street"] == "湖滨街道"
+
+
 def test_elder_mode_and_board_render(new_page: NewPage, seeded: dict[str, str]) -> None:
     page = new_page()
     page.set_viewport_size(MOBILE)

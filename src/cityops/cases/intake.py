@@ -42,6 +42,7 @@ class PreparedCase:
     reported_at: datetime
     note: str
     photos: tuple[str, ...]
+    approximate: bool = False  # the point stands for the area (NewCase.approximate)
 
 
 def prepared_case(
@@ -106,7 +107,12 @@ def prepared_case(
     )
     values.update(rows.state_values(initial))
     return PreparedCase(
-        actor=actor, values=values, reported_at=now, note=description[:500], photos=cmd.photos
+        actor=actor,
+        values=values,
+        reported_at=now,
+        note=description[:500],
+        photos=cmd.photos,
+        approximate=cmd.approximate,
     )
 
 
@@ -136,7 +142,11 @@ def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMa
                 actor_role=p.actor.primary_role,
                 at=p.reported_at,
                 note=p.note,
-                data={"source": p.values["source"], "category_code": p.values["category_code"]},
+                data={
+                    "source": p.values["source"],
+                    "category_code": p.values["category_code"],
+                    **({"location": "approximate"} if p.approximate else {}),
+                },
                 attachments=p.photos,
             )
         )

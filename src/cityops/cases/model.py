@@ -304,24 +304,51 @@ def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseS
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
-# mainland mobile (13x–19x) or landline with area code, optionally with an extension
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+# The canonical phone number (as stored and looked up): ASCII digits only, no spaces, dashes or
+# brackets — a mainland mobile (13x–19x), or a landline with its area code, optionally with an
+# extension after a dash (01012345678-123).
+PHONE_RE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{9,11}(-[0-9]{1,6})?)$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_PHONE_CHARS = str.maketrans("０１２３４５６７８９－（）\u3000", "0123456789-() ")
+_EXTENSION = re.compile(r"^(0[0-9]{2,3})-([0-9]{7,8})-([0-9]{1,6})$")
+
+
+def normalized_phone(phone: str | None) -> str | None:
+    """A phone number as it is stored and looked up: full-width digits read as ASCII, spaces,
+    dashes and brackets dropped (0571-87654321 → 057187654321, 138 1234 5678 → 13812345678),
+    an extension kept after one dash (010-12345678-123 → 01012345678-123). None when empty.
+    Not checked: see valid_phone."""
+    text = "".join((phone or "").translate(_PHONE_CHARS).split())
+    text = text.replace("(", "").replace(")", "")
+    if not text:
+        return None
+    ext = _EXTENSION.fullmatch(text)
+    if ext is not None:
+        return f"{ext[1]}{ext[2]}-{ext[3]}"
+    return text.replace("-", "")
 
 
 def valid_phone(phone: str) -> bool:
+    """A canonical (normalized_phone) mobile or landline number."""
     return PHONE_RE.fullmatch(phone) is not None
 
 
+def is_mobile(phone: str) -> bool:
+    """A mainland mobile number (1[3-9] + 9 digits): one that can take an SMS."""
+    return MOBILE_RE.fullmatch(phone) is not None
+
+
 def checked_phone(phone: str | None) -> str | None:
-    """The reporter's phone, stripped; ValidationFailed unless a mobile or landline number."""
-    phone = (phone or "").strip() or None
-    if phone is not None and not valid_phone(phone):
+    """The reporter's phone in its canonical form (normalized_phone); ValidationFailed unless
+    a mobile or landline number."""
+    number = normalized_phone(phone)
+    if number is not None and not valid_phone(number):
         raise ValidationFailed(
-            f"reporter_phone {phone!r} is neither a mainland mobile (1[3-9] + 9 digits) nor "
-            "a landline such as 0571-87654321",
+            f"phone {(phone or '').strip()!r} is neither a mainland mobile (1[3-9] + 9 digits) "
+            "nor a landline such as 0571-87654321",
             code="invalid_phone",
         )
-    return phone
+    return number
 
 
 def checked_text(title: str | None, description: str | None) -> tuple[str, str]:

@@ -105,6 +105,7 @@ def case_view(
         closed_at=state.closed_at,
         evaluated_at=state.evaluated_at,
         contact_revealed=reveal_contact,
+        updated_at=row.get("updated_at"),
     )
 
 

@@ -39,7 +39,10 @@ from cityops.cases.model import (
     CaseSource,
     CaseStatus,
     Satisfaction,
+    checked_phone,
     is_consultation,
+    is_mobile,
+    normalized_phone,
     valid_phone,
 )
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
@@ -106,8 +109,11 @@ __all__ = [
     "SlaState",
     "Stage",
     "Urgency",
+    "checked_phone",
     "csv_chunks",
     "is_consultation",
+    "is_mobile",
+    "normalized_phone",
     "valid_phone",
     "xlsx_bytes",
 ]

@@ -130,6 +130,26 @@ def history_rows(session: Session, case_id: int) -> Sequence[RowMapping]:
     return session.execute(stmt).mappings().all()
 
 
+def first_attachments(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:
+    """The first attachment of each case's history (the earliest step that has one), for the
+    cases of `case_ids` in the actor's scope; one query per 500 cases."""
+    out: dict[int, str] = {}
+    ids = list(dict.fromkeys(case_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stmt = scoped(
+            select(case_history.c.case_id, case_history.c.attachments)
+            .join(cases, cases.c.id == case_history.c.case_id)
+            .where(case_history.c.case_id.in_(chunk))
+            .order_by(case_history.c.case_id, case_history.c.seq),
+            actor,
+        )
+        for case_id, attachments in session.execute(stmt):
+            if attachments and case_id not in out:
+                out[case_id] = str(attachments[0])
+    return out
+
+
 # What the SLA scan needs of a case (not the whole row: it reads every open case each run)
 _SCAN_COLUMNS = (
     cases.c.id,

@@ -113,13 +113,22 @@ class CaseService:
     def _place(
         self, session: Session, cmd: NewCase
     ) -> tuple[AreaChain, float | None, float | None]:
-        if cmd.lon is not None and cmd.lat is not None:
-            try:
-                crs = CoordSystem(cmd.crs)
-            except ValueError as exc:
+        if cmd.approximate:  # the area decides; its point is kept for the map
+            if not cmd.area_code or cmd.lon is None or cmd.lat is None:
                 raise ValidationFailed(
-                    f"crs must be wgs84 or gcj02, not {cmd.crs!r}", code="invalid_crs"
+                    "an approximate place needs the area_code it stands for and its lon and lat",
+                    code="incomplete_place",
+                )
+            try:
+                chain = self.geo.chain_of(session, cmd.area_code)
+            except NotFound as exc:
+                raise ValidationFailed(
+                    f"unknown area {cmd.area_code!r}", code="unknown_area"
                 ) from exc
+            lon, lat = self.geo.to_wgs84(cmd.lon, cmd.lat, self._crs(cmd.crs))
+            return chain, lon, lat
+        if cmd.lon is not None and cmd.lat is not None:
+            crs = self._crs(cmd.crs)
             chain = self.geo.locate(session, cmd.lon, cmd.lat, crs)
             lon, lat = self.geo.to_wgs84(cmd.lon, cmd.lat, crs)
             return chain, lon, lat
@@ -143,6 +152,15 @@ class CaseService:
         raise ValidationFailed(
             "say where: give lon and lat, or an area_code", code="location_required"
         )
+
+    @staticmethod
+    def _crs(value: str) -> CoordSystem:
+        try:
+            return CoordSystem(value)
+        except ValueError as exc:
+            raise ValidationFailed(
+                f"crs must be wgs84 or gcj02, not {value!r}", code="invalid_crs"
+            ) from exc
 
     def _responsible(
         self, session: Session, category: Category, chain: AreaChain | None
@@ -291,6 +309,14 @@ class CaseService:
         policy.check_read_cases(actor)
         self._scoped_row(session, actor, case_id)
         return [history_entry(r) for r in queries.history_rows(session, case_id)]
+
+    def first_attachments(
+        self, session: Session, actor: Actor, case_ids: Sequence[int]
+    ) -> dict[int, str]:
+        """Case id → the first attachment of its history (a photo's address), for many cases
+        at once; cases outside the actor's scope or without one are left out."""
+        policy.check_read_cases(actor)
+        return queries.first_attachments(session, actor, case_ids)
 
     def indicator_counts(
         self, session: Session, *, group_by: str, start: datetime, end: datetime

@@ -30,6 +30,9 @@ class NewCase:
     reporter_user_id: int | None = None
     urgency: Urgency | None = None  # overrides the category's urgency
     photos: tuple[str, ...] = ()
+    # lon/lat only stand for `area_code` (a place named in an address, or chosen from a list):
+    # the area decides the case's area chain, the point is kept as approximate
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class CaseView:
     closed_at: datetime | None = None
     evaluated_at: datetime | None = None
     contact_revealed: bool = False
+    updated_at: datetime | None = None  # the last step (intake or a workflow action)
 
 
 @dataclass(frozen=True)

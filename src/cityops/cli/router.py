@@ -9,7 +9,13 @@ import typer
 from rich.table import Table
 
 from cityops.appeals.routing.dataset import LabelledSet, read_labelled
-from cityops.appeals.routing.evaluation import CvResult, Metrics, cross_validate, evaluate
+from cityops.appeals.routing.evaluation import (
+    CvResult,
+    Metrics,
+    cross_validate,
+    evaluate,
+    trained_on,
+)
 from cityops.appeals.routing.model import ClassifierKind, RoutingConfig, RoutingModel
 from cityops.appeals.routing.store import ModelStore, StoredModel, open_model
 from cityops.cli import router_corrections
@@ -136,6 +142,7 @@ def train(
         trained_at=SystemClock().now(),
         metrics=metrics,
         info={"data": {"file": data.name, "rows": len(dataset), "labels": dataset.label_counts()}},
+        rows=dataset.row_hashes(),
     )
     console.print(
         f"[green]trained[/green] version {version} on {len(dataset)} messages → {out / version}"
@@ -163,10 +170,30 @@ def evaluate_model(
         err_console.print(
             f"[yellow]warning[/yellow]: labels the model never saw: {', '.join(unknown)}"
         )
+    _warn_if_trained_on(stored, dataset)
     labels = sorted(set(stored.model.labels) | set(dataset.labels))
     _print_metrics(
         f"model {stored.version} on {data.name}", evaluate(dataset.labels, predicted, labels)
     )
+
+
+def _warn_if_trained_on(stored: StoredModel, dataset: LabelledSet) -> None:
+    """Say so when the evaluated rows are (some of) the model's own training rows."""
+    training = stored.training_rows()
+    if training is None:  # a version stored before its rows were kept: the whole-data hash
+        if stored.manifest.get("data_hash") == dataset.fingerprint():
+            err_console.print(
+                "[yellow]warning[/yellow]: this is the data the model was trained on: the "
+                "scores below say how well it remembers, not how it does on new messages"
+            )
+        return
+    seen = trained_on(dataset.row_hashes(), training)
+    if seen:
+        err_console.print(
+            f"[yellow]warning[/yellow]: {seen} of the {len(dataset)} evaluated messages "
+            f"({seen / len(dataset):.0%}) were in the model's training data: the scores below "
+            "overstate how it does on new messages; evaluate on held-out data"
+        )
 
 
 def _open(model: str | None) -> StoredModel:

@@ -98,6 +98,7 @@ def ensure_model(
     version = store.save(
         model,
         data_hash=dataset.fingerprint(),
+        rows=dataset.row_hashes(),
         trained_at=clock.now(),
         info={
             "data": {

@@ -95,6 +95,99 @@ def build_chain(code: str, areas: Mapping[str, tuple[AreaRef, str | None]]) -> A
     return AreaChain(tuple(reversed(out)))
 
 
+# --- the gazetteer: a place named in an address ---------------------------------------------
+
+PLACE_LEVELS = (AreaLevel.street, AreaLevel.community, AreaLevel.grid)
+_SUFFIXES = ("街道", "社区")  # 石桥街道 is also written 石桥, 华丰社区 华丰
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    """An area named in a free-text address: the area, its chain and a point inside it that
+    stands for it (approximate: the address named the area, not the spot)."""
+
+    area: AreaRef
+    chain: AreaChain
+    lon: float
+    lat: float
+    matched: str  # the words of the address that named it
+
+
+def place_keys(name: str) -> tuple[str, ...]:
+    """The ways an area's name is written: in full, and without 街道 / 社区 when at least two
+    characters remain."""
+    keys = [name]
+    for suffix in _SUFFIXES:
+        short = name.removesuffix(suffix)
+        if short != name and len(short) >= 2:
+            keys.append(short)
+    return tuple(keys)
+
+
+def match_place(
+    address: str, areas: Iterable[tuple[AreaRef, str | None]]
+) -> tuple[AreaRef, str] | None:
+    """The area an address names, and the words that named it, or None. `areas` are (ref,
+    parent_code) of the levels a place may be given at (street, community, grid).
+
+    Every name (also without 街道/社区) found in the address is a candidate. A name several
+    areas share counts only for those whose enclosing area is named too (东园社区 in two
+    streets). A candidate is dropped for a more specific one inside it named by other words
+    (石桥街道华丰社区 → 华丰社区); where one word names an area and an area inside it (石桥
+    for 石桥街道 and 石桥社区), the larger one is meant. Of the rest, the longest words win,
+    then the deeper level, then the earlier place in the address."""
+    listed = list(areas)
+    parents = {ref.code: parent for ref, parent in listed}
+    found: dict[tuple[int, int], list[AreaRef]] = {}  # span → areas named by it
+    for ref, _parent in listed:
+        for key in place_keys(ref.name):
+            start = address.find(key)
+            while start >= 0:
+                found.setdefault((start, start + len(key)), []).append(ref)
+                start = address.find(key, start + 1)
+
+    def named_beside(span: tuple[int, int]) -> set[str]:
+        """Areas named by words that do not overlap `span`."""
+        return {
+            ref.code
+            for (start, end), refs in found.items()
+            if end <= span[0] or start >= span[1]
+            for ref in refs
+        }
+
+    def ancestors(code: str) -> set[str]:
+        out: set[str] = set()
+        current = parents.get(code)
+        while current is not None and current not in out:
+            out.add(current)
+            current = parents.get(current)
+        return out
+
+    picked: list[tuple[tuple[int, int], AreaRef]] = []
+    for span, refs in found.items():
+        unique = {r.code: r for r in refs}
+        if len(unique) > 1:  # one word, several areas: keep those whose parents are named too
+            beside = named_beside(span)
+            confirmed = {c: r for c, r in unique.items() if ancestors(c) & beside}
+            unique = confirmed or unique
+            # an area and one inside it under the same word: the larger one
+            unique = {c: r for c, r in unique.items() if not (ancestors(c) & set(unique))}
+        if len(unique) == 1:
+            picked.append((span, next(iter(unique.values()))))
+    if not picked:
+        return None
+    # drop an area for a more specific one inside it, named by other words
+    broader = {
+        a
+        for span, ref in picked
+        for a in ancestors(ref.code)
+        if any(s != span and r.code == a for s, r in picked)
+    }
+    kept = [(span, ref) for span, ref in picked if ref.code not in broader]
+    span, best = min(kept, key=lambda p: (-(p[0][1] - p[0][0]), -p[1].level.rank, p[0][0]))
+    return best, address[span[0] : span[1]]
+
+
 # --- codes -----------------------------------------------------------------------------------
 
 _DIGITS = re.compile(r"^\d+$")

@@ -27,7 +27,7 @@ from cityops.geo.importer import (
     features_from_geojson,
     read_features,
 )
-from cityops.geo.model import LEVELS, AreaChain, AreaFeature, AreaLevel, AreaRef
+from cityops.geo.model import LEVELS, AreaChain, AreaFeature, AreaLevel, AreaRef, PlaceMatch
 from cityops.geo.service import GeoService
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "GridResult",
     "ImportAreas",
     "ImportResult",
+    "PlaceMatch",
     "SourceFeature",
     "distance_m",
     "features_from_geojson",

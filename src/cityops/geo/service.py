@@ -31,7 +31,15 @@ from cityops.geo.importer import (
     generate_grid_layer,
     import_areas,
 )
-from cityops.geo.model import AreaChain, AreaFeature, AreaLevel, AreaRef
+from cityops.geo.model import (
+    PLACE_LEVELS,
+    AreaChain,
+    AreaFeature,
+    AreaLevel,
+    AreaRef,
+    PlaceMatch,
+    match_place,
+)
 from cityops.geo.policy import may_generate_grids, may_import_areas
 from cityops.geo.spatial import (
     AreaIndex,
@@ -109,6 +117,45 @@ class GeoService:
     def get_area(self, session: Session, code: str) -> AreaRef:
         """An area by code or by alias (source code such as 'SQ-3-2')."""
         return self._row(session, code).ref
+
+    def representative_point(self, session: Session, code: str) -> tuple[float, float]:
+        """(lon, lat) of a point surely inside the area (code or alias), standing for it."""
+        ref = self.get_area(session, code)
+        try:
+            return self._current_index(session).representative_point(ref.code)
+        except KeyError:
+            return self._current_index(session, force=True).representative_point(ref.code)
+
+    def place_for_address(self, session: Session, address: str) -> PlaceMatch | None:
+        """The street, community or grid an address names (the local gazetteer: no geocoder
+        is reachable), with a point inside it standing for it; None when it names none."""
+        index = self._current_index(session)
+        found = match_place(address, [(r, p) for r, p in index.areas() if r.level in PLACE_LEVELS])
+        if found is None:
+            return None
+        area, words = found
+        lon, lat = index.representative_point(area.code)
+        return PlaceMatch(
+            area=area, chain=index.chain_of(area.code), lon=lon, lat=lat, matched=words
+        )
+
+    def root_area(self, session: Session) -> AreaRef:
+        """The one area above all others: the city, or the district when only a district and
+        what lies below it were imported (where a matter without a place is filed).
+        ValidationFailed(code="no_root_area") when no area exists, or when several top-level
+        areas exist (then the place has to be given)."""
+        roots = self._current_index(session).roots()
+        if len(roots) == 1:
+            return roots[0]
+        if not roots:
+            raise ValidationFailed(
+                "no areas are imported yet: import the city's areas first", code="no_root_area"
+            )
+        names = "、".join(f"{r.name} ({r.code})" for r in roots[:5])
+        raise ValidationFailed(
+            f"the city has several top-level areas ({names}): say which one with area_code",
+            code="no_root_area",
+        )
 
     def chain_of(self, session: Session, code: str) -> AreaChain:
         """The area (code or alias) with its ancestors, from the top down — a retired area too

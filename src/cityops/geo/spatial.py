@@ -43,6 +43,7 @@ class AreaIndex:
         }
         self._links.update((ref.code, (ref, parent)) for ref, parent, _ in items)
         self._chains: dict[str, AreaChain] = {}
+        self._at = {ref.code: i for i, ref in enumerate(self._refs)}
 
     def __len__(self) -> int:
         return len(self._refs)
@@ -64,6 +65,20 @@ class AreaIndex:
     def locate(self, lon: float, lat: float) -> AreaChain | None:
         ref = self.smallest_at(lon, lat)
         return None if ref is None else self.chain_of(ref.code)
+
+    def areas(self) -> list[tuple[AreaRef, str | None]]:
+        """Every area with its parent code."""
+        return list(self._links.values())
+
+    def representative_point(self, code: str) -> tuple[float, float]:
+        """A point surely inside the area (lon, lat), standing for it on a map."""
+        point = self._geoms[self._at[code]].representative_point()
+        return float(point.x), float(point.y)
+
+    def roots(self) -> list[AreaRef]:
+        """The top-level areas (no parent held here), largest level first, then by code."""
+        tops = [ref for ref, parent in self._links.values() if parent not in self._links]
+        return sorted(tops, key=lambda ref: (ref.level.rank, ref.code))
 
     def chain_of(self, code: str) -> AreaChain:
         chain = self._chains.get(code)

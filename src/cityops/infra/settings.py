@@ -31,10 +31,16 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 8
     holidays_file: Path | None = None
-    default_city_code: str = Field(default="330100")
+    # where a matter without a place (a consultation answered on the phone) is filed; unset:
+    # the top-level area of the imported areas (the city, or the district when only it and
+    # what lies below it were imported)
+    default_city_code: str | None = None
     # 三率 (接诉即办): weight of 基本满意 in 满意率, and of 响应率/解决率/满意率 in the composite
     three_rates_basic_weight: float = 0.9
     three_rates_weights: tuple[float, float, float] = (0.1, 0.5, 0.4)
+    # 疑似重复: a case is suggested as a possible duplicate only from this text similarity
+    # (character-bigram cosine) up; the default is reasoned in appeals/duplicates/model.py
+    duplicates_min_text_similarity: float = Field(default=0.2, ge=0.0, le=1.0)
     # 智能分拨: the routing model store (its `latest` version is used at intake), and the top
     # probability from which a citizen appeal is registered and dispatched without a dispatcher
     router_model_dir: Path = Path("var/models/router")

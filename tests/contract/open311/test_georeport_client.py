@@ -65,7 +65,25 @@ FIELDS: dict[str, dict[str, str]] = {
         "updated_datetime": DATE,
         "description": TEXT,
         "media_url": TEXT,
+        "external_status_code": TEXT,
     },
+}
+# The states an update may have in FixMyStreet's extension, as mySociety's open311-adapter
+# declares them (Open311::Endpoint::Service::Request::Update::mySociety).
+FMS_UPDATE_STATES = {
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "planned",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
 }
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 
@@ -221,7 +239,86 @@ def test_every_document_parses_with_the_standard_library(endpoint: str, api_key:
     assert items
     for item in items:
         conforms(item, "request_update", from_xml=True, extra={"extended_status"})
+        assert item["status"] in FMS_UPDATE_STATES, item
+    as_json = requests.get(f"{endpoint}/servicerequestupdates.json", timeout=10).json()
+    assert as_json
+    for item in as_json:
+        conforms(item, "request_update", from_xml=False, extra={"extended_status"})
+        assert item["status"] in FMS_UPDATE_STATES, item
     discovery = requests.get(f"{endpoint}/discovery.json", timeout=10).json()
     [production] = discovery["endpoints"]
     assert production["url"] == endpoint
     assert set(production["formats"]) == {"text/xml", "application/json"}
+
+
+def test_updates_of_a_whole_case_life_use_fixmystreet_states(
+    endpoint: str, api_key: str, live_platform: Any
+) -> None:
+    """A request taken through 立案, 派遣, 回退, 派遣 again, 签收, 办结, 核查 and a 回访 that
+    reopens it: every update's `status` is one of FixMyStreet's states, in the order of the
+    steps, with our own status in `external_status_code`."""
+    from cityops.cases.public import ActionCommand, CaseAction, CaseFilter, Satisfaction
+    from cityops.kernel.actor import Actor, Role
+
+    [receipt] = submit(endpoint, api_key, INSIDE).json()
+    number = receipt["service_request_id"]
+    with live_platform.read() as s:
+        swj = live_platform.org.department_by_code(s, "SWJ")
+
+    def actor(role: Role) -> Actor:
+        bound = {"department_id": swj.id, "department_code": "SWJ"} if role is Role.handler else {}
+        return Actor(user_id=None, username=f"c-{role}", roles=frozenset({role}), **bound)
+
+    steps: list[tuple[CaseAction, Role, dict[str, Any]]] = [
+        (CaseAction.register, Role.operator, {}),
+        (CaseAction.dispatch, Role.dispatcher, {"department_code": "SWJ"}),
+        (CaseAction.return_, Role.handler, {"reason": "不属本单位"}),
+        (CaseAction.dispatch, Role.dispatcher, {"department_code": "SWJ"}),
+        (CaseAction.sign, Role.handler, {}),
+        (CaseAction.finish, Role.handler, {"note": "已更换井盖"}),
+        (CaseAction.verify, Role.dispatcher, {"passed": True}),
+        (
+            CaseAction.evaluate,
+            Role.operator,
+            {
+                "contacted": True,
+                "resolved": False,
+                "satisfaction": Satisfaction.unsatisfied,
+                "reopen": True,
+            },
+        ),
+    ]
+    reader = actor(Role.leader)
+    with live_platform.read() as s:
+        [case] = [
+            c
+            for c in live_platform.cases.list_cases(s, reader, CaseFilter(q=number), 1, 5).items
+            if c.number == number
+        ]
+    for action, role, fields in steps:
+        with live_platform.uow() as uow:
+            case = live_platform.cases.act(
+                uow, actor(role), case.id, action, ActionCommand(version=case.version, **fields)
+            )
+    for fmt in ("json", "xml"):
+        r = requests.get(f"{endpoint}/servicerequestupdates.{fmt}", timeout=10)
+        assert r.status_code == 200, r.text
+        items = (
+            r.json()
+            if fmt == "json"
+            else xml_items(r.content, "service_request_updates", "request_update")
+        )
+        mine = [u for u in items if u["service_request_id"] == number]
+        for item in mine:
+            conforms(item, "request_update", from_xml=fmt == "xml", extra={"extended_status"})
+        assert [(u["status"], u["external_status_code"]) for u in mine] == [
+            ("open", "reported"),
+            ("investigating", "registered"),
+            ("action_scheduled", "dispatched"),
+            ("internal_referral", "registered"),
+            ("action_scheduled", "dispatched"),
+            ("in_progress", "in_progress"),
+            ("in_progress", "handled"),
+            ("fixed", "closed"),
+            ("reopen", "in_progress"),
+        ]

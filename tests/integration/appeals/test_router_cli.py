@@ -83,6 +83,7 @@ def test_train_then_eval_on_unseen_messages(raw_csv: Path, tmp_path: Path) -> No
         ],
     )
     assert result.exit_code == 0, result.output
+    assert "training data" not in result.output  # held out: no warning
     assert 0.6 < _figure(result.output, "macro-F1") <= 1.0
     assert 0.6 < _figure(result.output, "accuracy") <= 1.0
     assert "confusion matrix" in result.output
@@ -134,3 +135,32 @@ def test_bad_input_is_refused_clearly(
     result = CliRunner().invoke(app, ["router", *args[:1], "--data", str(raw_csv), *args[1:]])
     assert result.exit_code == 1
     assert message in result.output
+
+
+def _eval(data: Path, store: Path) -> str:
+    args = ["router", "eval", "--data", str(data), "--text-col", "text", "--model", str(store)]
+    result = CliRunner().invoke(app, [*args, "--label-col", "一级标签"])
+    assert result.exit_code == 0, result.output
+    return str(result.output)
+
+
+def test_eval_warns_when_it_scores_the_models_own_training_rows(
+    raw_csv: Path, tmp_path: Path
+) -> None:
+    train, mixed, store = tmp_path / "train.csv", tmp_path / "mixed.csv", tmp_path / "models"
+    _sample(raw_csv, train, range(0, 1200, 4))  # 300 messages
+    _sample(raw_csv, mixed, range(0, 1200, 6))  # 200, of which every 12th row (100) trained on
+    args = ["router", "train", "--data", str(train), "--text-col", "text", "--cv", "0"]
+    result = CliRunner().invoke(app, [*args, "--label-col", "一级标签", "--out", str(store)])
+    assert result.exit_code == 0, result.output
+    version = (store / "latest").read_text(encoding="utf-8").strip()
+    assert len((store / version / "training_rows.txt").read_text().split()) <= 300
+
+    out = " ".join(_eval(train, store).split())
+    assert "300 of the 300 evaluated messages (100%) were in the model's training data" in out
+    out = " ".join(_eval(mixed, store).split())
+    assert "100 of the 200 evaluated messages (50%) were in the model's training data" in out
+    # a version stored before its rows were kept: the whole data's hash still tells
+    (store / version / "training_rows.txt").unlink()
+    assert "this is the data the model was trained on" in " ".join(_eval(train, store).split())
+    assert "training data" not in _eval(mixed, store)

@@ -88,3 +88,23 @@ def test_list_filters_by_level_and_parent(hangzhou: Platform) -> None:
     assert len(streets) == 8
     assert [a.alias for a in in_sq] == [f"SQ-{n}" for n in range(1, 10)]
     assert in_sq_by_code == in_sq
+
+
+@pytest.mark.parametrize(
+    ("address", "name", "level"),
+    [
+        ("杭州市下城区石桥路100号", "石桥街道", AreaLevel.street),
+        ("下城区石桥街道华丰社区", "华丰社区", AreaLevel.community),
+        ("华丰社区第二网格里", "华丰社区第二网格", AreaLevel.grid),
+    ],
+)
+def test_an_address_names_a_place_of_the_real_district(
+    hangzhou: Platform, address: str, name: str, level: AreaLevel
+) -> None:
+    with hangzhou.read() as s:
+        found = hangzhou.geo.place_for_address(s, address)
+        assert found is not None
+        assert (found.area.name, found.area.level) == (name, level)
+        located = hangzhou.geo.locate(s, found.lon, found.lat)
+    assert found.area.code in located.codes  # its point lies inside it
+    assert found.chain.smallest == found.area

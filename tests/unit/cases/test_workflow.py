@@ -332,22 +332,30 @@ def test_self_handle_closes_an_inspector_report_directly() -> None:
 
 
 @pytest.mark.parametrize(
-    ("phone", "ok"),
+    ("phone", "stored"),
     [
-        ("13812345678", True),
-        ("19912345678", True),
-        ("0571-87654321", True),
-        ("057187654321", True),
-        ("010-12345678-123", True),
-        ("12812345678", False),
-        ("1381234567", False),
-        ("+8613812345678", False),
-        ("87654321", False),
+        ("13812345678", "13812345678"),
+        ("19912345678", "19912345678"),
+        ("138-1234-5678", "13812345678"),
+        ("138 1234 5678", "13812345678"),
+        ("１３８１２３４５６７８", "13812345678"),  # full-width digits read as ASCII
+        ("13８12345678", "13812345678"),
+        ("0571-87654321", "057187654321"),
+        ("057187654321", "057187654321"),
+        ("(0571)87654321", "057187654321"),
+        ("0571 8765 4321", "057187654321"),
+        ("010-12345678-123", "01012345678-123"),  # the extension stays apart
+        ("12812345678", None),
+        ("1381234567", None),
+        ("+8613812345678", None),
+        ("87654321", None),
+        ("١٣٨١٢٣٤٥٦٧٨", None),  # other scripts' digits are not read as digits
+        ("13812345678x", None),
     ],
 )
-def test_reporter_phone_rule(phone: str, ok: bool) -> None:
-    if ok:
-        assert checked_phone(f" {phone} ") == phone
+def test_reporter_phone_rule(phone: str, stored: str | None) -> None:
+    if stored is not None:
+        assert checked_phone(f" {phone} ") == stored
     else:
         with pytest.raises(ValidationFailed) as err:
             checked_phone(phone)

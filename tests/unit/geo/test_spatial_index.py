@@ -117,3 +117,13 @@ def test_grid_cells_drop_slivers() -> None:
 def test_grid_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         grid_cells(shapely.box(0, 0, 1, 1), 0, 3)
+
+
+def test_the_roots_are_the_areas_without_a_parent_held(index: AreaIndex) -> None:
+    assert index.roots() == [DISTRICT]
+    other = AreaRef("330198", "E", AreaLevel.district)
+    city = AreaRef("330100", "City", AreaLevel.city)
+    both = AreaIndex([*ITEMS, (other, city.code, shapely.box(121.0, 31.0, 121.01, 31.01))])
+    # by code; a parent that is not held (the city here) makes no difference
+    assert both.roots() == [other, DISTRICT]
+    assert AreaIndex([]).roots() == []

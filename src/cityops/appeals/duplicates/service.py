@@ -9,7 +9,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from cityops.appeals.duplicates import policy
-from cityops.appeals.duplicates.model import DEFAULT_WEIGHTS, Appeal, Weights, rank
+from cityops.appeals.duplicates.model import (
+    DEFAULT_WEIGHTS,
+    MIN_TEXT_SIMILARITY,
+    Appeal,
+    Weights,
+    rank,
+)
 from cityops.cases.public import MAX_PAGE_SIZE, OPEN_STATUSES, CaseFilter, CaseService, CaseView
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
@@ -52,9 +58,16 @@ def _appeal(case: CaseView) -> Appeal:
 
 
 class DuplicateService:
-    def __init__(self, cases: CaseService, weights: Weights = DEFAULT_WEIGHTS) -> None:
+    def __init__(
+        self,
+        cases: CaseService,
+        weights: Weights = DEFAULT_WEIGHTS,
+        *,
+        min_text: float = MIN_TEXT_SIMILARITY,
+    ) -> None:
         self.cases = cases
         self.weights = weights
+        self.min_text = min_text  # below it, a candidate is not suggested at all
 
     def similar_cases(
         self,
@@ -152,6 +165,7 @@ class DuplicateService:
             window=window,
             limit=limit,
             weights=self.weights,
+            min_text=self.min_text,
         )
         return [
             SimilarCase(

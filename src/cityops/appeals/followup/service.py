@@ -90,6 +90,16 @@ class FollowupService:
         """Counts and rates per group plus a total row (from the summed counts, never an
         average of the groups). `month` defaults to this month in Asia/Shanghai."""
         may_view_three_rates(actor)
+        return self.report(session, group_by, month)
+
+    def report(
+        self,
+        session: Session,
+        group_by: FollowupGroupBy | str = FollowupGroupBy.department,
+        month: str | None = None,
+    ) -> ThreeRatesReport:
+        """`three_rates` without an actor, for the public board's 满意率: counts per department
+        or street only, nothing about any one person or case."""
         try:
             grouping = FollowupGroupBy(group_by)
         except ValueError:

@@ -3,7 +3,6 @@ the console gets back, and the checks on what the operator typed. No database, n
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -12,7 +11,9 @@ from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.appeals.duplicates.service import SimilarCase
 from cityops.appeals.knowledge.model import ArticleHit
 from cityops.appeals.routing.public import RouteSuggestion
-from cityops.cases.public import CaseView, valid_phone
+from cityops.cases.public import CaseView
+from cityops.cases.public import checked_phone as checked_phone  # the canonical number
+from cityops.cases.public import is_mobile as is_mobile
 from cityops.kernel.errors import ValidationFailed
 
 TEXT_MIN = 4
@@ -23,7 +24,6 @@ ADDRESS_MAX = 300
 # A consultation answered on the spot with no category named by the operator or the article is
 # filed under 政策咨询 (the A13 咨询建议 branch of the default responsibility list).
 DEFAULT_CONSULTATION_CATEGORY = "A1301"
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 REPEAT_CALL_NOTE = "重复来电，合并办理"
 DIRECT_DISPATCH_NOTE = "热线直派"
 
@@ -129,22 +129,6 @@ def appeal_type(value: str) -> AppealType:
         raise ValidationFailed(
             f"appeal_type must be one of {names}, not {value!r}", code="invalid_appeal_type"
         ) from None
-
-
-def checked_phone(phone: str | None) -> str | None:
-    """The caller's number without spaces; None when not given. Mobile or landline."""
-    phone = (phone or "").replace(" ", "").strip() or None
-    if phone is not None and not valid_phone(phone):
-        raise ValidationFailed(
-            f"{phone!r} is neither a mainland mobile (1[3-9] + 9 digits) nor a landline such "
-            "as 0571-87654321",
-            code="invalid_phone",
-        )
-    return phone
-
-
-def is_mobile(phone: str) -> bool:
-    return MOBILE_RE.fullmatch(phone) is not None
 
 
 def checked_text(text: str | None) -> str:

@@ -43,8 +43,10 @@ from cityops.cases.public import (
     CaseSource,
     CaseView,
     NewCase,
+    normalized_phone,
     valid_phone,
 )
+from cityops.geo.public import GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
@@ -104,7 +106,8 @@ class HotlineService:
         cases: CaseService,
         duplicates: DuplicateService,
         knowledge: KnowledgeService,
-        city_code: str,
+        geo: GeoService,
+        city_code: str | None = None,
         routing: RouteSuggester | None = None,
         appeals: AppealRecords | None = None,
         recipients: RecipientRegistry | None = None,
@@ -112,7 +115,9 @@ class HotlineService:
         self.cases = cases
         self.duplicates = duplicates
         self.knowledge = knowledge
-        self.city_code = city_code  # where a consultation without a place is filed
+        self.geo = geo
+        # where a consultation without a place is filed; None: the top-level area in geo
+        self.city_code = city_code
         self.routing = routing
         self.appeals = appeals
         self.recipients = recipients
@@ -158,7 +163,7 @@ class HotlineService:
                 )
             )
         articles = tuple(self.knowledge.search(session, actor, text, limit=ARTICLES))
-        phone = (query.phone or "").replace(" ", "").strip()
+        phone = normalized_phone(query.phone)
         caller = (  # a number still being typed is no reason to fail the rest
             tuple(self.caller_appeals(session, actor, phone, limit=10))
             if phone and valid_phone(phone)
@@ -211,7 +216,8 @@ class HotlineService:
             raise ValidationFailed("choose the category of the call", code="category_required")
         area_code = (cmd.area_code or "").strip() or None
         if mode is CallMode.answer and (cmd.lon is None or cmd.lat is None) and not area_code:
-            area_code = self.city_code  # a consultation need not have a place
+            # a consultation need not have a place: it is filed at the city
+            area_code = self.city_code or self.geo.root_area(session).code
         view = self.cases.create_case(
             uow,
             actor,

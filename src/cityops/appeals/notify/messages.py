@@ -10,12 +10,16 @@ from cityops.cases.public import (
     CaseClosed,
     CaseDispatched,
     CaseEvent,
+    CaseExtensionDecided,
     CaseHandled,
     CaseMerged,
     CaseRegistered,
     CaseRejected,
     CaseReopened,
     CaseReported,
+    CaseResumed,
+    CaseSigned,
+    CaseSuspended,
 )
 from cityops.kernel.clock import SHANGHAI
 
@@ -26,6 +30,10 @@ NOTIFIED_EVENTS: tuple[type[CaseEvent], ...] = (
     CaseCancelled,
     CaseMerged,
     CaseDispatched,
+    CaseSigned,
+    CaseExtensionDecided,
+    CaseSuspended,
+    CaseResumed,
     CaseHandled,
     CaseClosed,
     CaseReopened,
@@ -52,7 +60,7 @@ def message_for(
     own appeal was merged into the case of `event` (合并办理); `facts.tracking_code` is then
     the code of their own appeal, and the words say it is the shared case."""
     if merged:
-        body = _merged_body(event, facts.unit or "承办单位")
+        body = _merged_body(event, facts.unit or "承办单位", _due(facts))
         return None if body is None else _words(body, facts.tracking_code)
     code = facts.tracking_code
     unit = facts.unit or "承办单位"
@@ -70,6 +78,14 @@ def message_for(
         body = "您的诉求已撤销，详情可查询办理进度"
     elif isinstance(event, CaseDispatched):
         body = f"您的诉求已派给{unit}办理"
+    elif isinstance(event, CaseSigned):
+        body = f"{unit}已签收您的诉求，正在办理"
+    elif isinstance(event, CaseExtensionDecided):
+        body = f"您的诉求办理时间已延长{_due(facts)}" if event.approved else None
+    elif isinstance(event, CaseSuspended):
+        body = "您的诉求暂缓办理，恢复办理时会再告知您"
+    elif isinstance(event, CaseResumed):
+        body = f"您的诉求已恢复办理{_due(facts)}"
     elif isinstance(event, CaseHandled):
         body = f"{unit}已办理完毕，正在核查"
     elif isinstance(event, CaseClosed):
@@ -81,13 +97,25 @@ def message_for(
     return _words(body, code)
 
 
+def _due(facts: CaseFacts) -> str:
+    return f"，预计{_when(facts.expected_by)}前办结" if facts.expected_by else ""
+
+
 def _words(body: str, code: str) -> tuple[str, str]:
     return "诉求办理进度", f"【城市运行】{body}。查询码：{code}"
 
 
-def _merged_body(event: CaseEvent, unit: str) -> str | None:
+def _merged_body(event: CaseEvent, unit: str, due: str) -> str | None:
     """The words for a citizen whose appeal was merged into the case of `event`."""
     shared = "您反映的问题（已合并办理）"
+    if isinstance(event, CaseSigned):
+        return f"{shared}已由{unit}签收，正在办理"
+    if isinstance(event, CaseExtensionDecided):
+        return f"{shared}办理时间已延长{due}" if event.approved else None
+    if isinstance(event, CaseSuspended):
+        return f"{shared}暂缓办理，恢复办理时会再告知您"
+    if isinstance(event, CaseResumed):
+        return f"{shared}已恢复办理{due}"
     if isinstance(event, CaseRegistered):
         return f"{shared}已立案，正在分派"
     if isinstance(event, CaseRejected):

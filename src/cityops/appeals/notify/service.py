@@ -20,7 +20,7 @@ from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.events import Event
-from cityops.kernel.masking import mask_phone
+from cityops.kernel.masking import mask_email, mask_phone
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
@@ -57,8 +57,7 @@ class NotificationPage:
 
 def mask_address(channel: str, address: str) -> str:
     if channel == "email" and "@" in address:
-        name, _, domain = address.partition("@")
-        return f"{name[:1]}***@{domain}"
+        return mask_email(address)
     return mask_phone(address) or ""
 
 
@@ -89,6 +88,18 @@ class NotifyService:
         """Who hears about `case_id` (the citizen's own contact, given at intake)."""
         store.add_recipient(
             session, case_id=case_id, channel=channel, address=address, at=self.clock.now()
+        )
+
+    def add_recipients(self, session: Session, items: Sequence[tuple[int, str, str]]) -> None:
+        """(case_id, channel, address) of cases stored in this same transaction, written with
+        one statement (Open311's group-committed intake)."""
+        now = self.clock.now()
+        store.insert_recipients(
+            session,
+            [
+                {"case_id": case_id, "channel": channel, "address": address, "created_at": now}
+                for case_id, channel, address in items
+            ],
         )
 
     # ---- the bus handler (after commit, from the relay) ------------------------------------

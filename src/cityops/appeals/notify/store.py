@@ -3,7 +3,7 @@ Tables never leave this module."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,6 +93,15 @@ def add_recipient(
                 created_at=at,
                 tracking_code=tracking_code,
             )
+        )
+
+
+def insert_recipients(session: Session, rows: Sequence[Mapping[str, object]]) -> None:
+    """Recipients of cases stored in this same transaction (none can exist yet): one statement
+    for all. Each row: case_id, channel, address, created_at."""
+    if rows:
+        session.execute(
+            insert(notification_recipients), [{"tracking_code": None, **r} for r in rows]
         )
 
 

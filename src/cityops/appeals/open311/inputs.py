@@ -4,6 +4,7 @@ matched to an area, and the GET requests parameters."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.appeals.open311.model import (
     DESCRIPTION_MAX,
+    EMAIL_MAX,
     NAME_MAX,
     OPEN311_STATUSES,
     STATUS_MAP,
@@ -52,6 +54,20 @@ def _media_url(raw: str | None) -> str | None:
         raise ValidationFailed(
             "media_url must be an http or https URL of at most 2000 characters",
             code="invalid_media_url",
+        )
+    return raw
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def _email(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if len(raw) > EMAIL_MAX or not _EMAIL.fullmatch(raw):
+        raise ValidationFailed(
+            f"email {raw!r} is not an e-mail address such as name@example.com",
+            code="invalid_email",
         )
     return raw
 
@@ -111,6 +127,7 @@ def parse_submission(fields: Mapping[str, str], attributes: Mapping[str, str]) -
         appeal_type=appeal_type,
         reporter_name=reporter_name,
         phone=_text(fields, "phone"),
+        email=_email(_text(fields, "email")),
         media_url=_media_url(_text(fields, "media_url")),
         account_id=_text(fields, "account_id"),
     )

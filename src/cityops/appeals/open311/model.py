@@ -4,7 +4,7 @@ dates and windows. Input checks live in inputs.py. No database, no HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -13,6 +13,7 @@ from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.clock import SHANGHAI, to_local
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.masking import mask_text
 
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-01T00:00:00+08:00"
@@ -23,6 +24,7 @@ UPDATE_MAX_WINDOW = timedelta(days=90)
 UPDATE_LOOKBACK = timedelta(days=365)  # updates are listed for cases reported this long before
 DESCRIPTION_MAX = 5000
 NAME_MAX = 60
+EMAIL_MAX = 200
 
 KIND_NAMES = {"component": "部件", "event": "事件", "appeal": "诉求"}
 
@@ -40,6 +42,29 @@ STATUS_MAP: Mapping[CaseStatus, tuple[str, str, str]] = {
     CaseStatus.cancelled: ("closed", "closed", "已作废"),
 }
 OPEN311_STATUSES = ("open", "closed")
+# The states of an update in FixMyStreet's extension (mySociety open311-adapter,
+# Open311::Endpoint::Service::Request::Update::mySociety).
+UPDATE_STATES = (
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "planned",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
+)
+# A step whose meaning is more than the status it leads to.
+UPDATE_STATE_OF_ACTION: Mapping[str, str] = {
+    "merge": "duplicate",  # 合并: handled as another case
+    "return": "internal_referral",  # 回退: the unit hands it back to be sent to another
+    "answer": "closed",  # 直接办结: a consultation answered, nothing was to be fixed
+}
 
 # History action → the Chinese step name shown in updates.
 STEP_NAMES: Mapping[str, str] = {
@@ -142,11 +167,14 @@ class ServiceRequest:
 
 @dataclass(frozen=True)
 class RequestUpdate:
-    """One `request_update` of GET servicerequestupdates (FixMyStreet's extension)."""
+    """One `request_update` of GET servicerequestupdates (FixMyStreet's extension): `status`
+    one of UPDATE_STATES, `external_status_code` the case status the step led to (ours),
+    `extended_status` the request's detailed state then (kept for earlier clients)."""
 
     update_id: str
     service_request_id: str
     status: str
+    external_status_code: str
     extended_status: str
     updated_datetime: str
     description: str
@@ -166,6 +194,7 @@ class Submission:
     appeal_type: AppealType | None = None
     reporter_name: str | None = None
     phone: str | None = None
+    email: str | None = None
     media_url: str | None = None
     account_id: str | None = None
 
@@ -242,6 +271,16 @@ def detailed_status(status: CaseStatus, *, merged: bool = False) -> str:
     return STATUS_MAP[status][1]
 
 
+def update_status(action: str, status: CaseStatus) -> str:
+    """The FixMyStreet state of an update: the step's own meaning where it has one (合并 →
+    duplicate, 回退 → internal_referral, 直接办结 → closed, 重办 after an unsatisfied 回访 →
+    reopen), else the state of the status it leads to (see STATUS_MAP). A unit's 办结反馈
+    (handled) stays in_progress: the case is fixed only once the city has verified it."""
+    if action == "evaluate" and status is not CaseStatus.closed:
+        return "reopen"
+    return UPDATE_STATE_OF_ACTION.get(action) or detailed_status(status)
+
+
 def w3c(value: datetime | None) -> str:
     """W3C / ISO 8601 in Asia/Shanghai, e.g. 2026-11-23T09:00:00+08:00 ('' for None)."""
     return to_local(value).isoformat(timespec="seconds") if value is not None else ""
@@ -289,7 +328,9 @@ def window(
 
 
 def _updated_at(case: CaseView) -> datetime:
+    """When the case last changed: its last step (a 回访, a reopening, a 回退… included)."""
     stamps = [
+        case.updated_at,
         case.reported_at,
         case.registered_at,
         case.dispatched_at,
@@ -304,7 +345,8 @@ def _updated_at(case: CaseView) -> datetime:
 def request_from_case(
     case: CaseView, *, media_url: str = "", merged_into: CaseView | None = None
 ) -> ServiceRequest:
-    """A case as a public service_request: no reporter name, phone or e-mail. A case merged
+    """A case as a public service_request: no reporter name, phone or e-mail, and those that
+    the free text holds are masked (kernel.masking.mask_text). A case merged
     into another (`merged_into`, 合并办理) shares that case's outcome: status, detailed status,
     agency and expected time are the other case's; case_status stays its own."""
     handling = merged_into or case
@@ -326,19 +368,21 @@ def request_from_case(
     }
     if merged_into is not None:
         extended["merged_into"] = merged_into.number
+    names = (case.reporter_name,)
+    notes = name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}"
     return ServiceRequest(
         service_request_id=case.number,
         status=status,
-        status_notes=name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}",
+        status_notes=mask_text(notes, names=names),
         service_name=case.category_name,
         service_code=case.category_code,
-        description=case.description,
+        description=mask_text(case.description, names=names),
         agency_responsible=dept.name if dept else "",
         service_notice="",
         requested_datetime=w3c(case.reported_at),
         updated_datetime=w3c(updated),
         expected_datetime=w3c(expected),
-        address=case.address or "".join(p for p in (district, street) if p),
+        address=mask_text(case.address or "", names=names) or district + street,
         address_id=case.area_code,
         zipcode="",
         lat=case.lat,
@@ -349,10 +393,15 @@ def request_from_case(
 
 
 def update_from_history(
-    case_number: str, entry: HistoryEntry, *, via: str | None = None
+    case_number: str,
+    entry: HistoryEntry,
+    *,
+    via: str | None = None,
+    names: Iterable[str | None] = (),
 ) -> RequestUpdate | None:
     """One history step as an update (None for audit-only lines). `via`: the number of the case
-    this one was merged into, whose step `entry` is (published on this case too)."""
+    this one was merged into, whose step `entry` is (published on this case too). Personal data
+    in the note (phones, e-mail, ID numbers, `names`) is masked."""
     if entry.action in PRIVATE_STEPS:
         return None
     try:
@@ -369,10 +418,11 @@ def update_from_history(
     return RequestUpdate(
         update_id=f"{case_number}-{seq}",
         service_request_id=case_number,
-        status=open311_status(status),
+        status=update_status(entry.action, status),
+        external_status_code=status.value,
         extended_status=detailed_status(status, merged=entry.action == "merge"),
         updated_datetime=w3c(entry.at),
-        description=f"{step}：{note}" if note else step,
+        description=f"{step}：{mask_text(note, names=names)}" if note else step,
         media_url=entry.attachments[0] if entry.attachments else "",
     )
 

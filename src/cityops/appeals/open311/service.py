@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.appeal_types import AppealType
 from cityops.appeals.merging import follow_merges
 from cityops.appeals.open311 import inputs, model, policy, store
 from cityops.appeals.open311.inputs import RequestQuery
@@ -24,6 +26,7 @@ from cityops.appeals.open311.model import (
     ServiceRequest,
     Submission,
 )
+from cityops.appeals.portal.model import AppealRecord
 from cityops.cases.public import (
     CaseFilter,
     CaseService,
@@ -33,6 +36,7 @@ from cityops.cases.public import (
     HistoryEntry,
     NewCase,
     PreparedCase,
+    is_mobile,
 )
 from cityops.geo.public import AreaLevel, GeoService
 from cityops.infra.outbox import UnitOfWork
@@ -55,13 +59,30 @@ KEY_CACHE_SECONDS = 5.0
 Reads = Callable[[], AbstractContextManager[Session]]
 
 
+class AppealRecords(Protocol):
+    """The citizen channel's appeal records (the portal keeps them): with one, the request's
+    token is a tracking code that works on /portal/track."""
+
+    def record_appeals(self, session: Session, records: Sequence[AppealRecord]) -> None: ...
+
+
+class RecipientRegistry(Protocol):
+    """Citizen notifications: who hears about a new case, (case_id, channel, address)."""
+
+    def add_recipients(self, session: Session, items: Sequence[tuple[int, str, str]]) -> None: ...
+
+
 @dataclass(frozen=True)
 class PreparedRequest:
-    """A checked Open311 submission: its prepared case and the key it came with."""
+    """A checked Open311 submission: its prepared case, the key it came with, its appeal type
+    and the submitter's contacts for notifications ((channel, address): sms for a mobile
+    number, email for an e-mail address)."""
 
     case: PreparedCase
     key: ApiKey
     account_id: str | None
+    appeal_type: AppealType = AppealType.complaint
+    contacts: tuple[tuple[str, str], ...] = ()
 
 
 class Open311Service:
@@ -74,8 +95,12 @@ class Open311Service:
         geo: GeoService,
         clock: Clock,
         reads: Reads,
+        appeals: AppealRecords | None = None,
+        recipients: RecipientRegistry | None = None,
         limits: Open311Limits | None = None,
     ) -> None:
+        self.appeals = appeals
+        self.recipients = recipients
         self.cases = cases
         self.geo = geo
         self.clock = clock
@@ -165,11 +190,24 @@ class Open311Service:
                 photos=(sub.media_url,) if sub.media_url else (),
             ),
         )
-        return PreparedRequest(case, key, sub.account_id)
+        phone: str | None = case.values["reporter_phone"]
+        contacts: list[tuple[str, str]] = []
+        if phone and is_mobile(phone):
+            contacts.append(("sms", phone))
+        if sub.email:
+            contacts.append(("email", sub.email))
+        return PreparedRequest(
+            case,
+            key,
+            sub.account_id,
+            appeal_type=sub.appeal_type or AppealType.complaint,
+            contacts=tuple(contacts),
+        )
 
     def store_requests(self, uow: UnitOfWork, prepared: Sequence[PreparedRequest]) -> list[Receipt]:
-        """Write prepared requests: their cases, the request rows (one statement each) and the
-        keys' last use; the receipts, in order."""
+        """Write prepared requests: their cases, the request rows, the appeal records (so the
+        token is a portal tracking code) and the submitters' contacts (one statement each),
+        and the keys' last use; the receipts, in order."""
         stored = self.cases.store_cases(uow, [p.case for p in prepared])
         now = self.clock.now()
         store.insert_requests(
@@ -186,6 +224,29 @@ class Open311Service:
                 for p, row in zip(prepared, stored, strict=True)
             ],
         )
+        if self.appeals is not None:
+            self.appeals.record_appeals(
+                uow.session,
+                [
+                    AppealRecord(
+                        case_id=row["id"],
+                        tracking_code=row["tracking_code"],
+                        appeal_type=p.appeal_type.value,
+                        anonymous=not p.contacts and not row["reporter_phone"],
+                        category_by="citizen",  # the submitter chose the service
+                    )
+                    for p, row in zip(prepared, stored, strict=True)
+                ],
+            )
+        if self.recipients is not None:
+            self.recipients.add_recipients(
+                uow.session,
+                [
+                    (row["id"], channel, address)
+                    for p, row in zip(prepared, stored, strict=True)
+                    for channel, address in p.contacts
+                ],
+            )
         stale = {
             p.key.id
             for p in prepared
@@ -266,6 +327,9 @@ class Open311Service:
         media = next((h.attachments[0] for h in history if h.attachments), "")
         return self._request(session, case, history, media_url=media)
 
+    def _media(self, session: Session, found: Sequence[CaseView]) -> dict[int, str]:
+        return self.cases.first_attachments(session, PUBLIC_READER, [c.id for c in found])
+
     def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
         """(service_request_id, token) of a request submitted through Open311."""
         policy.check_read_public(actor)
@@ -280,8 +344,10 @@ class Open311Service:
     ) -> list[ServiceRequest]:
         policy.check_read_public(actor)
         if query.ids:
-            found = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
-            return [self._request(session, c) for c in found if c is not None]
+            by_id = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
+            found = [c for c in by_id if c is not None]
+            media = self._media(session, found)
+            return [self._request(session, c, media_url=media.get(c.id, "")) for c in found]
         start, end = model.window(
             query.start,
             query.end,
@@ -289,15 +355,16 @@ class Open311Service:
             default=model.REQUEST_WINDOW,
             longest=model.REQUEST_WINDOW,
         )
-        out: list[ServiceRequest] = []
+        kept: list[tuple[CaseView, ServiceRequest]] = []
         for case in self._cases_between(session, start, end, query):
             item = self._request(session, case)
             # a merged case has the status of the case it was merged into
             if not query.statuses or item.status in query.statuses:
-                out.append(item)
-            if len(out) >= model.MAX_RESULTS:
+                kept.append((case, item))
+            if len(kept) >= model.MAX_RESULTS:
                 break
-        return out
+        media = self._media(session, [case for case, _item in kept])
+        return [replace(item, media_url=media.get(case.id, "")) for case, item in kept]
 
     def _request(
         self,
@@ -336,14 +403,18 @@ class Open311Service:
         updates: list[tuple[datetime, RequestUpdate]] = []
         for case in cases:
             history = self._history(session, case)
-            lines: list[tuple[HistoryEntry, str | None]] = [(e, None) for e in history]
+            mine = (case.reporter_name,)
+            lines: list[tuple[HistoryEntry, str | None, tuple[str | None, ...]]] = [
+                (e, None, mine) for e in history
+            ]
             if case.merged_into_id is not None:  # the steps of the case it was merged into
                 merged = follow_merges(self.cases, session, PUBLIC_READER, case, history)
                 for hop in merged.hops if merged else ():
-                    lines += [(e, hop.case.number) for e in hop.steps_after]
-            for entry, via in lines:
+                    theirs = (*mine, hop.case.reporter_name)
+                    lines += [(e, hop.case.number, theirs) for e in hop.steps_after]
+            for entry, via, names in lines:
                 if start <= entry.at <= end:
-                    update = model.update_from_history(case.number, entry, via=via)
+                    update = model.update_from_history(case.number, entry, via=via, names=names)
                     if update is not None:
                         updates.append((entry.at, update))
         updates.sort(key=lambda pair: (pair[0], pair[1].update_id))

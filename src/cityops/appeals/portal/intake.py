@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from cityops.cases.public import CaseService, CaseSource, NewCase, Stage
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
-from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.errors import NotFound, ValidationFailed
 
 UowFactory = Callable[[], AbstractContextManager[UnitOfWork]]
 Reads = Callable[[], AbstractContextManager[Session]]
@@ -44,6 +45,17 @@ class RecipientRegistry(Protocol):
     """Citizen notifications as the portal sees them: remember the contact of a new case."""
 
     def add_recipient(self, session: Session, case_id: int, channel: str, address: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a new appeal is: a point, or an area's own point standing for the area."""
+
+    lon: float
+    lat: float
+    crs: str
+    area_code: str | None
+    approximate: bool
 
 
 class Intake:
@@ -71,22 +83,28 @@ class Intake:
         kind = appeal_type(cmd.appeal_type)
         description = checked_description(cmd.description)
         phone = checked_mobile(cmd.phone, cmd.anonymous)
-        if cmd.lon is None or cmd.lat is None:
+        address = (cmd.address or "").strip()[:ADDRESS_MAX] or None
+        pinned = cmd.lon is not None and cmd.lat is not None
+        if not pinned and not (cmd.area_code or "").strip() and address is None:
             raise ValidationFailed(
-                "say where it is: click the map, or let the browser find your location",
+                "say where it is: click the map, use your location, type an address that "
+                "names the street or community (e.g. 石桥街道华丰社区…), or choose the street "
+                "or community from the list",
                 code="location_required",
             )
-        address = (cmd.address or "").strip()[:ADDRESS_MAX] or None
         checked = check_photos(cmd.photos)
         now = self.clock.now()
         names = [self.photos.name_for(p, now) for p in checked]
         written: list[str] = []
         chosen: tuple[str, str] | None = None
+        place: Place | None = None
         if self.reads is not None:  # the model runs before SQLite's write lock is taken
             with self.reads() as reading:
+                place = self._place(reading, cmd, address)
                 chosen = self._category(reading, cmd.category_code, description)
         try:
             with uows() as uow:
+                place = place or self._place(uow.session, cmd, address)
                 code, category_by = chosen or self._category(
                     uow.session, cmd.category_code, description
                 )
@@ -98,9 +116,11 @@ class Intake:
                         title=case_title(kind, description),
                         description=description,
                         category_code=code,
-                        lon=cmd.lon,
-                        lat=cmd.lat,
-                        crs=cmd.crs,
+                        lon=place.lon,
+                        lat=place.lat,
+                        crs=place.crs,
+                        area_code=place.area_code,
+                        approximate=place.approximate,
                         address=address,
                         reporter_phone=phone,
                         photos=tuple(self.photos.url(n) for n in names),
@@ -142,7 +162,39 @@ class Intake:
             category_by=category_by,
             expected_by=view.deadlines.get(Stage.close),
             photos=tuple(self.photos.url(n) for n in names),
+            place=" ".join(
+                a.name for a in (view.area.district, view.area.street, view.area.community) if a
+            ),
+            approximate=place.approximate,
         )
+
+    def _place(self, session: Session, cmd: NewAppeal, address: str | None) -> Place:
+        """Where the appeal is: the point clicked or found by the browser; else the street or
+        community chosen from the list; else the one the address names (the local gazetteer).
+        The last two are approximate: the area's own point stands for the spot."""
+        if cmd.lon is not None and cmd.lat is not None:
+            return Place(cmd.lon, cmd.lat, cmd.crs, None, approximate=False)
+        geo = self.cases.geo
+        if code := (cmd.area_code or "").strip():
+            try:
+                area = geo.get_area(session, code)
+            except NotFound as exc:
+                raise ValidationFailed(
+                    f"unknown street or community {code!r}: choose one from the list",
+                    code="unknown_area",
+                ) from exc
+            lon, lat = geo.representative_point(session, area.code)
+            return Place(lon, lat, "wgs84", area.code, approximate=True)
+        assert address is not None
+        found = geo.place_for_address(session, address)
+        if found is None:
+            raise ValidationFailed(
+                f"the address {address!r} names no street or community we know: name the "
+                "street or community in it (e.g. 石桥街道华丰社区…), choose it from the list, "
+                "click the map or use your location",
+                code="address_not_placed",
+            )
+        return Place(found.lon, found.lat, "wgs84", found.area.code, approximate=True)
 
     def _category(self, session: Session, chosen: str | None, text: str) -> tuple[str, str]:
         chosen = (chosen or "").strip()

@@ -3,16 +3,13 @@ records the portal gives back. No database, no HTTP."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
-from cityops.cases.public import Satisfaction
+from cityops.cases.public import Satisfaction, is_mobile, normalized_phone
 from cityops.kernel.errors import ValidationFailed
 
-# Mainland mobile numbers only: 1[3-9] and nine more digits (the portal texts the citizen).
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 2000
 COMMENT_MAX = 500
@@ -41,6 +38,7 @@ class NewAppeal:
     phone: str | None = None
     anonymous: bool = False
     photos: tuple[PhotoUpload, ...] = ()
+    area_code: str | None = None  # 所在街道/社区 chosen from the list, instead of a point
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,20 @@ class AppealReceipt:
     category_by: str  # citizen | system
     expected_by: datetime | None
     photos: tuple[str, ...]
+    place: str = ""  # the areas the case lies in, e.g. "下城区 石桥街道"
+    approximate: bool = False  # placed by a named street/community, not a point
+
+
+@dataclass(frozen=True)
+class AppealRecord:
+    """The appeal record of a case taken by another channel (hotline, Open311), so its
+    tracking code works on the portal like a portal appeal's (查询进度, rating)."""
+
+    case_id: int
+    tracking_code: str
+    appeal_type: str
+    anonymous: bool
+    category_by: str  # citizen | system | operator
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,7 @@ class PublicCase:
     satisfaction: Satisfaction | None
     rating_comment: str | None = None
     merged_into: str | None = None  # the number of the case it was merged into (合并办理)
+    approximate: bool = False  # the place was named (street/community), not pinned
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ class BoardRow:
     closed: int
     on_time_rate: float | None  # closed on time / due to close
     rated: int
-    satisfaction_rate: float | None  # (满意 + 0.9 × 基本满意) / rated
+    satisfaction_rate: float | None  # (满意 + w × 基本满意) / rated, the month's 回访
 
 
 @dataclass(frozen=True)
@@ -136,13 +149,13 @@ def checked_mobile(phone: str | None, anonymous: bool) -> str | None:
     """The contact mobile, or None when the citizen stays anonymous (匿名)."""
     if anonymous:
         return None
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
+    phone = normalized_phone(phone)
     if not phone:
         raise ValidationFailed(
             "give a mainland mobile number so we can tell you about your case, or choose anonymous",
             code="phone_required",
         )
-    if not MOBILE_RE.fullmatch(phone):
+    if not is_mobile(phone):
         raise ValidationFailed(
             "the phone must be a mainland mobile number: 11 digits starting with 13–19",
             code="invalid_phone",

@@ -62,8 +62,9 @@ def check_photo(upload: PhotoUpload) -> CheckedPhoto:
     name = _name(upload)
     if len(upload.data) > MAX_PHOTO_BYTES:
         raise ValidationFailed(
-            f"photo {name!r} is {len(upload.data) / 1048576:.1f} MB; each photo may be at most "
-            f"{MAX_PHOTO_BYTES // 1048576} MB",
+            # only the limit and one byte more are read, so the size itself is not known
+            f"photo {name!r} is larger than {MAX_PHOTO_BYTES // 1048576} MB; each photo may be "
+            f"at most {MAX_PHOTO_BYTES // 1048576} MB",
             code="photo_too_large",
             filename=name,
         )

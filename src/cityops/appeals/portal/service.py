@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from cityops.appeals.followup.service import FollowupService
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
 from cityops.appeals.portal.intake import CategorySuggester, Intake, Reads, RecipientRegistry
+from cityops.appeals.portal.model import AppealRecord
 from cityops.appeals.portal.photos import PhotoStore
 from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.appeals.portal.rating import Rating
@@ -36,6 +39,7 @@ class PortalService:
         cases: CaseService,
         clock: Clock,
         upload_dir: Path,
+        followup: FollowupService,
         limits: RateLimits | None = None,
         fallback_category: str = "A13",
         suggester: CategorySuggester | None = None,
@@ -55,7 +59,7 @@ class PortalService:
         )
         self.tracking = Tracking(cases=cases, photos=self.photos)
         self.rating = Rating(cases=cases, tracking=self.tracking, clock=clock)
-        self.board = PublicBoard(cases=cases, clock=clock)
+        self.board = PublicBoard(cases=cases, clock=clock, followup=followup)
         self.limiter = PortalLimiter(limits or RateLimits(), lambda: clock.now().timestamp())
         self.submit_appeal = self.intake.submit_appeal
         self.track_case = self.tracking.track_case
@@ -87,4 +91,22 @@ class PortalService:
             anonymous=anonymous,
             category_by=category_by,
             at=self.clock.now(),
+        )
+
+    def record_appeals(self, session: Session, records: Sequence[AppealRecord]) -> None:
+        """`record_appeal` for many new cases at once (one statement)."""
+        now = self.clock.now()
+        store.insert_appeals(
+            session,
+            [
+                {
+                    "case_id": r.case_id,
+                    "tracking_code": r.tracking_code,
+                    "appeal_type": r.appeal_type,
+                    "anonymous": r.anonymous,
+                    "category_by": r.category_by,
+                    "created_at": now,
+                }
+                for r in records
+            ],
         )

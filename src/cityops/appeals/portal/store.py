@@ -87,6 +87,12 @@ def insert_appeal(
     )
 
 
+def insert_appeals(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Several appeal records with one statement (keys as insert_appeal's, `created_at`)."""
+    if rows:
+        session.execute(insert(portal_appeals), list(rows))
+
+
 def appeal_by_code(session: Session, tracking_code: str) -> RowMapping | None:
     return (
         session.execute(

@@ -4,7 +4,8 @@ deadline to expect. What leaves here is public: no names, no phone numbers, no s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,7 @@ from cityops.cases.public import CaseService, CaseStatus, CaseView, HistoryEntry
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.errors import NotFound
 from cityops.kernel.ids import normalize_tracking_code
+from cityops.kernel.masking import mask_text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{6,32}$")
 
@@ -103,6 +105,7 @@ class Tracking:
         history = self.cases.history(session, SYSTEM, case_id)
         ratings = store.ratings(session, case_id)
         merged = follow_merges(self.cases, session, SYSTEM, view, history)
+        names = tuple(h.case.reporter_name for h in (merged.hops if merged else ()))
         return public_case(
             view,
             kind,
@@ -110,6 +113,8 @@ class Tracking:
             tuple(self.photos.url(p) for p in store.photo_paths(session, case_id)),
             rating_comment=(ratings[-1]["comment"] or None) if ratings else None,
             merged_into=merged.target if merged else None,
+            names=names,
+            approximate=bool(history) and (history[0].data or {}).get("location") == "approximate",
         )
 
 
@@ -121,18 +126,27 @@ def public_case(
     *,
     rating_comment: str | None = None,
     merged_into: CaseView | None = None,
+    names: Iterable[str | None] = (),
+    approximate: bool = False,
 ) -> PublicCase:
     """`view` as its tracking page shows it; with `merged_into` (the case it was merged into)
-    the phase, unit and deadline are that case's, the shared outcome."""
+    the phase, unit and deadline are that case's, the shared outcome. Anyone holding the code
+    reads it, so the personal data in its free text (description, address, notes, the comment:
+    phones, e-mail, ID numbers, the reporter's `names`) is masked."""
     handling = merged_into or view
     open_ = handling.status not in TERMINAL
+    names = (view.reporter_name, *names)
+
+    def masked(text: str | None) -> str | None:
+        return mask_text(text, names=names) if text else text
+
     return PublicCase(
         tracking_code=view.tracking_code,
         case_number=view.number,
         appeal_type=kind,
         category_name=view.category_name,
-        description=view.description,
-        address=view.address,
+        description=masked(view.description) or "",
+        address=masked(view.address),
         street=view.area.street.name if view.area.street else None,
         status=view.status.value,
         phase=phase_of(handling.status),
@@ -140,9 +154,10 @@ def public_case(
         expected_by=handling.deadlines.get(Stage.close) if open_ else None,
         unit=handling.department.name if handling.department else None,
         photos=photos,
-        timeline=timeline,
+        timeline=tuple(replace(step, text=masked(step.text)) for step in timeline),
         can_rate=view.status is CaseStatus.closed and view.evaluated_at is None,
         satisfaction=view.satisfaction,
-        rating_comment=rating_comment if view.evaluated_at is not None else None,
+        rating_comment=masked(rating_comment) if view.evaluated_at is not None else None,
         merged_into=merged_into.number if merged_into else None,
+        approximate=approximate,
     )

@@ -34,6 +34,12 @@ def parse_time(value: str) -> datetime | None:
     return None
 
 
+def doc_hash(doc: str) -> str:
+    """16 hex digits of the SHA-256 of a message's token string: what the model store keeps of
+    each training row, so an evaluation can tell which of its rows the model was trained on."""
+    return hashlib.sha256(doc.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class LabelledSet:
     """Token strings (see model.segment) with their labels, in file order."""
@@ -51,6 +57,10 @@ class LabelledSet:
         for doc, label in zip(self.docs, self.labels, strict=True):
             h.update(f"{label}\t{doc}\n".encode())
         return h.hexdigest()[:8]
+
+    def row_hashes(self) -> list[str]:
+        """A short hash of each message as the model reads it (doc_hash), in file order."""
+        return [doc_hash(doc) for doc in self.docs]
 
     def label_counts(self) -> dict[str, int]:
         return dict(Counter(self.labels).most_common())

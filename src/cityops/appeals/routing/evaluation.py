@@ -21,6 +21,12 @@ from cityops.appeals.routing.dataset import LabelledSet, duplicate_groups
 from cityops.appeals.routing.model import RoutingConfig, RoutingModel
 
 
+def trained_on(rows: Sequence[str], training: frozenset[str]) -> int:
+    """How many of the evaluated rows (their doc_hash) the model was trained on: scores on
+    those say how well it remembers, not how it does on new messages."""
+    return sum(1 for r in rows if r in training)
+
+
 @dataclass(frozen=True)
 class ClassScore:
     label: str

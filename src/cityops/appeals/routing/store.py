@@ -7,6 +7,8 @@ var/models/router/
     model.joblib                 the fitted pipeline
     manifest.json                version, time, data hash and size, labels, config, library versions
     metrics.json                 scores measured at training time (cross-validated)
+    training_rows.txt            a short hash of each training message (dataset.doc_hash), sorted:
+                                 `router eval` warns when the rows it scores were trained on
 ```
 A model file is a pickle: load only versions this platform wrote itself.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +31,7 @@ from cityops.appeals.routing.model import RoutingConfig, RoutingModel
 MODEL_FILE = "model.joblib"
 MANIFEST_FILE = "manifest.json"
 METRICS_FILE = "metrics.json"
+ROWS_FILE = "training_rows.txt"
 LATEST_FILE = "latest"
 
 
@@ -38,6 +42,14 @@ class StoredModel:
     model: RoutingModel
     manifest: dict[str, Any]
     metrics: dict[str, Any]
+
+    def training_rows(self) -> frozenset[str] | None:
+        """The hashes of the messages this version was trained on; None for a version stored
+        before they were kept."""
+        path = self.path / ROWS_FILE
+        if not path.is_file():
+            return None
+        return frozenset(line for line in path.read_text(encoding="utf-8").split() if line)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
@@ -58,8 +70,10 @@ class ModelStore:
         trained_at: datetime,
         metrics: dict[str, Any] | None = None,
         info: dict[str, Any] | None = None,
+        rows: Sequence[str] | None = None,
     ) -> str:
-        """Write a new version and point `latest` at it; returns the version name."""
+        """Write a new version and point `latest` at it; returns the version name. `rows`: the
+        hashes of the training messages (LabelledSet.row_hashes), kept beside the model."""
         stamp = trained_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         self.root.mkdir(parents=True, exist_ok=True)
         version, n = f"{stamp}-{data_hash}", 1
@@ -81,6 +95,8 @@ class ModelStore:
         }
         _write_json(tmp / MANIFEST_FILE, manifest)
         _write_json(tmp / METRICS_FILE, metrics or {})
+        if rows is not None:
+            (tmp / ROWS_FILE).write_text("".join(f"{r}\n" for r in sorted(set(rows))), "utf-8")
         tmp.rename(self.root / version)
         (self.root / LATEST_FILE).write_text(version + "\n", encoding="utf-8")
         return version

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
+from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from cityops.app import Platform
 from cityops.appeals.open311 import inputs, model, render
+from cityops.appeals.open311.model import RequestUpdate, ServiceRequest
 from cityops.appeals.open311.render import Format
 from cityops.appeals.open311.service import PreparedRequest
 from cityops.kernel.actor import anonymous_citizen
@@ -28,6 +31,7 @@ from cityops.kernel.errors import (
 from cityops.web.deps import PlatformDep
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"])
+Item = TypeVar("Item", ServiceRequest, RequestUpdate)
 
 ERROR_STATUS: list[tuple[type[DomainError], int]] = [
     (ValidationFailed, 400),
@@ -85,6 +89,16 @@ def _answer(
     except DomainError as exc:
         return _error(chosen, exc)
     return Response(body, media_type=render.MEDIA_TYPES[chosen])
+
+
+def _absolute(request: Request, url: str) -> str:
+    """A stored photo's address (/media/…) as an absolute URL on this server; an address a
+    client sent (http…) as it is."""
+    return str(request.base_url).rstrip("/") + url if url.startswith("/") else url
+
+
+def _with_media(request: Request, items: list[Item]) -> list[Item]:
+    return [replace(i, media_url=_absolute(request, i.media_url)) for i in items]
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -218,7 +232,7 @@ def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
         query = inputs.parse_request_query(params)
         with platform.read() as session:
             items = platform.open311.list_requests(session, anonymous_citizen(), query)
-        return render.requests(f, items)
+        return render.requests(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
 
@@ -230,7 +244,7 @@ def get_request(
     def build(f: Format) -> bytes:
         with platform.read() as session:
             item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
-        return render.requests(f, [item])
+        return render.requests(f, _with_media(request, [item]))
 
     return _answer(platform, request, fmt, build)
 
@@ -260,6 +274,38 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
                 model.parse_w3c(start, "start_date") if start else None,
                 model.parse_w3c(end, "end_date") if end else None,
             )
-        return render.updates(f, items)
+        return render.updates(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
+
+
+# ---- anything else under /open311/v2: the spec's error format, not the app's -------------------
+
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@router.api_route("/{rest:path}", methods=ALL_METHODS, include_in_schema=False)
+def unknown(request: Request, rest: str) -> Response:
+    """404 for a path the endpoint does not have, 405 (with Allow) for a method a path does not
+    take — in the spec's error document, XML for a .xml path."""
+    fmt = Format.xml if rest.lower().endswith(".xml") else Format.json
+    allowed = {
+        method
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        and route.endpoint is not unknown
+        and route.path_regex.match(request.url.path)
+        for method in route.methods or ()
+    }
+    if allowed:
+        body = render.errors(
+            fmt, 405, f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}"
+        )
+        return Response(
+            body,
+            status_code=405,
+            media_type=render.MEDIA_TYPES[fmt],
+            headers={"Allow": ", ".join(sorted(allowed))},
+        )
+    body = render.errors(fmt, 404, f"no such Open311 resource: /open311/v2/{rest}")
+    return Response(body, status_code=404, media_type=render.MEDIA_TYPES[fmt])

@@ -22,6 +22,7 @@ from cityops.appeals.portal.model import (
     TimelineStep,
 )
 from cityops.appeals.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from cityops.geo.public import AreaLevel
 from cityops.kernel.actor import anonymous_citizen
 from cityops.web.deps import PlatformDep, ReadSession
 from cityops.web.errors import error_body
@@ -41,6 +42,10 @@ class AppealPublic(BaseModel):
     expected_by: datetime | None
     photos: list[str]
     track_url: str
+    place: str = Field(description="the areas the case lies in, e.g. 下城区 石桥街道")
+    approximate: bool = Field(
+        description="placed by the street or community named or chosen, not by a point"
+    )
 
     @classmethod
     def of(cls, r: AppealReceipt) -> AppealPublic:
@@ -54,6 +59,8 @@ class AppealPublic(BaseModel):
             expected_by=r.expected_by,
             photos=list(r.photos),
             track_url=f"/portal/track/{r.tracking_code}",
+            place=r.place,
+            approximate=r.approximate,
         )
 
 
@@ -89,6 +96,7 @@ class TrackPublic(BaseModel):
     satisfaction: str | None
     rating_comment: str | None
     merged_into: str | None = None
+    approximate: bool = False  # the place was named (street/community), not pinned
 
     @classmethod
     def of(cls, c: PublicCase) -> TrackPublic:
@@ -111,6 +119,7 @@ class TrackPublic(BaseModel):
             satisfaction=c.satisfaction.value if c.satisfaction else None,
             rating_comment=c.rating_comment,
             merged_into=c.merged_into,
+            approximate=c.approximate,
         )
 
 
@@ -205,9 +214,12 @@ def submit_appeal(
     phone: Annotated[str, Form(max_length=20)] = "",
     anonymous: Annotated[bool, Form()] = False,
     crs: Annotated[str, Form(max_length=8)] = "wgs84",
+    area_code: Annotated[str, Form(max_length=40)] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> AppealPublic | JSONResponse:
-    """提交诉求: multipart form fields and up to 3 photos (JPEG/PNG/WebP, ≤ 10 MB each)."""
+    """提交诉求: multipart form fields and up to 3 photos (JPEG/PNG/WebP, ≤ 10 MB each).
+    The place: `lon`/`lat`; or `area_code`, a street or community from GET /places; or an
+    `address` naming one (approximate: the area's own point stands for the spot)."""
     if (refused := _limited(platform, request, "submit")) is not None:
         return refused
     files = [f for f in (photos or []) if f.filename or f.size]
@@ -230,9 +242,38 @@ def submit_appeal(
         phone=phone or None,
         anonymous=anonymous,
         photos=tuple(_read_upload(f) for f in files),
+        area_code=area_code or None,
     )
     receipt = platform.portal.submit_appeal(platform.uow, anonymous_citizen(), cmd)
     return AppealPublic.of(receipt)
+
+
+class PlacePublic(BaseModel):
+    """A street or community the appeal form offers (所在街道/社区)."""
+
+    code: str
+    name: str
+    level: str  # street | community
+    street_code: str  # the street itself, or the community's street
+
+
+@router.get("/places", response_model=list[PlacePublic], responses={429: {}})
+def places(
+    platform: PlatformDep, session: ReadSession, request: Request
+) -> list[PlacePublic] | JSONResponse:
+    """The streets and their communities, for choosing the place without a map."""
+    if (refused := _limited(platform, request, "read")) is not None:
+        return refused
+    out: list[PlacePublic] = []
+    for street in platform.geo.list_areas(session, AreaLevel.street):
+        out.append(
+            PlacePublic(code=street.code, name=street.name, level="street", street_code=street.code)
+        )
+        out.extend(
+            PlacePublic(code=c.code, name=c.name, level="community", street_code=street.code)
+            for c in platform.geo.list_areas(session, AreaLevel.community, street.code)
+        )
+    return out
 
 
 @router.get("/track/{code}", response_model=TrackPublic, responses={404: {}, 429: {}})

@@ -28,15 +28,15 @@ def test_ranks_duplicates_first_and_leaves_out_what_is_out_of_range(
     city.act("disp", closed, "reject", reason="重复")
 
     found = city.similar(target["id"])
-    assert [s["case_id"] for s in found] == [dup["id"], related["id"]]
-    first, second = found
+    # the litter case is near and recent, but about another matter: not suggested
+    assert [s["case_id"] for s in found] == [dup["id"]]
+    [first] = found
     assert first["number"] == dup["number"]
     assert first["status"] == "reported"
     assert first["distance_m"] == pytest.approx(40, abs=2)
-    assert first["text_score"] > 0.5 > second["text_score"]
-    assert first["score"] > second["score"]
+    assert first["text_score"] > 0.5
     ids = {s["case_id"] for s in found}
-    assert not ids & {target["id"], old["id"], far["id"], closed["id"]}
+    assert not ids & {target["id"], old["id"], far["id"], closed["id"], related["id"]}
 
     wider = city.similar(target["id"], radius_m=1000, window_days=60, limit=10)
     assert {far["id"], old["id"]} <= {s["case_id"] for s in wider}

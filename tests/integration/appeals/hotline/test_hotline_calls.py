@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from case_city import OTHER_GRID
 from sqlalchemy import func, select
 
@@ -240,3 +241,36 @@ def test_the_case_api_answers_a_recorded_consultation(city: City) -> None:
         expect=422,
     )
     assert r["error"]["code"] == "answer_required"
+
+
+def _stored_phone(city: City, case_id: int) -> str | None:
+    from cityops.cases.store import cases
+
+    with city.platform.read() as s:
+        phone: str | None = s.execute(
+            select(cases.c.reporter_phone).where(cases.c.id == case_id)
+        ).scalar_one()
+    return phone
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "lookups"),
+    [
+        ("0571-87654321", "057187654321", ["057187654321", "0571-87654321", "0571 8765 4321"]),
+        (
+            "138-1234-5678",
+            "13812345678",
+            ["13812345678", "138 1234 5678", "１３８１２３４５６７８"],
+        ),
+        ("13８12345678", "13812345678", ["13812345678"]),
+    ],
+)
+def test_phones_are_stored_and_looked_up_in_one_form(
+    city: City, typed: str, stored: str, lookups: list[str]
+) -> None:
+    case = city.call(phone=typed)["case"]
+    assert _stored_phone(city, case["id"]) == stored
+    for number in lookups:
+        assert [c["case_id"] for c in city.callers(number)] == [case["id"]], number
+    # digits of other scripts are no phone number
+    assert city.call(phone="١٣٨١٢٣٤٥٦٧٨", expect=422)["error"]["code"] == "invalid_phone"

@@ -82,6 +82,22 @@ def inside(city: Platform) -> tuple[float, float]:
 
 
 @pytest.fixture
+def body(api_key: str, inside: tuple[float, float]) -> dict[str, Any]:
+    lat, lon = inside
+    return {
+        "api_key": api_key,
+        "service_code": MANHOLE,
+        "lat": str(lat),
+        "long": str(lon),
+        "description": "湖滨路口污水井盖松动，车辆经过有响声",
+        "phone": "13812345678",
+        "first_name": "三",
+        "last_name": "张",
+        "attribute[appeal_type]": "complaint",
+    }
+
+
+@pytest.fixture
 def counts(city: Platform) -> Callable[[], tuple[int, int]]:
     """(cases, open311 requests) in the database now."""
 
@@ -101,3 +117,54 @@ def key_rows(city: Platform) -> Callable[[], list[Any]]:
             return list(s.execute(select(open311_api_keys)).mappings())
 
     return rows
+
+
+Step = tuple[str, dict[str, Any]]
+
+
+@pytest.fixture
+def staff(city: Platform) -> Callable[..., Any]:
+    """`staff(number, ("register", {}), ("dispatch", {"department_code": "SWJ"}), …)`: take the
+    case through steps as the staff who may (operator, dispatcher, the SWJ handler, shift
+    leader); returns the case as it is then."""
+    from cityops.cases.public import ActionCommand, CaseAction, CaseFilter
+    from cityops.kernel.actor import Actor, Role
+
+    with city.read() as s:
+        swj = city.org.department_by_code(s, "SWJ")
+
+    def actor(role: Role, **kw: Any) -> Actor:
+        return Actor(user_id=None, username=f"t-{role}", roles=frozenset({role}), **kw)
+
+    by_action = {
+        "sign": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
+        "finish": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
+        "request_extension": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
+        "return": actor(Role.handler, department_id=swj.id, department_code="SWJ"),
+        "dispatch": actor(Role.dispatcher),
+        "verify": actor(Role.dispatcher),
+        "approve_extension": actor(Role.shift_leader),
+        "suspend": actor(Role.shift_leader),
+        "resume": actor(Role.shift_leader),
+    }
+    operator = actor(Role.operator)
+
+    def run(number: str, *steps: Step) -> Any:
+        with city.read() as s:
+            [case] = [
+                c
+                for c in city.cases.list_cases(s, operator, CaseFilter(q=number), 1, 5).items
+                if c.number == number
+            ]
+        for name, fields in steps:
+            with city.uow() as uow:
+                case = city.cases.act(
+                    uow,
+                    by_action.get(name, operator),
+                    case.id,
+                    CaseAction(name),
+                    ActionCommand(version=case.version, **fields),
+                )
+        return case
+
+    return run

@@ -14,7 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
-from cityops.cases.public import ActionCommand, CaseAction, CaseFilter, CaseSource
+from cityops.cases.public import (
+    ActionCommand,
+    CaseAction,
+    CaseFilter,
+    CaseSource,
+    Satisfaction,
+)
 from cityops.kernel.actor import Actor, Role
 
 MANHOLE = "C010102"
@@ -35,22 +41,6 @@ def post(api: TestClient, fmt: str, body: dict[str, Any], *, as_json: bool = Fal
     if as_json:
         return api.post(f"{BASE}/requests.{fmt}", json=body)
     return api.post(f"{BASE}/requests.{fmt}", data=body)
-
-
-@pytest.fixture
-def body(api_key: str, inside: tuple[float, float]) -> dict[str, Any]:
-    lat, lon = inside
-    return {
-        "api_key": api_key,
-        "service_code": MANHOLE,
-        "lat": str(lat),
-        "long": str(lon),
-        "description": "湖滨路口污水井盖松动，车辆经过有响声",
-        "phone": "13812345678",
-        "first_name": "三",
-        "last_name": "张",
-        "attribute[appeal_type]": "complaint",
-    }
 
 
 @pytest.mark.parametrize(("fmt", "as_json"), [("json", False), ("xml", False), ("json", True)])
@@ -165,7 +155,8 @@ def test_updates_list_every_public_step(
             "2026-11-23T09:00:00+08:00",
             "2026-11-23T09:30:00+08:00",
         ]
-        assert {u["status"] for u in updates} == {"open"}
+        assert [u["status"] for u in updates] == ["open", "investigating"]  # FixMyStreet's
+        assert [u["external_status_code"] for u in updates] == ["reported", "registered"]
         assert updates[1]["extended_status"] == "investigating"
     later = api.get(f"{BASE}/servicerequestupdates.json?start_date=2026-11-23T01:15:00Z")
     assert [u["description"] for u in later.json()] == ["立案：符合立案条件"]
@@ -358,3 +349,59 @@ def test_a_json_body_that_does_not_parse_is_400(
     [error] = parse("json", r.text)
     assert error["description"] == f"the body is not valid JSON: {description}"
     assert counts() == (0, 0)
+
+
+def test_updated_datetime_follows_every_step(
+    api: TestClient, body: dict[str, Any], staff: Callable[..., Any], clock: Any
+) -> None:
+    number = post(api, "json", body).json()[0]["service_request_id"]
+
+    def updated() -> str:
+        [req] = api.get(f"{BASE}/requests/{number}.json").json()
+        listed = {r["service_request_id"]: r for r in api.get(f"{BASE}/requests.json").json()}
+        assert listed[number]["updated_datetime"] == req["updated_datetime"]
+        return str(req["updated_datetime"])
+
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("register", {}),
+        ("dispatch", {"department_code": "SWJ"}),
+        ("return", {"reason": "不属本单位"}),  # 回退: no stamp of its own on the case
+        ("dispatch", {"department_code": "SWJ"}),
+        ("sign", {}),
+        ("finish", {"note": "已处理"}),
+        ("verify", {"passed": True}),
+        ("evaluate", {"satisfaction": Satisfaction.unsatisfied, "reopen": True}),  # 重办
+        ("finish", {"note": "重新处理"}),
+        ("verify", {"passed": True}),
+        ("evaluate", {"satisfaction": Satisfaction.basically_satisfied}),
+    ]
+    for minutes, step in enumerate(steps, start=1):
+        clock.advance(timedelta(minutes=10))
+        staff(number, step)
+        hour, minute = divmod(9 * 60 + minutes * 10, 60)
+        assert updated() == f"2026-11-23T{hour:02d}:{minute:02d}:00+08:00", step
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "allow"),
+    [
+        ("GET", "foo.xml", 404, None),
+        ("GET", "foo.json", 404, None),
+        ("GET", "requests/C1/extra.json", 404, None),
+        ("PUT", "requests.json", 405, "GET, POST"),
+        ("DELETE", "requests.xml", 405, "GET, POST"),
+        ("POST", "services.xml", 405, "GET"),
+        ("PATCH", "requests/C20261123000001.json", 405, "GET"),
+    ],
+)
+def test_unknown_paths_and_methods_answer_in_the_spec_format(
+    api: TestClient, method: str, path: str, status: int, allow: str | None
+) -> None:
+    r = api.request(method, f"{BASE}/{path}")
+    assert r.status_code == status, r.text
+    fmt = "xml" if path.endswith(".xml") else "json"
+    assert r.headers["content-type"].startswith("text/xml" if fmt == "xml" else "application/json")
+    [error] = parse(fmt, r.text)
+    assert str(error["code"]) == str(status)
+    assert error["description"]
+    assert r.headers.get("allow") == allow

@@ -11,11 +11,17 @@ from tests.integration.appeals.portal.conftest import Portal, jpeg
 
 from cityops.kernel.clock import FixedClock
 
-BIG = jpeg() + b"\0" * (10 * 1024 * 1024)
+BIG = jpeg() + b"\0" * (11 * 1024 * 1024)  # 11 MB: the message must not say 10.0
 
 CASES: dict[str, tuple[dict[str, Any], list[tuple[str, bytes, str]], int, str, str]] = {
     # name: (fields, files, status, error code, a word the message must hold)
-    "oversized photo": ({}, [("huge.jpg", BIG, "image/jpeg")], 422, "photo_too_large", "huge.jpg"),
+    "oversized photo": (
+        {},
+        [("huge.jpg", BIG, "image/jpeg")],
+        422,
+        "photo_too_large",
+        "'huge.jpg' is larger than 10 MB",
+    ),
     "not an image": (
         {},
         [("cat.jpg", b"MZ\x90\x00 this is an exe", "image/jpeg")],
@@ -38,9 +44,23 @@ CASES: dict[str, tuple[dict[str, Any], list[tuple[str, bytes, str]], int, str, s
         "3",
     ),
     "invalid phone": ({"phone": "12345"}, [], 422, "invalid_phone", "mobile"),
+    "digits of another script": ({"phone": "١٣٨١٢٣٤٥٦٧٨"}, [], 422, "invalid_phone", "mobile"),
     "no phone, not anonymous": ({"phone": None}, [], 422, "phone_required", "anonymous"),
     "outside the city": ({"lon": "0.5", "lat": "0.5"}, [], 422, "outside_city", "outside"),
-    "no location": ({"lon": None, "lat": None}, [], 422, "location_required", "map"),
+    "no location": (
+        {"lon": None, "lat": None, "address": None},
+        [],
+        422,
+        "location_required",
+        "map",
+    ),
+    "an address naming no place": (
+        {"lon": None, "lat": None, "address": "火星路1号"},
+        [],
+        422,
+        "address_not_placed",
+        "street or community",
+    ),
     "unknown category": ({"category_code": "Z999"}, [], 422, "unknown_category", "Z999"),
     "missing description": ({"description": None}, [], 422, "invalid_request", "description"),
     "blank description": ({"description": "   "}, [], 422, "description_required", "describe"),
@@ -112,3 +132,17 @@ def test_read_flood_gets_429(portal: Portal) -> None:
     r = portal.client.get("/api/v1/portal/track/abcdefgh")
     assert r.status_code == 429
     assert "Retry-After" in r.headers
+
+
+@pytest.mark.parametrize("typed", ["13８12345678", "１３８１２３４５６７８", "138-1234-5678"])
+def test_a_phone_is_stored_in_ascii_digits(portal: Portal, typed: str) -> None:
+    from sqlalchemy import select
+
+    from cityops.cases.store import cases
+
+    code = portal.submit(phone=typed)["tracking_code"]
+    with portal.platform.read() as s:
+        stored = s.execute(
+            select(cases.c.reporter_phone).where(cases.c.tracking_code == code)
+        ).scalar_one()
+    assert stored == "13812345678"

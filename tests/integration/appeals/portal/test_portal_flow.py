@@ -173,6 +173,7 @@ def test_board_counts_without_personal_data(portal: Portal) -> None:
     portal.submit(category_code="E9002")
     portal.close(code)
     portal.client.post(f"/api/v1/portal/track/{code}/rating", json={"satisfaction": "satisfied"})
+    portal.platform.relay.drain()  # the 回访 is recorded after commit
     r = portal.client.get("/api/v1/portal/board")
     assert r.status_code == 200, r.text
     board = r.json()

@@ -45,7 +45,8 @@ def test_both_reporters_hear_the_shared_case_with_their_own_code(
     portal.close(kept_code)
     items = outbox(portal)
 
-    later = [(kept_id, e) for e in ("CaseRegistered", "CaseDispatched", "CaseHandled")]
+    steps = ("CaseRegistered", "CaseDispatched", "CaseSigned", "CaseHandled")
+    later = [(kept_id, e) for e in steps]
     later.append((kept_id, "CaseClosed"))
     assert heard(items, "138****5678") == [(kept_id, "CaseReported"), *later]
     assert heard(items, "139****1111") == [
@@ -142,6 +143,15 @@ def test_open311_shows_the_merged_request_with_the_shared_outcome(
     assert r.status_code == 200, r.text
     mine = [u for u in r.json() if u["service_request_id"] == number]
     assert [u["extended_status"] for u in mine] == [
+        "open",
+        "duplicate",
+        "investigating",
+        "action_scheduled",
+        "in_progress",
+        "in_progress",
+        "fixed",
+    ]
+    assert [u["status"] for u in mine] == [
         "open",
         "duplicate",
         "investigating",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cityops.appeals.duplicates.model import (
+    MIN_TEXT_SIMILARITY,
     Appeal,
     Weights,
     char_ngrams,
@@ -93,8 +94,13 @@ def test_rank_orders_by_score_then_distance_and_leaves_out_the_target() -> None:
         appeal(5, "湖滨路口路灯不亮", lat=LAT + 1),  # far away
     ]
     ranked = rank(target, candidates, radius_m=250, window=DAY, limit=3)
-    assert [m.case_id for m in ranked] == [4, 3, 2]
+    assert [m.case_id for m in ranked] == [4, 3]  # 2 shares the place and time, not the matter
     assert rank(target, candidates, radius_m=250, window=DAY, limit=1)[0].case_id == 4
+    # without a floor, nearness and recency alone would rank it (score ≈ 0.4)
+    anything = rank(target, candidates, radius_m=250, window=DAY, limit=3, min_text=0.0)
+    assert [m.case_id for m in anything] == [4, 3, 2]
+    assert anything[2].text_score < MIN_TEXT_SIMILARITY
+    assert 0.39 < anything[2].score < 0.41
 
 
 @pytest.mark.parametrize("parts", [(0.5, 0.5, 0.5), (1.2, -0.1, -0.1)])

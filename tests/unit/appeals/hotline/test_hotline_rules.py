@@ -82,7 +82,8 @@ def test_fields_of_another_mode_are_refused() -> None:
 
 def test_phones_texts_modes_and_titles() -> None:
     assert checked_phone(" 138 1234 5678 ") == "13812345678"
-    assert checked_phone("0571-87654321") == "0571-87654321"
+    assert checked_phone("0571-87654321") == "057187654321"
+    assert checked_phone("138-1234-5678") == "13812345678"  # as the portal takes it
     assert checked_phone("") is None
     with pytest.raises(ValidationFailed):
         checked_phone("12345")

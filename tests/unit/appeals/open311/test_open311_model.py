@@ -17,6 +17,7 @@ from cityops.appeals.open311.inputs import (
 )
 from cityops.appeals.open311.keys import checked_name, key_hash, new_api_key
 from cityops.appeals.open311.model import (
+    STEP_NAMES,
     AppealType,
     detailed_status,
     open311_status,
@@ -198,11 +199,71 @@ def test_updates_name_the_step_and_hide_audit_lines() -> None:
     assert update is not None
     assert update.description == "立案：符合条件"
     assert update.update_id == "C1-2"
-    assert update.status == "open"
+    assert update.status == "investigating"
+    assert update.external_status_code == "registered"
     assert update.extended_status == "investigating"
     assert "李受理" not in repr(update)
     assert update_from_history("C1", _entry("reveal_contact", "reported")) is None
     assert update_from_history("C1", _entry("overdue", "reported")) is None
+
+
+# FixMyStreet's update states (mySociety open311-adapter, Update::mySociety)
+FMS_UPDATE_STATES = {
+    "open",
+    "closed",
+    "fixed",
+    "in_progress",
+    "planned",
+    "action_scheduled",
+    "investigating",
+    "duplicate",
+    "not_councils_responsibility",
+    "no_further_action",
+    "internal_referral",
+    "reopen",
+    "for_triage",
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "to", "state"),
+    [
+        ("report", "reported", "open"),
+        ("register", "registered", "investigating"),
+        ("reject", "rejected", "no_further_action"),
+        ("cancel", "cancelled", "closed"),
+        ("merge", "cancelled", "duplicate"),
+        ("dispatch", "dispatched", "action_scheduled"),
+        ("sign", "in_progress", "in_progress"),
+        ("return", "registered", "internal_referral"),
+        ("request_extension", "in_progress", "in_progress"),
+        ("approve_extension", "in_progress", "in_progress"),
+        ("suspend", "suspended", "in_progress"),
+        ("resume", "in_progress", "in_progress"),
+        ("supervise", "dispatched", "action_scheduled"),
+        ("finish", "handled", "in_progress"),  # the unit says done; not verified yet
+        ("verify", "in_progress", "in_progress"),  # 返工
+        ("verify", "closed", "fixed"),
+        ("self_handle", "closed", "fixed"),
+        ("answer", "closed", "closed"),  # a consultation: nothing was to be fixed
+        ("evaluate", "closed", "fixed"),
+        ("evaluate", "in_progress", "reopen"),  # 重办 after 不满意
+    ],
+)
+def test_updates_carry_fixmystreet_states(action: str, to: str, state: str) -> None:
+    update = update_from_history("C1", _entry(action, to, "说明"))
+    assert update is not None
+    assert update.status == state
+    assert update.status in FMS_UPDATE_STATES
+    assert update.external_status_code == to
+
+
+def test_every_step_and_status_maps_to_a_fixmystreet_state() -> None:
+    for action in (*STEP_NAMES, "unknown_step"):
+        for status in CaseStatus:
+            update = update_from_history("C1", _entry(action, status.value))
+            assert update is not None
+            assert update.status in FMS_UPDATE_STATES
 
 
 def test_xml_documents_escape_and_keep_chinese() -> None:

@@ -17,9 +17,13 @@ from cityops.appeals.portal.tracking import public_timeline
 from cityops.cases.public import (
     CaseClosed,
     CaseDispatched,
+    CaseExtensionDecided,
     CaseRegistered,
     CaseReported,
+    CaseResumed,
+    CaseSigned,
     CaseSupervised,
+    CaseSuspended,
     HistoryEntry,
 )
 from cityops.kernel.errors import ValidationFailed
@@ -128,6 +132,34 @@ def test_messages_name_the_unit_and_the_code() -> None:
     assert "AbC123xyz" in words[1]
     assert message_for(CaseRegistered(**base), facts) is not None
     assert message_for(CaseSupervised(**base), facts) is None
+
+
+def test_signing_an_extension_and_a_suspension_are_told_too() -> None:
+    due = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai
+    facts = CaseFacts(tracking_code="AbC123xyz", unit="水务局", expected_by=due)
+    base = {"occurred_at": T, "case_id": 1, "case_number": "C1"}
+    cases = {
+        "签收": (CaseSigned(**base, department_code="SWJ"), "水务局已签收您的诉求，正在办理"),
+        "延期": (
+            CaseExtensionDecided(**base, extension_id=1, approved=True),
+            "您的诉求办理时间已延长，预计11月30日18:00前办结",
+        ),
+        "挂账": (CaseSuspended(**base, reason="待资金"), "您的诉求暂缓办理，恢复办理时会再告知您"),
+        "恢复": (
+            CaseResumed(**base, suspended_seconds=3600.0),
+            "您的诉求已恢复办理，预计11月30日18:00前办结",
+        ),
+    }
+    for name, (event, body) in cases.items():
+        words = message_for(event, facts)
+        assert words is not None, name
+        assert words[1] == f"【城市运行】{body}。查询码：AbC123xyz"
+        shared = message_for(event, facts, merged=True)
+        assert shared is not None, name
+        assert "合并办理" in shared[1]
+    denied = CaseExtensionDecided(**base, extension_id=1, approved=False)
+    assert message_for(denied, facts) is None  # nothing changes for the citizen
+    assert message_for(denied, facts, merged=True) is None
 
 
 def test_a_merged_reporter_hears_the_shared_case_in_its_own_words() -> None:

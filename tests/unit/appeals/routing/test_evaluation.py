@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from cityops.appeals.routing.dataset import LabelledSet
-from cityops.appeals.routing.evaluation import Metrics, cross_validate, evaluate
+from cityops.appeals.routing.dataset import LabelledSet, doc_hash
+from cityops.appeals.routing.evaluation import Metrics, cross_validate, evaluate, trained_on
 from cityops.appeals.routing.model import RoutingConfig
 
 
@@ -36,3 +36,12 @@ def test_extra_training_rows_of_a_test_group_are_left_out(corpus: LabelledSet) -
     )
     # each of the 9 copies is held out exactly once, so 2 × 9 extra rows are used in all
     assert sum(result.trained_on) == 2 * len(corpus) + 2 * 9
+
+
+def test_trained_on_counts_the_evaluated_rows_the_model_saw() -> None:
+    training = LabelledSet(("路灯 不亮", "井盖 松动"), ("a", "b"))
+    scored = LabelledSet(("路灯 不亮", "噪音 扰民", "路灯 不亮"), ("a", "c", "a"))
+    assert trained_on(scored.row_hashes(), frozenset(training.row_hashes())) == 2
+    assert trained_on([], frozenset(training.row_hashes())) == 0
+    assert doc_hash("路灯 不亮") == doc_hash("路灯 不亮") != doc_hash("路灯不亮")
+    assert len(doc_hash("x")) == 16

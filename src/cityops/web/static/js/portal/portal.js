@@ -1,5 +1,7 @@
-// 我要反映: type, description, category (or let the system decide), a point on the map, photos,
-// phone or anonymous → POST /api/v1/portal/appeals (multipart) → the tracking code.
+// 我要反映: type, description, category (or let the system decide), the place (a point on the
+// map or from the browser; or, without the map, a street/community from the list or an address
+// that names one), photos, phone or anonymous → POST /api/v1/portal/appeals (multipart) → the
+// tracking code.
 import { clear, formatTime, h } from "../dom.js";
 import { onLangChange, t } from "../i18n.js";
 import { createMap, drawAreas, fitTo, pickMarker } from "../map.js";
@@ -10,7 +12,9 @@ const form = document.getElementById("appeal");
 const errorBox = document.getElementById("a-error");
 const placeBox = document.getElementById("a-place");
 const categorySelect = document.getElementById("a-category");
+const areaSelect = document.getElementById("a-area");
 let found = [];
+let places = [];
 let place = null;
 let marker = null;
 
@@ -41,13 +45,35 @@ async function searchCategories(q) {
   renderCategories();
 }
 
+/** The streets, each with its communities, in the keyboard-operable 所在街道/社区 list. */
+function renderAreas() {
+  const keep = areaSelect.value;
+  const groups = places
+    .filter((p) => p.level === "street")
+    .map((street) =>
+      h("optgroup", { label: street.name },
+        h("option", { value: street.code, text: street.name }),
+        ...places
+          .filter((p) => p.level === "community" && p.street_code === street.code)
+          .map((c) => h("option", { value: c.code, text: c.name }))));
+  areaSelect.replaceChildren(h("option", { value: "", text: t("portal.area_none") }), ...groups);
+  if ([...areaSelect.options].some((o) => o.value === keep)) areaSelect.value = keep;
+}
+
+function chosenArea() {
+  const option = areaSelect.selectedOptions[0];
+  return areaSelect.value && option ? option.textContent : "";
+}
+
 function renderPlace() {
-  if (!place) placeBox.textContent = t("portal.no_place");
+  if (!place && chosenArea()) placeBox.textContent = t("portal.area_chosen", { place: chosenArea() });
+  else if (!place) placeBox.textContent = t("portal.no_place");
   else if (place.error) clear(placeBox, h("span", { class: "p-error-text", text: place.error }));
   else placeBox.textContent = t("portal.place_chosen", { place: place.names || `${place.lat.toFixed(5)}, ${place.lon.toFixed(5)}` });
 }
 
 async function choose(lon, lat) {
+  areaSelect.value = ""; // a point on the map replaces a street/community from the list
   form.lon.value = lon.toFixed(6);
   form.lat.value = lat.toFixed(6);
   if (marker) marker.setLatLng([lat, lon]);
@@ -87,6 +113,18 @@ document.getElementById("a-locate").addEventListener("click", () => {
   );
 });
 
+areaSelect.addEventListener("change", () => {
+  // a street/community from the list replaces a point on the map
+  form.lon.value = "";
+  form.lat.value = "";
+  if (marker) {
+    marker.remove();
+    marker = null;
+  }
+  place = null;
+  renderPlace();
+});
+
 let searchTimer;
 document.getElementById("a-category-q").addEventListener("input", (ev) => {
   clearTimeout(searchTimer);
@@ -103,7 +141,9 @@ form.addEventListener("submit", async (ev) => {
   errorBox.hidden = true;
   const description = form.description.value.trim();
   if (description.length < 5) return showError(t("portal.err.description_required"), form.description);
-  if (!form.lon.value || !form.lat.value) return showError(t("portal.err.location_required"), document.getElementById("a-locate"));
+  const pinned = form.lon.value && form.lat.value;
+  const address = elder() ? "" : form.address.value.trim();
+  if (!pinned && !areaSelect.value && !address) return showError(t("portal.err.location_required"), areaSelect);
   const phone = form.phone.value.replace(/[\s-]/g, "");
   if (!anonymous.checked && !/^1[3-9]\d{9}$/.test(phone)) return showError(t("portal.err.invalid_phone"), form.phone);
   const files = [...(form.photos.files ?? [])];
@@ -112,9 +152,11 @@ form.addEventListener("submit", async (ev) => {
   body.set("appeal_type", form.appeal_type.value);
   body.set("description", description);
   body.set("category_code", elder() ? "" : categorySelect.value);
-  body.set("lon", form.lon.value);
-  body.set("lat", form.lat.value);
-  if (!elder() && form.address.value.trim()) body.set("address", form.address.value.trim());
+  if (pinned) {
+    body.set("lon", form.lon.value);
+    body.set("lat", form.lat.value);
+  } else if (areaSelect.value) body.set("area_code", areaSelect.value);
+  if (address) body.set("address", address);
   if (anonymous.checked) body.set("anonymous", "true");
   else body.set("phone", phone);
   if (!elder()) for (const file of files) body.append("photos", file, file.name);
@@ -124,7 +166,8 @@ form.addEventListener("submit", async (ev) => {
     const receipt = await call("/api/v1/portal/appeals", { method: "POST", form: body });
     showReceipt(receipt);
   } catch (err) {
-    showError(errorText(err));
+    const field = { address_not_placed: form.address, unknown_area: areaSelect }[err.code];
+    showError(errorText(err), field);
   } finally {
     submit.disabled = false;
   }
@@ -136,6 +179,9 @@ function showReceipt(receipt) {
   document.getElementById("r-expected").textContent = receipt.expected_by
     ? t("portal.expected_by", { time: formatTime(receipt.expected_by) })
     : "";
+  document.getElementById("r-place").textContent = receipt.place
+    ? t(receipt.approximate ? "portal.receipt_place_approximate" : "portal.receipt_place", { place: receipt.place })
+    : "";
   document.getElementById("r-track").href = receipt.track_url;
   const box = document.getElementById("receipt");
   box.hidden = false;
@@ -144,9 +190,16 @@ function showReceipt(receipt) {
 
 onLangChange(() => {
   renderCategories();
+  renderAreas();
   renderPlace();
 });
 renderPlace();
+try {
+  places = await call("/api/v1/portal/places");
+} catch {
+  places = []; // the map and the address still give the place
+}
+renderAreas();
 await searchCategories("");
 try {
   const data = await call("/api/v1/areas?level=street");

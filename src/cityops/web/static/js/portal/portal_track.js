@@ -49,7 +49,10 @@ function render() {
     fact(t("portal.fact_reported"), formatTime(c.reported_at)),
     fact(t("portal.fact_unit"), c.unit),
     fact(t("portal.fact_expected"), c.expected_by ? formatTime(c.expected_by) : null),
-    fact(t("portal.fact_where"), [c.street, c.address].filter(Boolean).join(" ")),
+    fact(
+      t("portal.fact_where"),
+      [c.street, c.address].filter(Boolean).join(" ") + (c.approximate ? t("portal.approximate") : ""),
+    ),
     fact(t("portal.fact_rating"), c.satisfaction ? t(`satisfaction.${c.satisfaction}`) : null),
   );
   document.getElementById("t-description").textContent = c.description;
