@@ -42,6 +42,7 @@ from cityops.cases.model import (
     is_consultation,
     valid_phone,
 )
+from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
 from cityops.cases.sla import SlaState
 from cityops.cases.taxonomy import Stage, Urgency
@@ -108,6 +109,7 @@ __all__ = [
     "Urgency",
     "csv_chunks",
     "is_consultation",
+    "scoped_case_ids",
     "valid_phone",
     "xlsx_bytes",
 ]

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cityops.cases.model import CaseStatus
-from cityops.cases.scoping import scoped, sees_whole_city
+from cityops.cases.scoping import scope_clause, scoped, sees_whole_city
 from cityops.cases.store import case_history, cases
 from cityops.cases.views import CaseCounts, CaseFilter
 from cityops.kernel.actor import Actor
@@ -187,9 +187,9 @@ def _count(cond: ColumnElement[bool]) -> Any:
 
 
 def indicator_counts(
-    session: Session, *, group_by: str, start: datetime, end: datetime
+    session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
 ) -> list[CaseCounts]:
-    """One GROUP BY over cases reported in [start, end)."""
+    """One GROUP BY over the cases in the actor's scope reported in [start, end)."""
     if group_by not in GROUPS:
         raise ValidationFailed(
             f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}", code="bad_group_by"
@@ -230,6 +230,7 @@ def indicator_counts(
             _count(c.extension_count > 0).label("extended"),
         )
         .where(c.reported_at >= start, c.reported_at < end)
+        .where(scope_clause(actor))
         .group_by(code)
         .order_by(code)
     )

@@ -285,11 +285,13 @@ class CaseService:
         return [history_entry(r) for r in queries.history_rows(session, case_id)]
 
     def indicator_counts(
-        self, session: Session, *, group_by: str, start: datetime, end: datetime
+        self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
     ) -> list[CaseCounts]:
         """Counts per department ("department"), street ("area") or district ("district") over
-        cases reported in [start, end); see queries.indicator_counts for the definitions."""
-        return queries.indicator_counts(session, group_by=group_by, start=start, end=end)
+        the cases in the actor's scope (as the case list) reported in [start, end); see
+        queries.indicator_counts for the definitions."""
+        policy.check_read_cases(actor)
+        return queries.indicator_counts(session, actor, group_by=group_by, start=start, end=end)
 
     def plan_sla(self, session: Session, *, pause: float = 0.0) -> list[PlannedMarks]:
         """The SLA scan's reading half: which open cases need which marks (reads only; with

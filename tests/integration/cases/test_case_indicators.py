@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cityops.cases.public import CaseCounts
+from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import FixedClock
 
 from .conftest import LITTER, OTHER_GRID, OTHER_STREET, STREET, City
@@ -34,7 +35,11 @@ def _counts(city: City, group_by: str, hours: float) -> dict[str, CaseCounts]:
     now = city.platform.clock.now()
     with city.platform.read() as s:
         rows = city.platform.cases.indicator_counts(
-            s, group_by=group_by, start=now - timedelta(hours=1), end=now + timedelta(hours=hours)
+            s,
+            SYSTEM,
+            group_by=group_by,
+            start=now - timedelta(hours=1),
+            end=now + timedelta(hours=hours),
         )
     return {r.group_code: r for r in rows}
 
@@ -69,10 +74,10 @@ def test_window_is_half_open(city: City, clock: FixedClock) -> None:
     now = clock.now()
     with city.platform.read() as s:
         before = city.platform.cases.indicator_counts(
-            s, group_by="district", start=now - timedelta(days=1), end=now
+            s, SYSTEM, group_by="district", start=now - timedelta(days=1), end=now
         )
         from_now = city.platform.cases.indicator_counts(
-            s, group_by="district", start=now, end=now + timedelta(seconds=1)
+            s, SYSTEM, group_by="district", start=now, end=now + timedelta(seconds=1)
         )
     assert before == []
     assert [r.reported for r in from_now] == [1]

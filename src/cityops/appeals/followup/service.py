@@ -20,6 +20,7 @@ from cityops.appeals.followup.rates import (
     count_visit,
     three_rates,
 )
+from cityops.cases.public import scoped_case_ids
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI, Clock, to_local
 from cityops.kernel.errors import ValidationFailed
@@ -88,7 +89,8 @@ class FollowupService:
         month: str | None = None,
     ) -> ThreeRatesReport:
         """Counts and rates per group plus a total row (from the summed counts, never an
-        average of the groups). `month` defaults to this month in Asia/Shanghai."""
+        average of the groups), over the visits of the cases in the actor's scope (the same
+        scope as the case list). `month` defaults to this month in Asia/Shanghai."""
         may_view_three_rates(actor)
         try:
             grouping = FollowupGroupBy(group_by)
@@ -100,7 +102,8 @@ class FollowupService:
         month = month or to_local(self._clock.now()).strftime("%Y-%m")
         start, end = parse_month(month)
         groups: dict[str, tuple[str, RateCounts]] = {}
-        for visit in store.visits_between(session, start, end):
+        # the visits of the cases the actor may see (an area-scoped dispatcher: their areas)
+        for visit in store.visits_between(session, start, end, scoped_case_ids(actor)):
             if grouping is FollowupGroupBy.department:
                 code, name = visit.department_code or "", visit.department_name or ""
             else:

@@ -88,8 +88,13 @@ class PublicBoard:
     def read_board(self, session: Session, actor: Actor, month: str | None = None) -> Board:
         policy.check_read_board(actor)
         label, start, end = month_window(month, self.clock.now().astimezone(SHANGHAI).date())
-        by_dept = self.cases.indicator_counts(session, group_by="department", start=start, end=end)
-        by_street = self.cases.indicator_counts(session, group_by="area", start=start, end=end)
+        # the public board shows the whole city (aggregates only, no case is shown)
+        by_dept = self.cases.indicator_counts(
+            session, SYSTEM, group_by="department", start=start, end=end
+        )
+        by_street = self.cases.indicator_counts(
+            session, SYSTEM, group_by="area", start=start, end=end
+        )
         dept_tally, street_tally, total = Tally(), Tally(), Tally()
         closed = CaseFilter(statuses=(CaseStatus.closed,), reported_from=start, reported_to=end)
         for view in self.cases.iter_cases(session, SYSTEM, closed):

@@ -27,6 +27,7 @@ from cityops.org.public import DepartmentKind, NewDepartment, NewUser
 
 URL = "/api/v1/indicators/three-rates"
 STREET, GRID = "330191001", "330191001001001"  # 湖滨街道 of the generated demo city
+OTHER_STREET, OTHER_GRID = "330192001", "330192001001001"  # 文新街道
 LAMP, LITTER = "E9001", "E9002"  # → the city department CGJ | → the street office of the place
 PASSWORD = "correct horse battery"
 LIMITS = {
@@ -58,19 +59,19 @@ class Flow:
         data: dict[str, Any] = r.json()
         return data
 
-    def closed_case(self, category: str, handler: str) -> dict[str, Any]:
+    def closed_case(self, category: str, handler: str, grid: str = GRID) -> dict[str, Any]:
         body = {
             "source": "hotline",
             "title": "市民反映",
             "description": "市民来电反映问题",
             "category_code": category,
-            "area_code": GRID,
+            "area_code": grid,
         }
         r = self.client.post("/api/v1/cases", json=body, headers=self.auth("op"))
         assert r.status_code == 201, r.text
         case = self.act("disp", self.act("op", r.json(), "register"), "dispatch")
         case = self.act(handler, self.act(handler, case, "sign"), "finish")
-        case = self.act("insp", case, "verify", passed=True)
+        case = self.act("disp", case, "verify", passed=True)
         assert case["status"] == "closed"
         return case
 
@@ -109,6 +110,8 @@ def flow(platform: Platform, client: TestClient) -> Flow:
             "op": {"roles": ["operator"]},
             "disp": {"roles": ["dispatcher"]},
             "boss": {"roles": ["leader"]},
+            "disp_hubin": {"roles": ["dispatcher"], "area_codes": (STREET,)},
+            "op_west": {"roles": ["operator"], "area_codes": (OTHER_STREET,)},
             "insp": {"roles": ["inspector"], "area_codes": (STREET,)},
             "h_cgj": {"roles": ["handler"], "department_code": "CGJ"},
             "h_street": {"roles": ["handler"], "department_code": "ST_HUBIN"},
@@ -255,3 +258,25 @@ def test_a_handler_gets_403(flow: Flow) -> None:
     r = flow.rates("h_cgj")
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "three_rates_forbidden"
+
+
+@pytest.mark.parametrize(
+    ("user", "streets"),
+    [
+        ("boss", {STREET: 3, OTHER_STREET: 1}),  # city-wide
+        ("disp_hubin", {STREET: 3}),  # a dispatcher of 湖滨 only
+        ("op_west", {OTHER_STREET: 1}),  # an operator of 文新 only
+    ],
+)
+@pytest.mark.parametrize("group_by", ["street", "department"])
+def test_rates_keep_to_the_viewers_areas(
+    visited: tuple[Flow, list[int]], user: str, streets: dict[str, int], group_by: str
+) -> None:
+    flow, _ = visited
+    west = flow.closed_case(LAMP, "h_cgj", OTHER_GRID)
+    flow.act("op", west, "evaluate", contacted=True, resolved=True, satisfaction="satisfied")
+    flow.platform.relay.drain()
+    body = flow.rates(user, group_by=group_by, month="2026-11").json()
+    assert body["total"]["counts"]["visits"] == sum(streets.values())
+    if group_by == "street":
+        assert {r["group_code"]: r["counts"]["visits"] for r in body["rows"]} == streets
