@@ -199,6 +199,8 @@ def history_data(
         data["stage_deadline"] = _iso(after.stage_deadline)
     if after.deadlines.get(Stage.handle) != before.deadlines.get(Stage.handle):
         data["handle_deadline"] = _iso(after.deadlines.get(Stage.handle))
+    if before.overdue and not after.overdue and after.stage == before.stage:
+        data["overdue_cleared"] = True  # the deadline moved past now (an extension, a resume)
     return data
 
 

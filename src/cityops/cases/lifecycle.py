@@ -59,12 +59,18 @@ def _enter_stage(
     state: CaseState, status: CaseStatus, now: datetime, deadlines: Mapping[Stage, datetime]
 ) -> dict[str, object]:
     """Fields that change when the case moves to `status`: a new stage gets a fresh SLA clock
-    (not overdue, not reminded); within the same stage the deadline follows the chain."""
+    (not overdue, not reminded); within the same stage the deadline follows the chain, and a
+    deadline moved to after `now` (an approved extension, a resume) is judged afresh: the
+    overdue mark and the 催办 of the old deadline are cleared, so the SLA scan marks and
+    reminds against the new one. The history keeps the old marks' lines; 督办 (supervised,
+    escalated_at) stays, and the on-time counts are judged at 办结/结案 against the deadline in
+    force then."""
     stage = STAGE_OF_STATUS[status]
+    deadline = deadlines.get(stage) if stage is not None else None
     changes: dict[str, object] = {
         "status": status,
         "deadlines": dict(deadlines),
-        "stage_deadline": deadlines.get(stage) if stage is not None else None,
+        "stage_deadline": deadline,
     }
     if stage != state.stage:
         changes.update(
@@ -75,6 +81,8 @@ def _enter_stage(
             reminded_at=None,
             escalated_at=None,
         )
+    elif deadline is not None and deadline != state.stage_deadline and deadline > now:
+        changes.update(overdue=False, overdue_at=None, reminded_at=None)
     return changes
 
 

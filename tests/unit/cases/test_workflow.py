@@ -319,6 +319,66 @@ def test_suspension_stops_the_clock_for_the_working_time_it_lasted() -> None:
     assert resumed.suspended_at is None
 
 
+PAST_DEADLINE = datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI)  # the Friday before NOW
+
+
+def _overdue_in_progress(**kw: object) -> CaseState:
+    """Handling due on Friday 15:00 that the SLA scan marked overdue, reminded and escalated."""
+    deadline = PAST_DEADLINE
+    base: dict[str, object] = {
+        "stage": Stage.handle,
+        "stage_deadline": deadline,
+        "deadlines": {Stage.handle: deadline},
+        "overdue": True,
+        "overdue_at": NOW - timedelta(hours=1),
+        "reminded_at": NOW - timedelta(hours=3),
+        "supervised": True,
+        "escalated_at": NOW - timedelta(hours=1),
+    }
+    base.update(kw)
+    return make_state(S.in_progress, **base)
+
+
+@pytest.mark.parametrize(
+    ("amount", "cleared"),
+    [
+        (TimeLimit(30, LimitUnit.working_days), True),  # the new deadline lies ahead
+        (TimeLimit(1, LimitUnit.working_hours), False),  # still before now: overdue stays
+    ],
+)
+def test_an_extension_past_now_clears_the_overdue_mark(amount: TimeLimit, cleared: bool) -> None:
+    state = _overdue_in_progress(pending_extension=amount)
+    after = apply(state, A.approve_extension, ActionInput(), now=NOW, calendar=CAL)
+    assert after.stage_deadline == CAL.add(PAST_DEADLINE, amount)
+    if cleared:
+        assert after.stage_deadline > NOW
+        assert (after.overdue, after.overdue_at, after.reminded_at) == (False, None, None)
+    else:
+        assert after.stage_deadline < NOW
+        assert (after.overdue, after.overdue_at, after.reminded_at) == (
+            True,
+            state.overdue_at,
+            state.reminded_at,
+        )
+    # 督办 was issued and stays issued
+    assert (after.supervised, after.escalated_at) == (True, state.escalated_at)
+
+
+def test_handling_after_an_extension_is_judged_against_the_extended_deadline() -> None:
+    state = _overdue_in_progress(pending_extension=TimeLimit(30, LimitUnit.working_days))
+    extended = apply(state, A.approve_extension, ActionInput(), now=NOW, calendar=CAL)
+    finished = apply(extended, A.finish, ActionInput(), now=NOW + timedelta(days=1), calendar=CAL)
+    assert finished.handled_on_time is True
+    late = apply(
+        _overdue_in_progress(),
+        A.finish,
+        ActionInput(),
+        now=NOW + timedelta(days=1),
+        calendar=CAL,
+    )
+    assert late.handled_on_time is False
+
+
 def test_supervise_keeps_the_status() -> None:
     after = apply(make_state(S.dispatched), A.supervise, ActionInput(), now=NOW, calendar=CAL)
     assert (after.status, after.supervised) == (S.dispatched, True)
