@@ -205,8 +205,8 @@ def apply(
                 "only an unsatisfied evaluation may reopen the case", code="reopen_not_allowed"
             )
         ch.update(satisfaction=inp.satisfaction, evaluated_at=now)
-        if inp.reopen:  # 重办: the department handles it again
-            restart(Stage.handle, now)
+        if inp.reopen:  # 重办: the department handles it again, or a dispatcher picks one
+            restart(Stage.handle if state.department_id is not None else Stage.dispatch, now)
             ch.update(
                 reopen_count=state.reopen_count + 1,
                 evaluated_at=None,

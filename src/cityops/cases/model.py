@@ -296,7 +296,9 @@ def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseS
         return row.alt_target
     if action is CaseAction.evaluate and inp.reopen:
         assert row.alt_target is not None
-        return row.alt_target
+        # 重办 goes back to the department that handled it; a case closed without one (answered
+        # on the spot, self-handled by its inspector) goes back to dispatch (派遣)
+        return row.alt_target if state.department_id is not None else CaseStatus.registered
     return row.target if row.target is not None else state.status
 
 

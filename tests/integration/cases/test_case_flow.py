@@ -154,6 +154,25 @@ def test_inspector_self_handles_own_report(city: City) -> None:
     city.act("insp", other, "self_handle", expect=403)
 
 
+def test_a_reopened_self_handled_report_goes_back_to_dispatch(city: City) -> None:
+    """The inspector closed it themselves, so no department holds it: 重办 makes it a registered
+    case that a dispatcher sends to the unit of the responsibility list."""
+    case = city.create(user="insp", source="inspector")
+    case = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
+    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    assert (case["status"], case["department"], case["stage"]) == ("registered", None, "dispatch")
+    assert city.get("disp", case["id"])["allowed_actions"] == [
+        "cancel",
+        "merge",
+        "dispatch",
+        "supervise",
+    ]
+    case = city.act("disp", case, "dispatch")
+    assert (case["status"], case["department"]["code"]) == ("dispatched", "CGJ")
+    case = city.act("h_cgj", city.act("h_cgj", case, "sign"), "finish", note="已修复")
+    assert city.act("disp", case, "verify", passed=True)["status"] == "closed"
+
+
 def test_merge_and_supervise(city: City) -> None:
     first = city.act("op", city.create(), "register")
     dup = city.create()

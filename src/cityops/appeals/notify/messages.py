@@ -16,6 +16,7 @@ from cityops.cases.public import (
     CaseRejected,
     CaseReopened,
     CaseReported,
+    CaseStatus,
 )
 from cityops.kernel.clock import SHANGHAI
 
@@ -75,7 +76,11 @@ def message_for(
     elif isinstance(event, CaseClosed):
         body = "您的诉求已办结，欢迎评价"
     elif isinstance(event, CaseReopened):
-        body = f"您的诉求已重新交由{unit}办理"
+        body = (
+            "您的诉求已重新立案，正在分派"
+            if event.status == CaseStatus.registered.value
+            else f"您的诉求已重新交由{unit}办理"
+        )
     if body is None:
         return None
     return _words(body, code)
@@ -103,5 +108,7 @@ def _merged_body(event: CaseEvent, unit: str) -> str | None:
     if isinstance(event, CaseClosed):
         return f"{shared}已办结，可凭查询码查看办理结果"
     if isinstance(event, CaseReopened):
+        if event.status == CaseStatus.registered.value:
+            return f"{shared}已重新立案，正在分派"
         return f"{shared}已重新交由{unit}办理"
     return None

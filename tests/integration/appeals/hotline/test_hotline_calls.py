@@ -240,3 +240,15 @@ def test_the_case_api_answers_a_recorded_consultation(city: City) -> None:
         expect=422,
     )
     assert r["error"]["code"] == "answer_required"
+
+
+def test_an_unsatisfied_answered_consultation_is_dispatched_again(city: City) -> None:
+    """直接办结 left no department: 重办 sends it back to dispatch instead of a dead end."""
+    case = city.call(
+        mode="answer", appeal_type="consultation", article_code="KB012", category_code=None
+    )["case"]
+    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    assert (case["status"], case["department"]) == ("registered", None)
+    assert "dispatch" in city.get("disp", case["id"])["allowed_actions"]
+    case = city.act("disp", case, "dispatch")  # to the unit the list names: the district
+    assert (case["status"], case["department"]["code"]) == ("dispatched", "QZ330191")

@@ -18,6 +18,7 @@ from cityops.cases.public import (
     CaseClosed,
     CaseDispatched,
     CaseRegistered,
+    CaseReopened,
     CaseReported,
     CaseSupervised,
     HistoryEntry,
@@ -128,6 +129,22 @@ def test_messages_name_the_unit_and_the_code() -> None:
     assert "AbC123xyz" in words[1]
     assert message_for(CaseRegistered(**base), facts) is not None
     assert message_for(CaseSupervised(**base), facts) is None
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_reopened_case_says_where_it_went(merged: bool) -> None:
+    facts = CaseFacts(tracking_code="AbC123xyz", unit="水务局", expected_by=None)
+    base = {"occurred_at": T, "case_id": 1, "case_number": "C1", "reopen_count": 1}
+    to_unit = message_for(
+        CaseReopened(**base, status="in_progress", department_code="SWJ"), facts, merged=merged
+    )
+    to_dispatch = message_for(
+        CaseReopened(**base, status="registered", department_code=""), facts, merged=merged
+    )
+    assert to_unit is not None
+    assert to_dispatch is not None
+    assert "重新交由水务局办理" in to_unit[1]
+    assert "重新立案，正在分派" in to_dispatch[1]  # no unit holds it: a dispatcher picks one
 
 
 def test_a_merged_reporter_hears_the_shared_case_in_its_own_words() -> None:
