@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from cityops.cases import events as ev
 from cityops.cases import queries
-from cityops.cases.model import ActionInput, CaseAction, CaseState, CaseStatus, DepartmentTarget
+from cityops.cases.model import (
+    OPEN_STATUSES,
+    ActionInput,
+    CaseAction,
+    CaseState,
+    CaseStatus,
+    DepartmentTarget,
+)
 from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.cases.views import ActionCommand
 from cityops.kernel.actor import Actor
@@ -133,10 +140,13 @@ def _merge(session: Session, actor: Actor, row: RowMapping, cmd: ActionCommand) 
         raise ValidationFailed(
             f"case {cmd.into_case_id} to merge into was not found", code="unknown_merge_target"
         )
-    if target["status"] in (CaseStatus.cancelled.value, CaseStatus.rejected.value):
+    if CaseStatus(target["status"]) not in OPEN_STATUSES:
         raise ValidationFailed(
-            f"case {target['number']} is {target['status']}: merge into an open case",
+            f"case {target['number']} is {target['status']}: merge into an open case "
+            "(reported, registered, dispatched, in progress, suspended or handled)",
             code="merge_target_closed",
+            into_case_id=target["id"],
+            status=target["status"],
         )
     return ActionContext(ActionInput(merge_into_id=target["id"]), target["number"])
 

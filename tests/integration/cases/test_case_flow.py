@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from cityops.cases.events import CaseClosed, CaseDispatched, CaseReported, CaseReturned
 
 from .conftest import GRID, LITTER, STREET, City
@@ -180,6 +182,27 @@ def test_merge_and_supervise(city: City) -> None:
     assert (merged["status"], merged["merged_into_id"]) == ("cancelled", first["id"])
     supervised = city.act("boss", first, "supervise", note="请加快处置")
     assert (supervised["status"], supervised["supervised"]) == ("registered", True)
+
+
+@pytest.mark.parametrize("target_status", ["closed", "cancelled", "rejected"])
+def test_merge_only_into_an_open_case(city: City, target_status: str) -> None:
+    target = city.create()
+    if target_status == "closed":
+        target = city.to_handled(target)
+        target = city.act("disp", target, "verify", passed=True)
+    elif target_status == "cancelled":
+        target = city.act("disp", target, "cancel", reason="误报")
+    else:
+        target = city.act("op", target, "reject", reason="不属于城市管理范围")
+    assert target["status"] == target_status
+    dup = city.create()
+    before = city.snapshot()
+    r = city.act("disp", dup, "merge", expect=422, into_case_id=target["id"], reason="重复")
+    assert r["error"]["code"] == "merge_target_closed"
+    assert target["number"] in r["error"]["message"]
+    assert f"is {target_status}: merge into an open case" in r["error"]["message"]
+    assert city.snapshot() == before
+    assert city.get("disp", dup["id"])["status"] == "reported"
 
 
 def test_case_lists_filter_and_sort(city: City) -> None:
