@@ -37,6 +37,8 @@ NEEDS_REASON = frozenset(
         CaseAction.request_extension,
     }
 )
+# Steps that report what was done (办结反馈, 自行处置): a written result or a photo.
+NEEDS_RESULT = frozenset({CaseAction.finish, CaseAction.self_handle})
 # The longest answer (直接办结) kept in the history, and the longest article code.
 ANSWER_MAX = 4000
 ARTICLE_CODE_MAX = 32
@@ -62,6 +64,12 @@ def action_input(
     """Validate the action's fields and resolve what they name. ValidationFailed (422)."""
     if action in NEEDS_REASON and not (cmd.reason or "").strip():
         raise ValidationFailed(f"{action.value} needs a reason", code="reason_required")
+    if action in NEEDS_RESULT and not (cmd.note or "").strip() and not _photos(cmd):
+        raise ValidationFailed(
+            f"{action.value} needs the result: a note saying what was done, or at least one "
+            "photo",
+            code="result_required",
+        )
     if action is CaseAction.dispatch:
         code = cmd.department_code or row["suggested_department_code"]
         if not code:
@@ -84,8 +92,18 @@ def action_input(
     if action is CaseAction.answer:
         _check_answer(cmd)
     return ActionContext(
-        ActionInput(passed=cmd.passed, reopen=cmd.reopen, satisfaction=cmd.satisfaction)
+        ActionInput(
+            passed=cmd.passed,
+            reopen=cmd.reopen,
+            satisfaction=cmd.satisfaction,
+            contacted=cmd.contacted,
+            resolved=cmd.resolved,
+        )
     )
+
+
+def _photos(cmd: ActionCommand) -> list[str]:
+    return [p for p in cmd.photos if p.strip()]
 
 
 def _extension(cmd: ActionCommand) -> TimeLimit:
@@ -310,11 +328,11 @@ def action_events(
             out.append(
                 ev.CaseReworked(**base, rework_count=after.rework_count, department_code=dept)
             )
-    elif action is CaseAction.evaluate and cmd.satisfaction is not None:
+    elif action is CaseAction.evaluate:
         out.append(
             ev.CaseEvaluated(
                 **base,
-                satisfaction=cmd.satisfaction.value,
+                satisfaction=cmd.satisfaction.value if cmd.satisfaction else None,
                 contacted=cmd.contacted,
                 resolved=cmd.resolved,
             )

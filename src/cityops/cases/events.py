@@ -123,7 +123,10 @@ class CaseClosed(CaseEvent):  # 结案
 
 @dataclass(frozen=True, kw_only=True)
 class CaseEvaluated(CaseEvent):  # 评价/回访
-    satisfaction: str
+    """A follow-up visit. `contacted` false: the visit did not reach the citizen (no resolved,
+    no satisfaction). Events stored before `contacted` was required may lack it."""
+
+    satisfaction: str | None = None
     contacted: bool | None = None
     resolved: bool | None = None
 

@@ -92,6 +92,45 @@ def _shift(calendar: WorkCalendar, when: datetime, seconds: float, unit: LimitUn
     return calendar.add(when, TimeLimit(amount=seconds / 3600.0, unit=kind))
 
 
+def check_visit(inp: ActionInput) -> None:
+    """The fields of a 回访 (evaluate): `contacted` always; when the citizen was reached,
+    `resolved` and `satisfaction`; when not, none of resolved, satisfaction or reopen (there is
+    no answer to record). ValidationFailed (422) naming what is missing or out of place."""
+    if inp.contacted is None:
+        raise ValidationFailed(
+            "evaluate needs contacted: true when the visit reached the citizen, false when not",
+            code="contacted_required",
+        )
+    if not inp.contacted:
+        given = [
+            name
+            for name, value in (
+                ("resolved", inp.resolved is not None),
+                ("satisfaction", inp.satisfaction is not None),
+                ("reopen", inp.reopen),
+            )
+            if value
+        ]
+        if given:
+            raise ValidationFailed(
+                "the visit did not reach the citizen (contacted: false), so there is no "
+                f"{' or '.join(given)} to record; leave {', '.join(given)} out",
+                code="not_contacted",
+                fields=given,
+            )
+        return
+    if inp.resolved is None:
+        raise ValidationFailed(
+            "evaluate needs resolved: true or false (did the citizen say it is solved?)",
+            code="resolved_required",
+        )
+    if inp.satisfaction is None:
+        raise ValidationFailed(
+            "evaluate needs satisfaction: satisfied, basically_satisfied or unsatisfied",
+            code="satisfaction_required",
+        )
+
+
 def _on_time(now: datetime, deadline: datetime | None) -> bool:
     return deadline is None or now <= deadline
 
@@ -195,16 +234,15 @@ def apply(
             restart(Stage.handle, now)
             ch.update(rework_count=state.rework_count + 1, handled_at=None)
     elif action is CaseAction.evaluate:
-        if inp.satisfaction is None:
-            raise ValidationFailed(
-                "evaluate needs satisfaction: satisfied, basically_satisfied or unsatisfied",
-                code="satisfaction_required",
-            )
+        check_visit(inp)
         if inp.reopen and inp.satisfaction is not Satisfaction.unsatisfied:
             raise ValidationFailed(
                 "only an unsatisfied evaluation may reopen the case", code="reopen_not_allowed"
             )
-        ch.update(satisfaction=inp.satisfaction, evaluated_at=now)
+        if inp.contacted:
+            ch.update(satisfaction=inp.satisfaction, evaluated_at=now)
+        # else a visit that did not reach the citizen: recorded (history line, CaseEvaluated)
+        # and nothing else changes, so the case waits for the next visit or the citizen's rating
         if inp.reopen:  # 重办: the department handles it again, or a dispatcher picks one
             restart(Stage.handle if state.department_id is not None else Stage.dispatch, now)
             ch.update(

@@ -210,6 +210,8 @@ class ActionInput:
     passed: bool | None = None
     reopen: bool = False
     satisfaction: Satisfaction | None = None
+    contacted: bool | None = None  # evaluate: the visit reached the citizen
+    resolved: bool | None = None  # evaluate: the citizen says the matter is solved
     department: DepartmentTarget | None = None
     extension: TimeLimit | None = None
     merge_into_id: int | None = None

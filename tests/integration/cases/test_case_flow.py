@@ -4,6 +4,7 @@ history; return and re-dispatch; extensions; rework; reopen; self-handling; merg
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -133,10 +134,18 @@ def test_failed_verification_is_rework_then_reopen_after_unsatisfied(city: City)
     case = city.to_handled(city.create())
     case = city.act("disp", case, "verify", passed=False, note="灯仍不亮")
     assert (case["status"], case["rework_count"]) == ("in_progress", 1)
-    case = city.act("h_cgj", case, "finish")
+    case = city.act("h_cgj", case, "finish", note="已更换线路")
     case = city.act("insp", case, "verify", passed=True)
     assert case["status"] == "closed"
-    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
     assert (case["status"], case["reopen_count"], case["department"]["code"]) == (
         "in_progress",
         1,
@@ -161,7 +170,15 @@ def test_a_reopened_self_handled_report_goes_back_to_dispatch(city: City) -> Non
     case that a dispatcher sends to the unit of the responsibility list."""
     case = city.create(user="insp", source="inspector")
     case = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
-    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
     assert (case["status"], case["department"], case["stage"]) == ("registered", None, "dispatch")
     assert city.get("disp", case["id"])["allowed_actions"] == [
         "cancel",
@@ -231,3 +248,69 @@ def test_case_lists_filter_and_sort(city: City) -> None:
     assert r.json()["total"] == 0
     r = city.client.get("/api/v1/cases", params={"department": "CGJ"}, headers=city.auth("disp"))
     assert r.json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "ok"),
+    [
+        ({}, False),
+        ({"note": "   "}, False),
+        ({"photos": [""]}, False),
+        ({"note": "已更换灯泡"}, True),
+        ({"photos": ["/p/after.jpg"]}, True),
+    ],
+)
+def test_finish_needs_a_result(city: City, fields: dict[str, Any], ok: bool) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    before = city.snapshot()
+    r = city.act("h_cgj", case, "finish", expect=200 if ok else 422, **fields)
+    if ok:
+        assert r["status"] == "handled"
+    else:
+        assert r["error"]["code"] == "result_required"
+        assert "note" in r["error"]["message"]
+        assert "photo" in r["error"]["message"]
+        assert city.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"satisfaction": "satisfied"}, "contacted_required"),
+        ({"contacted": True, "satisfaction": "satisfied"}, "resolved_required"),
+        ({"contacted": True, "resolved": True}, "satisfaction_required"),
+        ({"contacted": False, "satisfaction": "unsatisfied"}, "not_contacted"),
+        ({"contacted": False, "resolved": False}, "not_contacted"),
+    ],
+)
+def test_evaluate_fields_follow_the_visit(city: City, fields: dict[str, Any], code: str) -> None:
+    closed = city.act("disp", city.to_handled(city.create()), "verify", passed=True)
+    before = city.snapshot()
+    r = city.act("op", closed, "evaluate", expect=422, **fields)
+    assert r["error"]["code"] == code
+    assert city.snapshot() == before
+
+
+def test_an_unreached_visit_is_recorded_and_the_case_waits_for_the_next(city: City) -> None:
+    closed = city.act("disp", city.to_handled(city.create()), "verify", passed=True)
+    missed = city.act("op", closed, "evaluate", contacted=False, note="电话无人接听")
+    assert (missed["status"], missed["satisfaction"], missed["evaluated_at"]) == (
+        "closed",
+        None,
+        None,
+    )
+    assert "evaluate" in missed["allowed_actions"]
+    line = city.history("op", closed["id"])[-1]
+    assert (line["action"], line["data"]["contacted"], line["note"]) == (
+        "evaluate",
+        False,
+        "电话无人接听",
+    )
+    reached = city.act(
+        "op", missed, "evaluate", contacted=True, resolved=True, satisfaction="satisfied"
+    )
+    assert (reached["satisfaction"], "evaluate" in reached["allowed_actions"]) == (
+        "satisfied",
+        False,
+    )

@@ -138,14 +138,14 @@ def five_cases(flow: Flow) -> Flow:
     E  lamp: registered, not dispatched yet
     """
     a = flow.act("disp", flow.act("op", flow.create(), "register"), "dispatch")
-    a = flow.act("h_cgj", flow.act("h_cgj", a, "sign"), "finish")
+    a = flow.act("h_cgj", flow.act("h_cgj", a, "sign"), "finish", note="已处置")
     flow.act("insp", a, "verify", passed=True)
     b = flow.act("op", flow.create(), "register")
     flow.act("disp", b, "dispatch", department_code="SWJ")
     flow.act("op", flow.create(LITTER, OTHER_GRID), "reject", reason="不属于城市管理范围")
     d = flow.act("disp", flow.act("op", flow.create(), "register"), "dispatch")
-    d = flow.act("h_cgj", flow.act("h_cgj", d, "sign"), "finish")
-    d = flow.act("h_cgj", flow.act("insp", d, "verify", passed=False), "finish")
+    d = flow.act("h_cgj", flow.act("h_cgj", d, "sign"), "finish", note="已处置")
+    d = flow.act("h_cgj", flow.act("insp", d, "verify", passed=False), "finish", note="再处置")
     flow.act("insp", d, "verify", passed=True)
     flow.act("op", flow.create(), "register")
     return flow

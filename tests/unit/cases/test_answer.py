@@ -109,7 +109,9 @@ def test_an_unsatisfied_visit_sends_an_answered_consultation_back_to_dispatch() 
     reopened = apply(
         closed,
         A.evaluate,
-        ActionInput(satisfaction=Satisfaction.unsatisfied, reopen=True),
+        ActionInput(
+            contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied, reopen=True
+        ),
         now=later,
         calendar=CAL,
     )

@@ -80,6 +80,8 @@ def make_state(status: CaseStatus, **kw: object) -> CaseState:
 def inputs_for(action: CaseAction) -> ActionInput:
     return ActionInput(
         passed=True,
+        contacted=True,
+        resolved=True,
         satisfaction=Satisfaction.satisfied,
         department=ROADS,
         extension=TimeLimit(4, LimitUnit.working_hours),
@@ -241,7 +243,7 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
     kept = apply(
         closed,
         A.evaluate,
-        ActionInput(satisfaction=Satisfaction.unsatisfied),
+        ActionInput(contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied),
         now=NOW,
         calendar=CAL,
     )
@@ -253,7 +255,9 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
     reopened = apply(
         closed,
         A.evaluate,
-        ActionInput(satisfaction=Satisfaction.unsatisfied, reopen=True),
+        ActionInput(
+            contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied, reopen=True
+        ),
         now=NOW,
         calendar=CAL,
     )
@@ -265,13 +269,53 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
         apply(
             closed,
             A.evaluate,
-            ActionInput(satisfaction=Satisfaction.satisfied, reopen=True),
+            ActionInput(
+                contacted=True, resolved=True, satisfaction=Satisfaction.satisfied, reopen=True
+            ),
             now=NOW,
             calendar=CAL,
         )
     assert err.value.code == "reopen_not_allowed"
     with pytest.raises(ValidationFailed):
         apply(closed, A.evaluate, ActionInput(), now=NOW, calendar=CAL)
+
+
+REACHED = {"contacted": True, "resolved": True, "satisfaction": Satisfaction.satisfied}
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"resolved": True, "satisfaction": Satisfaction.satisfied}, "contacted_required"),
+        ({"contacted": True, "satisfaction": Satisfaction.satisfied}, "resolved_required"),
+        ({"contacted": True, "resolved": True}, "satisfaction_required"),
+        ({"contacted": False, "satisfaction": Satisfaction.satisfied}, "not_contacted"),
+        ({"contacted": False, "resolved": False}, "not_contacted"),
+        (
+            {"contacted": False, "satisfaction": Satisfaction.unsatisfied, "reopen": True},
+            "not_contacted",
+        ),
+    ],
+)
+def test_a_visit_says_whether_it_reached_the_citizen(fields: dict[str, object], code: str) -> None:
+    closed = make_state(S.closed, stage=None, closed_at=NOW)
+    with pytest.raises(ValidationFailed) as err:
+        apply(closed, A.evaluate, ActionInput(**fields), now=NOW, calendar=CAL)  # type: ignore[arg-type]
+    assert err.value.code == code
+    if code == "not_contacted":
+        given = [k for k in ("resolved", "satisfaction", "reopen") if k in fields]
+        assert err.value.details["fields"] == given
+        assert all(name in err.value.message for name in given)
+
+
+def test_an_unreached_visit_leaves_the_case_waiting_for_the_next_one() -> None:
+    closed = make_state(S.closed, stage=None, closed_at=NOW)
+    missed = apply(closed, A.evaluate, ActionInput(contacted=False), now=NOW, calendar=CAL)
+    assert (missed.status, missed.evaluated_at, missed.satisfaction) == (S.closed, None, None)
+    assert A.evaluate in actions_now(missed)
+    reached = apply(missed, A.evaluate, ActionInput(**REACHED), now=NOW, calendar=CAL)  # type: ignore[arg-type]
+    assert (reached.evaluated_at, reached.satisfaction) == (NOW, Satisfaction.satisfied)
+    assert A.evaluate not in actions_now(reached)
 
 
 def test_approved_extension_moves_the_handle_deadline() -> None:

@@ -53,19 +53,33 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, description="the case version you acted on (409 if stale)")
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(
+        default="",
+        max_length=2000,
+        description="finish / self_handle: the result (a note or at least one photo is required)",
+    )
     department_code: str | None = Field(default=None, max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     hours: float | None = Field(default=None, gt=0)
     amount: float | None = Field(default=None, gt=0)
     unit: Literal["working_hours", "working_days", "calendar_hours"] | None = None
     passed: bool | None = None
-    contacted: bool | None = None
-    resolved: bool | None = None
-    satisfaction: cp.Satisfaction | None = None
-    reopen: bool = False
+    contacted: bool | None = Field(
+        default=None,
+        description="evaluate (回访), required: did the visit reach the citizen? false records "
+        "an unreached visit and takes no resolved, satisfaction or reopen",
+    )
+    resolved: bool | None = Field(
+        default=None, description="evaluate, required when contacted: is the matter solved?"
+    )
+    satisfaction: cp.Satisfaction | None = Field(
+        default=None, description="evaluate, required when contacted"
+    )
+    reopen: bool = Field(default=False, description="evaluate: 重办 (unsatisfied only)")
     into_case_id: int | None = None
-    photos: list[str] = Field(default_factory=list, max_length=20)
+    photos: list[str] = Field(
+        default_factory=list, max_length=20, description="finish / self_handle: the result photos"
+    )
     answer: str | None = Field(default=None, max_length=4000, description="answer: 直接办结")
     article_code: str | None = Field(default=None, max_length=32, description="answer")
 

@@ -70,7 +70,7 @@ class Flow:
         r = self.client.post("/api/v1/cases", json=body, headers=self.auth("op"))
         assert r.status_code == 201, r.text
         case = self.act("disp", self.act("op", r.json(), "register"), "dispatch")
-        case = self.act(handler, self.act(handler, case, "sign"), "finish")
+        case = self.act(handler, self.act(handler, case, "sign"), "finish", note="已处置")
         case = self.act("disp", case, "verify", passed=True)
         assert case["status"] == "closed"
         return case
@@ -138,7 +138,7 @@ def visited(flow: Flow) -> tuple[Flow, list[int]]:
     """Three cases closed on Monday 2026-11-23 (the test clock) and visited by the operator:
     A  lamp, CGJ:      contacted, resolved,     满意
     B  lamp, CGJ:      contacted, not resolved, 基本满意
-    C  litter, 湖滨:   not contacted, not resolved, 不满意 (no reopen)
+    C  litter, 湖滨:   not contacted (the visit did not reach the citizen: no answers)
     """
     a = flow.closed_case(LAMP, "h_cgj")
     b = flow.closed_case(LAMP, "h_cgj")
@@ -147,7 +147,7 @@ def visited(flow: Flow) -> tuple[Flow, list[int]]:
     flow.act(
         "op", b, "evaluate", contacted=True, resolved=False, satisfaction="basically_satisfied"
     )
-    flow.act("op", c, "evaluate", contacted=False, resolved=False, satisfaction="unsatisfied")
+    flow.act("op", c, "evaluate", contacted=False)
     flow.platform.relay.drain()
     return flow, [a["id"], b["id"], c["id"]]
 
@@ -163,7 +163,7 @@ def test_each_evaluation_becomes_one_visit_row(visited: tuple[Flow, list[int]]) 
     assert (va.street_code, va.source, va.urgency) == (STREET, "hotline", "normal")
     assert va.handled_at is not None
     assert va.responded_within_limit is True  # handled at once: within 7 days
-    assert (vc.contacted, vc.resolved, vc.satisfaction) == (False, False, "unsatisfied")
+    assert (vc.contacted, vc.resolved, vc.satisfaction) == (False, None, None)
     assert vc.department_code == "ST_HUBIN"
 
 
@@ -204,18 +204,25 @@ def test_rates_by_department(visited: tuple[Flow, list[int]]) -> None:
         "satisfaction_rate": 0.95,  # (1 + 0.9 × 1)/2
         "composite": 0.73,  # 0.1 × 1 + 0.5 × 0.5 + 0.4 × 0.95
     }
-    assert rows["ST_HUBIN"]["rates"]["response_rate"] == 0.0  # 0/1
-    assert rows["ST_HUBIN"]["rates"]["composite"] == 0.0
+    # the unreached visit counts against 响应率 and in nothing else
+    assert rows["ST_HUBIN"]["rates"] == {
+        "response_rate": 0.0,  # 0/1
+        "on_time_response_rate": 1.0,  # 1/1: handled within the limit all the same
+        "resolution_rate": None,  # 0/0
+        "satisfaction_rate": None,  # 0/0
+        "composite": None,
+    }
     total = body["total"]
     assert total["group_name"] == "合计"
     assert total["counts"]["visits"] == 3
     assert total["counts"]["basically_satisfied"] == 1
+    assert (total["counts"]["resolution_rated"], total["counts"]["satisfaction_rated"]) == (2, 2)
     assert total["rates"] == {
         "response_rate": 0.6667,  # 2/3
         "on_time_response_rate": 1.0,  # 3/3
-        "resolution_rate": 0.3333,  # 1/3
-        "satisfaction_rate": 0.6333,  # (1 + 0.9)/3
-        "composite": 0.4867,  # 0.1 × 2/3 + 0.5 × 1/3 + 0.4 × 1.9/3
+        "resolution_rate": 0.5,  # 1/2
+        "satisfaction_rate": 0.95,  # (1 + 0.9)/2
+        "composite": 0.6967,  # 0.1 × 2/3 + 0.5 × 0.5 + 0.4 × 0.95
     }
     assert body["weights"] == {
         "response_rate": 0.1,

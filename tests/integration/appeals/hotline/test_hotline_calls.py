@@ -247,7 +247,15 @@ def test_an_unsatisfied_answered_consultation_is_dispatched_again(city: City) ->
     case = city.call(
         mode="answer", appeal_type="consultation", article_code="KB012", category_code=None
     )["case"]
-    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
     assert (case["status"], case["department"]) == ("registered", None)
     assert "dispatch" in city.get("disp", case["id"])["allowed_actions"]
     case = city.act("disp", case, "dispatch")  # to the unit the list names: the district

@@ -99,7 +99,8 @@ def test_public_timeline_has_plain_steps_and_no_staff() -> None:
             _entry(8, "verify", "in_progress", passed=False),
             _entry(9, "finish", "handled"),
             _entry(10, "verify", "closed", passed=True),
-            _entry(11, "evaluate", "in_progress", satisfaction="unsatisfied"),
+            _entry(11, "evaluate", "closed", contacted=False),  # the visit missed the citizen
+            _entry(12, "evaluate", "in_progress", satisfaction="unsatisfied", contacted=True),
         ]
     )
     assert [s.step for s in steps] == [
