@@ -66,8 +66,7 @@ def action_input(
         raise ValidationFailed(f"{action.value} needs a reason", code="reason_required")
     if action in NEEDS_RESULT and not (cmd.note or "").strip() and not _photos(cmd):
         raise ValidationFailed(
-            f"{action.value} needs the result: a note saying what was done, or at least one "
-            "photo",
+            f"{action.value} needs the result: a note saying what was done, or at least one photo",
             code="result_required",
         )
     if action is CaseAction.dispatch:
@@ -335,6 +334,7 @@ def action_events(
                 satisfaction=cmd.satisfaction.value if cmd.satisfaction else None,
                 contacted=cmd.contacted,
                 resolved=cmd.resolved,
+                handled_at=before.handled_at,
             )
         )
         if cmd.reopen:

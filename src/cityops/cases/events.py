@@ -4,6 +4,7 @@ in the case's transaction and published after commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from cityops.kernel.events import Event
 
@@ -129,6 +130,7 @@ class CaseEvaluated(CaseEvent):  # 评价/回访
     satisfaction: str | None = None
     contacted: bool | None = None
     resolved: bool | None = None
+    handled_at: datetime | None = None  # 办结 as it stood at the visit (a 重办 clears it)
 
 
 @dataclass(frozen=True, kw_only=True)

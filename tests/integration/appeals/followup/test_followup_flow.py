@@ -4,6 +4,7 @@ Every expected number is worked out by hand in the comments."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -287,3 +288,27 @@ def test_rates_keep_to_the_viewers_areas(
     assert body["total"]["counts"]["visits"] == sum(streets.values())
     if group_by == "street":
         assert {r["group_code"]: r["counts"]["visits"] for r in body["rows"]} == streets
+
+
+def test_a_visit_that_reopens_the_case_keeps_its_timeliness(flow: Flow) -> None:
+    """重办 clears the case's 办结 time; the visit row keeps the one it judged."""
+    case = flow.closed_case(LAMP, "h_cgj")
+    handled_at = case["handled_at"]
+    reopened = flow.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
+    assert (reopened["status"], reopened["handled_at"]) == ("in_progress", None)
+    flow.platform.relay.drain()
+    with flow.platform.read() as s:
+        (visit,) = store.visits_for_case(s, case["id"])
+    assert visit.handled_at is not None
+    assert visit.handled_at == datetime.fromisoformat(handled_at)
+    assert visit.responded_within_limit is True
+    counts = flow.rates(month="2026-11").json()["total"]["counts"]
+    assert (counts["visits"], counts["timed"], counts["responded_on_time"]) == (1, 1, 1)
