@@ -168,6 +168,7 @@ class CaseState:
     source: CaseSource
     reported_at: datetime
     category_code: str = ""
+    area_code: str = ""  # the smallest area of the place (it never changes)
     limits: Mapping[Stage, TimeLimit] = field(default_factory=dict)
     deadlines: Mapping[Stage, datetime] = field(default_factory=dict)
     created_by_user_id: int | None = None
@@ -220,6 +221,14 @@ class ActionInput:
 # ---- who may act ---------------------------------------------------------------------------
 
 
+def in_actor_areas(actor: Actor, area_code: str) -> bool:
+    """The place (its smallest area code) lies in the actor's areas; True for an actor bound to
+    no area (the city-wide roles, integrations, citizens)."""
+    if not actor.area_codes:
+        return True
+    return any(area_code.startswith(code) for code in actor.area_codes)
+
+
 def role_may(actor: Actor, action: CaseAction) -> bool:
     """The actor holds a role the table allows for this action (ignoring the case)."""
     return actor.has(*TRANSITIONS[action].roles)
@@ -233,7 +242,12 @@ def actor_may(actor: Actor, action: CaseAction, state: CaseState) -> bool:
     if row.department_bound:
         return actor.department_id is not None and actor.department_id == state.department_id
     if action is CaseAction.self_handle:
-        return actor.user_id is not None and actor.user_id == state.created_by_user_id
+        # their own report, at a place in their areas (grids)
+        return (
+            actor.user_id is not None
+            and actor.user_id == state.created_by_user_id
+            and in_actor_areas(actor, state.area_code)
+        )
     return True
 
 

@@ -77,6 +77,7 @@ class CaseService:
         policy.check_create_case(actor)
         category = self._category(session, cmd.category_code)
         chain, lon, lat = self._place(session, cmd)
+        policy.check_create_case_at(actor, chain.smallest.code, chain.smallest.name)
         return intake.prepared_case(
             actor,
             cmd,
