@@ -155,7 +155,7 @@ def _wire(platform: Platform) -> None:
     # geo: areas and point → area lookup (in-memory index, rebuilt on change)
     platform.geo = GeoService(platform.clock)
     # org: departments, users, credentials
-    platform.org = OrgService(clock=platform.clock, settings=platform.settings)
+    platform.org = OrgService(clock=platform.clock, settings=platform.settings, areas=platform.geo)
     # cases: responsibility list (权责清单: its departments are org's) and the working calendar
     # for SLA arithmetic
     platform.taxonomy = TaxonomyService(platform.clock, platform.org)

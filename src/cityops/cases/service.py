@@ -141,7 +141,9 @@ class CaseService:
         self, session: Session, category: Category, chain: AreaChain | None
     ) -> DepartmentRef | None:
         """The unit the responsibility list (权责清单) names for this category at this place
-        (None for a unit of the place when the place is unknown)."""
+        (None for a unit of the place when the place is unknown). A street-office matter at a
+        place with no street office of its own (a place known only to the district, a street
+        without an office) goes to the district government of the place (属地兜底)."""
         if category.responsible_kind is ResponsibleKind.department:
             if not category.department_code:
                 return None
@@ -151,12 +153,12 @@ class CaseService:
                 return None
         if chain is None:
             return None
-        kind = (
-            DepartmentKind.street_office
-            if category.responsible_kind is ResponsibleKind.street_office
-            else DepartmentKind.district_government
-        )
-        return self.org.office_for_area(session, chain.smallest.code, kind)
+        place = chain.smallest.code
+        if category.responsible_kind is ResponsibleKind.street_office:
+            office = self.org.office_for_area(session, place, DepartmentKind.street_office)
+            if office is not None:
+                return office
+        return self.org.office_for_area(session, place, DepartmentKind.district_government)
 
     def responsible_department(
         self,

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from cityops.cases.events import CaseClosed, CaseDispatched, CaseReported, CaseReturned
+from cityops.kernel.actor import SYSTEM
+from cityops.org.public import DepartmentKind, NewDepartment
 
 from .conftest import GRID, LITTER, STREET, City
 
@@ -93,6 +95,35 @@ def test_street_office_category_routes_to_the_office_of_the_place(city: City) ->
     assert case["suggested_department"]["code"] == "ST_HUBIN"
     case = city.act("disp", city.act("op", case, "register"), "dispatch")
     assert city.act("h_street", case, "sign")["status"] == "in_progress"
+
+
+@pytest.mark.parametrize(
+    ("place", "office"),
+    [
+        ("330191", "QZ330191"),  # known only to the district: the district government
+        ("330191002", "QZ330191"),  # 望江街道 has no office of its own
+        (GRID, "ST_HUBIN"),  # 湖滨's own office comes first
+    ],
+)
+def test_a_street_matter_without_a_street_office_goes_to_the_district(
+    city: City, place: str, office: str
+) -> None:
+    with city.platform.uow() as uow:
+        city.platform.org.create_department(
+            uow,
+            SYSTEM,
+            NewDepartment(
+                "QZ330191", "东湖区人民政府", DepartmentKind.district_government, "330191"
+            ),
+        )
+    case = city.create(
+        category_code=LITTER, title="暴露垃圾", description="路边有垃圾堆", area_code=place
+    )
+    assert case["suggested_department"]["code"] == office
+    assert (
+        city.act("disp", city.act("op", case, "register"), "dispatch")["department"]["code"]
+        == office
+    )
 
 
 def test_approved_extension_moves_the_deadline(city: City) -> None:
