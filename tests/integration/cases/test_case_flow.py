@@ -345,3 +345,32 @@ def test_an_unreached_visit_is_recorded_and_the_case_waits_for_the_next(city: Ci
         "satisfied",
         False,
     )
+
+
+@pytest.mark.parametrize(
+    ("window", "found"),
+    [
+        ({"from": "2026-11-23", "to": "2026-11-23"}, True),  # a day is counted whole
+        ({"to": "2026-11-22"}, False),
+        ({"to": "2026-11-23T09:00"}, False),  # a moment is exclusive (the case: 09:00)
+        ({"to": "2026-11-23T09:00:01+08:00"}, True),
+        ({"to": "2026-11-23T01:00:01Z"}, True),
+        ({"from": "2026-11-24"}, False),
+    ],
+)
+def test_the_to_filter_counts_a_whole_day(city: City, window: dict[str, str], found: bool) -> None:
+    """The case list and its export read `to` as /indicators/cases does: a day is inclusive."""
+    case = city.create()  # Monday 2026-11-23 09:00 in Shanghai (the test clock)
+    listed = city.client.get("/api/v1/cases", params=window, headers=city.auth("op")).json()
+    assert ([c["id"] for c in listed["items"]] == [case["id"]]) is found
+    exported = city.client.get(
+        "/api/v1/cases/export", params={"format": "csv", **window}, headers=city.auth("op")
+    )
+    assert (case["number"] in exported.text) is found
+
+
+def test_a_malformed_to_is_a_422(city: City) -> None:
+    r = city.client.get("/api/v1/cases", params={"to": "tomorrow"}, headers=city.auth("op"))
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_to"
+    assert "YYYY-MM-DD" in r.json()["error"]["message"]

@@ -3,7 +3,8 @@ history. Rules live in the case engine; this module only speaks HTTP."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI
-from cityops.kernel.errors import NotFound
+from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.responses import model_response
 
@@ -252,6 +253,28 @@ def _instant(value: datetime | date | None) -> datetime | None:
     return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _until(value: str | None) -> datetime | None:
+    """The end of the `to` filter (exclusive): a day (YYYY-MM-DD) counts whole, so it ends at
+    the next day's 00:00 in Shanghai (as the indicators' `to`); a date and time ends there."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if _DAY.match(text):
+            day = date.fromisoformat(text) + timedelta(days=1)
+            return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+        return _instant(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValidationFailed(
+            f"to must be a day (YYYY-MM-DD, counted whole) or a date and time "
+            f"(YYYY-MM-DDTHH:MM[:SS][±HH:MM]), not {text!r}",
+            code="invalid_to",
+        ) from None
+
+
 def _filters(
     statuses: list[cp.CaseStatus] | None,
     category: str | None,
@@ -260,7 +283,7 @@ def _filters(
     source: cp.CaseSource | None,
     overdue: bool | None,
     start: datetime | date | None,
-    end: datetime | date | None,
+    end: str | None,
     q: str | None,
 ) -> cp.CaseFilter:
     return cp.CaseFilter(
@@ -271,7 +294,7 @@ def _filters(
         source=source,
         overdue=overdue,
         reported_from=_instant(start),
-        reported_to=_instant(end),
+        reported_to=_until(end),
         q=(q or "").strip() or None,
     )
 
@@ -284,8 +307,24 @@ AreaQ = Annotated[str | None, Query(max_length=40, description="area code or pre
 DepartmentQ = Annotated[str | None, Query(max_length=40, description="department code")]
 SourceQ = Annotated[cp.CaseSource | None, Query()]
 OverdueQ = Annotated[bool | None, Query()]
-FromQ = Annotated[datetime | date | None, Query(alias="from", description="reported at or after")]
-ToQ = Annotated[datetime | date | None, Query(alias="to", description="reported before")]
+FromQ = Annotated[
+    datetime | date | None,
+    Query(
+        alias="from",
+        description="reported at or after: a day (YYYY-MM-DD, from its 00:00) or a date and "
+        "time; Asia/Shanghai unless the time names its zone",
+    ),
+]
+ToQ = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        max_length=40,
+        description="a day (YYYY-MM-DD): reported on or before that day, the whole day counted "
+        "(inclusive, Asia/Shanghai — as /indicators/cases); a date and time "
+        "(YYYY-MM-DDTHH:MM[:SS][±HH:MM]): reported before that moment (exclusive)",
+    ),
+]
 TextQ = Annotated[str | None, Query(max_length=100, description="words in title, text, address")]
 
 
