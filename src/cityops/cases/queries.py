@@ -187,9 +187,18 @@ def _count(cond: ColumnElement[bool]) -> Any:
 
 
 def indicator_counts(
-    session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
+    session: Session,
+    actor: Actor,
+    *,
+    group_by: str,
+    start: datetime,
+    end: datetime,
+    due_by: datetime | None = None,
 ) -> list[CaseCounts]:
-    """One GROUP BY over the cases in the actor's scope reported in [start, end)."""
+    """One GROUP BY over the cases in the actor's scope reported in [start, end). A deadline is
+    due (应处置, 应结案) when it falls before `due_by` (default: `end`; a window reaching into
+    the future passes now, so a case not yet due is not counted as due)."""
+    due = end if due_by is None else min(end, due_by)
     if group_by not in GROUPS:
         raise ValidationFailed(
             f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}", code="bad_group_by"
@@ -214,14 +223,14 @@ def indicator_counts(
                 )
             ).label("accurately_dispatched"),
             _count(
-                and_(dispatched, or_(c.handle_deadline < end, c.handled_on_time.is_not(None)))
+                and_(dispatched, or_(c.handle_deadline < due, c.handled_on_time.is_not(None)))
             ).label("due_to_handle"),
             _count(c.handled_on_time.is_(True)).label("handled_on_time"),
             _count(
                 and_(
                     registered,
                     not_dropped,
-                    or_(c.close_deadline < end, c.closed_at.is_not(None)),
+                    or_(c.close_deadline < due, c.closed_at.is_not(None)),
                 )
             ).label("due_to_close"),
             _count(c.closed_at.is_not(None)).label("closed"),

@@ -291,10 +291,13 @@ class CaseService:
         self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
     ) -> list[CaseCounts]:
         """Counts per department ("department"), street ("area") or district ("district") over
-        the cases in the actor's scope (as the case list) reported in [start, end); see
+        the cases in the actor's scope (as the case list) reported in [start, end); a deadline
+        is due when it falls before the window's end or now, whichever comes first. See
         queries.indicator_counts for the definitions."""
         policy.check_read_cases(actor)
-        return queries.indicator_counts(session, actor, group_by=group_by, start=start, end=end)
+        return queries.indicator_counts(
+            session, actor, group_by=group_by, start=start, end=end, due_by=self.clock.now()
+        )
 
     def plan_sla(self, session: Session, *, pause: float = 0.0) -> list[PlannedMarks]:
         """The SLA scan's reading half: which open cases need which marks (reads only; with

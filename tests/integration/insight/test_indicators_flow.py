@@ -253,3 +253,13 @@ def test_counts_keep_to_the_viewers_areas(
         headers=five_cases.auth(user),
     ).json()["total"]
     assert listed == reported
+
+
+def test_a_window_into_the_future_counts_as_due_only_what_is_due_now(five_cases: Flow) -> None:
+    """Today is 2026-11-23: B's handle deadline (two working days) and E's close deadline lie
+    ahead, so a window ending on 11-30 counts them as due no more than one ending today."""
+    today = five_cases.indicators(**{"from": "2026-11-23", "to": "2026-11-23"})["total"]
+    ahead = five_cases.indicators(**{"from": "2026-11-23", "to": "2026-11-30"})["total"]
+    assert (ahead["counts"]["due_to_handle"], ahead["counts"]["due_to_close"]) == (2, 2)
+    assert ahead == today
+    assert ahead["rates"]["closure_rate"] == 1.0  # 2/2, not 2/4
