@@ -106,6 +106,11 @@ def _photos(cmd: ActionCommand) -> list[str]:
 
 
 def _extension(cmd: ActionCommand) -> TimeLimit:
+    if cmd.hours is not None and (cmd.amount is not None or cmd.unit is not None):
+        raise ValidationFailed(
+            "request_extension takes either hours (working hours) or amount and unit, not both",
+            code="extension_ambiguous",
+        )
     if cmd.hours is not None:
         limit = TimeLimit(float(cmd.hours), LimitUnit.working_hours)
     elif cmd.amount is not None:

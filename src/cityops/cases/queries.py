@@ -59,14 +59,15 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
         min_lon, min_lat, max_lon, max_lat = f.bbox
         where.append(cases.c.lon.between(min_lon, max_lon))
         where.append(cases.c.lat.between(min_lat, max_lat))
-    if f.q:
-        pattern = f"%{f.q.strip()}%"
+    if f.q and f.q.strip():
+        # the words as typed: % and _ match themselves, not as LIKE wildcards
+        words = f.q.strip()
         where.append(
             or_(
-                cases.c.title.ilike(pattern),
-                cases.c.description.ilike(pattern),
-                cases.c.number.ilike(pattern),
-                cases.c.address.ilike(pattern),
+                cases.c.title.icontains(words, autoescape=True),
+                cases.c.description.icontains(words, autoescape=True),
+                cases.c.number.icontains(words, autoescape=True),
+                cases.c.address.icontains(words, autoescape=True),
             )
         )
     return where

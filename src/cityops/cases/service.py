@@ -123,6 +123,8 @@ class CaseService:
                 ) from exc
             chain = self.geo.locate(session, cmd.lon, cmd.lat, crs)
             lon, lat = self.geo.to_wgs84(cmd.lon, cmd.lat, crs)
+            if cmd.area_code:
+                self._check_area_holds_point(session, cmd.area_code, chain)
             return chain, lon, lat
         if (cmd.lon is None) != (cmd.lat is None):
             raise ValidationFailed("give both lon and lat, or neither", code="incomplete_point")
@@ -136,6 +138,24 @@ class CaseService:
         raise ValidationFailed(
             "say where: give lon and lat, or an area_code", code="location_required"
         )
+
+    def _check_area_holds_point(self, session: Session, area_code: str, chain: AreaChain) -> None:
+        """Given both a point and an area, the area must be where the point lies or an area
+        above it: a contradiction is refused (422), never silently resolved."""
+        try:
+            given = self.geo.get_area(session, area_code).code
+        except NotFound as exc:
+            raise ValidationFailed(f"unknown area {area_code!r}", code="unknown_area") from exc
+        if given not in chain.codes:
+            where = chain.smallest
+            raise ValidationFailed(
+                f"area_code {area_code} does not hold the point, which lies in {where.name} "
+                f"({where.code}): give the area the point lies in (or one above it), or leave "
+                "area_code out",
+                code="area_point_mismatch",
+                area_code=area_code,
+                located_area_code=where.code,
+            )
 
     def _responsible(
         self, session: Session, category: Category, chain: AreaChain | None

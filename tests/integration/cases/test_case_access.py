@@ -309,3 +309,77 @@ def test_bad_list_queries(city: City, params: dict[str, Any]) -> None:
     r = city.client.get("/api/v1/cases", params=params, headers=city.auth("disp"))
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("point_in", "area_code", "status"),
+    [
+        (OTHER_GRID, GRID, 422),  # the point lies in another street: a contradiction
+        (GRID, OTHER_STREET, 422),
+        (GRID, GRID, 201),
+        (GRID, STREET, 201),  # an area above the point is no contradiction
+        (GRID, "330191", 201),
+    ],
+)
+def test_a_point_and_an_area_must_agree(
+    city: City, point_in: str, area_code: str, status: int
+) -> None:
+    lon, lat = city.point_in(point_in)
+    body = {
+        "source": "hotline",
+        "title": "路灯不亮",
+        "description": "不亮",
+        "category_code": "E9001",
+        "lon": lon,
+        "lat": lat,
+        "area_code": area_code,
+    }
+    before = city.snapshot()
+    r = _post(city, "/api/v1/cases", "op", json=body)
+    assert r.status_code == status, r.text
+    if status == 422:
+        error = r.json()["error"]
+        assert error["code"] == "area_point_mismatch"
+        assert area_code in error["message"]
+        assert error["details"]["located_area_code"].startswith(point_in[:9])
+        assert city.snapshot() == before
+    else:
+        assert r.json()["area_code"] == GRID
+
+
+def test_an_extension_is_asked_in_one_form(city: City) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    before = city.snapshot()
+    r = city.act(
+        "h_cgj",
+        case,
+        "request_extension",
+        expect=422,
+        hours=2,
+        amount=3,
+        unit="working_days",
+        reason="等配件",
+    )
+    assert r["error"]["code"] == "extension_ambiguous"
+    assert "hours" in r["error"]["message"]
+    assert "amount and unit" in r["error"]["message"]
+    assert city.snapshot() == before
+    asked = city.act("h_cgj", case, "request_extension", amount=3, unit="working_days", reason="等")
+    assert asked["pending_extension"] == {"amount": 3.0, "unit": "working_days"}
+
+
+@pytest.mark.parametrize(
+    ("q", "titles"),
+    [
+        ("%", ["完成率100%"]),
+        ("_", ["A_B 井盖"]),
+        ("100%", ["完成率100%"]),
+        ("井盖", ["A_B 井盖", "AXB 井盖"]),
+    ],
+)
+def test_search_words_are_taken_as_typed(city: City, q: str, titles: list[str]) -> None:
+    for title in ("完成率100%", "A_B 井盖", "AXB 井盖", "路灯不亮"):
+        city.create(title=title)
+    r = city.client.get("/api/v1/cases", params={"q": q}, headers=city.auth("op"))
+    assert sorted(c["title"] for c in r.json()["items"]) == sorted(titles)

@@ -105,6 +105,7 @@ def test_only_admins_change_the_list(api: SignIn, actor: Actor | None, status: i
         ("E990101", {}, "parent category E9901 does not exist"),
         ("E04", {"responsible_kind": "street_office"}, "department_code must be empty"),
         ("C010101", {"department_code": "NOPE2"}, "department_code NOPE2 names no department"),
+        ("C010101", {"departmnet_code": "CGJ"}, "departmnet_code"),  # a misspelled field
     ],
 )
 def test_invalid_put_is_a_422(

@@ -146,6 +146,7 @@ def test_non_admins_cannot_create_departments(
         ({"kind": "church"}, 422, "invalid_request"),
         ({"parent_code": "NOPE"}, 422, "unknown_department"),
         ({"area_code": "999999999"}, 422, "unknown_area"),
+        ({"area": "330103003"}, 422, "invalid_request"),  # a misspelled field
     ],
 )
 def test_bad_department_input_is_named(

@@ -75,6 +75,7 @@ def test_creating_users_needs_a_signed_in_admin(api: TestClient) -> None:
         ({"roles": ["inspector"], "area_codes": ["SQ-3-2"]}, 422, "invalid_area_code"),
         ({"roles": ["inspector"], "area_codes": ["999999"]}, 422, "unknown_area"),
         ({"roles": ["dispatcher"], "area_codes": ["330103009"]}, 422, "unknown_area"),
+        ({"area_code": ["330103001"]}, 422, "invalid_request"),  # a misspelled field
     ],
 )
 def test_bad_user_input_is_named(
