@@ -286,23 +286,49 @@ def check_transition(state: CaseState, action: CaseAction) -> None:
     if state_allows(state, action):
         return
     allowed = [a.value for a in actions_now(state)]
-    if action is CaseAction.answer and state.status in TRANSITIONS[action].sources:
-        raise InvalidTransition(
-            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
-            f"answered on the spot, not {state.category_code or 'this case'}; "
-            f"allowed now: {', '.join(allowed) or 'none'}",
-            code="not_a_consultation",
-            status=state.status.value,
-            action=action.value,
-            allowed=allowed,
-        )
+    now_allowed = f"allowed now: {', '.join(allowed) or 'none'}"
+    if state.status in TRANSITIONS[action].sources:
+        # the status allows the action: name the rule of the case that refuses it
+        message = f"{_refusal(state, action)}; {now_allowed}"
+        code = _REFUSAL_CODES.get(action)
+    else:
+        message = f"cannot {action.value} a case that is {state.status.value}; {now_allowed}"
+        code = None
     raise InvalidTransition(
-        f"cannot {action.value} a case that is {state.status.value}; "
-        f"allowed now: {', '.join(allowed) or 'none'}",
-        status=state.status.value,
-        action=action.value,
-        allowed=allowed,
+        message, code=code, status=state.status.value, action=action.value, allowed=allowed
     )
+
+
+_REFUSAL_CODES = {
+    CaseAction.request_extension: "extension_pending",
+    CaseAction.approve_extension: "no_pending_extension",
+    CaseAction.deny_extension: "no_pending_extension",
+    CaseAction.evaluate: "already_evaluated",
+    CaseAction.answer: "not_a_consultation",
+    CaseAction.self_handle: "not_an_inspector_report",
+}
+
+
+def _refusal(state: CaseState, action: CaseAction) -> str:
+    """Why `state_allows` refuses an action its status would allow."""
+    pending = state.pending_extension
+    if action is CaseAction.request_extension and pending is not None:
+        return (
+            f"an extension request ({pending.amount:g} {pending.unit.value}) is already pending: "
+            "wait for the shift leader's decision"
+        )
+    if action in (CaseAction.approve_extension, CaseAction.deny_extension):
+        return f"no extension request is pending to {action.value.split('_')[0]}"
+    if action is CaseAction.evaluate:
+        return "this closure has been evaluated already"
+    if action is CaseAction.answer:
+        return (
+            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
+            f"answered on the spot, not {state.category_code or 'this case'}"
+        )
+    if action is CaseAction.self_handle:
+        return f"only an inspector's report may be self-handled, not a {state.source.value} case"
+    return f"cannot {action.value} a case that is {state.status.value}"
 
 
 def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseStatus:

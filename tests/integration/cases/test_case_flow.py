@@ -374,3 +374,12 @@ def test_a_malformed_to_is_a_422(city: City) -> None:
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_to"
     assert "YYYY-MM-DD" in r.json()["error"]["message"]
+
+
+def test_a_second_extension_request_says_one_is_pending(city: City) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    case = city.act("h_cgj", case, "request_extension", hours=4, reason="等配件")
+    r = city.act("h_cgj", case, "request_extension", expect=409, hours=8, reason="再等等")
+    assert r["error"]["code"] == "extension_pending"
+    assert "an extension request (4 working_hours) is already pending" in r["error"]["message"]

@@ -126,6 +126,33 @@ def test_a_second_extension_request_waits_for_the_first_decision() -> None:
     with pytest.raises(InvalidTransition) as err:
         check_transition(pending, A.request_extension)
     assert set(err.value.details["allowed"]) >= {"approve_extension", "deny_extension"}
+    assert err.value.code == "extension_pending"
+    assert "an extension request (8 working_hours) is already pending" in err.value.message
+    assert "in_progress" not in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "code", "words"),
+    [
+        (make_state(S.in_progress), A.approve_extension, "no_pending_extension", "to approve"),
+        (make_state(S.in_progress), A.deny_extension, "no_pending_extension", "to deny"),
+        (make_state(S.closed, evaluated_at=NOW), A.evaluate, "already_evaluated", "evaluated"),
+        (
+            make_state(S.reported, source=CaseSource.hotline),
+            A.self_handle,
+            "not_an_inspector_report",
+            "hotline case",
+        ),
+        (make_state(S.registered), A.finish, "invalid_transition", "a case that is registered"),
+    ],
+)
+def test_a_refusal_names_the_rule(
+    state: CaseState, action: CaseAction, code: str, words: str
+) -> None:
+    with pytest.raises(InvalidTransition) as err:
+        check_transition(state, action)
+    assert err.value.code == code
+    assert words in err.value.message
 
 
 def test_evaluate_once_and_self_handle_only_for_inspector_reports() -> None:
