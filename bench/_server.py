@@ -74,9 +74,9 @@ def seed_city(platform: Platform, data_dir: Path | None) -> str:
         else:
             generate_demo_city(uow, clock=platform.clock)
             areas = "generated demo city"
+    seed_org(platform)  # the departments first: the responsibility list names them
     with platform.uow() as uow:
         load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
-    seed_org(platform)
     return areas
 
 

@@ -152,13 +152,14 @@ def build_platform(
 
 def _wire(platform: Platform) -> None:
     """Construct domain services and subscribe handlers. Each domain adds one block here."""
-    # cases: responsibility list (权责清单) and the working calendar for SLA arithmetic
-    platform.taxonomy = TaxonomyService(platform.clock)
-    platform.calendar = load_calendar(platform.settings.holidays_file)
     # geo: areas and point → area lookup (in-memory index, rebuilt on change)
     platform.geo = GeoService(platform.clock)
     # org: departments, users, credentials
-    platform.org = OrgService(clock=platform.clock, settings=platform.settings)
+    platform.org = OrgService(clock=platform.clock, settings=platform.settings, areas=platform.geo)
+    # cases: responsibility list (权责清单: its departments are org's) and the working calendar
+    # for SLA arithmetic
+    platform.taxonomy = TaxonomyService(platform.clock, platform.org)
+    platform.calendar = load_calendar(platform.settings.holidays_file)
     # cases: the case engine (workflow, SLA scan)
     platform.cases = CaseService(
         geo=platform.geo,

@@ -10,13 +10,20 @@ from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment
 
 
-def seed_default_city(p: Platform) -> None:
+def seed_default_departments(p: Platform) -> None:
+    """The departments the default responsibility list names (it refuses unknown ones)."""
     with p.uow() as uow:
-        p.geo.generate_demo_city(uow, SYSTEM)
         for spec in default_departments():
             p.org.create_department(
                 uow, SYSTEM, NewDepartment(spec.code, spec.name, DepartmentKind(spec.kind))
             )
+
+
+def seed_default_city(p: Platform) -> None:
+    with p.uow() as uow:
+        p.geo.generate_demo_city(uow, SYSTEM)
+    seed_default_departments(p)
+    with p.uow() as uow:
         load_default_taxonomy(uow, p.taxonomy, SYSTEM)
     with p.read() as session:
         streets = p.geo.list_areas(session, AreaLevel.street)

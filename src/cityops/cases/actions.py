@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from cityops.cases import events as ev
 from cityops.cases import queries
-from cityops.cases.model import ActionInput, CaseAction, CaseState, CaseStatus, DepartmentTarget
+from cityops.cases.model import (
+    OPEN_STATUSES,
+    ActionInput,
+    CaseAction,
+    CaseState,
+    CaseStatus,
+    DepartmentTarget,
+)
 from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.cases.views import ActionCommand
 from cityops.kernel.actor import Actor
@@ -30,6 +37,8 @@ NEEDS_REASON = frozenset(
         CaseAction.request_extension,
     }
 )
+# Steps that report what was done (办结反馈, 自行处置): a written result or a photo.
+NEEDS_RESULT = frozenset({CaseAction.finish, CaseAction.self_handle})
 # The longest answer (直接办结) kept in the history, and the longest article code.
 ANSWER_MAX = 4000
 ARTICLE_CODE_MAX = 32
@@ -55,6 +64,11 @@ def action_input(
     """Validate the action's fields and resolve what they name. ValidationFailed (422)."""
     if action in NEEDS_REASON and not (cmd.reason or "").strip():
         raise ValidationFailed(f"{action.value} needs a reason", code="reason_required")
+    if action in NEEDS_RESULT and not (cmd.note or "").strip() and not _photos(cmd):
+        raise ValidationFailed(
+            f"{action.value} needs the result: a note saying what was done, or at least one photo",
+            code="result_required",
+        )
     if action is CaseAction.dispatch:
         code = cmd.department_code or row["suggested_department_code"]
         if not code:
@@ -77,11 +91,26 @@ def action_input(
     if action is CaseAction.answer:
         _check_answer(cmd)
     return ActionContext(
-        ActionInput(passed=cmd.passed, reopen=cmd.reopen, satisfaction=cmd.satisfaction)
+        ActionInput(
+            passed=cmd.passed,
+            reopen=cmd.reopen,
+            satisfaction=cmd.satisfaction,
+            contacted=cmd.contacted,
+            resolved=cmd.resolved,
+        )
     )
 
 
+def _photos(cmd: ActionCommand) -> list[str]:
+    return [p for p in cmd.photos if p.strip()]
+
+
 def _extension(cmd: ActionCommand) -> TimeLimit:
+    if cmd.hours is not None and (cmd.amount is not None or cmd.unit is not None):
+        raise ValidationFailed(
+            "request_extension takes either hours (working hours) or amount and unit, not both",
+            code="extension_ambiguous",
+        )
     if cmd.hours is not None:
         limit = TimeLimit(float(cmd.hours), LimitUnit.working_hours)
     elif cmd.amount is not None:
@@ -133,10 +162,13 @@ def _merge(session: Session, actor: Actor, row: RowMapping, cmd: ActionCommand) 
         raise ValidationFailed(
             f"case {cmd.into_case_id} to merge into was not found", code="unknown_merge_target"
         )
-    if target["status"] in (CaseStatus.cancelled.value, CaseStatus.rejected.value):
+    if CaseStatus(target["status"]) not in OPEN_STATUSES:
         raise ValidationFailed(
-            f"case {target['number']} is {target['status']}: merge into an open case",
+            f"case {target['number']} is {target['status']}: merge into an open case "
+            "(reported, registered, dispatched, in progress, suspended or handled)",
             code="merge_target_closed",
+            into_case_id=target["id"],
+            status=target["status"],
         )
     return ActionContext(ActionInput(merge_into_id=target["id"]), target["number"])
 
@@ -199,6 +231,8 @@ def history_data(
         data["stage_deadline"] = _iso(after.stage_deadline)
     if after.deadlines.get(Stage.handle) != before.deadlines.get(Stage.handle):
         data["handle_deadline"] = _iso(after.deadlines.get(Stage.handle))
+    if before.overdue and not after.overdue and after.stage == before.stage:
+        data["overdue_cleared"] = True  # the deadline moved past now (an extension, a resume)
     return data
 
 
@@ -298,13 +332,14 @@ def action_events(
             out.append(
                 ev.CaseReworked(**base, rework_count=after.rework_count, department_code=dept)
             )
-    elif action is CaseAction.evaluate and cmd.satisfaction is not None:
+    elif action is CaseAction.evaluate:
         out.append(
             ev.CaseEvaluated(
                 **base,
-                satisfaction=cmd.satisfaction.value,
+                satisfaction=cmd.satisfaction.value if cmd.satisfaction else None,
                 contacted=cmd.contacted,
                 resolved=cmd.resolved,
+                handled_at=before.handled_at,
             )
         )
         if cmd.reopen:

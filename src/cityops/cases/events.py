@@ -4,6 +4,7 @@ in the case's transaction and published after commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from cityops.kernel.events import Event
 
@@ -123,9 +124,13 @@ class CaseClosed(CaseEvent):  # 结案
 
 @dataclass(frozen=True, kw_only=True)
 class CaseEvaluated(CaseEvent):  # 评价/回访
-    satisfaction: str
+    """A follow-up visit. `contacted` false: the visit did not reach the citizen (no resolved,
+    no satisfaction). Events stored before `contacted` was required may lack it."""
+
+    satisfaction: str | None = None
     contacted: bool | None = None
     resolved: bool | None = None
+    handled_at: datetime | None = None  # 办结 as it stood at the visit (a 重办 clears it)
 
 
 @dataclass(frozen=True, kw_only=True)

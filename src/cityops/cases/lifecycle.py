@@ -59,12 +59,18 @@ def _enter_stage(
     state: CaseState, status: CaseStatus, now: datetime, deadlines: Mapping[Stage, datetime]
 ) -> dict[str, object]:
     """Fields that change when the case moves to `status`: a new stage gets a fresh SLA clock
-    (not overdue, not reminded); within the same stage the deadline follows the chain."""
+    (not overdue, not reminded); within the same stage the deadline follows the chain, and a
+    deadline moved to after `now` (an approved extension, a resume) is judged afresh: the
+    overdue mark and the 催办 of the old deadline are cleared, so the SLA scan marks and
+    reminds against the new one. The history keeps the old marks' lines; 督办 (supervised,
+    escalated_at) stays, and the on-time counts are judged at 办结/结案 against the deadline in
+    force then."""
     stage = STAGE_OF_STATUS[status]
+    deadline = deadlines.get(stage) if stage is not None else None
     changes: dict[str, object] = {
         "status": status,
         "deadlines": dict(deadlines),
-        "stage_deadline": deadlines.get(stage) if stage is not None else None,
+        "stage_deadline": deadline,
     }
     if stage != state.stage:
         changes.update(
@@ -75,6 +81,8 @@ def _enter_stage(
             reminded_at=None,
             escalated_at=None,
         )
+    elif deadline is not None and deadline != state.stage_deadline and deadline > now:
+        changes.update(overdue=False, overdue_at=None, reminded_at=None)
     return changes
 
 
@@ -82,6 +90,45 @@ def _shift(calendar: WorkCalendar, when: datetime, seconds: float, unit: LimitUn
     """`when` moved later by `seconds` of working time (or of elapsed time for calendar hours)."""
     kind = LimitUnit.calendar_hours if unit is LimitUnit.calendar_hours else LimitUnit.working_hours
     return calendar.add(when, TimeLimit(amount=seconds / 3600.0, unit=kind))
+
+
+def check_visit(inp: ActionInput) -> None:
+    """The fields of a 回访 (evaluate): `contacted` always; when the citizen was reached,
+    `resolved` and `satisfaction`; when not, none of resolved, satisfaction or reopen (there is
+    no answer to record). ValidationFailed (422) naming what is missing or out of place."""
+    if inp.contacted is None:
+        raise ValidationFailed(
+            "evaluate needs contacted: true when the visit reached the citizen, false when not",
+            code="contacted_required",
+        )
+    if not inp.contacted:
+        given = [
+            name
+            for name, value in (
+                ("resolved", inp.resolved is not None),
+                ("satisfaction", inp.satisfaction is not None),
+                ("reopen", inp.reopen),
+            )
+            if value
+        ]
+        if given:
+            raise ValidationFailed(
+                "the visit did not reach the citizen (contacted: false), so there is no "
+                f"{' or '.join(given)} to record; leave {', '.join(given)} out",
+                code="not_contacted",
+                fields=given,
+            )
+        return
+    if inp.resolved is None:
+        raise ValidationFailed(
+            "evaluate needs resolved: true or false (did the citizen say it is solved?)",
+            code="resolved_required",
+        )
+    if inp.satisfaction is None:
+        raise ValidationFailed(
+            "evaluate needs satisfaction: satisfied, basically_satisfied or unsatisfied",
+            code="satisfaction_required",
+        )
 
 
 def _on_time(now: datetime, deadline: datetime | None) -> bool:
@@ -187,18 +234,17 @@ def apply(
             restart(Stage.handle, now)
             ch.update(rework_count=state.rework_count + 1, handled_at=None)
     elif action is CaseAction.evaluate:
-        if inp.satisfaction is None:
-            raise ValidationFailed(
-                "evaluate needs satisfaction: satisfied, basically_satisfied or unsatisfied",
-                code="satisfaction_required",
-            )
+        check_visit(inp)
         if inp.reopen and inp.satisfaction is not Satisfaction.unsatisfied:
             raise ValidationFailed(
                 "only an unsatisfied evaluation may reopen the case", code="reopen_not_allowed"
             )
-        ch.update(satisfaction=inp.satisfaction, evaluated_at=now)
-        if inp.reopen:  # 重办: the department handles it again
-            restart(Stage.handle, now)
+        if inp.contacted:
+            ch.update(satisfaction=inp.satisfaction, evaluated_at=now)
+        # else a visit that did not reach the citizen: recorded (history line, CaseEvaluated)
+        # and nothing else changes, so the case waits for the next visit or the citizen's rating
+        if inp.reopen:  # 重办: the department handles it again, or a dispatcher picks one
+            restart(Stage.handle if state.department_id is not None else Stage.dispatch, now)
             ch.update(
                 reopen_count=state.reopen_count + 1,
                 evaluated_at=None,

@@ -168,6 +168,7 @@ class CaseState:
     source: CaseSource
     reported_at: datetime
     category_code: str = ""
+    area_code: str = ""  # the smallest area of the place (it never changes)
     limits: Mapping[Stage, TimeLimit] = field(default_factory=dict)
     deadlines: Mapping[Stage, datetime] = field(default_factory=dict)
     created_by_user_id: int | None = None
@@ -210,12 +211,22 @@ class ActionInput:
     passed: bool | None = None
     reopen: bool = False
     satisfaction: Satisfaction | None = None
+    contacted: bool | None = None  # evaluate: the visit reached the citizen
+    resolved: bool | None = None  # evaluate: the citizen says the matter is solved
     department: DepartmentTarget | None = None
     extension: TimeLimit | None = None
     merge_into_id: int | None = None
 
 
 # ---- who may act ---------------------------------------------------------------------------
+
+
+def in_actor_areas(actor: Actor, area_code: str) -> bool:
+    """The place (its smallest area code) lies in the actor's areas; True for an actor bound to
+    no area (the city-wide roles, integrations, citizens)."""
+    if not actor.area_codes:
+        return True
+    return any(area_code.startswith(code) for code in actor.area_codes)
 
 
 def role_may(actor: Actor, action: CaseAction) -> bool:
@@ -231,7 +242,12 @@ def actor_may(actor: Actor, action: CaseAction, state: CaseState) -> bool:
     if row.department_bound:
         return actor.department_id is not None and actor.department_id == state.department_id
     if action is CaseAction.self_handle:
-        return actor.user_id is not None and actor.user_id == state.created_by_user_id
+        # their own report, at a place in their areas (grids)
+        return (
+            actor.user_id is not None
+            and actor.user_id == state.created_by_user_id
+            and in_actor_areas(actor, state.area_code)
+        )
     return True
 
 
@@ -270,23 +286,49 @@ def check_transition(state: CaseState, action: CaseAction) -> None:
     if state_allows(state, action):
         return
     allowed = [a.value for a in actions_now(state)]
-    if action is CaseAction.answer and state.status in TRANSITIONS[action].sources:
-        raise InvalidTransition(
-            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
-            f"answered on the spot, not {state.category_code or 'this case'}; "
-            f"allowed now: {', '.join(allowed) or 'none'}",
-            code="not_a_consultation",
-            status=state.status.value,
-            action=action.value,
-            allowed=allowed,
-        )
+    now_allowed = f"allowed now: {', '.join(allowed) or 'none'}"
+    if state.status in TRANSITIONS[action].sources:
+        # the status allows the action: name the rule of the case that refuses it
+        message = f"{_refusal(state, action)}; {now_allowed}"
+        code = _REFUSAL_CODES.get(action)
+    else:
+        message = f"cannot {action.value} a case that is {state.status.value}; {now_allowed}"
+        code = None
     raise InvalidTransition(
-        f"cannot {action.value} a case that is {state.status.value}; "
-        f"allowed now: {', '.join(allowed) or 'none'}",
-        status=state.status.value,
-        action=action.value,
-        allowed=allowed,
+        message, code=code, status=state.status.value, action=action.value, allowed=allowed
     )
+
+
+_REFUSAL_CODES = {
+    CaseAction.request_extension: "extension_pending",
+    CaseAction.approve_extension: "no_pending_extension",
+    CaseAction.deny_extension: "no_pending_extension",
+    CaseAction.evaluate: "already_evaluated",
+    CaseAction.answer: "not_a_consultation",
+    CaseAction.self_handle: "not_an_inspector_report",
+}
+
+
+def _refusal(state: CaseState, action: CaseAction) -> str:
+    """Why `state_allows` refuses an action its status would allow."""
+    pending = state.pending_extension
+    if action is CaseAction.request_extension and pending is not None:
+        return (
+            f"an extension request ({pending.amount:g} {pending.unit.value}) is already pending: "
+            "wait for the shift leader's decision"
+        )
+    if action in (CaseAction.approve_extension, CaseAction.deny_extension):
+        return f"no extension request is pending to {action.value.split('_')[0]}"
+    if action is CaseAction.evaluate:
+        return "this closure has been evaluated already"
+    if action is CaseAction.answer:
+        return (
+            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
+            f"answered on the spot, not {state.category_code or 'this case'}"
+        )
+    if action is CaseAction.self_handle:
+        return f"only an inspector's report may be self-handled, not a {state.source.value} case"
+    return f"cannot {action.value} a case that is {state.status.value}"
 
 
 def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseStatus:
@@ -296,7 +338,9 @@ def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseS
         return row.alt_target
     if action is CaseAction.evaluate and inp.reopen:
         assert row.alt_target is not None
-        return row.alt_target
+        # 重办 goes back to the department that handled it; a case closed without one (answered
+        # on the spot, self-handled by its inspector) goes back to dispatch (派遣)
+        return row.alt_target if state.department_id is not None else CaseStatus.registered
     return row.target if row.target is not None else state.status
 
 

@@ -4,7 +4,14 @@ business (model.TRANSITIONS); these rules apply it."""
 
 from __future__ import annotations
 
-from cityops.cases.model import TRANSITIONS, CaseAction, CaseState, actor_may, role_may
+from cityops.cases.model import (
+    TRANSITIONS,
+    CaseAction,
+    CaseState,
+    actor_may,
+    in_actor_areas,
+    role_may,
+)
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.errors import PermissionDenied
 
@@ -46,6 +53,20 @@ def check_create_case(actor: Actor) -> None:
         )
 
 
+def check_create_case_at(actor: Actor, area_code: str, area_name: str) -> None:
+    """An actor bound to areas (an inspector's grids, an area-scoped dispatcher or operator)
+    reports only within them: a case they could not see afterwards is refused at intake."""
+    if not in_actor_areas(actor, area_code):
+        raise PermissionDenied(
+            f"the place lies in {area_name} ({area_code}), outside your areas "
+            f"({', '.join(actor.area_codes)}): report it to the centre or the staff of that area",
+            code="outside_your_areas",
+            area_code=area_code,
+            area_name=area_name,
+            your_areas=list(actor.area_codes),
+        )
+
+
 def check_read_cases(actor: Actor) -> None:
     """Reading is further narrowed by scoping.scoped(); this rule only refuses role-less actors."""
     if not actor.has(*READ_ROLES):
@@ -71,6 +92,13 @@ def check_action_on(actor: Actor, action: CaseAction, state: CaseState) -> None:
     if actor_may(actor, action, state):
         return
     if action is CaseAction.self_handle:
+        if actor.user_id is not None and actor.user_id == state.created_by_user_id:
+            raise PermissionDenied(
+                f"self_handle is only for a case in your areas ({', '.join(actor.area_codes)}); "
+                f"this one lies in {state.area_code}",
+                code="outside_your_areas",
+                area_code=state.area_code,
+            )
         raise PermissionDenied(
             "self_handle is only for the inspector who reported the case", code="not_own_report"
         )

@@ -45,6 +45,7 @@ from cityops.cases.model import (
     normalized_phone,
     valid_phone,
 )
+from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
 from cityops.cases.sla import SlaState
 from cityops.cases.taxonomy import Stage, Urgency
@@ -114,6 +115,7 @@ __all__ = [
     "is_consultation",
     "is_mobile",
     "normalized_phone",
+    "scoped_case_ids",
     "valid_phone",
     "xlsx_bytes",
 ]

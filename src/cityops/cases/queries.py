@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cityops.cases.model import CaseStatus
-from cityops.cases.scoping import scoped, sees_whole_city
+from cityops.cases.scoping import scope_clause, scoped, sees_whole_city
 from cityops.cases.store import case_history, cases
 from cityops.cases.views import CaseCounts, CaseFilter
 from cityops.kernel.actor import Actor
@@ -59,14 +59,15 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
         min_lon, min_lat, max_lon, max_lat = f.bbox
         where.append(cases.c.lon.between(min_lon, max_lon))
         where.append(cases.c.lat.between(min_lat, max_lat))
-    if f.q:
-        pattern = f"%{f.q.strip()}%"
+    if f.q and f.q.strip():
+        # the words as typed: % and _ match themselves, not as LIKE wildcards
+        words = f.q.strip()
         where.append(
             or_(
-                cases.c.title.ilike(pattern),
-                cases.c.description.ilike(pattern),
-                cases.c.number.ilike(pattern),
-                cases.c.address.ilike(pattern),
+                cases.c.title.icontains(words, autoescape=True),
+                cases.c.description.icontains(words, autoescape=True),
+                cases.c.number.icontains(words, autoescape=True),
+                cases.c.address.icontains(words, autoescape=True),
             )
         )
     return where
@@ -207,9 +208,18 @@ def _count(cond: ColumnElement[bool]) -> Any:
 
 
 def indicator_counts(
-    session: Session, *, group_by: str, start: datetime, end: datetime
+    session: Session,
+    actor: Actor,
+    *,
+    group_by: str,
+    start: datetime,
+    end: datetime,
+    due_by: datetime | None = None,
 ) -> list[CaseCounts]:
-    """One GROUP BY over cases reported in [start, end)."""
+    """One GROUP BY over the cases in the actor's scope reported in [start, end). A deadline is
+    due (应处置, 应结案) when it falls before `due_by` (default: `end`; a window reaching into
+    the future passes now, so a case not yet due is not counted as due)."""
+    due = end if due_by is None else min(end, due_by)
     if group_by not in GROUPS:
         raise ValidationFailed(
             f"group_by must be one of {', '.join(GROUPS)}, not {group_by!r}", code="bad_group_by"
@@ -234,14 +244,14 @@ def indicator_counts(
                 )
             ).label("accurately_dispatched"),
             _count(
-                and_(dispatched, or_(c.handle_deadline < end, c.handled_on_time.is_not(None)))
+                and_(dispatched, or_(c.handle_deadline < due, c.handled_on_time.is_not(None)))
             ).label("due_to_handle"),
             _count(c.handled_on_time.is_(True)).label("handled_on_time"),
             _count(
                 and_(
                     registered,
                     not_dropped,
-                    or_(c.close_deadline < end, c.closed_at.is_not(None)),
+                    or_(c.close_deadline < due, c.closed_at.is_not(None)),
                 )
             ).label("due_to_close"),
             _count(c.closed_at.is_not(None)).label("closed"),
@@ -250,6 +260,7 @@ def indicator_counts(
             _count(c.extension_count > 0).label("extended"),
         )
         .where(c.reported_at >= start, c.reported_at < end)
+        .where(scope_clause(actor))
         .group_by(code)
         .order_by(code)
     )

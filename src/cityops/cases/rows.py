@@ -32,6 +32,7 @@ def state_from_row(row: RowMapping) -> CaseState:
         source=CaseSource(row["source"]),
         reported_at=row["reported_at"],
         category_code=row["category_code"],
+        area_code=row["area_code"] or "",
         limits={Stage(k): TimeLimit.parse(v) for k, v in (row["limits"] or {}).items()},
         deadlines=deadlines_from_json(row["deadlines"]),
         created_by_user_id=row["created_by_user_id"],

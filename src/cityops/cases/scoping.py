@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from cityops.cases.store import case_assignments, cases
 from cityops.kernel.actor import Actor, Role
@@ -62,3 +62,11 @@ def scope_clause(actor: Actor) -> ColumnElement[bool]:
 def scoped(stmt: Select[Any], actor: Actor) -> Select[Any]:
     """`stmt` (a select over `cases`) narrowed to the actor's scope."""
     return stmt.where(scope_clause(actor))
+
+
+def scoped_case_ids(actor: Actor) -> Select[tuple[int]] | None:
+    """The ids of the cases in the actor's scope, as a subquery for read models kept beside the
+    cases (follow-up visits); None when the actor sees the whole city (nothing to filter)."""
+    if sees_whole_city(actor):
+        return None
+    return select(cases.c.id).where(scope_clause(actor))

@@ -77,6 +77,7 @@ class CaseService:
         policy.check_create_case(actor)
         category = self._category(session, cmd.category_code)
         chain, lon, lat = self._place(session, cmd)
+        policy.check_create_case_at(actor, chain.smallest.code, chain.smallest.name)
         return intake.prepared_case(
             actor,
             cmd,
@@ -131,6 +132,8 @@ class CaseService:
             crs = self._crs(cmd.crs)
             chain = self.geo.locate(session, cmd.lon, cmd.lat, crs)
             lon, lat = self.geo.to_wgs84(cmd.lon, cmd.lat, crs)
+            if cmd.area_code:
+                self._check_area_holds_point(session, cmd.area_code, chain)
             return chain, lon, lat
         if (cmd.lon is None) != (cmd.lat is None):
             raise ValidationFailed("give both lon and lat, or neither", code="incomplete_point")
@@ -162,11 +165,31 @@ class CaseService:
                 f"crs must be wgs84 or gcj02, not {value!r}", code="invalid_crs"
             ) from exc
 
+    def _check_area_holds_point(self, session: Session, area_code: str, chain: AreaChain) -> None:
+        """Given both a point and an area, the area must be where the point lies or an area
+        above it: a contradiction is refused (422), never silently resolved."""
+        try:
+            given = self.geo.get_area(session, area_code).code
+        except NotFound as exc:
+            raise ValidationFailed(f"unknown area {area_code!r}", code="unknown_area") from exc
+        if given not in chain.codes:
+            where = chain.smallest
+            raise ValidationFailed(
+                f"area_code {area_code} does not hold the point, which lies in {where.name} "
+                f"({where.code}): give the area the point lies in (or one above it), or leave "
+                "area_code out",
+                code="area_point_mismatch",
+                area_code=area_code,
+                located_area_code=where.code,
+            )
+
     def _responsible(
         self, session: Session, category: Category, chain: AreaChain | None
     ) -> DepartmentRef | None:
         """The unit the responsibility list (权责清单) names for this category at this place
-        (None for a unit of the place when the place is unknown)."""
+        (None for a unit of the place when the place is unknown). A street-office matter at a
+        place with no street office of its own (a place known only to the district, a street
+        without an office) goes to the district government of the place (属地兜底)."""
         if category.responsible_kind is ResponsibleKind.department:
             if not category.department_code:
                 return None
@@ -176,12 +199,12 @@ class CaseService:
                 return None
         if chain is None:
             return None
-        kind = (
-            DepartmentKind.street_office
-            if category.responsible_kind is ResponsibleKind.street_office
-            else DepartmentKind.district_government
-        )
-        return self.org.office_for_area(session, chain.smallest.code, kind)
+        place = chain.smallest.code
+        if category.responsible_kind is ResponsibleKind.street_office:
+            office = self.org.office_for_area(session, place, DepartmentKind.street_office)
+            if office is not None:
+                return office
+        return self.org.office_for_area(session, place, DepartmentKind.district_government)
 
     def responsible_department(
         self,
@@ -319,11 +342,16 @@ class CaseService:
         return queries.first_attachments(session, actor, case_ids)
 
     def indicator_counts(
-        self, session: Session, *, group_by: str, start: datetime, end: datetime
+        self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
     ) -> list[CaseCounts]:
         """Counts per department ("department"), street ("area") or district ("district") over
-        cases reported in [start, end); see queries.indicator_counts for the definitions."""
-        return queries.indicator_counts(session, group_by=group_by, start=start, end=end)
+        the cases in the actor's scope (as the case list) reported in [start, end); a deadline
+        is due when it falls before the window's end or now, whichever comes first. See
+        queries.indicator_counts for the definitions."""
+        policy.check_read_cases(actor)
+        return queries.indicator_counts(
+            session, actor, group_by=group_by, start=start, end=end, due_by=self.clock.now()
+        )
 
     def plan_sla(self, session: Session, *, pause: float = 0.0) -> list[PlannedMarks]:
         """The SLA scan's reading half: which open cases need which marks (reads only; with

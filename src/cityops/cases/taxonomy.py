@@ -249,6 +249,28 @@ def _responsibility_problems(category: Category) -> list[str]:
     return []
 
 
+def named_department(category: Category) -> str | None:
+    """The department a category in use routes to by name (a fixed responsible department)."""
+    if category.active and category.responsible_kind is ResponsibleKind.department:
+        code = category.department_code
+        if code and DEPARTMENT_CODE_RE.match(code):
+            return code
+    return None
+
+
+def department_problems(category: Category, active_by_code: Mapping[str, bool]) -> list[str]:
+    """The category in use names a department that exists and is active (`active_by_code`:
+    every department's code → whether it is active)."""
+    code = named_department(category)
+    if code is None:
+        return []
+    if code not in active_by_code:
+        return [f"department_code {code} names no department; create the department first"]
+    if not active_by_code[code]:
+        return [f"department_code {code} names an inactive department"]
+    return []
+
+
 def _limit_problems(limits: Mapping[Stage, TimeLimit]) -> list[str]:
     problems = []
     for stage in Stage:

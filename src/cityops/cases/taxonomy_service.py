@@ -16,6 +16,8 @@ from cityops.cases.taxonomy import (
     TaxonomyFormatError,
     category_from_row,
     category_problems,
+    department_problems,
+    named_department,
 )
 from cityops.cases.taxonomy_policy import check_manage_taxonomy
 from cityops.cases.taxonomy_store import CategoryRevision
@@ -24,6 +26,7 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.ttl_cache import TtlCache
+from cityops.org.public import OrgService
 
 ProgressCallback = Callable[[int], None]
 _SHOWN_PROBLEMS = 10
@@ -63,8 +66,9 @@ CACHE_SECONDS = 30.0
 class TaxonomyService:
     """platform.taxonomy"""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, org: OrgService) -> None:
         self.clock = clock
+        self.org = org  # the departments a fixed responsibility names must exist
         # Intake looks a category up on every case. Writes in this process clear the cache;
         # other processes' writes are seen within CACHE_SECONDS.
         self._cache: TtlCache[Category | None] = TtlCache(CACHE_SECONDS)
@@ -190,6 +194,9 @@ class TaxonomyService:
             incoming[category.code] = category
         wanted = {c.parent_code for c in incoming.values() if c.parent_code} | set(incoming)
         stored = store.get_many(session, wanted)
+        departments: dict[str, bool] = {}
+        if any(named_department(c) for c in incoming.values()):
+            departments = {d.code: d.active for d in self.org.list_departments(session)}
 
         def current(code: str | None) -> Category | None:
             return None if code is None else incoming.get(code) or stored.get(code)
@@ -197,6 +204,7 @@ class TaxonomyService:
         for row, category in batch:
             parent = current(category.parent_code)
             found = category_problems(category, parent)
+            found.extend(department_problems(category, departments))
             if parent is not None and category.active and not parent.active:
                 found.append(f"parent category {parent.code} is deactivated")
             if not category.active:

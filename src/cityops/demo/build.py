@@ -42,7 +42,7 @@ def build_demo(
     step: Step | None = None,
     on_day: Callable[[int], None] | None = None,
 ) -> DemoSummary:
-    """Areas, the responsibility list, departments and staff, then `weeks` of traffic ending at
+    """Areas, departments and staff, the responsibility list, then `weeks` of traffic ending at
     `end`. The platform must be built on `clock`, which this walks from `end - weeks` to `end`."""
     say = step or (lambda _msg: None)
     start = end - timedelta(weeks=weeks)
@@ -54,13 +54,13 @@ def build_demo(
             areas = import_hangzhou_xiacheng(uow, hangzhou, clock=clock)
         else:
             areas = generate_demo_city(uow, clock=clock)
-    say("responsibility list 权责清单")
+    say("departments and staff")
+    org = seed_org(platform)
+    say("responsibility list 权责清单")  # after the departments it names
     with platform.uow() as uow:
         result = load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
     with platform.uow() as uow:  # 知识库: the default consultation answers
         platform.knowledge.load_defaults(uow, SYSTEM)
-    say("departments and staff")
-    org = seed_org(platform)
     messages = load_messages(data_dir, keep=held_out)  # never the routing model's training
     say(f"{weeks} weeks of cases")
     sim = TrafficSimulator(platform, clock, org, messages, seed=seed)

@@ -367,6 +367,8 @@ class TrafficSimulator:
                 self._finish(plan, self._handler_for(department), stretch=0.5)
             elif plan.source in (CaseSource.hotline, CaseSource.web, CaseSource.open311):
                 self._evaluate(plan)
+        elif a == CaseAction.evaluate and step.command.get("contacted") is False:
+            self._evaluate(plan, retry=True)  # the citizen did not answer: call again later
         elif a == CaseAction.evaluate and step.command.get("reopen"):
             self._finish(plan, self._handler_for(department), stretch=0.6)
 
@@ -384,7 +386,17 @@ class TrafficSimulator:
             note="已到现场处置完毕，附处置后照片",
         )
 
-    def _evaluate(self, plan: _CasePlan) -> None:
+    def _evaluate(self, plan: _CasePlan, *, retry: bool = False) -> None:
+        if not retry and self.rng.random() < 0.06:  # about one first call in 16 goes unanswered
+            self._after(
+                plan,
+                0.5 + self.rng.random() * 4,
+                CaseAction.evaluate,
+                "operator",
+                contacted=False,
+                note="回访电话无人接听",
+            )
+            return
         roll = self.rng.random()
         if roll < 0.74:
             sat = Satisfaction.satisfied

@@ -40,7 +40,7 @@ class CaseCountsSource(Protocol):
     """What insight needs of the case engine (platform.cases)."""
 
     def indicator_counts(
-        self, session: Session, *, group_by: str, start: datetime, end: datetime
+        self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
     ) -> Sequence[GroupCountsRow]: ...
 
 
@@ -97,7 +97,8 @@ class IndicatorService:
         start: date | None = None,
         end: date | None = None,
     ) -> IndicatorReport:
-        """Counts and rates per group plus a total row. Dates are Asia/Shanghai days, `end`
+        """Counts and rates per group plus a total row, over the cases in the actor's scope (an
+        area-scoped dispatcher sees their areas only). Dates are Asia/Shanghai days, `end`
         inclusive; `end` defaults to today and `start` to the first day of `end`'s month."""
         may_view_case_indicators(actor)
         try:
@@ -111,7 +112,9 @@ class IndicatorService:
         end = end or today
         start = start or end.replace(day=1)
         lo, hi = window_bounds(start, end)
-        found = self._cases.indicator_counts(session, group_by=grouping.value, start=lo, end=hi)
+        found = self._cases.indicator_counts(
+            session, actor, group_by=grouping.value, start=lo, end=hi
+        )
         per_group = sorted(
             ((r.group_code, r.group_name, counts_of(r)) for r in found), key=lambda g: g[0]
         )

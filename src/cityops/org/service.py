@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -50,11 +50,19 @@ VERIFIED_TOKEN_SECONDS = 300.0
 DEPARTMENT_CACHE_SECONDS = 30.0
 
 
+class AreaRegister(Protocol):
+    """The register of areas that org's area codes must name (geo's service, wired in app.py;
+    org does not import geo): `get_area` raises NotFound for a code that names no area."""
+
+    def get_area(self, session: Session, code: str) -> object: ...
+
+
 class OrgService:
     """platform.org — departments (承办单位), users, roles and credentials."""
 
-    def __init__(self, *, clock: Clock, settings: Settings) -> None:
+    def __init__(self, *, clock: Clock, settings: Settings, areas: AreaRegister) -> None:
         self._clock = clock
+        self._areas = areas
         self._settings = settings
         self._passwords = credentials.Passwords(
             credentials.password_hasher(fast=settings.env == "test")
@@ -107,6 +115,7 @@ class OrgService:
         policy.may_create_department(actor)
         cmd = check_department(cmd)
         session = uow.session
+        self._check_areas_exist(session, [cmd.area_code] if cmd.area_code else [])
         if store.get_department(session, code=cmd.code) is not None:
             raise Conflict(f"department {cmd.code!r} already exists", code="department_exists")
         parent_id = self._department_id(session, cmd.parent_code)
@@ -147,6 +156,7 @@ class OrgService:
             values["name"] = cmd.name.strip()
         if cmd.area_code is not None:
             values["area_code"] = check_area_codes([cmd.area_code])[0]
+            self._check_areas_exist(uow.session, [values["area_code"]])
         if cmd.phone is not None:
             values["phone"] = cmd.phone.strip() or None
         if cmd.active is not None:
@@ -162,6 +172,19 @@ class OrgService:
         )
         self._departments.clear()
         return self._fresh_department(uow.session, dept.id)
+
+    def _check_areas_exist(self, session: Session, codes: Iterable[str]) -> None:
+        """Every area code names an area of the register (422 unknown_area naming it)."""
+        for code in codes:
+            try:
+                self._areas.get_area(session, code)
+            except NotFound:
+                raise ValidationFailed(
+                    f"unknown area {code!r}: no area has this code (import the areas first, "
+                    "e.g. cityops geo import)",
+                    code="unknown_area",
+                    area_code=code,
+                ) from None
 
     @staticmethod
     def _fresh_department(session: Session, department_id: int) -> DepartmentRef:
@@ -325,6 +348,7 @@ class OrgService:
         roles = parse_roles(cmd.roles)
         areas = check_area_codes(cmd.area_codes)
         check_user_scope(roles, cmd.department_code, areas)
+        self._check_areas_exist(session, areas)
         if store.get_user(session, username=username) is not None:
             raise Conflict(f"user {username!r} already exists", code="user_exists")
         user_id = store.insert_user(
@@ -367,6 +391,7 @@ class OrgService:
             values["department_id"] = self._department_id(session, cmd.department_code)
         if cmd.area_codes is not None:
             values["area_codes"] = list(check_area_codes(cmd.area_codes))
+            self._check_areas_exist(session, values["area_codes"])
         if cmd.phone is not None:
             values["phone"] = cmd.phone.strip() or None
         if cmd.active is not None:

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from cityops.cases.public import ActionCommand, CaseAction
+from cityops.kernel.actor import SYSTEM
 from cityops.kernel.errors import StaleVersion
+from cityops.org.public import NewUser, UserUpdate
 
-from .conftest import GRID, OTHER_GRID, City
+from .conftest import GRID, OTHER_GRID, OTHER_STREET, STREET, City
 
 
 def test_handler_of_another_department_gets_404(city: City) -> None:
@@ -37,15 +39,87 @@ def test_street_office_sees_the_cases_of_its_street(city: City) -> None:
     city.get("h_water", here["id"], expect=404)
 
 
+def _move(city: City, username: str, *areas: str) -> None:
+    """Give a user other areas (an inspector moved to another street)."""
+    with city.platform.uow() as uow:
+        user_id = city.platform.org.actor_for_user(uow.session, username).user_id
+        assert user_id is not None
+        city.platform.org.update_user(uow, SYSTEM, user_id, UserUpdate(area_codes=areas))
+
+
 def test_inspector_sees_own_grid_and_own_reports(city: City) -> None:
     here = city.create(area_code=GRID)
     there = city.create(area_code=OTHER_GRID)
+    _move(city, "insp", OTHER_STREET)  # reports there, then moves back to 湖滨
     own_there = city.create(user="insp", source="inspector", area_code=OTHER_GRID)
+    _move(city, "insp", STREET)
     seen = city.client.get("/api/v1/cases", headers=city.auth("insp")).json()
     assert {c["id"] for c in seen["items"]} == {here["id"], own_there["id"]}
     city.get("insp", there["id"], expect=404)
     seen_west = city.client.get("/api/v1/cases", headers=city.auth("insp_west")).json()
     assert {c["id"] for c in seen_west["items"]} == {there["id"], own_there["id"]}
+
+
+@pytest.mark.parametrize("user", ["insp", "disp_hubin", "op_hubin"])
+@pytest.mark.parametrize("where", ["area_code", "point"])
+def test_area_bound_staff_report_only_in_their_areas(city: City, user: str, where: str) -> None:
+    """The inspector of 湖滨 and the centre staff bound to 湖滨 file 湖滨's cases only (a case
+    they could not see afterwards is refused); city-wide staff file anywhere."""
+    _bind(city)
+    source = "inspector" if user == "insp" else "hotline"
+    lon, lat = city.point_in(OTHER_GRID)
+    place: dict[str, Any] = (
+        {"area_code": OTHER_GRID}
+        if where == "area_code"
+        else {"area_code": None, "lon": lon, "lat": lat}
+    )
+    before = city.snapshot()
+    body = {
+        "source": source,
+        "title": "路灯不亮",
+        "description": "路灯晚上不亮",
+        "category_code": "E9001",
+        **place,
+    }
+    body = {k: v for k, v in body.items() if v is not None}
+    r = _post(city, "/api/v1/cases", user, json=body)
+    assert r.status_code == 403, r.text
+    error = r.json()["error"]
+    assert error["code"] == "outside_your_areas"
+    assert error["details"]["area_code"].startswith(OTHER_STREET)
+    assert error["details"]["area_name"] in error["message"]
+    assert STREET in error["message"]
+    assert city.snapshot() == before
+    inside = city.create(user=user, source=source, area_code=GRID)
+    assert city.get(user, inside["id"])["id"] == inside["id"]
+    assert city.create(user="op", area_code=OTHER_GRID)["area_code"] == OTHER_GRID  # city-wide
+
+
+def test_a_moved_inspector_no_longer_self_handles_a_report_of_the_old_street(city: City) -> None:
+    case = city.create(user="insp", source="inspector", area_code=GRID)
+    _move(city, "insp", OTHER_STREET)
+    view = city.get("insp", case["id"])  # still theirs to see: their own report
+    assert "self_handle" not in view["allowed_actions"]
+    r = city.act("insp", view, "self_handle", expect=403, note="已处置")
+    assert r["error"]["code"] == "outside_your_areas"
+    _move(city, "insp", STREET)
+    assert city.act("insp", view, "self_handle", note="已处置")["status"] == "closed"
+
+
+def _bind(city: City) -> None:
+    """Centre staff bound to 湖滨 only."""
+    with city.platform.uow() as uow:
+        for username, role in [("disp_hubin", "dispatcher"), ("op_hubin", "operator")]:
+            city.platform.org.create_user(
+                uow,
+                SYSTEM,
+                NewUser(
+                    username=username,
+                    password="correct horse battery",
+                    roles=(role,),
+                    area_codes=(STREET,),
+                ),
+            )
 
 
 def test_roles_without_case_access(city: City) -> None:
@@ -235,3 +309,77 @@ def test_bad_list_queries(city: City, params: dict[str, Any]) -> None:
     r = city.client.get("/api/v1/cases", params=params, headers=city.auth("disp"))
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("point_in", "area_code", "status"),
+    [
+        (OTHER_GRID, GRID, 422),  # the point lies in another street: a contradiction
+        (GRID, OTHER_STREET, 422),
+        (GRID, GRID, 201),
+        (GRID, STREET, 201),  # an area above the point is no contradiction
+        (GRID, "330191", 201),
+    ],
+)
+def test_a_point_and_an_area_must_agree(
+    city: City, point_in: str, area_code: str, status: int
+) -> None:
+    lon, lat = city.point_in(point_in)
+    body = {
+        "source": "hotline",
+        "title": "路灯不亮",
+        "description": "不亮",
+        "category_code": "E9001",
+        "lon": lon,
+        "lat": lat,
+        "area_code": area_code,
+    }
+    before = city.snapshot()
+    r = _post(city, "/api/v1/cases", "op", json=body)
+    assert r.status_code == status, r.text
+    if status == 422:
+        error = r.json()["error"]
+        assert error["code"] == "area_point_mismatch"
+        assert area_code in error["message"]
+        assert error["details"]["located_area_code"].startswith(point_in[:9])
+        assert city.snapshot() == before
+    else:
+        assert r.json()["area_code"] == GRID
+
+
+def test_an_extension_is_asked_in_one_form(city: City) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    before = city.snapshot()
+    r = city.act(
+        "h_cgj",
+        case,
+        "request_extension",
+        expect=422,
+        hours=2,
+        amount=3,
+        unit="working_days",
+        reason="等配件",
+    )
+    assert r["error"]["code"] == "extension_ambiguous"
+    assert "hours" in r["error"]["message"]
+    assert "amount and unit" in r["error"]["message"]
+    assert city.snapshot() == before
+    asked = city.act("h_cgj", case, "request_extension", amount=3, unit="working_days", reason="等")
+    assert asked["pending_extension"] == {"amount": 3.0, "unit": "working_days"}
+
+
+@pytest.mark.parametrize(
+    ("q", "titles"),
+    [
+        ("%", ["完成率100%"]),
+        ("_", ["A_B 井盖"]),
+        ("100%", ["完成率100%"]),
+        ("井盖", ["A_B 井盖", "AXB 井盖"]),
+    ],
+)
+def test_search_words_are_taken_as_typed(city: City, q: str, titles: list[str]) -> None:
+    for title in ("完成率100%", "A_B 井盖", "AXB 井盖", "路灯不亮"):
+        city.create(title=title)
+    r = city.client.get("/api/v1/cases", params={"q": q}, headers=city.auth("op"))
+    assert sorted(c["title"] for c in r.json()["items"]) == sorted(titles)

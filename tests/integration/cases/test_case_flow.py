@@ -4,8 +4,13 @@ history; return and re-dispatch; extensions; rework; reopen; self-handling; merg
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
 
 from cityops.cases.events import CaseClosed, CaseDispatched, CaseReported, CaseReturned
+from cityops.kernel.actor import SYSTEM
+from cityops.org.public import DepartmentKind, NewDepartment
 
 from .conftest import GRID, LITTER, STREET, City
 
@@ -92,6 +97,35 @@ def test_street_office_category_routes_to_the_office_of_the_place(city: City) ->
     assert city.act("h_street", case, "sign")["status"] == "in_progress"
 
 
+@pytest.mark.parametrize(
+    ("place", "office"),
+    [
+        ("330191", "QZ330191"),  # known only to the district: the district government
+        ("330191002", "QZ330191"),  # 望江街道 has no office of its own
+        (GRID, "ST_HUBIN"),  # 湖滨's own office comes first
+    ],
+)
+def test_a_street_matter_without_a_street_office_goes_to_the_district(
+    city: City, place: str, office: str
+) -> None:
+    with city.platform.uow() as uow:
+        city.platform.org.create_department(
+            uow,
+            SYSTEM,
+            NewDepartment(
+                "QZ330191", "东湖区人民政府", DepartmentKind.district_government, "330191"
+            ),
+        )
+    case = city.create(
+        category_code=LITTER, title="暴露垃圾", description="路边有垃圾堆", area_code=place
+    )
+    assert case["suggested_department"]["code"] == office
+    assert (
+        city.act("disp", city.act("op", case, "register"), "dispatch")["department"]["code"]
+        == office
+    )
+
+
 def test_approved_extension_moves_the_deadline(city: City) -> None:
     case = city.act("op", city.create(), "register")
     case = city.act("h_cgj", city.act("disp", case, "dispatch"), "sign")
@@ -131,10 +165,18 @@ def test_failed_verification_is_rework_then_reopen_after_unsatisfied(city: City)
     case = city.to_handled(city.create())
     case = city.act("disp", case, "verify", passed=False, note="灯仍不亮")
     assert (case["status"], case["rework_count"]) == ("in_progress", 1)
-    case = city.act("h_cgj", case, "finish")
+    case = city.act("h_cgj", case, "finish", note="已更换线路")
     case = city.act("insp", case, "verify", passed=True)
     assert case["status"] == "closed"
-    case = city.act("op", case, "evaluate", satisfaction="unsatisfied", reopen=True)
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
     assert (case["status"], case["reopen_count"], case["department"]["code"]) == (
         "in_progress",
         1,
@@ -154,6 +196,33 @@ def test_inspector_self_handles_own_report(city: City) -> None:
     city.act("insp", other, "self_handle", expect=403)
 
 
+def test_a_reopened_self_handled_report_goes_back_to_dispatch(city: City) -> None:
+    """The inspector closed it themselves, so no department holds it: 重办 makes it a registered
+    case that a dispatcher sends to the unit of the responsibility list."""
+    case = city.create(user="insp", source="inspector")
+    case = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
+    assert (case["status"], case["department"], case["stage"]) == ("registered", None, "dispatch")
+    assert city.get("disp", case["id"])["allowed_actions"] == [
+        "cancel",
+        "merge",
+        "dispatch",
+        "supervise",
+    ]
+    case = city.act("disp", case, "dispatch")
+    assert (case["status"], case["department"]["code"]) == ("dispatched", "CGJ")
+    case = city.act("h_cgj", city.act("h_cgj", case, "sign"), "finish", note="已修复")
+    assert city.act("disp", case, "verify", passed=True)["status"] == "closed"
+
+
 def test_merge_and_supervise(city: City) -> None:
     first = city.act("op", city.create(), "register")
     dup = city.create()
@@ -161,6 +230,27 @@ def test_merge_and_supervise(city: City) -> None:
     assert (merged["status"], merged["merged_into_id"]) == ("cancelled", first["id"])
     supervised = city.act("boss", first, "supervise", note="请加快处置")
     assert (supervised["status"], supervised["supervised"]) == ("registered", True)
+
+
+@pytest.mark.parametrize("target_status", ["closed", "cancelled", "rejected"])
+def test_merge_only_into_an_open_case(city: City, target_status: str) -> None:
+    target = city.create()
+    if target_status == "closed":
+        target = city.to_handled(target)
+        target = city.act("disp", target, "verify", passed=True)
+    elif target_status == "cancelled":
+        target = city.act("disp", target, "cancel", reason="误报")
+    else:
+        target = city.act("op", target, "reject", reason="不属于城市管理范围")
+    assert target["status"] == target_status
+    dup = city.create()
+    before = city.snapshot()
+    r = city.act("disp", dup, "merge", expect=422, into_case_id=target["id"], reason="重复")
+    assert r["error"]["code"] == "merge_target_closed"
+    assert target["number"] in r["error"]["message"]
+    assert f"is {target_status}: merge into an open case" in r["error"]["message"]
+    assert city.snapshot() == before
+    assert city.get("disp", dup["id"])["status"] == "reported"
 
 
 def test_case_lists_filter_and_sort(city: City) -> None:
@@ -189,3 +279,107 @@ def test_case_lists_filter_and_sort(city: City) -> None:
     assert r.json()["total"] == 0
     r = city.client.get("/api/v1/cases", params={"department": "CGJ"}, headers=city.auth("disp"))
     assert r.json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "ok"),
+    [
+        ({}, False),
+        ({"note": "   "}, False),
+        ({"photos": [""]}, False),
+        ({"note": "已更换灯泡"}, True),
+        ({"photos": ["/p/after.jpg"]}, True),
+    ],
+)
+def test_finish_needs_a_result(city: City, fields: dict[str, Any], ok: bool) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    before = city.snapshot()
+    r = city.act("h_cgj", case, "finish", expect=200 if ok else 422, **fields)
+    if ok:
+        assert r["status"] == "handled"
+    else:
+        assert r["error"]["code"] == "result_required"
+        assert "note" in r["error"]["message"]
+        assert "photo" in r["error"]["message"]
+        assert city.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"satisfaction": "satisfied"}, "contacted_required"),
+        ({"contacted": True, "satisfaction": "satisfied"}, "resolved_required"),
+        ({"contacted": True, "resolved": True}, "satisfaction_required"),
+        ({"contacted": False, "satisfaction": "unsatisfied"}, "not_contacted"),
+        ({"contacted": False, "resolved": False}, "not_contacted"),
+    ],
+)
+def test_evaluate_fields_follow_the_visit(city: City, fields: dict[str, Any], code: str) -> None:
+    closed = city.act("disp", city.to_handled(city.create()), "verify", passed=True)
+    before = city.snapshot()
+    r = city.act("op", closed, "evaluate", expect=422, **fields)
+    assert r["error"]["code"] == code
+    assert city.snapshot() == before
+
+
+def test_an_unreached_visit_is_recorded_and_the_case_waits_for_the_next(city: City) -> None:
+    closed = city.act("disp", city.to_handled(city.create()), "verify", passed=True)
+    missed = city.act("op", closed, "evaluate", contacted=False, note="电话无人接听")
+    assert (missed["status"], missed["satisfaction"], missed["evaluated_at"]) == (
+        "closed",
+        None,
+        None,
+    )
+    assert "evaluate" in missed["allowed_actions"]
+    line = city.history("op", closed["id"])[-1]
+    assert (line["action"], line["data"]["contacted"], line["note"]) == (
+        "evaluate",
+        False,
+        "电话无人接听",
+    )
+    reached = city.act(
+        "op", missed, "evaluate", contacted=True, resolved=True, satisfaction="satisfied"
+    )
+    assert (reached["satisfaction"], "evaluate" in reached["allowed_actions"]) == (
+        "satisfied",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "found"),
+    [
+        ({"from": "2026-11-23", "to": "2026-11-23"}, True),  # a day is counted whole
+        ({"to": "2026-11-22"}, False),
+        ({"to": "2026-11-23T09:00"}, False),  # a moment is exclusive (the case: 09:00)
+        ({"to": "2026-11-23T09:00:01+08:00"}, True),
+        ({"to": "2026-11-23T01:00:01Z"}, True),
+        ({"from": "2026-11-24"}, False),
+    ],
+)
+def test_the_to_filter_counts_a_whole_day(city: City, window: dict[str, str], found: bool) -> None:
+    """The case list and its export read `to` as /indicators/cases does: a day is inclusive."""
+    case = city.create()  # Monday 2026-11-23 09:00 in Shanghai (the test clock)
+    listed = city.client.get("/api/v1/cases", params=window, headers=city.auth("op")).json()
+    assert ([c["id"] for c in listed["items"]] == [case["id"]]) is found
+    exported = city.client.get(
+        "/api/v1/cases/export", params={"format": "csv", **window}, headers=city.auth("op")
+    )
+    assert (case["number"] in exported.text) is found
+
+
+def test_a_malformed_to_is_a_422(city: City) -> None:
+    r = city.client.get("/api/v1/cases", params={"to": "tomorrow"}, headers=city.auth("op"))
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "invalid_to"
+    assert "YYYY-MM-DD" in r.json()["error"]["message"]
+
+
+def test_a_second_extension_request_says_one_is_pending(city: City) -> None:
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    case = city.act("h_cgj", case, "request_extension", hours=4, reason="等配件")
+    r = city.act("h_cgj", case, "request_extension", expect=409, hours=8, reason="再等等")
+    assert r["error"]["code"] == "extension_pending"
+    assert "an extension request (4 working_hours) is already pending" in r["error"]["message"]

@@ -59,7 +59,7 @@ def test_cases_filed_in_a_generated_grid_keep_their_place(city: City) -> None:
 def test_new_cases_land_in_the_real_grid(city: City) -> None:
     _import_one_real_grid(city)
     lon, lat = city.point_in(GRID)
-    case = city.create(category_code=LITTER, lon=lon, lat=lat)
+    case = city.create(category_code=LITTER, lon=lon, lat=lat, area_code=None)
     grid = case["area"]["grid"]
     assert grid["code"] != GRID
     assert grid["code"].startswith(COMMUNITY)

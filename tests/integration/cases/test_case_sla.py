@@ -3,7 +3,7 @@ long enough → 督办 escalation; each once, whatever how often the scan runs."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cityops.cases.events import CaseEscalated, CaseOverdue, CaseReminded
 from cityops.kernel.clock import FixedClock
@@ -107,3 +107,40 @@ def test_a_case_changed_after_the_scan_read_it_is_judged_again(
         (2, "reveal_contact"),
         (3, "overdue"),
     ]
+
+
+def test_an_approved_extension_lifts_the_overdue_mark(city: City, clock: FixedClock) -> None:
+    """Handling overdue and escalated; a 30-working-day extension moves the deadline ahead: the
+    case is no longer overdue, a rescan leaves it so, and the new deadline gets its own 催办."""
+    reminded: list[str] = []
+    city.platform.bus.subscribe(CaseReminded, lambda e: reminded.append(e.stage), name="t.rem")
+
+    def scan() -> None:
+        city.platform.scheduler.run_all_once()
+        city.platform.relay.drain()
+
+    case = city.act("disp", city.act("op", city.create(), "register"), "dispatch")
+    case = city.act("h_cgj", case, "sign")
+    clock.advance(timedelta(days=7))  # past the 2-working-day handle deadline, 8 h and more
+    scan()
+    case = city.get("h_cgj", case["id"])
+    assert (case["overdue"], case["supervised"]) == (True, True)
+    case = city.act(
+        "h_cgj", case, "request_extension", amount=30, unit="working_days", reason="施工"
+    )
+    case = city.act("lead", case, "approve_extension")
+    assert (case["overdue"], case["sla_state"]) == (False, "green")
+    scan()
+    case = city.get("h_cgj", case["id"])
+    assert (case["overdue"], case["sla_state"], case["supervised"]) == (False, "green", True)
+    approval = [h for h in city.history("op", case["id"]) if h["action"] == "approve_extension"]
+    assert approval[0]["data"]["overdue_cleared"] is True
+    assert "overdue" in [h["action"] for h in city.history("op", case["id"])]  # still on record
+    reminded.clear()
+    due = datetime.fromisoformat(case["stage_deadline"])
+    clock.set(due - timedelta(hours=2))  # nearly all of the new allowance used, not yet due
+    scan()
+    case = city.get("h_cgj", case["id"])
+    assert (case["sla_state"], case["overdue"], reminded) == ("yellow", False, ["handle"])
+    finished = city.act("h_cgj", case, "finish", note="已修复", photos=["/p/a.jpg"])
+    assert finished["handled_on_time"] is True

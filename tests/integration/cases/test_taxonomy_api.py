@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from default_city import seed_default_departments
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
@@ -36,6 +37,7 @@ SignIn = Callable[[Actor | None], TestClient]
 @pytest.fixture
 def api(client: TestClient, platform: Platform) -> SignIn:
     """The client acting as the given actor (None: anonymous); the default list is loaded."""
+    seed_default_departments(platform)
     with platform.uow() as uow:
         load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
 
@@ -102,6 +104,8 @@ def test_only_admins_change_the_list(api: SignIn, actor: Actor | None, status: i
         ("E040604", {"department_code": None}, "department_code is required"),
         ("E990101", {}, "parent category E9901 does not exist"),
         ("E04", {"responsible_kind": "street_office"}, "department_code must be empty"),
+        ("C010101", {"department_code": "NOPE2"}, "department_code NOPE2 names no department"),
+        ("C010101", {"departmnet_code": "CGJ"}, "departmnet_code"),  # a misspelled field
     ],
 )
 def test_invalid_put_is_a_422(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from default_city import seed_default_departments
 
 from cityops.app import Platform
 from cityops.cases.taxonomy import Category, CategoryKind, ResponsibleKind, category_from_row
@@ -21,6 +22,7 @@ from cityops.cases.taxonomy_io import (
 from cityops.kernel.actor import SYSTEM, Actor, Role
 from cityops.kernel.clock import FixedClock
 from cityops.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from cityops.org.public import DepartmentKind, DepartmentUpdate, NewDepartment
 
 ADMIN = Actor(user_id=1, username="admin1", roles=frozenset({Role.admin}))
 OPERATOR = Actor(user_id=2, username="op1", roles=frozenset({Role.operator}))
@@ -45,6 +47,7 @@ def count(platform: Platform) -> int:
 
 @pytest.fixture
 def with_default(platform: Platform) -> Platform:
+    seed_default_departments(platform)
     with platform.uow() as uow:
         load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
     return platform
@@ -75,6 +78,7 @@ def test_unknown_category_is_not_found(platform: Platform) -> None:
 
 
 def test_changes_are_versioned(platform: Platform, clock: FixedClock) -> None:
+    seed_default_departments(platform)
     taxonomy = platform.taxonomy
     with platform.uow() as uow:
         taxonomy.import_categories(uow, ADMIN, [row("E01", "市容环境"), row("E0101", "暴露垃圾")])
@@ -181,3 +185,47 @@ def test_export_import_round_trip(with_default: Platform, fmt: FileFormat) -> No
     with with_default.uow() as uow:
         result = taxonomy.import_categories(uow, ADMIN, rows)
     assert (result.created, result.updated, result.unchanged) == (0, 0, len(stored))
+
+
+def _department(platform: Platform, code: str, *, active: bool = True) -> None:
+    with platform.uow() as uow:
+        made = platform.org.create_department(
+            uow, SYSTEM, NewDepartment(code, f"{code} 局", DepartmentKind.city_department)
+        )
+        if not active:
+            platform.org.update_department(uow, SYSTEM, made.id, DepartmentUpdate(active=False))
+
+
+@pytest.mark.parametrize(
+    ("department", "problem"),
+    [
+        ("NOPE", "department_code NOPE names no department"),
+        ("OLD", "department_code OLD names an inactive department"),
+    ],
+)
+def test_the_list_names_only_departments_in_service(
+    platform: Platform, department: str, problem: str
+) -> None:
+    _department(platform, "CGJ")
+    _department(platform, "OLD", active=False)
+    rows = [
+        row("E01", "市容环境"),
+        row("E0101", "路灯", responsible_kind="department", department_code="CGJ"),
+        row("E0102", "井盖", responsible_kind="department", department_code=department),
+    ]
+    with pytest.raises(ValidationFailed) as err, platform.uow() as uow:
+        platform.taxonomy.import_categories(uow, ADMIN, rows)
+    assert err.value.code == "invalid_import"
+    assert f"row 3 (E0102): {problem}" in err.value.message
+    assert count(platform) == 0  # all or nothing
+    with platform.uow() as uow:
+        platform.taxonomy.import_categories(uow, ADMIN, rows[:2])
+    with pytest.raises(ValidationFailed) as err, platform.uow() as uow:
+        platform.taxonomy.upsert_category(uow, ADMIN, category_from_row(rows[2]))
+    assert err.value.code == "invalid_category"
+    assert problem in err.value.message
+    assert count(platform) == 2
+    # a category out of use may keep naming a department that is gone
+    retired = category_from_row({**rows[2], "active": "false"})
+    with platform.uow() as uow:
+        platform.taxonomy.upsert_category(uow, ADMIN, retired)

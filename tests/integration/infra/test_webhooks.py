@@ -325,3 +325,16 @@ def test_unknown_webhook_is_404(api: TestClient) -> None:
     r = api.get("/api/v1/webhooks/999/deliveries", headers=ADMIN)
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "webhook_not_found"
+
+
+def test_a_misspelled_field_is_refused_not_read_as_every_event(api: TestClient) -> None:
+    r = api.post(
+        "/api/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "event_name": ["CaseClosed"]},
+        headers=ADMIN,
+    )
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert "event_name" in error["message"]
+    assert api.get("/api/v1/webhooks", headers=ADMIN).json() == []

@@ -67,8 +67,8 @@ class Flow:
         data: dict[str, Any] = r.json()
         return data
 
-    def indicators(self, **params: str) -> dict[str, Any]:
-        r = self.client.get("/api/v1/indicators/cases", params=params, headers=self.auth("boss"))
+    def indicators(self, user: str = "boss", **params: str) -> dict[str, Any]:
+        r = self.client.get("/api/v1/indicators/cases", params=params, headers=self.auth(user))
         assert r.status_code == 200, r.text
         data: dict[str, Any] = r.json()
         return data
@@ -106,6 +106,8 @@ def flow(platform: Platform, client: TestClient) -> Flow:
         for username, spec in {
             "op": {"roles": ["operator"]},
             "disp": {"roles": ["dispatcher"]},
+            "disp_hubin": {"roles": ["dispatcher"], "area_codes": (STREET,)},
+            "lead_west": {"roles": ["shift_leader"], "area_codes": (OTHER_STREET,)},
             "boss": {"roles": ["leader"]},
             "insp": {"roles": ["inspector"], "area_codes": (STREET,)},
             "h_cgj": {"roles": ["handler"], "department_code": "CGJ"},
@@ -136,14 +138,14 @@ def five_cases(flow: Flow) -> Flow:
     E  lamp: registered, not dispatched yet
     """
     a = flow.act("disp", flow.act("op", flow.create(), "register"), "dispatch")
-    a = flow.act("h_cgj", flow.act("h_cgj", a, "sign"), "finish")
+    a = flow.act("h_cgj", flow.act("h_cgj", a, "sign"), "finish", note="已处置")
     flow.act("insp", a, "verify", passed=True)
     b = flow.act("op", flow.create(), "register")
     flow.act("disp", b, "dispatch", department_code="SWJ")
     flow.act("op", flow.create(LITTER, OTHER_GRID), "reject", reason="不属于城市管理范围")
     d = flow.act("disp", flow.act("op", flow.create(), "register"), "dispatch")
-    d = flow.act("h_cgj", flow.act("h_cgj", d, "sign"), "finish")
-    d = flow.act("h_cgj", flow.act("insp", d, "verify", passed=False), "finish")
+    d = flow.act("h_cgj", flow.act("h_cgj", d, "sign"), "finish", note="已处置")
+    d = flow.act("h_cgj", flow.act("insp", d, "verify", passed=False), "finish", note="再处置")
     flow.act("insp", d, "verify", passed=True)
     flow.act("op", flow.create(), "register")
     return flow
@@ -225,3 +227,39 @@ def test_rows_by_place(five_cases: Flow, group_by: str, expected: dict[str, int]
 def test_window_bounds(five_cases: Flow, start: str, end: str, reported: int) -> None:
     body = five_cases.indicators(group_by="area", **{"from": start, "to": end})
     assert body["total"]["counts"]["reported"] == reported
+
+
+@pytest.mark.parametrize(
+    ("user", "streets", "reported"),
+    [
+        ("boss", {STREET: 4, OTHER_STREET: 1}, 5),  # city-wide
+        ("disp_hubin", {STREET: 4}, 4),  # a dispatcher of 湖滨 only
+        ("lead_west", {OTHER_STREET: 1}, 1),  # a shift leader of 文新 only
+    ],
+)
+@pytest.mark.parametrize("group_by", ["area", "department"])
+def test_counts_keep_to_the_viewers_areas(
+    five_cases: Flow, user: str, streets: dict[str, int], reported: int, group_by: str
+) -> None:
+    """The counts cover the cases the viewer may list, nothing more."""
+    window = {"from": "2026-11-23", "to": "2026-11-23"}
+    body = five_cases.indicators(user, group_by=group_by, **window)
+    assert body["total"]["counts"]["reported"] == reported
+    if group_by == "area":
+        assert {r["group_code"]: r["counts"]["reported"] for r in body["rows"]} == streets
+    listed = five_cases.client.get(
+        "/api/v1/cases",
+        params={"size": 200},
+        headers=five_cases.auth(user),
+    ).json()["total"]
+    assert listed == reported
+
+
+def test_a_window_into_the_future_counts_as_due_only_what_is_due_now(five_cases: Flow) -> None:
+    """Today is 2026-11-23: B's handle deadline (two working days) and E's close deadline lie
+    ahead, so a window ending on 11-30 counts them as due no more than one ending today."""
+    today = five_cases.indicators(**{"from": "2026-11-23", "to": "2026-11-23"})["total"]
+    ahead = five_cases.indicators(**{"from": "2026-11-23", "to": "2026-11-30"})["total"]
+    assert (ahead["counts"]["due_to_handle"], ahead["counts"]["due_to_close"]) == (2, 2)
+    assert ahead == today
+    assert ahead["rates"]["closure_rate"] == 1.0  # 2/2, not 2/4

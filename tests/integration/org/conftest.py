@@ -1,13 +1,16 @@
-"""Org fixtures: a small organisation (a district, two streets, a city department) and accounts."""
+"""Org fixtures: the areas of a small district (下城区 330103: three streets, three communities in
+the first), a small organisation (a district, two streets, a city department) and accounts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+import shapely
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
+from cityops.geo.public import AreaLevel, ImportAreas, features_from_geojson
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
 
@@ -30,9 +33,53 @@ USERS = [
 ]
 
 
+def import_areas(platform: Platform) -> None:
+    """District 330103; streets 330103001..003 side by side; communities 330103001001..003 in
+    the first street (the codes the organisation below and the tests name)."""
+
+    def fc(level: AreaLevel, *areas: tuple[str, shapely.Polygon]) -> ImportAreas:
+        doc = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": f"区域{code}", "code": code},
+                    "geometry": shapely.geometry.mapping(shape),
+                }
+                for code, shape in areas
+            ],
+        }
+        return ImportAreas(features_from_geojson(doc), level, code_prop="code")
+
+    steps = [
+        fc(AreaLevel.district, ("330103", shapely.box(120.10, 30.26, 120.16, 30.30))),
+        fc(
+            AreaLevel.street,
+            *[
+                (f"330103{n:03d}", shapely.box(120.08 + 0.02 * n, 30.26, 120.10 + 0.02 * n, 30.30))
+                for n in (1, 2, 3)
+            ],
+        ),
+        fc(
+            AreaLevel.community,
+            *[
+                (
+                    f"330103001{n:03d}",
+                    shapely.box(120.10, 30.25 + 0.01 * n, 120.12, 30.26 + 0.01 * n),
+                )
+                for n in (1, 2, 3)
+            ],
+        ),
+    ]
+    with platform.uow() as uow:
+        for cmd in steps:
+            platform.geo.import_areas(uow, SYSTEM, cmd)
+
+
 @pytest.fixture
 def org(platform: Platform) -> Platform:
-    """The platform with the organisation above created through the use cases."""
+    """The platform with the areas and the organisation above created through the use cases."""
+    import_areas(platform)
     with platform.uow() as uow:
         for dept in DEPARTMENTS:
             platform.org.create_department(uow, SYSTEM, dept)

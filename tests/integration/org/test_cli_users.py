@@ -63,6 +63,10 @@ def test_users_add_with_an_area(run: Run, api: TestClient, sign_in: SignIn) -> N
         (("--role", "janitor", "--password", "long-enough"), "unknown role 'janitor'"),
         (("--role", "operator", "--password", "short"), "password is too short"),
         (("--role", "handler", "--password", "long-enough", "--department", "X"), "unknown"),
+        (
+            ("--role", "inspector", "--password", "long-enough", "--area", "999999"),
+            "unknown area '999999'",
+        ),
     ],
 )
 def test_users_add_errors_exit_1_with_a_message(

@@ -118,6 +118,18 @@ def test_admin_creates_a_department(api: TestClient, admin_headers: dict[str, st
     assert res.json()["phone"] == "0571-1"
 
 
+def test_a_department_moves_only_to_an_area_that_exists(
+    api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    made = api.post("/api/v1/departments", json=NEW_DEPT, headers=admin_headers).json()
+    res = api.patch(
+        f"/api/v1/departments/{made['id']}", json={"area_code": "330199"}, headers=admin_headers
+    )
+    assert res.status_code == 422
+    assert res.json()["error"]["code"] == "unknown_area"
+    assert "330199" in res.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("username", ["op1", "wl1"])
 def test_non_admins_cannot_create_departments(
     api: TestClient, sign_in: SignIn, username: str
@@ -133,6 +145,8 @@ def test_non_admins_cannot_create_departments(
         ({"area_code": None}, 422, "missing_area"),
         ({"kind": "church"}, 422, "invalid_request"),
         ({"parent_code": "NOPE"}, 422, "unknown_department"),
+        ({"area_code": "999999999"}, 422, "unknown_area"),
+        ({"area": "330103003"}, 422, "invalid_request"),  # a misspelled field
     ],
 )
 def test_bad_department_input_is_named(

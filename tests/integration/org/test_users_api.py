@@ -73,6 +73,9 @@ def test_creating_users_needs_a_signed_in_admin(api: TestClient) -> None:
         ({"department_code": "NOPE"}, 422, "unknown_department"),
         ({"roles": ["handler"]}, 422, "handler_department"),
         ({"roles": ["inspector"], "area_codes": ["SQ-3-2"]}, 422, "invalid_area_code"),
+        ({"roles": ["inspector"], "area_codes": ["999999"]}, 422, "unknown_area"),
+        ({"roles": ["dispatcher"], "area_codes": ["330103009"]}, 422, "unknown_area"),
+        ({"area_code": ["330103001"]}, 422, "invalid_request"),  # a misspelled field
     ],
 )
 def test_bad_user_input_is_named(
@@ -123,6 +126,23 @@ def test_admin_changes_roles_department_and_password(
     assert res.status_code == 422
     org.relay.drain()
     assert seen == [("department_id", "password_hash", "roles")]
+
+
+def test_areas_of_a_user_must_exist(api: TestClient, admin_headers: dict[str, str]) -> None:
+    users = api.get("/api/v1/users", headers=admin_headers).json()
+    insp1 = next(u for u in users if u["username"] == "insp1")
+    res = api.patch(
+        f"/api/v1/users/{insp1['id']}", json={"area_codes": ["330103004"]}, headers=admin_headers
+    )
+    assert res.status_code == 422
+    assert res.json()["error"]["code"] == "unknown_area"
+    assert "330103004" in res.json()["error"]["message"]
+    again = api.get(f"/api/v1/users/{insp1['id']}", headers=admin_headers).json()
+    assert again["area_codes"] == insp1["area_codes"]
+    res = api.patch(
+        f"/api/v1/users/{insp1['id']}", json={"area_codes": ["330103002"]}, headers=admin_headers
+    )
+    assert res.json()["area_codes"] == ["330103002"]
 
 
 @pytest.mark.parametrize("change", [{"active": False}, {"roles": ["leader"]}])

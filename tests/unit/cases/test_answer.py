@@ -16,6 +16,7 @@ from cityops.cases.model import (
     CaseSource,
     CaseState,
     CaseStatus,
+    Satisfaction,
     actions_now,
     allowed_actions,
     is_consultation,
@@ -98,3 +99,25 @@ def test_the_operator_answers_and_the_dispatcher_does_not() -> None:
 def test_an_answered_consultation_may_be_visited_later() -> None:
     closed = apply(reported(), A.answer, ActionInput(), now=NOW, calendar=CAL)
     assert actions_now(closed) == [A.evaluate]
+
+
+def test_an_unsatisfied_visit_sends_an_answered_consultation_back_to_dispatch() -> None:
+    """No department ever held it, so 重办 cannot go back to one: the case is registered again
+    with a fresh dispatch clock, for a dispatcher to send to a unit."""
+    closed = apply(reported(), A.answer, ActionInput(), now=NOW, calendar=CAL)
+    later = NOW + timedelta(days=1)
+    reopened = apply(
+        closed,
+        A.evaluate,
+        ActionInput(
+            contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied, reopen=True
+        ),
+        now=later,
+        calendar=CAL,
+    )
+    assert reopened.status is S.registered
+    assert (reopened.stage, reopened.stage_started_at) == (Stage.dispatch, later)
+    assert reopened.department_id is None
+    assert reopened.reopen_count == 1
+    assert reopened.closed_at is None
+    assert A.dispatch in allowed_actions(reopened, DISPATCHER)

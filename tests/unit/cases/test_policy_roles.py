@@ -80,6 +80,20 @@ def test_self_handle_only_on_own_report() -> None:
     assert not actor_may(actor(Role.inspector, user_id=6), A.self_handle, state)
 
 
+def test_self_handle_only_in_the_inspectors_areas() -> None:
+    state = make_state(
+        S.reported, source=CaseSource.inspector, created_by_user_id=5, area_code="330103001002"
+    )
+    here = Actor(
+        user_id=5, username="i", roles=frozenset({Role.inspector}), area_codes=("330103001",)
+    )
+    moved = Actor(
+        user_id=5, username="i", roles=frozenset({Role.inspector}), area_codes=("330103002",)
+    )
+    assert actor_may(here, A.self_handle, state)
+    assert not actor_may(moved, A.self_handle, state)
+
+
 def test_allowed_actions_combine_state_and_actor() -> None:
     state = make_state(S.in_progress, department_id=ROADS_ID)
     assert allowed_actions(state, actor(Role.handler, department_id=ROADS_ID)) == [

@@ -80,6 +80,8 @@ def make_state(status: CaseStatus, **kw: object) -> CaseState:
 def inputs_for(action: CaseAction) -> ActionInput:
     return ActionInput(
         passed=True,
+        contacted=True,
+        resolved=True,
         satisfaction=Satisfaction.satisfied,
         department=ROADS,
         extension=TimeLimit(4, LimitUnit.working_hours),
@@ -124,6 +126,33 @@ def test_a_second_extension_request_waits_for_the_first_decision() -> None:
     with pytest.raises(InvalidTransition) as err:
         check_transition(pending, A.request_extension)
     assert set(err.value.details["allowed"]) >= {"approve_extension", "deny_extension"}
+    assert err.value.code == "extension_pending"
+    assert "an extension request (8 working_hours) is already pending" in err.value.message
+    assert "in_progress" not in err.value.message
+
+
+@pytest.mark.parametrize(
+    ("state", "action", "code", "words"),
+    [
+        (make_state(S.in_progress), A.approve_extension, "no_pending_extension", "to approve"),
+        (make_state(S.in_progress), A.deny_extension, "no_pending_extension", "to deny"),
+        (make_state(S.closed, evaluated_at=NOW), A.evaluate, "already_evaluated", "evaluated"),
+        (
+            make_state(S.reported, source=CaseSource.hotline),
+            A.self_handle,
+            "not_an_inspector_report",
+            "hotline case",
+        ),
+        (make_state(S.registered), A.finish, "invalid_transition", "a case that is registered"),
+    ],
+)
+def test_a_refusal_names_the_rule(
+    state: CaseState, action: CaseAction, code: str, words: str
+) -> None:
+    with pytest.raises(InvalidTransition) as err:
+        check_transition(state, action)
+    assert err.value.code == code
+    assert words in err.value.message
 
 
 def test_evaluate_once_and_self_handle_only_for_inspector_reports() -> None:
@@ -241,7 +270,7 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
     kept = apply(
         closed,
         A.evaluate,
-        ActionInput(satisfaction=Satisfaction.unsatisfied),
+        ActionInput(contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied),
         now=NOW,
         calendar=CAL,
     )
@@ -253,7 +282,9 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
     reopened = apply(
         closed,
         A.evaluate,
-        ActionInput(satisfaction=Satisfaction.unsatisfied, reopen=True),
+        ActionInput(
+            contacted=True, resolved=False, satisfaction=Satisfaction.unsatisfied, reopen=True
+        ),
         now=NOW,
         calendar=CAL,
     )
@@ -265,13 +296,53 @@ def test_unsatisfied_evaluation_may_reopen() -> None:
         apply(
             closed,
             A.evaluate,
-            ActionInput(satisfaction=Satisfaction.satisfied, reopen=True),
+            ActionInput(
+                contacted=True, resolved=True, satisfaction=Satisfaction.satisfied, reopen=True
+            ),
             now=NOW,
             calendar=CAL,
         )
     assert err.value.code == "reopen_not_allowed"
     with pytest.raises(ValidationFailed):
         apply(closed, A.evaluate, ActionInput(), now=NOW, calendar=CAL)
+
+
+REACHED = {"contacted": True, "resolved": True, "satisfaction": Satisfaction.satisfied}
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"resolved": True, "satisfaction": Satisfaction.satisfied}, "contacted_required"),
+        ({"contacted": True, "satisfaction": Satisfaction.satisfied}, "resolved_required"),
+        ({"contacted": True, "resolved": True}, "satisfaction_required"),
+        ({"contacted": False, "satisfaction": Satisfaction.satisfied}, "not_contacted"),
+        ({"contacted": False, "resolved": False}, "not_contacted"),
+        (
+            {"contacted": False, "satisfaction": Satisfaction.unsatisfied, "reopen": True},
+            "not_contacted",
+        ),
+    ],
+)
+def test_a_visit_says_whether_it_reached_the_citizen(fields: dict[str, object], code: str) -> None:
+    closed = make_state(S.closed, stage=None, closed_at=NOW)
+    with pytest.raises(ValidationFailed) as err:
+        apply(closed, A.evaluate, ActionInput(**fields), now=NOW, calendar=CAL)  # type: ignore[arg-type]
+    assert err.value.code == code
+    if code == "not_contacted":
+        given = [k for k in ("resolved", "satisfaction", "reopen") if k in fields]
+        assert err.value.details["fields"] == given
+        assert all(name in err.value.message for name in given)
+
+
+def test_an_unreached_visit_leaves_the_case_waiting_for_the_next_one() -> None:
+    closed = make_state(S.closed, stage=None, closed_at=NOW)
+    missed = apply(closed, A.evaluate, ActionInput(contacted=False), now=NOW, calendar=CAL)
+    assert (missed.status, missed.evaluated_at, missed.satisfaction) == (S.closed, None, None)
+    assert A.evaluate in actions_now(missed)
+    reached = apply(missed, A.evaluate, ActionInput(**REACHED), now=NOW, calendar=CAL)  # type: ignore[arg-type]
+    assert (reached.evaluated_at, reached.satisfaction) == (NOW, Satisfaction.satisfied)
+    assert A.evaluate not in actions_now(reached)
 
 
 def test_approved_extension_moves_the_handle_deadline() -> None:
@@ -317,6 +388,66 @@ def test_suspension_stops_the_clock_for_the_working_time_it_lasted() -> None:
     assert resumed.suspended_seconds == 8 * 3600
     assert resumed.stage_deadline == deadline + timedelta(days=1)
     assert resumed.suspended_at is None
+
+
+PAST_DEADLINE = datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI)  # the Friday before NOW
+
+
+def _overdue_in_progress(**kw: object) -> CaseState:
+    """Handling due on Friday 15:00 that the SLA scan marked overdue, reminded and escalated."""
+    deadline = PAST_DEADLINE
+    base: dict[str, object] = {
+        "stage": Stage.handle,
+        "stage_deadline": deadline,
+        "deadlines": {Stage.handle: deadline},
+        "overdue": True,
+        "overdue_at": NOW - timedelta(hours=1),
+        "reminded_at": NOW - timedelta(hours=3),
+        "supervised": True,
+        "escalated_at": NOW - timedelta(hours=1),
+    }
+    base.update(kw)
+    return make_state(S.in_progress, **base)
+
+
+@pytest.mark.parametrize(
+    ("amount", "cleared"),
+    [
+        (TimeLimit(30, LimitUnit.working_days), True),  # the new deadline lies ahead
+        (TimeLimit(1, LimitUnit.working_hours), False),  # still before now: overdue stays
+    ],
+)
+def test_an_extension_past_now_clears_the_overdue_mark(amount: TimeLimit, cleared: bool) -> None:
+    state = _overdue_in_progress(pending_extension=amount)
+    after = apply(state, A.approve_extension, ActionInput(), now=NOW, calendar=CAL)
+    assert after.stage_deadline == CAL.add(PAST_DEADLINE, amount)
+    if cleared:
+        assert after.stage_deadline > NOW
+        assert (after.overdue, after.overdue_at, after.reminded_at) == (False, None, None)
+    else:
+        assert after.stage_deadline < NOW
+        assert (after.overdue, after.overdue_at, after.reminded_at) == (
+            True,
+            state.overdue_at,
+            state.reminded_at,
+        )
+    # 督办 was issued and stays issued
+    assert (after.supervised, after.escalated_at) == (True, state.escalated_at)
+
+
+def test_handling_after_an_extension_is_judged_against_the_extended_deadline() -> None:
+    state = _overdue_in_progress(pending_extension=TimeLimit(30, LimitUnit.working_days))
+    extended = apply(state, A.approve_extension, ActionInput(), now=NOW, calendar=CAL)
+    finished = apply(extended, A.finish, ActionInput(), now=NOW + timedelta(days=1), calendar=CAL)
+    assert finished.handled_on_time is True
+    late = apply(
+        _overdue_in_progress(),
+        A.finish,
+        ActionInput(),
+        now=NOW + timedelta(days=1),
+        calendar=CAL,
+    )
+    assert late.handled_on_time is False
 
 
 def test_supervise_keeps_the_status() -> None:

@@ -40,9 +40,9 @@ class FakeCases:
     asked: list[dict[str, Any]] = field(default_factory=list)
 
     def indicator_counts(
-        self, session: Session, *, group_by: str, start: datetime, end: datetime
+        self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime
     ) -> Sequence[Counts]:
-        self.asked.append({"group_by": group_by, "start": start, "end": end})
+        self.asked.append({"group_by": group_by, "start": start, "end": end, "actor": actor})
         return self.rows
 
 
@@ -97,14 +97,14 @@ def service(cases: FakeCases) -> IndicatorService:
 def test_window_is_shanghai_days_with_the_last_day_inclusive(
     service: IndicatorService, cases: FakeCases
 ) -> None:
-    report = service.case_indicators(
-        SESSION, actor(Role.leader), "area", date(2026, 10, 1), date(2026, 10, 31)
-    )
+    leader = actor(Role.leader)
+    report = service.case_indicators(SESSION, leader, "area", date(2026, 10, 1), date(2026, 10, 31))
     assert cases.asked == [
         {
             "group_by": "area",
             "start": datetime(2026, 9, 30, 16, 0, tzinfo=UTC),
             "end": datetime(2026, 10, 31, 16, 0, tzinfo=UTC),
+            "actor": leader,  # the engine narrows the counts to the actor's scope
         }
     ]
     assert (report.start, report.end, report.group_by) == (

@@ -58,10 +58,17 @@ NON_ADMINS = [
 ] + [Actor(user_id=1, username="nobody")]
 
 
+class NoAreas:
+    """An area register that is never reached: every call here is refused before it."""
+
+    def get_area(self, session: object, code: str) -> object:
+        raise AssertionError("a refused use case looked an area up")
+
+
 @pytest.fixture(scope="module")
 def service() -> OrgService:
     clock = FixedClock(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))
-    return OrgService(clock=clock, settings=Settings(env="test"))
+    return OrgService(clock=clock, settings=Settings(env="test"), areas=NoAreas())
 
 
 def test_every_use_case_has_a_policy_and_a_deny_case() -> None:

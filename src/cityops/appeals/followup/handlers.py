@@ -38,6 +38,9 @@ class FollowupRecorder:
                 return
             street = view.area.street
             district = view.area.district
+            # 办结 as it stood at the visit: a 重办 by this very visit has cleared it on the case
+            # (events stored before they carried it fall back to the case as it is now)
+            handled_at = event.handled_at or view.handled_at
             store.insert_visit(
                 uow.session,
                 store.VisitRow(
@@ -56,9 +59,9 @@ class FollowupRecorder:
                     source=str(view.source),
                     urgency=str(view.urgency),
                     reported_at=view.reported_at,
-                    handled_at=view.handled_at,
+                    handled_at=handled_at,
                     responded_within_limit=responded_within_limit(
-                        str(view.urgency), view.reported_at, view.handled_at
+                        str(view.urgency), view.reported_at, handled_at
                     ),
                 ),
             )

@@ -20,7 +20,8 @@ from cityops.appeals.followup.rates import (
     count_visit,
     three_rates,
 )
-from cityops.kernel.actor import Actor
+from cityops.cases.public import scoped_case_ids
+from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import SHANGHAI, Clock, to_local
 from cityops.kernel.errors import ValidationFailed
 
@@ -88,18 +89,22 @@ class FollowupService:
         month: str | None = None,
     ) -> ThreeRatesReport:
         """Counts and rates per group plus a total row (from the summed counts, never an
-        average of the groups). `month` defaults to this month in Asia/Shanghai."""
+        average of the groups), over the visits of the cases in the actor's scope (the same
+        scope as the case list). `month` defaults to this month in Asia/Shanghai."""
         may_view_three_rates(actor)
-        return self.report(session, group_by, month)
+        return self.report(session, group_by, month, scope=actor)
 
     def report(
         self,
         session: Session,
         group_by: FollowupGroupBy | str = FollowupGroupBy.department,
         month: str | None = None,
+        *,
+        scope: Actor = SYSTEM,
     ) -> ThreeRatesReport:
-        """`three_rates` without an actor, for the public board's 满意率: counts per department
-        or street only, nothing about any one person or case."""
+        """`three_rates` over the visits of the cases in `scope`'s view, without a policy
+        check: the public board's 满意率 asks for the whole city (counts per department or
+        street only, nothing about any one person or case)."""
         try:
             grouping = FollowupGroupBy(group_by)
         except ValueError:
@@ -110,7 +115,8 @@ class FollowupService:
         month = month or to_local(self._clock.now()).strftime("%Y-%m")
         start, end = parse_month(month)
         groups: dict[str, tuple[str, RateCounts]] = {}
-        for visit in store.visits_between(session, start, end):
+        # the visits of the cases in scope (an area-scoped dispatcher: their areas)
+        for visit in store.visits_between(session, start, end, scoped_case_ids(scope)):
             if grouping is FollowupGroupBy.department:
                 code, name = visit.department_code or "", visit.department_name or ""
             else:

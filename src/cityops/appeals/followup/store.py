@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Integer,
+    Select,
     String,
     Table,
     select,
@@ -87,13 +88,22 @@ def insert_visit(session: Session, row: VisitRow) -> bool:
     return True
 
 
-def visits_between(session: Session, start: datetime, end: datetime) -> Sequence[VisitRow]:
-    """Visits with `visited_at` in [start, end), oldest first."""
+def visits_between(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    case_ids: Select[tuple[int]] | None = None,
+) -> Sequence[VisitRow]:
+    """Visits with `visited_at` in [start, end), oldest first; with `case_ids` (a subquery of
+    the cases an actor may see), only the visits of those cases."""
     cols = [c for c in followup_visits.c if c.name != "id"]
+    stmt = select(*cols).where(
+        followup_visits.c.visited_at >= start, followup_visits.c.visited_at < end
+    )
+    if case_ids is not None:
+        stmt = stmt.where(followup_visits.c.case_id.in_(case_ids))
     rows = session.execute(
-        select(*cols)
-        .where(followup_visits.c.visited_at >= start, followup_visits.c.visited_at < end)
-        .order_by(followup_visits.c.visited_at, followup_visits.c.id)
+        stmt.order_by(followup_visits.c.visited_at, followup_visits.c.id)
     ).mappings()
     return [VisitRow(**dict(r)) for r in rows]
 

@@ -19,6 +19,7 @@ from cityops.cases.public import (
     CaseReported,
     CaseResumed,
     CaseSigned,
+    CaseStatus,
     CaseSuspended,
 )
 from cityops.kernel.clock import SHANGHAI
@@ -91,7 +92,11 @@ def message_for(
     elif isinstance(event, CaseClosed):
         body = "您的诉求已办结，欢迎评价"
     elif isinstance(event, CaseReopened):
-        body = f"您的诉求已重新交由{unit}办理"
+        body = (
+            "您的诉求已重新立案，正在分派"
+            if event.status == CaseStatus.registered.value
+            else f"您的诉求已重新交由{unit}办理"
+        )
     if body is None:
         return None
     return _words(body, code)
@@ -131,5 +136,7 @@ def _merged_body(event: CaseEvent, unit: str, due: str) -> str | None:
     if isinstance(event, CaseClosed):
         return f"{shared}已办结，可凭查询码查看办理结果"
     if isinstance(event, CaseReopened):
+        if event.status == CaseStatus.registered.value:
+            return f"{shared}已重新立案，正在分派"
         return f"{shared}已重新交由{unit}办理"
     return None

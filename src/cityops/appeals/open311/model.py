@@ -404,6 +404,8 @@ def update_from_history(
     in the note (phones, e-mail, ID numbers, `names`) is masked."""
     if entry.action in PRIVATE_STEPS:
         return None
+    if entry.action == "evaluate" and (entry.data or {}).get("contacted") is False:
+        return None  # a 回访 that did not reach the citizen: an internal attempt
     try:
         status = CaseStatus(entry.to_status or "")
     except ValueError:

@@ -13,7 +13,7 @@ from cityops.appeals.followup.service import FollowupGroupBy, FollowupService, T
 from cityops.appeals.portal import policy
 from cityops.appeals.portal.model import Board, BoardRow
 from cityops.cases.public import CaseCounts, CaseService
-from cityops.kernel.actor import Actor
+from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import SHANGHAI, Clock
 from cityops.kernel.errors import ValidationFailed
 
@@ -89,8 +89,13 @@ class PublicBoard:
         same configured weight of 基本满意, same grouping), so the two agree."""
         policy.check_read_board(actor)
         label, start, end = month_window(month, self.clock.now().astimezone(SHANGHAI).date())
-        by_dept = self.cases.indicator_counts(session, group_by="department", start=start, end=end)
-        by_street = self.cases.indicator_counts(session, group_by="area", start=start, end=end)
+        # the public board shows the whole city (aggregates only, no case is shown)
+        by_dept = self.cases.indicator_counts(
+            session, SYSTEM, group_by="department", start=start, end=end
+        )
+        by_street = self.cases.indicator_counts(
+            session, SYSTEM, group_by="area", start=start, end=end
+        )
         dept_rates = self.followup.report(session, FollowupGroupBy.department, label)
         street_rates = self.followup.report(session, FollowupGroupBy.street, label)
         return Board(

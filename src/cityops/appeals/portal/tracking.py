@@ -49,6 +49,8 @@ def public_step(entry: HistoryEntry) -> TimelineStep | None:
         verdict = "closed" if entry.to_status == CaseStatus.closed.value else "reworking"
         return TimelineStep(step=verdict, at=entry.at)
     if entry.action == "evaluate":
+        if data.get("contacted") is False:  # a visit that did not reach the citizen
+            return None
         reopened = entry.to_status != CaseStatus.closed.value
         return TimelineStep(
             step="reopened" if reopened else "rated",

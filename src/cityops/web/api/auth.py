@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.org import public as org
 from cityops.web.api.users import UserPublic
@@ -24,6 +24,8 @@ class TokenPublic(BaseModel):
 
 
 class ApiTokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, max_length=120, examples=["12345 hotline bridge"])
     username: str | None = Field(
         default=None, max_length=64, description="the user the token acts as (default: you)"

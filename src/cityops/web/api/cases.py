@@ -3,7 +3,8 @@ history. Rules live in the case engine; this module only speaks HTTP."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI
-from cityops.kernel.errors import NotFound
+from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.responses import model_response
 
@@ -53,19 +54,33 @@ class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1, description="the case version you acted on (409 if stale)")
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(
+        default="",
+        max_length=2000,
+        description="finish / self_handle: the result (a note or at least one photo is required)",
+    )
     department_code: str | None = Field(default=None, max_length=40)
     reason: str | None = Field(default=None, max_length=2000)
     hours: float | None = Field(default=None, gt=0)
     amount: float | None = Field(default=None, gt=0)
     unit: Literal["working_hours", "working_days", "calendar_hours"] | None = None
     passed: bool | None = None
-    contacted: bool | None = None
-    resolved: bool | None = None
-    satisfaction: cp.Satisfaction | None = None
-    reopen: bool = False
+    contacted: bool | None = Field(
+        default=None,
+        description="evaluate (回访), required: did the visit reach the citizen? false records "
+        "an unreached visit and takes no resolved, satisfaction or reopen",
+    )
+    resolved: bool | None = Field(
+        default=None, description="evaluate, required when contacted: is the matter solved?"
+    )
+    satisfaction: cp.Satisfaction | None = Field(
+        default=None, description="evaluate, required when contacted"
+    )
+    reopen: bool = Field(default=False, description="evaluate: 重办 (unsatisfied only)")
     into_case_id: int | None = None
-    photos: list[str] = Field(default_factory=list, max_length=20)
+    photos: list[str] = Field(
+        default_factory=list, max_length=20, description="finish / self_handle: the result photos"
+    )
     answer: str | None = Field(default=None, max_length=4000, description="answer: 直接办结")
     article_code: str | None = Field(default=None, max_length=32, description="answer")
 
@@ -238,6 +253,28 @@ def _instant(value: datetime | date | None) -> datetime | None:
     return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
 
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _until(value: str | None) -> datetime | None:
+    """The end of the `to` filter (exclusive): a day (YYYY-MM-DD) counts whole, so it ends at
+    the next day's 00:00 in Shanghai (as the indicators' `to`); a date and time ends there."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if _DAY.match(text):
+            day = date.fromisoformat(text) + timedelta(days=1)
+            return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+        return _instant(datetime.fromisoformat(text))
+    except ValueError:
+        raise ValidationFailed(
+            f"to must be a day (YYYY-MM-DD, counted whole) or a date and time "
+            f"(YYYY-MM-DDTHH:MM[:SS][±HH:MM]), not {text!r}",
+            code="invalid_to",
+        ) from None
+
+
 def _filters(
     statuses: list[cp.CaseStatus] | None,
     category: str | None,
@@ -246,7 +283,7 @@ def _filters(
     source: cp.CaseSource | None,
     overdue: bool | None,
     start: datetime | date | None,
-    end: datetime | date | None,
+    end: str | None,
     q: str | None,
 ) -> cp.CaseFilter:
     return cp.CaseFilter(
@@ -257,7 +294,7 @@ def _filters(
         source=source,
         overdue=overdue,
         reported_from=_instant(start),
-        reported_to=_instant(end),
+        reported_to=_until(end),
         q=(q or "").strip() or None,
     )
 
@@ -270,8 +307,24 @@ AreaQ = Annotated[str | None, Query(max_length=40, description="area code or pre
 DepartmentQ = Annotated[str | None, Query(max_length=40, description="department code")]
 SourceQ = Annotated[cp.CaseSource | None, Query()]
 OverdueQ = Annotated[bool | None, Query()]
-FromQ = Annotated[datetime | date | None, Query(alias="from", description="reported at or after")]
-ToQ = Annotated[datetime | date | None, Query(alias="to", description="reported before")]
+FromQ = Annotated[
+    datetime | date | None,
+    Query(
+        alias="from",
+        description="reported at or after: a day (YYYY-MM-DD, from its 00:00) or a date and "
+        "time; Asia/Shanghai unless the time names its zone",
+    ),
+]
+ToQ = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        max_length=40,
+        description="a day (YYYY-MM-DD): reported on or before that day, the whole day counted "
+        "(inclusive, Asia/Shanghai — as /indicators/cases); a date and time "
+        "(YYYY-MM-DDTHH:MM[:SS][±HH:MM]): reported before that moment (exclusive)",
+    ),
+]
 TextQ = Annotated[str | None, Query(max_length=100, description="words in title, text, address")]
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.cases.taxonomy import (
     Category,
@@ -35,12 +35,16 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class TimeLimitPublic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     amount: float = Field(gt=0, examples=[3])
     unit: LimitUnit = Field(examples=[LimitUnit.working_days])
 
 
 class CategoryUpdate(BaseModel):
     """A category as PUT to /categories/{code}: parent, level and kind follow from the code."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, examples=["上水井盖"])
     filing_condition: str = Field(min_length=1, examples=["井盖缺失、破损、移位，影响通行安全"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.org import public as org
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
@@ -38,6 +38,8 @@ class DepartmentPublic(BaseModel):
 
 
 class DepartmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(min_length=1, max_length=40, examples=["CGJ"])
     name: str = Field(min_length=1, max_length=120, examples=["城市管理局"])
     kind: org.DepartmentKind
@@ -50,6 +52,8 @@ class DepartmentCreate(BaseModel):
 
 class DepartmentUpdate(BaseModel):
     """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     area_code: str | None = Field(default=None, max_length=24)

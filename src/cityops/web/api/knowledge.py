@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.appeals.knowledge.model import (
     ANSWER_MAX,
@@ -23,6 +23,8 @@ router = APIRouter(prefix="/api/v1", tags=["knowledge"])
 
 
 class ArticleWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     title: str = Field(min_length=1, max_length=TITLE_MAX, examples=["住房公积金提取"])
     keywords: list[str] = Field(default_factory=list, max_length=30, examples=[["公积金提取"]])
     answer: str = Field(min_length=1, max_length=ANSWER_MAX)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.kernel.errors import NotFound
 from cityops.org import public as org
@@ -43,6 +43,8 @@ class UserPublic(BaseModel):
 
 
 class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(max_length=200, description="at least 8 characters")
     roles: list[str] = Field(min_length=1, max_length=10, examples=[["dispatcher"]])
@@ -54,6 +56,8 @@ class UserCreate(BaseModel):
 
 class UserUpdate(BaseModel):
     """Only the fields sent change; `department_code: null` removes the department."""
+
+    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(default=None, max_length=120)
     password: str | None = Field(default=None, max_length=200)

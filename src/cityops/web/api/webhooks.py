@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.infra.webhooks import (
     ALL_EVENTS,
@@ -21,6 +21,8 @@ router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
 
 class WebhookCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     url: str = Field(max_length=2000, description="http:// or https:// URL that receives POSTs")
     event_names: list[str] = Field(
         default_factory=lambda: [ALL_EVENTS],

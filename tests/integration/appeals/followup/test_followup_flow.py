@@ -4,6 +4,7 @@ Every expected number is worked out by hand in the comments."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from cityops.org.public import DepartmentKind, NewDepartment, NewUser
 
 URL = "/api/v1/indicators/three-rates"
 STREET, GRID = "330191001", "330191001001001"  # 湖滨街道 of the generated demo city
+OTHER_STREET, OTHER_GRID = "330192001", "330192001001001"  # 文新街道
 LAMP, LITTER = "E9001", "E9002"  # → the city department CGJ | → the street office of the place
 PASSWORD = "correct horse battery"
 LIMITS = {
@@ -58,19 +60,19 @@ class Flow:
         data: dict[str, Any] = r.json()
         return data
 
-    def closed_case(self, category: str, handler: str) -> dict[str, Any]:
+    def closed_case(self, category: str, handler: str, grid: str = GRID) -> dict[str, Any]:
         body = {
             "source": "hotline",
             "title": "市民反映",
             "description": "市民来电反映问题",
             "category_code": category,
-            "area_code": GRID,
+            "area_code": grid,
         }
         r = self.client.post("/api/v1/cases", json=body, headers=self.auth("op"))
         assert r.status_code == 201, r.text
         case = self.act("disp", self.act("op", r.json(), "register"), "dispatch")
-        case = self.act(handler, self.act(handler, case, "sign"), "finish")
-        case = self.act("insp", case, "verify", passed=True)
+        case = self.act(handler, self.act(handler, case, "sign"), "finish", note="已处置")
+        case = self.act("disp", case, "verify", passed=True)
         assert case["status"] == "closed"
         return case
 
@@ -109,6 +111,8 @@ def flow(platform: Platform, client: TestClient) -> Flow:
             "op": {"roles": ["operator"]},
             "disp": {"roles": ["dispatcher"]},
             "boss": {"roles": ["leader"]},
+            "disp_hubin": {"roles": ["dispatcher"], "area_codes": (STREET,)},
+            "op_west": {"roles": ["operator"], "area_codes": (OTHER_STREET,)},
             "insp": {"roles": ["inspector"], "area_codes": (STREET,)},
             "h_cgj": {"roles": ["handler"], "department_code": "CGJ"},
             "h_street": {"roles": ["handler"], "department_code": "ST_HUBIN"},
@@ -135,7 +139,7 @@ def visited(flow: Flow) -> tuple[Flow, list[int]]:
     """Three cases closed on Monday 2026-11-23 (the test clock) and visited by the operator:
     A  lamp, CGJ:      contacted, resolved,     满意
     B  lamp, CGJ:      contacted, not resolved, 基本满意
-    C  litter, 湖滨:   not contacted, not resolved, 不满意 (no reopen)
+    C  litter, 湖滨:   not contacted (the visit did not reach the citizen: no answers)
     """
     a = flow.closed_case(LAMP, "h_cgj")
     b = flow.closed_case(LAMP, "h_cgj")
@@ -144,7 +148,7 @@ def visited(flow: Flow) -> tuple[Flow, list[int]]:
     flow.act(
         "op", b, "evaluate", contacted=True, resolved=False, satisfaction="basically_satisfied"
     )
-    flow.act("op", c, "evaluate", contacted=False, resolved=False, satisfaction="unsatisfied")
+    flow.act("op", c, "evaluate", contacted=False)
     flow.platform.relay.drain()
     return flow, [a["id"], b["id"], c["id"]]
 
@@ -160,7 +164,7 @@ def test_each_evaluation_becomes_one_visit_row(visited: tuple[Flow, list[int]]) 
     assert (va.street_code, va.source, va.urgency) == (STREET, "hotline", "normal")
     assert va.handled_at is not None
     assert va.responded_within_limit is True  # handled at once: within 7 days
-    assert (vc.contacted, vc.resolved, vc.satisfaction) == (False, False, "unsatisfied")
+    assert (vc.contacted, vc.resolved, vc.satisfaction) == (False, None, None)
     assert vc.department_code == "ST_HUBIN"
 
 
@@ -201,18 +205,25 @@ def test_rates_by_department(visited: tuple[Flow, list[int]]) -> None:
         "satisfaction_rate": 0.95,  # (1 + 0.9 × 1)/2
         "composite": 0.73,  # 0.1 × 1 + 0.5 × 0.5 + 0.4 × 0.95
     }
-    assert rows["ST_HUBIN"]["rates"]["response_rate"] == 0.0  # 0/1
-    assert rows["ST_HUBIN"]["rates"]["composite"] == 0.0
+    # the unreached visit counts against 响应率 and in nothing else
+    assert rows["ST_HUBIN"]["rates"] == {
+        "response_rate": 0.0,  # 0/1
+        "on_time_response_rate": 1.0,  # 1/1: handled within the limit all the same
+        "resolution_rate": None,  # 0/0
+        "satisfaction_rate": None,  # 0/0
+        "composite": None,
+    }
     total = body["total"]
     assert total["group_name"] == "合计"
     assert total["counts"]["visits"] == 3
     assert total["counts"]["basically_satisfied"] == 1
+    assert (total["counts"]["resolution_rated"], total["counts"]["satisfaction_rated"]) == (2, 2)
     assert total["rates"] == {
         "response_rate": 0.6667,  # 2/3
         "on_time_response_rate": 1.0,  # 3/3
-        "resolution_rate": 0.3333,  # 1/3
-        "satisfaction_rate": 0.6333,  # (1 + 0.9)/3
-        "composite": 0.4867,  # 0.1 × 2/3 + 0.5 × 1/3 + 0.4 × 1.9/3
+        "resolution_rate": 0.5,  # 1/2
+        "satisfaction_rate": 0.95,  # (1 + 0.9)/2
+        "composite": 0.6967,  # 0.1 × 2/3 + 0.5 × 0.5 + 0.4 × 0.95
     }
     assert body["weights"] == {
         "response_rate": 0.1,
@@ -255,3 +266,49 @@ def test_a_handler_gets_403(flow: Flow) -> None:
     r = flow.rates("h_cgj")
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "three_rates_forbidden"
+
+
+@pytest.mark.parametrize(
+    ("user", "streets"),
+    [
+        ("boss", {STREET: 3, OTHER_STREET: 1}),  # city-wide
+        ("disp_hubin", {STREET: 3}),  # a dispatcher of 湖滨 only
+        ("op_west", {OTHER_STREET: 1}),  # an operator of 文新 only
+    ],
+)
+@pytest.mark.parametrize("group_by", ["street", "department"])
+def test_rates_keep_to_the_viewers_areas(
+    visited: tuple[Flow, list[int]], user: str, streets: dict[str, int], group_by: str
+) -> None:
+    flow, _ = visited
+    west = flow.closed_case(LAMP, "h_cgj", OTHER_GRID)
+    flow.act("op", west, "evaluate", contacted=True, resolved=True, satisfaction="satisfied")
+    flow.platform.relay.drain()
+    body = flow.rates(user, group_by=group_by, month="2026-11").json()
+    assert body["total"]["counts"]["visits"] == sum(streets.values())
+    if group_by == "street":
+        assert {r["group_code"]: r["counts"]["visits"] for r in body["rows"]} == streets
+
+
+def test_a_visit_that_reopens_the_case_keeps_its_timeliness(flow: Flow) -> None:
+    """重办 clears the case's 办结 time; the visit row keeps the one it judged."""
+    case = flow.closed_case(LAMP, "h_cgj")
+    handled_at = case["handled_at"]
+    reopened = flow.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
+    assert (reopened["status"], reopened["handled_at"]) == ("in_progress", None)
+    flow.platform.relay.drain()
+    with flow.platform.read() as s:
+        (visit,) = store.visits_for_case(s, case["id"])
+    assert visit.handled_at is not None
+    assert visit.handled_at == datetime.fromisoformat(handled_at)
+    assert visit.responded_within_limit is True
+    counts = flow.rates(month="2026-11").json()["total"]["counts"]
+    assert (counts["visits"], counts["timed"], counts["responded_on_time"]) == (1, 1, 1)

@@ -274,3 +274,23 @@ def test_phones_are_stored_and_looked_up_in_one_form(
         assert [c["case_id"] for c in city.callers(number)] == [case["id"]], number
     # digits of other scripts are no phone number
     assert city.call(phone="١٣٨١٢٣٤٥٦٧٨", expect=422)["error"]["code"] == "invalid_phone"
+
+
+def test_an_unsatisfied_answered_consultation_is_dispatched_again(city: City) -> None:
+    """直接办结 left no department: 重办 sends it back to dispatch instead of a dead end."""
+    case = city.call(
+        mode="answer", appeal_type="consultation", article_code="KB012", category_code=None
+    )["case"]
+    case = city.act(
+        "op",
+        case,
+        "evaluate",
+        contacted=True,
+        resolved=False,
+        satisfaction="unsatisfied",
+        reopen=True,
+    )
+    assert (case["status"], case["department"]) == ("registered", None)
+    assert "dispatch" in city.get("disp", case["id"])["allowed_actions"]
+    case = city.act("disp", case, "dispatch")  # to the unit the list names: the district
+    assert (case["status"], case["department"]["code"]) == ("dispatched", "QZ330191")

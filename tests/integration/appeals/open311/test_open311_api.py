@@ -370,10 +370,21 @@ def test_updated_datetime_follows_every_step(
         ("sign", {}),
         ("finish", {"note": "已处理"}),
         ("verify", {"passed": True}),
-        ("evaluate", {"satisfaction": Satisfaction.unsatisfied, "reopen": True}),  # 重办
+        (
+            "evaluate",
+            {
+                "contacted": True,
+                "resolved": False,
+                "satisfaction": Satisfaction.unsatisfied,
+                "reopen": True,
+            },
+        ),  # 重办
         ("finish", {"note": "重新处理"}),
         ("verify", {"passed": True}),
-        ("evaluate", {"satisfaction": Satisfaction.basically_satisfied}),
+        (
+            "evaluate",
+            {"contacted": True, "resolved": True, "satisfaction": Satisfaction.basically_satisfied},
+        ),
     ]
     for minutes, step in enumerate(steps, start=1):
         clock.advance(timedelta(minutes=10))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
@@ -264,6 +265,14 @@ def test_every_step_and_status_maps_to_a_fixmystreet_state() -> None:
             update = update_from_history("C1", _entry(action, status.value))
             assert update is not None
             assert update.status in FMS_UPDATE_STATES
+
+
+def test_a_visit_that_did_not_reach_the_citizen_is_not_published() -> None:
+    entry = _entry("evaluate", "closed", "无人接听")
+    missed = dataclasses.replace(entry, data={"contacted": False})
+    assert update_from_history("C1", missed) is None
+    rated = dataclasses.replace(missed, data={"contacted": True, "satisfaction": "satisfied"})
+    assert update_from_history("C1", rated) is not None
 
 
 def test_xml_documents_escape_and_keep_chinese() -> None:

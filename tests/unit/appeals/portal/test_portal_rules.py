@@ -19,6 +19,7 @@ from cityops.cases.public import (
     CaseDispatched,
     CaseExtensionDecided,
     CaseRegistered,
+    CaseReopened,
     CaseReported,
     CaseResumed,
     CaseSigned,
@@ -102,7 +103,8 @@ def test_public_timeline_has_plain_steps_and_no_staff() -> None:
             _entry(8, "verify", "in_progress", passed=False),
             _entry(9, "finish", "handled"),
             _entry(10, "verify", "closed", passed=True),
-            _entry(11, "evaluate", "in_progress", satisfaction="unsatisfied"),
+            _entry(11, "evaluate", "closed", contacted=False),  # the visit missed the citizen
+            _entry(12, "evaluate", "in_progress", satisfaction="unsatisfied", contacted=True),
         ]
     )
     assert [s.step for s in steps] == [
@@ -160,6 +162,22 @@ def test_signing_an_extension_and_a_suspension_are_told_too() -> None:
     denied = CaseExtensionDecided(**base, extension_id=1, approved=False)
     assert message_for(denied, facts) is None  # nothing changes for the citizen
     assert message_for(denied, facts, merged=True) is None
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_reopened_case_says_where_it_went(merged: bool) -> None:
+    facts = CaseFacts(tracking_code="AbC123xyz", unit="水务局", expected_by=None)
+    base = {"occurred_at": T, "case_id": 1, "case_number": "C1", "reopen_count": 1}
+    to_unit = message_for(
+        CaseReopened(**base, status="in_progress", department_code="SWJ"), facts, merged=merged
+    )
+    to_dispatch = message_for(
+        CaseReopened(**base, status="registered", department_code=""), facts, merged=merged
+    )
+    assert to_unit is not None
+    assert to_dispatch is not None
+    assert "重新交由水务局办理" in to_unit[1]
+    assert "重新立案，正在分派" in to_dispatch[1]  # no unit holds it: a dispatcher picks one
 
 
 def test_a_merged_reporter_hears_the_shared_case_in_its_own_words() -> None:

@@ -7,6 +7,9 @@ const note = { name: "note", kind: "textarea" };
 const reason = { name: "reason", kind: "textarea", required: true };
 const result = { name: "note", label: "field.result", kind: "textarea", required: true };
 const yesNo = (name, required = true) => ({ name, kind: "yesno", required });
+// Fields asked only when another yes/no field is answered yes (`when`): a 回访 that did not
+// reach the citizen records no resolved, satisfaction or reopen.
+const whenReached = (field) => ({ ...field, when: "contacted" });
 
 export const ACTION_FIELDS = {
   register: [note],
@@ -26,10 +29,10 @@ export const ACTION_FIELDS = {
   verify: [yesNo("passed"), note],
   evaluate: [
     yesNo("contacted"),
-    yesNo("resolved"),
-    { name: "satisfaction", kind: "choice", required: true,
-      choices: ["satisfied", "basically_satisfied", "unsatisfied"] },
-    yesNo("reopen", false),
+    whenReached(yesNo("resolved")),
+    whenReached({ name: "satisfaction", kind: "choice", required: true,
+      choices: ["satisfied", "basically_satisfied", "unsatisfied"] }),
+    whenReached(yesNo("reopen", false)),
     note,
   ],
   self_handle: [result, { name: "photos", kind: "lines" }],
@@ -66,6 +69,15 @@ function control(field, id, ctx) {
 }
 
 function fieldRow(action, field, ctx) {
+  const row = buildRow(action, field, ctx);
+  if (field.when) {
+    row.dataset.when = field.when;
+    row.hidden = true;
+  }
+  return row;
+}
+
+function buildRow(action, field, ctx) {
   const id = `act-${action}-${field.name}`;
   const label = t(field.label ?? `field.${field.name}`);
   if (field.kind === "yesno") {
@@ -94,10 +106,15 @@ export function actionForm(action, ctx, onSubmit, onCancel) {
       h("button", { type: "submit", class: `btn ${CAUTION.has(action) ? "btn-warn" : "btn-primary"}`,
         text: t("form.confirm", { action: t(`action.${action}`) }) }),
       h("button", { type: "button", class: "btn", text: t("form.cancel"), onclick: onCancel })));
+  const answeredYes = (name) => form.querySelector(`[name=${name}]:checked`)?.value === "true";
+  form.addEventListener("change", () => {
+    for (const row of form.querySelectorAll("[data-when]")) row.hidden = !answeredYes(row.dataset.when);
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const body = {};
     for (const f of fields) {
+      if (f.when && !answeredYes(f.when)) continue;
       const raw = f.kind === "yesno" ? form.querySelector(`[name=${f.name}]:checked`)?.value : form.elements[f.name].value.trim();
       if (!raw) {
         if (f.required) {
