@@ -1,4 +1,4 @@
-"""Migration 0013_b marks the grids that `cityops geo grid` wrote before areas had a `generated`
+"""Migration 0013 marks the grids that `cityops geo grid` wrote before areas had a `generated`
 column (no alias, named "<community>第<n>网格"), and nothing else."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """areas: generated grids marked, and retired when their community receives real grids
 
-Revision ID: 0013_b
+Revision ID: 0013
 Revises: 0012
 
 Grids generated before this revision carry no mark; they are recognised by what `cityops geo
@@ -17,7 +17,7 @@ from alembic import op
 
 import cityops.infra.db
 
-revision: str = "0013_b"
+revision: str = "0013"
 down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
