@@ -238,7 +238,7 @@ def _wire(platform: Platform) -> None:
             uows=platform.uow,
             clock=platform.clock,
             threshold=platform.settings.router_auto_dispatch_confidence,
-            category_by=platform.portal.category_by,
+            categories_by=platform.portal.categories_by,
         ),
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)

@@ -66,6 +66,7 @@ CALLS: dict[str, Call] = {
     "caller_cases": lambda p, a: _read(lambda s: p.cases.caller_cases(s, a, "13812345678"))(p),
     "history": lambda p, a: _read(lambda s: p.cases.history(s, a, 1))(p),
     "first_attachments": lambda p, a: _read(lambda s: p.cases.first_attachments(s, a, [1]))(p),
+    "get_cases": lambda p, a: _read(lambda s: p.cases.get_cases(s, a, [1]))(p),
     "indicator_counts": lambda p, a: _read(
         lambda s: p.cases.indicator_counts(s, a, group_by="area", start=_T, end=_T)
     )(p),

@@ -66,10 +66,10 @@ class PortalService:
         self.rate_case = self.rating.rate_case
         self.read_board = self.board.read_board
 
-    def category_by(self, session: Session, case_id: int) -> str | None:
-        """Who chose a portal case's category: "citizen", or "system" when the citizen let the
-        system decide (由系统判断); None for a case that did not come through the portal."""
-        return store.category_by(session, case_id)
+    def categories_by(self, session: Session, case_ids: Sequence[int]) -> dict[int, str]:
+        """Who chose each case's category: "citizen", or "system" when the citizen let the
+        system decide (由系统判断); cases with no appeal record are left out."""
+        return store.categories_by(session, case_ids)
 
     def record_appeal(
         self,

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    bindparam,
     insert,
     select,
 )
@@ -103,16 +102,19 @@ def appeal_by_code(session: Session, tracking_code: str) -> RowMapping | None:
     )
 
 
-def category_by(session: Session, case_id: int) -> str | None:
-    """Who chose the category of a portal case (citizen | system); None for other cases."""
-    found: str | None = session.execute(_CATEGORY_BY, {"case_id": case_id}).scalar_one_or_none()
+def categories_by(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
+    """Case id → who chose its category (citizen | system), for the cases of `case_ids` that
+    have an appeal record, in one query per 500 ids."""
+    ids = sorted(set(case_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(portal_appeals.c.case_id, portal_appeals.c.category_by).where(
+                portal_appeals.c.case_id.in_(ids[start : start + 500])
+            )
+        )
+        found.update((int(case_id), str(by)) for case_id, by in rows)
     return found
-
-
-# built once: routing asks it for every new case
-_CATEGORY_BY = select(portal_appeals.c.category_by).where(
-    portal_appeals.c.case_id == bindparam("case_id")
-)
 
 
 def insert_photo(

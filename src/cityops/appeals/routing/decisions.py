@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -141,11 +142,8 @@ def has_decision(session: Session, case_id: int) -> bool:
     return session.execute(_HAS_DECISION, {"case_id": case_id}).first() is not None
 
 
-def insert_decision(session: Session, d: RoutingDecision) -> bool:
-    """Record the decision; False (nothing written) when the case has one already."""
-    if has_decision(session, d.case_id):
-        return False
-    values = {
+def _decision_row(d: RoutingDecision) -> dict[str, Any]:
+    return {
         "case_id": d.case_id,
         "source": d.source,
         "model_version": d.model_version,
@@ -159,12 +157,29 @@ def insert_decision(session: Session, d: RoutingDecision) -> bool:
         "reason": str(d.reason),
         "decided_at": d.decided_at,
     }
+
+
+def insert_decision(session: Session, d: RoutingDecision) -> bool:
+    """Record the decision; False (nothing written) when the case has one already (the unique
+    case_id refuses it: no read first)."""
     try:
         with session.begin_nested():
-            session.execute(_INSERT_DECISION, values)
+            session.execute(_INSERT_DECISION, _decision_row(d))
     except IntegrityError:  # a concurrent delivery of the same event won the race
         return False
     return True
+
+
+def insert_decisions(session: Session, found: Sequence[RoutingDecision]) -> None:
+    """Record many decisions with one statement; a case that has one already keeps it."""
+    if not found:
+        return
+    dialect = session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(routing_decisions)
+    session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["case_id"]),
+        [_decision_row(d) for d in found],
+    )
 
 
 def decided_among(session: Session, case_ids: Sequence[int]) -> set[int]:

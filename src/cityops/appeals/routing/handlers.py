@@ -5,7 +5,7 @@ for the model and never fails because of it: these run on the outbox relay."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 
@@ -51,6 +51,8 @@ CORRECTIONS_SUBSCRIPTION = "routing.corrections"
 # a router's decision with its register + dispatch is about ten statements; a pass of 200 cases
 # in one transaction kept intake waiting for hundreds of milliseconds.
 WRITE_CHUNK = 8
+# Queued decisions (one row each, nothing else) per write transaction.
+QUEUED_CHUNK = 50
 # The router acts in the case history under its own name (智能分拨), never as a person.
 ROUTER = Actor(
     user_id=None,
@@ -61,7 +63,8 @@ ROUTER = Actor(
 
 Reads = Callable[[], AbstractContextManager[Session]]
 Uows = Callable[[], AbstractContextManager[UnitOfWork]]
-CategoryBy = Callable[[Session, int], str | None]  # "system" when the citizen let it choose
+# case id → who chose its category ("system" when the citizen let it choose), for many cases
+CategoriesBy = Callable[[Session, Sequence[int]], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class RoutingRecorder:
         uows: Uows,
         clock: Clock,
         threshold: float,
-        category_by: CategoryBy | None = None,
+        categories_by: CategoriesBy | None = None,
     ) -> None:
         self._routing = routing
         self._cases = cases
@@ -90,25 +93,55 @@ class RoutingRecorder:
         self._uows = uows
         self._clock = clock
         self._threshold = threshold
-        self._category_by = category_by
+        self._categories_by = categories_by
 
     # ---- CaseReported: decide ------------------------------------------------------------------
 
     def on_reported_batch(self, events: Sequence[CaseReported]) -> None:
-        """A relay pass of new cases: the suggestions are made on one read session and the
-        decisions (and the router's own register + dispatch) written in transactions of
-        `WRITE_CHUNK` cases, each case in a savepoint of its own, so one refused step leaves the
-        others."""
-        wanted = [e for e in events if e.source in CITIZEN_SOURCES]
+        """A relay pass of new cases: the cases, which of them were decided before and who chose
+        their categories are read with one query each, the suggestions made on that read
+        session, and the decisions (and the router's own register + dispatch) written in
+        transactions of `WRITE_CHUNK` cases, each case in a savepoint of its own, so one
+        refused step leaves the others."""
+        wanted = sorted({e.case_id for e in events if e.source in CITIZEN_SOURCES})
         if not wanted or not self._routing.available:
             return
         with self._reads() as session:
-            prepared = [p for e in wanted if (p := self._prepare(session, e.case_id)) is not None]
+            views = self._cases.get_cases(session, SYSTEM, wanted)
+            decided = decisions.decided_among(session, wanted)
+            chosen_by = (
+                self._categories_by(session, [i for i in wanted if i not in decided])
+                if self._categories_by is not None
+                else {}
+            )
+            prepared = []
+            for case_id in wanted:
+                view = views.get(case_id)
+                if view is None:
+                    log.warning("reported case %s is gone; no routing decision", case_id)
+                    continue
+                p = self._prepare(
+                    session,
+                    view,
+                    already=case_id in decided,
+                    by_system=chosen_by.get(case_id) == "system",
+                )
+                if p is not None:
+                    prepared.append(p)
         if not prepared:
             return
-        for start in range(0, len(prepared), WRITE_CHUNK):
+        # a queued decision is one row (written for a whole chunk at once); an automatic one
+        # also registers and dispatches the case, each in a savepoint of its own
+        queued = [p for p in prepared if p.verdict.outcome is not RoutingOutcome.auto_dispatched]
+        auto = [p for p in prepared if p.verdict.outcome is RoutingOutcome.auto_dispatched]
+        for start in range(0, len(queued), QUEUED_CHUNK):
             with self._uows() as uow:
-                for p in prepared[start : start + WRITE_CHUNK]:
+                decisions.insert_decisions(
+                    uow.session, [self._decision(p) for p in queued[start : start + QUEUED_CHUNK]]
+                )
+        for start in range(0, len(auto), WRITE_CHUNK):
+            with self._uows() as uow:
+                for p in auto[start : start + WRITE_CHUNK]:
                     self._decide(uow, p)
 
     def _decide(self, uow: UnitOfWork, p: _Prepared) -> None:
@@ -129,14 +162,9 @@ class RoutingRecorder:
         except IntegrityError:  # a concurrent delivery of the same event recorded it first
             return
 
-    def _prepare(self, session: Session, case_id: int) -> _Prepared | None:
-        try:
-            view = self._cases.get_case(session, SYSTEM, case_id)
-        except NotFound:
-            log.warning("reported case %s is gone; no routing decision", case_id)
-            return None
-        already = decisions.has_decision(session, case_id)
-        by = self._category_by(session, case_id) if self._category_by and not already else None
+    def _prepare(
+        self, session: Session, view: CaseView, *, already: bool, by_system: bool
+    ) -> _Prepared | None:
         suggestions = (
             []
             if already
@@ -153,7 +181,7 @@ class RoutingRecorder:
             source=view.source.value,
             status=view.status.value,
             category_code=view.category_code,
-            category_by_system=by == "system",
+            category_by_system=by_system,
             department_code=dept.code if dept else None,
             department_name=dept.name if dept else None,
             already_decided=already,
@@ -164,9 +192,9 @@ class RoutingRecorder:
             return None
         return _Prepared(view, suggestions, verdict, version)
 
-    def _record(self, uow: UnitOfWork, p: _Prepared, *, auto: bool) -> None:
+    def _decision(self, p: _Prepared) -> RoutingDecision:
         top = p.suggestions[0]
-        decision = RoutingDecision(
+        return RoutingDecision(
             case_id=p.view.id,
             source=p.view.source.value,
             model_version=p.model_version,
@@ -180,7 +208,10 @@ class RoutingRecorder:
             reason=p.verdict.reason,
             decided_at=self._clock.now(),
         )
-        if not decisions.insert_decision(uow.session, decision) or not auto:
+
+    def _record(self, uow: UnitOfWork, p: _Prepared, *, auto: bool) -> None:
+        top = p.suggestions[0]
+        if not decisions.insert_decision(uow.session, self._decision(p)) or not auto:
             return
         registered = self._cases.act(
             uow,

@@ -209,3 +209,41 @@ def test_one_relay_pass_decides_each_case_on_its_own(city: RoutingCity) -> None:
         "dispatch",
     ]
     assert [h["actor_name"] for h in city.history("disp", cases[1]["id"])][1] != "智能分拨"
+
+
+def test_a_pass_of_queued_and_dispatched_appeals_redelivered_changes_nothing(
+    city: RoutingCity,
+) -> None:
+    """Queued decisions of a pass are written together, automatic ones case by case; the relay
+    handing the same pass over again (at least once) records nothing twice."""
+    receipts = [city.submit(text) for text in (VAGUE, SCHOOL, VAGUE, SCHOOL)]
+    cases = [city.case_by_number(r["case_number"]) for r in receipts]
+    city.drain()
+    outcomes = [city.routing(c["id"])["decision"]["outcome"] for c in cases]
+    assert outcomes == ["queued", "auto_dispatched", "queued", "auto_dispatched"]
+    batch = next(
+        s.batch
+        for s in city.platform.bus.subscriptions_for("CaseReported")
+        if s.name == INTAKE_SUBSCRIPTION
+    )
+    assert batch is not None
+    before = (_history_rows(city), [city.get("disp", c["id"])["version"] for c in cases])
+    batch(
+        [
+            CaseReported(
+                occurred_at=city.platform.clock.now(),
+                case_id=c["id"],
+                case_number=c["number"],
+                source="web",
+                category_code=c["category_code"],
+                area_code=c["area_code"],
+                urgency=c["urgency"],
+            )
+            for c in cases
+        ]
+    )
+    after = (_history_rows(city), [city.get("disp", c["id"])["version"] for c in cases])
+    assert after == before
+    with city.platform.read() as s:
+        count = s.execute(select(func.count()).select_from(routing_decisions)).scalar_one()
+    assert count == 4
