@@ -22,6 +22,7 @@ from cityops.appeals.knowledge.service import KnowledgeService
 from cityops.appeals.notify.service import NotifyService
 from cityops.appeals.open311.limits import Open311Limits
 from cityops.appeals.open311.service import Open311Service
+from cityops.appeals.portal.ratelimit import RateLimits
 from cityops.appeals.portal.service import PortalService, upload_root
 from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
@@ -212,6 +213,11 @@ def _wire(platform: Platform) -> None:
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
         reads=platform.read,
+        limits=RateLimits(
+            submits_per_minute=platform.settings.portal_submits_per_minute,
+            reads_per_minute=platform.settings.portal_reads_per_minute,
+            public_reads_per_minute=platform.settings.public_reads_per_minute,
+        ),
     )
     # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
     platform.open311 = Open311Service(

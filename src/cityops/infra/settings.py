@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     open311_posts_per_minute_per_key: int = Field(default=600, ge=1)
     open311_posts_per_minute_per_ip: int = Field(default=1200, ge=1)
     open311_reads_per_minute_per_ip: int = Field(default=600, ge=1)
+    # The citizen portal's allowances per client address and server process: submissions,
+    # reads of the portal's own pages (tracking, board, places), and the public reads without a
+    # sign-in that any page may make (areas, locate, categories); staff signed in are not limited.
+    portal_submits_per_minute: int = Field(default=5, ge=1)
+    portal_reads_per_minute: int = Field(default=60, ge=1)
+    public_reads_per_minute: int = Field(default=600, ge=1)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

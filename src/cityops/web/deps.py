@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 
 from cityops.app import Platform
 from cityops.kernel.actor import Actor
@@ -64,3 +65,26 @@ async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)])
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def public_read_allowance(
+    request: Request,
+    platform: PlatformDep,
+    actor: Annotated[Actor | None, Depends(optional_actor)],
+) -> None:
+    """A public read made without signing in (areas, locate, categories: what the citizen
+    portal's pages ask) spends one of the client address's CITYOPS_PUBLIC_READS_PER_MINUTE;
+    beyond it, 429 with Retry-After. Signed-in staff are not limited."""
+    if actor is not None:
+        return
+    client = request.client.host if request.client else "unknown"
+    wait = platform.portal.limiter.wait_for("public", client)
+    if wait:
+        raise HTTPException(
+            429,
+            f"too many requests from your address; try again in {wait} seconds",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+PublicReads = Depends(public_read_allowance)

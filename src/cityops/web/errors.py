@@ -94,11 +94,16 @@ def install_error_handlers(app: FastAPI) -> None:
                 error_body("invalid_json", "the body is not valid JSON: it is not UTF-8 text"),
                 status_code=422,
             )
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
-            exc.status_code, "http_error"
-        )
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "body_too_large",
+            429: "rate_limited",
+        }.get(exc.status_code, "http_error")
+        headers = getattr(exc, "headers", None) or {}
+        details = {"retry_after": int(headers["Retry-After"])} if "Retry-After" in headers else {}
         return JSONResponse(
-            error_body(code, str(exc.detail)),
+            error_body(code, str(exc.detail), **details),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

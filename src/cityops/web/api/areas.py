@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cityops.geo import public as geo
-from cityops.web.deps import PlatformDep, ReadSession
+from cityops.web.deps import PlatformDep, PublicReads, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["areas"])
 
@@ -85,7 +85,7 @@ CrsQuery = Annotated[
 ]
 
 
-@router.get("/areas", response_model=AreaCollectionPublic)
+@router.get("/areas", response_model=AreaCollectionPublic, dependencies=[PublicReads])
 def list_areas(
     platform: PlatformDep,
     session: ReadSession,
@@ -100,7 +100,7 @@ def list_areas(
     return AreaCollectionPublic(features=[AreaFeaturePublic.of(f) for f in features])
 
 
-@router.get("/areas/locate", response_model=AreaLocatePublic)
+@router.get("/areas/locate", response_model=AreaLocatePublic, dependencies=[PublicReads])
 def locate(
     platform: PlatformDep,
     session: ReadSession,
@@ -120,7 +120,7 @@ def locate(
     )
 
 
-@router.get("/areas/{code}", response_model=AreaFeaturePublic)
+@router.get("/areas/{code}", response_model=AreaFeaturePublic, dependencies=[PublicReads])
 def get_area(
     platform: PlatformDep, session: ReadSession, code: str, crs: CrsQuery = geo.CoordSystem.wgs84
 ) -> AreaFeaturePublic:

@@ -27,7 +27,7 @@ from cityops.cases.taxonomy_policy import check_manage_taxonomy
 from cityops.cases.taxonomy_service import ImportResult
 from cityops.cases.taxonomy_store import CategoryRevision
 from cityops.kernel.errors import ValidationFailed
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, PublicReads, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["categories"])
 
@@ -126,7 +126,7 @@ class ImportResultPublic(BaseModel):
         )
 
 
-@router.get("/categories", response_model=list[CategoryPublic])
+@router.get("/categories", response_model=list[CategoryPublic], dependencies=[PublicReads])
 def list_categories(
     platform: PlatformDep,
     session: ReadSession,
@@ -185,7 +185,7 @@ def import_categories(
     return ImportResultPublic.of(result)
 
 
-@router.get("/categories/{code}", response_model=CategoryPublic)
+@router.get("/categories/{code}", response_model=CategoryPublic, dependencies=[PublicReads])
 def get_category(platform: PlatformDep, session: ReadSession, code: str) -> CategoryPublic:
     category = platform.taxonomy.get_category(session, code)
     return CategoryPublic.of(category, platform.taxonomy.parent_codes(session))

@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from tests.integration.appeals.portal.conftest import Portal, jpeg
+from tests.integration.appeals.portal.conftest import LAMP, STREET, Portal, jpeg
 
+from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.kernel.clock import FixedClock
 
 BIG = jpeg() + b"\0" * (11 * 1024 * 1024)  # 11 MB: the message must not say 10.0
@@ -146,3 +147,30 @@ def test_a_phone_is_stored_in_ascii_digits(portal: Portal, typed: str) -> None:
             select(cases.c.reporter_phone).where(cases.c.tracking_code == code)
         ).scalar_one()
     assert stored == "13812345678"
+
+
+def test_public_reads_without_a_sign_in_are_limited_per_address(
+    portal: Portal, clock: FixedClock
+) -> None:
+    portal.platform.portal.limiter = PortalLimiter(
+        RateLimits(public_reads_per_minute=6), lambda: clock.now().timestamp()
+    )
+    lon, lat = portal.point()
+    public = [
+        f"/api/v1/areas/locate?lon={lon}&lat={lat}",
+        "/api/v1/areas?level=street",
+        f"/api/v1/areas/{STREET}",
+        "/api/v1/categories",
+        f"/api/v1/categories/{LAMP}",
+    ]
+    for path in [*public, public[0]]:  # one allowance for all of them
+        assert portal.client.get(path).status_code == 200, path
+    r = portal.client.get(public[3])
+    assert r.status_code == 429
+    error = r.json()["error"]
+    assert (error["code"], error["details"]["retry_after"]) == ("rate_limited", 10)
+    assert r.headers["Retry-After"] == "10"  # one read back after 60 s / 6
+    # staff signed in are not limited
+    assert portal.client.get(public[3], headers=portal.auth("op")).status_code == 200
+    clock.advance(timedelta(seconds=10))
+    assert portal.client.get(public[0]).status_code == 200
