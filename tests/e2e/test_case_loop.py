@@ -125,6 +125,34 @@ def test_the_case_goes_round_the_loop(new_page: NewPage, seeded: dict[str, str])
     operator.locator(".leaflet-interactive").first.wait_for()
     shoot(operator, "07-case-closed-zh")
 
+    # 6. the operator's 回访: the first call does not reach the citizen (only that is asked and
+    # recorded; the case waits), the second does (resolved? satisfaction? asked only then)
+    operator.locator("#action-buttons").get_by_role("button", name="评价回访", exact=True).click()
+    form = operator.locator("#action-panel form")
+    reached = form.get_by_role("group", name="已联系反映人")
+    reached.get_by_label("否", exact=True).check()
+    expect(form.get_by_role("group", name="问题已解决")).to_be_hidden()
+    expect(form.get_by_label("满意度")).to_be_hidden()
+    form.get_by_label("办理意见").fill("无人接听")
+    form.locator("button[type=submit]").click()
+    operator.locator(".flash-ok").wait_for()
+    expect(status_chip(operator)).to_have_text("结案")
+    operator.locator("#action-buttons").get_by_role("button", name="评价回访", exact=True).click()
+    form = operator.locator("#action-panel form")
+    form.get_by_role("group", name="已联系反映人").get_by_label("是", exact=True).check()
+    form.get_by_role("group", name="问题已解决").get_by_label("是", exact=True).check()
+    form.get_by_label("满意度").select_option("satisfied")
+    shoot(operator, "07b-evaluate-form")
+    form.locator("button[type=submit]").click()
+    operator.locator(".flash-ok").wait_for()
+    operator.locator("#timeline .timeline-item").nth(7).wait_for()
+    visits = operator.locator("#timeline .timeline-item", has_text="评价回访").all_inner_texts()
+    assert len(visits) == 2
+    assert "无人接听" in visits[0]
+    assert "满意度" not in visits[0]
+    assert "重办" not in visits[0]
+    assert "满意度：满意" in visits[1].replace(" ", "")
+
     # 6. the language switch turns the page into English and is remembered
     operator.get_by_role("button", name="切换到英文界面").click()
     operator.wait_for_function("document.documentElement.lang === 'en'")

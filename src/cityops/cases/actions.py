@@ -224,7 +224,7 @@ def history_data(
             satisfaction=cmd.satisfaction.value if cmd.satisfaction else None,
             contacted=cmd.contacted,
             resolved=cmd.resolved,
-            reopen=cmd.reopen,
+            reopen=cmd.reopen if cmd.contacted else None,  # not asked when nobody answered
         )
     if after.stage_deadline != before.stage_deadline or after.stage != before.stage:
         data["stage"] = after.stage.value if after.stage else None
