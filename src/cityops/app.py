@@ -30,7 +30,7 @@ from cityops.cases.calendar import WorkingCalendar, load_calendar
 from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
 from cityops.cases.taxonomy_service import TaxonomyService
-from cityops.geo.public import GeoService
+from cityops.geo.public import AreaLevels, GeoService, load_area_levels
 from cityops.infra.bus import EventBus
 from cityops.infra.db import make_engine, make_session_factory
 from cityops.infra.lease import BackgroundLease
@@ -128,6 +128,8 @@ def build_platform(
 ) -> Platform:
     settings = settings or Settings()
     clock = clock or SystemClock()
+    # read first: a configuration it refuses stops the start before anything is opened
+    levels = load_area_levels(settings.area_levels_file, settings.area_levels)
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(settings.database_url, engine)
@@ -147,14 +149,15 @@ def build_platform(
         lease=BackgroundLease(engine),
         writes=WriteQueue(sessions, relay),
     )
-    _wire(platform)
+    _wire(platform, levels)
     return platform
 
 
-def _wire(platform: Platform) -> None:
+def _wire(platform: Platform, levels: AreaLevels) -> None:
     """Construct domain services and subscribe handlers. Each domain adds one block here."""
     # geo: areas and point → area lookup (in-memory index, rebuilt on change)
-    platform.geo = GeoService(platform.clock)
+    # (the names of the area levels and those in use: CITYOPS_AREA_LEVELS[_FILE])
+    platform.geo = GeoService(platform.clock, levels=levels)
     # org: departments, users, credentials
     platform.org = OrgService(clock=platform.clock, settings=platform.settings, areas=platform.geo)
     # cases: responsibility list (权责清单: its departments are org's) and the working calendar

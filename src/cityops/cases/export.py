@@ -1,5 +1,6 @@
 """Case lists as CSV or Excel (the same columns either way; phones as the reader may see them,
-i.e. masked). CSV is produced line by line so large exports stream.
+i.e. masked). CSV is produced line by line so large exports stream. The area columns are headed
+with the names the deployment gives its levels (`AreaLevels`: 县/乡镇/行政村… where configured).
 
 Case text comes from citizens and integrations, so no cell may turn into a formula when the file
 is opened in a spreadsheet: in CSV, text starting with ``= + - @``, a tab or a carriage return is
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from cityops.cases.views import CaseView
+from cityops.geo.public import AreaLevel, AreaLevels
 from cityops.kernel.clock import to_local
 
 
@@ -62,8 +64,17 @@ COLUMNS: list[tuple[str, str, Callable[[CaseView], object]]] = [
 ]
 
 
-def header(*, chinese: bool = True) -> list[str]:
-    return [zh if chinese else key for key, zh, _ in COLUMNS]
+_AREA_COLUMNS = {level.value for level in AreaLevel}
+
+
+def header(*, chinese: bool = True, levels: AreaLevels | None = None) -> list[str]:
+    """The column titles: Chinese (the area columns named as `levels` calls them), or the keys."""
+    if not chinese:
+        return [key for key, _, _ in COLUMNS]
+    return [
+        levels.name(AreaLevel(key)) if levels is not None and key in _AREA_COLUMNS else zh
+        for key, zh, _ in COLUMNS
+    ]
 
 
 def row_of(case: CaseView) -> list[object]:
@@ -92,12 +103,14 @@ def xlsx_cell(sheet: Any, value: object) -> object:
     return value
 
 
-def csv_chunks(cases: Iterable[CaseView], *, batch: int = 200) -> Iterator[str]:
+def csv_chunks(
+    cases: Iterable[CaseView], *, batch: int = 200, levels: AreaLevels | None = None
+) -> Iterator[str]:
     """CSV text in chunks; starts with a BOM so that Excel reads the UTF-8 correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(header())
+    writer.writerow(header(levels=levels))
     for n, case in enumerate(cases, start=1):
         writer.writerow([csv_cell(value) for value in row_of(case)])
         if n % batch == 0:
@@ -107,11 +120,11 @@ def csv_chunks(cases: Iterable[CaseView], *, batch: int = 200) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_bytes(cases: Iterable[CaseView]) -> bytes:
+def xlsx_bytes(cases: Iterable[CaseView], *, levels: AreaLevels | None = None) -> bytes:
     """An .xlsx workbook (one sheet "cases"), written row by row in openpyxl's write-only mode."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet("cases")
-    sheet.append(header())
+    sheet.append(header(levels=levels))
     for case in cases:
         sheet.append([xlsx_cell(sheet, value) for value in row_of(case)])
     out = io.BytesIO()

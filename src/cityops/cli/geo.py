@@ -3,12 +3,14 @@ database in CITYOPS_DATABASE_URL, as the system."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -87,11 +89,13 @@ def import_file(
             name=name,
         )
         result = platform.geo.import_areas(uow, SYSTEM, cmd, update)
+    levels = platform.geo.levels
     console.print(
-        f"[green]{len(result.created)} {level} areas created, {len(result.updated)} updated"
-        f"[/green] from {result.features} features"
+        f"[green]{len(result.created)} {escape(levels.label(level))} areas created, "
+        f"{len(result.updated)} updated[/green] from {result.features} features"
         + (
-            f"; {len(result.retired)} generated grids retired in their communities"
+            f"; {len(result.retired)} generated {escape(levels.label(AreaLevel.grid))} areas "
+            "retired in the areas that received them"
             if result.retired
             else ""
         )
@@ -115,36 +119,55 @@ def import_hangzhou(
         counts = platform.geo.import_hangzhou_xiacheng(
             uow, SYSTEM, data_dir, crs=crs, progress=update
         )
-    console.print("[green]imported[/green] " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    levels = platform.geo.levels
+    console.print(
+        "[green]imported[/green] "
+        + ", ".join(f"{n} {escape(levels.label(AreaLevel(k)))}" for k, n in counts.items())
+    )
 
 
 @app.command("grid")
 def grid(
     community: Annotated[
-        list[str] | None, typer.Option(help="community code or alias (repeatable)")
+        list[str] | None,
+        typer.Option(
+            "--community",
+            "--area",
+            help="code or alias of a community, or of a street without communities (repeatable)",
+        ),
     ] = None,
     all_: Annotated[
-        bool, typer.Option("--all", help="every community that has no grids (real or generated)")
+        bool,
+        typer.Option(
+            "--all",
+            help="every community, and every street without communities, that has nothing "
+            "below it (no grids, real or generated)",
+        ),
     ] = False,
     rows: Annotated[int, typer.Option(min=1, max=50, help="rows of cells")] = 3,
     cols: Annotated[int, typer.Option(min=1, max=50, help="columns of cells")] = 3,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Generate a grid layer (生成网格): rows x cols cells clipped to each community. Importing
-    real grids into a community later retires its generated ones."""
+    """Generate a grid layer (生成网格): rows x cols cells clipped to each community (or street
+    without communities). Importing real areas into it later retires its generated grids."""
     if bool(community) == all_:
         raise typer.BadParameter("give --community CODE (repeatable) or --all, not both")
-    cmd = GenerateGrids(
-        community_codes=None if all_ else tuple(community or ()), rows=rows, cols=cols
-    )
+    cmd = GenerateGrids(area_codes=None if all_ else tuple(community or ()), rows=rows, cols=cols)
     with (
         platform_from_env(database_url) as platform,
         _progress("cutting grids") as update,
         platform.uow() as uow,
     ):
         result = platform.geo.generate_grids(uow, SYSTEM, cmd, update)
+    levels = platform.geo.levels
+    per_level = Counter(result.levels)
+    where = " and ".join(
+        f"{n} {escape(levels.label(level))}"
+        for level, n in sorted(per_level.items(), key=lambda p: p[0].rank)
+    )
     console.print(
-        f"[green]{result.cells} grids[/green] in {len(result.communities)} communities"
+        f"[green]{result.cells} {escape(levels.label(AreaLevel.grid))} areas[/green] in "
+        f"{where or '0 areas'}"
         + (f"; {len(result.skipped)} already had grids" if result.skipped else "")
     )
 
@@ -159,7 +182,25 @@ def locate(
     """Show the chain of areas holding a point."""
     with platform_from_env(database_url) as platform, platform.read() as session:
         chain = platform.geo.locate(session, lon, lat, crs)
+        levels = platform.geo.levels
     table = Table("level", "code", "name", "alias")
     for area in chain.areas:
-        table.add_row(area.level, area.code, area.name, area.alias or "")
+        table.add_row(levels.label(area.level), area.code, area.name, area.alias or "")
+    console.print(table)
+
+
+@app.command("levels")
+def show_levels(database_url: DatabaseOption = None) -> None:
+    """The area levels of this deployment: their names (zh-CN, English) and whether each is in
+    use (CITYOPS_AREA_LEVELS or CITYOPS_AREA_LEVELS_FILE)."""
+    with platform_from_env(database_url) as platform:
+        levels = platform.geo.levels
+    table = Table("level", "zh-CN", "en", "in use")
+    for entry in levels.describe():
+        table.add_row(
+            entry["level"],
+            entry["name"]["zh-CN"],
+            entry["name"]["en"],
+            "yes" if entry["in_use"] else "no",
+        )
     console.print(table)

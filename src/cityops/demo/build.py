@@ -13,7 +13,6 @@ from cityops.demo.accounts import DemoOrg, seed_org
 from cityops.demo.messages import load_messages
 from cityops.demo.routing import held_out
 from cityops.demo.traffic import TrafficSimulator, TrafficStats
-from cityops.geo.public import generate_demo_city, import_hangzhou_xiacheng
 from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import FixedClock
 
@@ -48,12 +47,13 @@ def build_demo(
     start = end - timedelta(weeks=weeks)
     clock.set(start)
     hangzhou = data_dir / "hangzhou_xiacheng" if data_dir is not None else None
-    say("areas 区/街道/社区/网格")
+    levels = platform.geo.levels
+    say("areas " + "/".join(levels.name(level) for level in levels.in_use))
     with platform.uow() as uow:
         if hangzhou is not None and hangzhou.is_dir():
-            areas = import_hangzhou_xiacheng(uow, hangzhou, clock=clock)
+            areas = platform.geo.import_hangzhou_xiacheng(uow, SYSTEM, hangzhou)
         else:
-            areas = generate_demo_city(uow, clock=clock)
+            areas = platform.geo.generate_demo_city(uow, SYSTEM)
     say("departments and staff")
     org = seed_org(platform)
     say("responsibility list 权责清单")  # after the departments it names

@@ -18,6 +18,7 @@ from cityops.geo.importer import (
     import_areas,
     read_features,
 )
+from cityops.geo.levels import AreaLevels
 from cityops.geo.model import AreaLevel, child_code
 from cityops.geo.policy import may_build_demo_city, may_import_areas
 from cityops.geo.spatial import Geometry, bbox_of, rectangle, to_geojson_text
@@ -54,14 +55,17 @@ def import_hangzhou_xiacheng(
     actor: Actor = SYSTEM,
     crs: CoordSystem = CoordSystem.wgs84,
     progress: Progress | None = None,
+    levels: AreaLevels | None = None,
 ) -> dict[str, int]:
     """Import district → 8 streets → communities → grids from `data_dir` (the folder
-    hangzhou_xiacheng, or its parent). Returns the number of areas per level.
+    hangzhou_xiacheng, or its parent). Returns the number of areas per level. A level below the
+    district that `levels` marks unused is left out (its areas hang on the level above).
 
     Codes: district 330103; streets 330103 + 001…; communities + the source number ('SQ-3' →
     …003); grids + the source number ('SQ-3-2' → …002). Source codes stay as aliases. A
     community or grid drawn as several features becomes one area with a MultiPolygon."""
     may_import_areas(actor)
+    levels = levels or AreaLevels.default()
     folder = (
         data_dir / "hangzhou_xiacheng" if (data_dir / "hangzhou_xiacheng").is_dir() else data_dir
     )
@@ -108,6 +112,8 @@ def import_hangzhou_xiacheng(
         (AreaLevel.grid, grids, "name", "网格编号", "网格编号"),
     ]
     for level, features, name_prop, code_prop, parent_prop in plans:
+        if not levels.uses(level):
+            continue
         import_areas(
             session,
             now,
@@ -121,6 +127,7 @@ def import_hangzhou_xiacheng(
                 crs=crs,
             ),
             step.progress,
+            levels=levels,
         )
         step.finish()
     return {
@@ -169,9 +176,11 @@ def generate_demo_city(
     community_m: float = 500.0,
     grid_rows: int = 2,
     grid_cols: int = 2,
+    grids: bool = True,
 ) -> dict[str, int]:
     """A synthetic city around Hangzhou: 330100 示范市 → 2 districts → 3 streets each → 3
-    communities each → grid_rows x grid_cols grids each. Districts lie side by side (west to
+    communities each → grid_rows x grid_cols grids each (none with `grids` false: a city
+    without the grid level). Districts lie side by side (west to
     east), streets stacked south to north, communities west to east; every area is a rectangle
     of about `community_m` metres per community. Returns the number of areas per level."""
     may_build_demo_city(actor)
@@ -227,15 +236,16 @@ def generate_demo_city(
                 name = f"{_STREETS[d][s].removesuffix('街道')}{_COMMUNITIES[c]}"
                 add(code, name, AreaLevel.community, street_code, box(left + c, s, 1, 1))
     store.insert_areas(session, new, now)
-    grids = generate_grid_layer(
-        session,
-        now,
-        GenerateGrids(
-            tuple(a.code for a in new if a.level is AreaLevel.community),
-            rows=grid_rows,
-            cols=grid_cols,
-        ),
-    )
     counts = {level.value: sum(a.level is level for a in new) for level in AreaLevel}
-    counts[AreaLevel.grid.value] = grids.cells
+    if grids:
+        layer = generate_grid_layer(
+            session,
+            now,
+            GenerateGrids(
+                tuple(a.code for a in new if a.level is AreaLevel.community),
+                rows=grid_rows,
+                cols=grid_cols,
+            ),
+        )
+        counts[AreaLevel.grid.value] = layer.cells
     return counts

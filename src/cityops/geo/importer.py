@@ -13,9 +13,15 @@ several parts, merged into a MultiPolygon):
   a city), keeping the source code's trailing number where it is free ('SQ-3' → …003);
 - an area whose alias (or code) exists already at the same level is updated in place, so running
   the same import twice changes nothing;
-- grids: the generated grids (`cityops geo grid`) of every community that receives imported grids
-  are retired — kept, so that their codes still resolve for cases filed in them, but no longer
-  found by a point, listed, or offered for new cases. Generating skips communities with grids.
+- a level may be skipped: a grid whose feature lies in a street but in no community hangs
+  directly under the street (code: the street's code plus 3 digits, from the sequence the
+  street's communities use, so the codes never collide); a community directly under a district
+  likewise. `--parent` must lie above the imported level;
+- generated grids (`cityops geo grid`) hang under an area that has nothing else below it; when
+  real areas are imported under that area (real grids into a community, communities into a
+  street that had grids cut directly) its generated grids are retired — kept, so that their
+  codes still resolve for cases filed in them, but no longer found by a point, listed, or
+  offered for new cases. Generating skips areas with anything in use below them.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from cityops.geo import store
 from cityops.geo.coords import CoordSystem
+from cityops.geo.levels import AreaLevels
 from cityops.geo.model import (
     AreaLevel,
     assign_sequences,
@@ -92,18 +99,20 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class GenerateGrids:
-    """generate grids  # 生成网格: rectangular cells clipped to each community's polygon."""
+    """generate grids  # 生成网格: rectangular cells clipped to each area's polygon. The areas:
+    communities, and streets that have no communities (grids directly under the street)."""
 
-    community_codes: tuple[str, ...] | None = None  # None: every community without grids
+    area_codes: tuple[str, ...] | None = None  # None: every such area with nothing below it
     rows: int = 3
     cols: int = 3
 
 
 @dataclass(frozen=True)
 class GridResult:
-    communities: tuple[str, ...]  # communities that received a grid layer
+    areas: tuple[str, ...]  # areas that received a grid layer
     cells: int
     skipped: tuple[str, ...] = field(default=())  # communities that already had grids
+    levels: tuple[AreaLevel, ...] = ()  # the level of each area in `areas`
 
 
 def read_features(path: Path) -> list[SourceFeature]:
@@ -232,17 +241,31 @@ def _alias_candidates(value: str) -> list[str]:
 
 
 def import_areas(
-    session: Session, now: datetime, cmd: ImportAreas, progress: Progress | None = None
+    session: Session,
+    now: datetime,
+    cmd: ImportAreas,
+    progress: Progress | None = None,
+    *,
+    levels: AreaLevels | None = None,
 ) -> ImportResult:
     """Insert or update the areas of `cmd.features`; see the module docstring for the rules."""
+    levels = levels or AreaLevels.default()
     groups = _groups(cmd)
     existing = _Existing(store.all_areas(session))
     scope_root = existing.resolve(cmd.parent) if cmd.parent else None
+    if scope_root is not None and scope_root.level.rank >= cmd.level.rank:
+        raise ValidationFailed(
+            f"the parent {scope_root.code} {scope_root.name} is a {levels.label(scope_root.level)}"
+            f": a {levels.label(cmd.level)} cannot lie inside it — give an area of a level "
+            "above",
+            code="parent_level",
+        )
     scope = existing.subtree(scope_root.code) if scope_root else set(existing.by_code)
+    # the areas a new one may lie in: in use, of a level above it
     above = [
-        existing.by_code[c]
-        for c in sorted(scope)
-        if existing.by_code[c].level.rank < cmd.level.rank
+        row
+        for row in (existing.by_code[c] for c in sorted(scope))
+        if row.level.rank < cmd.level.rank and not row.retired and levels.uses(row.level)
     ]
     above_shapes = np.array([from_geojson_text(r.geometry) for r in above], dtype=object)
     above_areas = [float(a) for a in shapely.area(above_shapes)] if above else []
@@ -253,6 +276,8 @@ def import_areas(
             for candidate in _alias_candidates(group.parent_hint):
                 row = existing.by_alias.get(candidate) or existing.by_code.get(candidate)
                 if row and row.code in scope and row.level.rank < cmd.level.rank:
+                    if row.retired or not levels.uses(row.level):
+                        continue
                     return row
         point = group.shape.representative_point()
         hits = [int(i) for i in tree.query(point, predicate="intersects")]
@@ -281,8 +306,9 @@ def import_areas(
         if current is not None:
             if current.level != cmd.level:
                 raise ValidationFailed(
-                    f"{group.source_code or own_code} already names a {current.level} "
-                    f"({current.code} {current.name}), not a {cmd.level}",
+                    f"{group.source_code or own_code} already names a "
+                    f"{levels.label(current.level)} ({current.code} {current.name}), not a "
+                    f"{levels.label(cmd.level)}",
                     code="alias_taken",
                 )
             geometry, bbox = to_geojson_text(group.shape), bbox_of(group.shape)
@@ -296,7 +322,7 @@ def import_areas(
                 explicit.append((group, own_code, parent))
             elif parent is None:
                 raise ValidationFailed(
-                    f"no parent found for the {cmd.level} {group.name!r} "
+                    f"no parent found for the {levels.label(cmd.level)} {group.name!r} "
                     f"({group.source_code or 'feature #' + str(group.index)}): give --parent, "
                     "--parent-by-prop, or import the level above first",
                     code="parent_not_found",
@@ -326,8 +352,9 @@ def import_areas(
         width = sequence_width(parent.level, cmd.level)
         if width == 0:
             raise ValidationFailed(
-                f"a {cmd.level} under the {parent.level} {parent.code} needs an explicit code "
-                "(--code, or a --code-prop holding GB/T 2260 codes)",
+                f"a {levels.label(cmd.level)} under the {levels.label(parent.level)} "
+                f"{parent.code} needs an explicit code (--code, or a --code-prop holding GB/T "
+                "2260 codes)",
                 code="code_required",
             )
         taken = [
@@ -344,14 +371,14 @@ def import_areas(
     if clash:
         raise Conflict(f"area codes already in use: {', '.join(sorted(clash))}", code="code_taken")
     store.insert_areas(session, created, now)
-    retired: list[str] = []
-    if cmd.level is AreaLevel.grid:
-        communities = {a.parent_code for a in created} | {
-            existing.by_code[c].parent_code for c in updated
-        }
-        retired = store.retire_generated_grids(
-            session, sorted(c for c in communities if c), keep=[*codes, *updated], now=now
-        )
+    # an area receiving real areas below it (grids into a community, communities into a street
+    # whose grids were cut directly) gives up its generated grids
+    receiving = {a.parent_code for a in created} | {
+        existing.by_code[c].parent_code for c in updated
+    }
+    retired = store.retire_generated_grids(
+        session, sorted(c for c in receiving if c), keep=[*codes, *updated], now=now
+    )
     return ImportResult(
         features=len(cmd.features),
         created=tuple(codes),
@@ -364,49 +391,70 @@ def import_areas(
 
 
 def generate_grid_layer(
-    session: Session, now: datetime, cmd: GenerateGrids, progress: Progress | None = None
+    session: Session,
+    now: datetime,
+    cmd: GenerateGrids,
+    progress: Progress | None = None,
+    *,
+    levels: AreaLevels | None = None,
 ) -> GridResult:
-    """Cut communities without grids in use (imported or generated) into rows x cols cells
-    (clipped to the community), marked as generated."""
+    """Cut areas with nothing in use below them — communities, and streets without communities
+    (`AreaLevels.grid_parents`) — into rows x cols cells (clipped to the area), marked as
+    generated."""
+    levels = levels or AreaLevels.default()
     if not (1 <= cmd.rows <= 50 and 1 <= cmd.cols <= 50):
         raise ValidationFailed("rows and cols must lie between 1 and 50", code="bad_grid_size")
-    with_grids = store.parents_with_children(session, AreaLevel.grid)
-    if cmd.community_codes is None:
-        targets = store.list_areas(session, level=AreaLevel.community)
-        skipped = tuple(t.code for t in targets if t.code in with_grids)
-        targets = [t for t in targets if t.code not in with_grids]
+    kinds = levels.grid_parents
+    below = [lv for lv in levels.in_use if lv.rank > min(k.rank for k in kinds)]
+    with_grids = store.parents_with_children(session, [AreaLevel.grid])
+    with_children = store.parents_with_children(session, below)
+    if cmd.area_codes is None:
+        candidates = [r for kind in kinds for r in store.list_areas(session, level=kind)]
+        candidates.sort(key=lambda r: r.code)
+        skipped = tuple(t.code for t in candidates if t.code in with_grids)
+        targets = [t for t in candidates if t.code not in with_children]
     else:
         targets = []
-        for code in cmd.community_codes:
+        for code in cmd.area_codes:
             row = store.find_area(session, code)
             if row is None:
                 raise NotFound(f"no area has the code or alias {code!r}", code="unknown_area")
-            if row.level is not AreaLevel.community:
+            if row.level not in kinds:
+                wanted = " or ".join(levels.label(k) for k in kinds)
                 raise ValidationFailed(
-                    f"{row.code} {row.name} is a {row.level}, not a community",
-                    code="not_a_community",
+                    f"{row.code} {row.name} is a {levels.label(row.level)}: grids are cut into a "
+                    f"{wanted}",
+                    code="not_a_grid_parent",
                 )
             if row.code in with_grids:
                 raise Conflict(
-                    f"community {row.code} {row.name} has grids already", code="grids_exist"
+                    f"{levels.label(row.level)} {row.code} {row.name} has grids already",
+                    code="grids_exist",
+                )
+            if row.code in with_children:
+                raise ValidationFailed(
+                    f"{levels.label(row.level)} {row.code} {row.name} has areas below it: cut "
+                    "grids into those",
+                    code="grids_below",
                 )
             targets.append(row)
         skipped = ()
+    grid_name = levels.name(AreaLevel.grid)
     new: list[store.NewArea] = []
-    for done, community in enumerate(targets, start=1):
-        cells = grid_cells(from_geojson_text(community.geometry), cmd.rows, cmd.cols)
+    for done, area in enumerate(targets, start=1):
+        cells = grid_cells(from_geojson_text(area.geometry), cmd.rows, cmd.cols)
         taken = [
-            sequence_of(c, community.code, AreaLevel.community, AreaLevel.grid)
-            for c in store.child_codes(session, community.code)
+            sequence_of(c, area.code, area.level, AreaLevel.grid)
+            for c in store.child_codes(session, area.code)
         ]
         sequences = assign_sequences([None] * len(cells), taken)
         for n, (cell, seq) in enumerate(zip(cells, sequences, strict=True), start=1):
             new.append(
                 store.NewArea(
-                    code=child_code(community.code, AreaLevel.community, AreaLevel.grid, seq),
-                    name=f"{community.name}第{n}网格",
+                    code=child_code(area.code, area.level, AreaLevel.grid, seq),
+                    name=f"{area.name}第{n}{grid_name}",
                     level=AreaLevel.grid,
-                    parent_code=community.code,
+                    parent_code=area.code,
                     alias=None,
                     geometry=to_geojson_text(cell),
                     bbox=bbox_of(cell),
@@ -416,4 +464,9 @@ def generate_grid_layer(
         if progress:
             progress(done, len(targets))
     store.insert_areas(session, new, now)
-    return GridResult(communities=tuple(t.code for t in targets), cells=len(new), skipped=skipped)
+    return GridResult(
+        areas=tuple(t.code for t in targets),
+        cells=len(new),
+        skipped=skipped,
+        levels=tuple(t.level for t in targets),
+    )

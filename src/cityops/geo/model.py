@@ -12,7 +12,8 @@ from cityops.kernel.errors import ValidationFailed
 
 
 class AreaLevel(StrEnum):
-    """Levels from the top down: 市 区 街道 社区 网格."""
+    """Levels from the top down: 市 区 街道 社区 网格 by default. The identifiers are the
+    contract; what a deployment calls each level, and which it uses, is `levels.AreaLevels`."""
 
     city = "city"  # 市
     district = "district"  # 区
@@ -113,22 +114,25 @@ class PlaceMatch:
     matched: str  # the words of the address that named it
 
 
-def place_keys(name: str) -> tuple[str, ...]:
-    """The ways an area's name is written: in full, and without 街道 / 社区 when at least two
-    characters remain."""
+def place_keys(name: str, suffixes: Sequence[str] = _SUFFIXES) -> tuple[str, ...]:
+    """The ways an area's name is written: in full, and without 街道 / 社区 (or the configured
+    endings, `AreaLevels.place_suffixes`) when at least two characters remain."""
     keys = [name]
-    for suffix in _SUFFIXES:
+    for suffix in suffixes:
         short = name.removesuffix(suffix)
-        if short != name and len(short) >= 2:
+        if short != name and len(short) >= 2 and short not in keys:
             keys.append(short)
     return tuple(keys)
 
 
 def match_place(
-    address: str, areas: Iterable[tuple[AreaRef, str | None]]
+    address: str,
+    areas: Iterable[tuple[AreaRef, str | None]],
+    suffixes: Sequence[str] = _SUFFIXES,
 ) -> tuple[AreaRef, str] | None:
     """The area an address names, and the words that named it, or None. `areas` are (ref,
-    parent_code) of the levels a place may be given at (street, community, grid).
+    parent_code) of the levels a place may be given at (street, community, grid); `suffixes`
+    the name endings an address may leave out.
 
     Every name (also without 街道/社区) found in the address is a candidate. A name several
     areas share counts only for those whose enclosing area is named too (东园社区 in two
@@ -140,7 +144,7 @@ def match_place(
     parents = {ref.code: parent for ref, parent in listed}
     found: dict[tuple[int, int], list[AreaRef]] = {}  # span → areas named by it
     for ref, _parent in listed:
-        for key in place_keys(ref.name):
+        for key in place_keys(ref.name, suffixes):
             start = address.find(key)
             while start >= 0:
                 found.setdefault((start, start + len(key)), []).append(ref)

@@ -27,6 +27,7 @@ from cityops.geo.importer import (
     features_from_geojson,
     read_features,
 )
+from cityops.geo.levels import AreaLevels, load_area_levels, parse_area_levels
 from cityops.geo.model import LEVELS, AreaChain, AreaFeature, AreaLevel, AreaRef, PlaceMatch
 from cityops.geo.service import GeoService
 
@@ -37,6 +38,7 @@ __all__ = [
     "AreaChain",
     "AreaFeature",
     "AreaLevel",
+    "AreaLevels",
     "AreaRef",
     "CoordSystem",
     "GenerateGrids",
@@ -51,7 +53,9 @@ __all__ = [
     "gcj02_to_wgs84",
     "generate_demo_city",
     "import_hangzhou_xiacheng",
+    "load_area_levels",
     "out_of_china",
+    "parse_area_levels",
     "read_features",
     "wgs84_to_gcj02",
 ]

@@ -31,6 +31,7 @@ from cityops.geo.importer import (
     generate_grid_layer,
     import_areas,
 )
+from cityops.geo.levels import AreaLevels
 from cityops.geo.model import (
     PLACE_LEVELS,
     AreaChain,
@@ -59,10 +60,12 @@ class GeoService:
         self,
         clock: Clock,
         *,
+        levels: AreaLevels | None = None,
         index_ttl_seconds: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
+        self.levels = levels or AreaLevels.default()
         self._ttl = index_ttl_seconds
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -130,7 +133,11 @@ class GeoService:
         """The street, community or grid an address names (the local gazetteer: no geocoder
         is reachable), with a point inside it standing for it; None when it names none."""
         index = self._current_index(session)
-        found = match_place(address, [(r, p) for r, p in index.areas() if r.level in PLACE_LEVELS])
+        found = match_place(
+            address,
+            [(r, p) for r, p in index.located_areas() if r.level in PLACE_LEVELS],
+            self.levels.place_suffixes(),
+        )
         if found is None:
             return None
         area, words = found
@@ -171,7 +178,7 @@ class GeoService:
         self, session: Session, level: AreaLevel | None = None, parent_code: str | None = None
     ) -> list[AreaRef]:
         """Areas in use, ordered by code; `parent_code` (code or alias) keeps its direct
-        children."""
+        children. None of a level the deployment does not use (`levels`)."""
         return [f.ref for f in self.list_features(session, level, parent_code)]
 
     def get_feature(
@@ -188,17 +195,21 @@ class GeoService:
         crs: CoordSystem = CoordSystem.wgs84,
     ) -> list[AreaFeature]:
         parent = self._row(session, parent_code).code if parent_code is not None else None
+        if level is not None and not self.levels.uses(level):
+            return []
         rows = store.list_areas(session, level=level, parent_code=parent)
-        return [self._feature(r, crs) for r in rows]
+        return [self._feature(r, crs) for r in rows if self.levels.uses(r.level)]
 
     # --- writes ------------------------------------------------------------------------------
 
     def import_areas(
         self, uow: UnitOfWork, actor: Actor, cmd: ImportAreas, progress: Progress | None = None
     ) -> ImportResult:
-        """import areas  # 导入边界 — see geo/importer.py for the rules."""
+        """import areas  # 导入边界 — see geo/importer.py for the rules. A level the deployment
+        does not use is refused (422 level_not_in_use)."""
         may_import_areas(actor)
-        return import_areas(uow.session, self._clock.now(), cmd, progress)
+        self.levels.check_in_use(cmd.level)
+        return import_areas(uow.session, self._clock.now(), cmd, progress, levels=self.levels)
 
     def import_hangzhou_xiacheng(
         self,
@@ -211,22 +222,37 @@ class GeoService:
     ) -> dict[str, int]:
         """The real Hangzhou 下城区 hierarchy from ../shared/data; counts per level."""
         return import_hangzhou_xiacheng(
-            uow, data_dir, clock=self._clock, actor=actor, crs=crs, progress=progress
+            uow,
+            data_dir,
+            clock=self._clock,
+            actor=actor,
+            crs=crs,
+            progress=progress,
+            levels=self.levels,
         )
 
     def generate_grids(
         self, uow: UnitOfWork, actor: Actor, cmd: GenerateGrids, progress: Progress | None = None
     ) -> GridResult:
-        """generate grids  # 生成网格 for communities that have none in use."""
+        """generate grids  # 生成网格 for communities (and streets without communities) that have
+        nothing in use below them. Refused where the grid level is not in use."""
         may_generate_grids(actor)
-        return generate_grid_layer(uow.session, self._clock.now(), cmd, progress)
+        self.levels.check_in_use(AreaLevel.grid)
+        return generate_grid_layer(
+            uow.session, self._clock.now(), cmd, progress, levels=self.levels
+        )
 
     def generate_demo_city(
         self, uow: UnitOfWork, actor: Actor, *, grid_rows: int = 2, grid_cols: int = 2
     ) -> dict[str, int]:
         """The synthetic 示范市 (330100) for a machine without real data; counts per level."""
         return generate_demo_city(
-            uow, clock=self._clock, actor=actor, grid_rows=grid_rows, grid_cols=grid_cols
+            uow,
+            clock=self._clock,
+            actor=actor,
+            grid_rows=grid_rows,
+            grid_cols=grid_cols,
+            grids=self.levels.uses(AreaLevel.grid),
         )
 
     # --- internals ---------------------------------------------------------------------------
@@ -259,13 +285,15 @@ class GeoService:
             generation = store.generation()
             fingerprint = store.fingerprint(session)
             rows = store.all_areas(session)
+            # retired areas and those of a level not in use resolve by code, hold no point
+            located = [r for r in rows if not r.retired and self.levels.uses(r.level)]
             index = AreaIndex(
-                [
-                    (r.ref, r.parent_code, from_geojson_text(r.geometry))
+                [(r.ref, r.parent_code, from_geojson_text(r.geometry)) for r in located],
+                known=[
+                    (r.ref, r.parent_code)
                     for r in rows
-                    if not r.retired
+                    if r.retired or not self.levels.uses(r.level)
                 ],
-                known=[(r.ref, r.parent_code) for r in rows if r.retired],
             )
             self._index, self._generation = index, generation
             self._fingerprint, self._checked_at = fingerprint, now

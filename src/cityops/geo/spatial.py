@@ -44,6 +44,7 @@ class AreaIndex:
         self._links.update((ref.code, (ref, parent)) for ref, parent, _ in items)
         self._chains: dict[str, AreaChain] = {}
         self._at = {ref.code: i for i, ref in enumerate(self._refs)}
+        self._roots: list[AreaRef] | None = None
 
     def __len__(self) -> int:
         return len(self._refs)
@@ -67,8 +68,12 @@ class AreaIndex:
         return None if ref is None else self.chain_of(ref.code)
 
     def areas(self) -> list[tuple[AreaRef, str | None]]:
-        """Every area with its parent code."""
+        """Every area with its parent code (the `known` ones too)."""
         return list(self._links.values())
+
+    def located_areas(self) -> list[tuple[AreaRef, str | None]]:
+        """The areas a point can land in, with their parent codes (not the `known` ones)."""
+        return [self._links[ref.code] for ref in self._refs]
 
     def representative_point(self, code: str) -> tuple[float, float]:
         """A point surely inside the area (lon, lat), standing for it on a map."""
@@ -76,9 +81,16 @@ class AreaIndex:
         return float(point.x), float(point.y)
 
     def roots(self) -> list[AreaRef]:
-        """The top-level areas (no parent held here), largest level first, then by code."""
-        tops = [ref for ref, parent in self._links.values() if parent not in self._links]
-        return sorted(tops, key=lambda ref: (ref.level.rank, ref.code))
+        """The top-level areas a point can land in (none of those above them can), largest
+        level first, then by code."""
+        if self._roots is None:
+            tops = [
+                ref
+                for ref in self._refs
+                if not any(a.code in self._at for a in self.chain_of(ref.code).areas[:-1])
+            ]
+            self._roots = sorted(tops, key=lambda ref: (ref.level.rank, ref.code))
+        return list(self._roots)
 
     def chain_of(self, code: str) -> AreaChain:
         chain = self._chains.get(code)

@@ -204,12 +204,14 @@ def child_codes(session: Session, parent_code: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def parents_with_children(session: Session, level: AreaLevel) -> set[str]:
-    """Codes of areas that have at least one child of the given level in use."""
+def parents_with_children(session: Session, levels: Sequence[AreaLevel]) -> set[str]:
+    """Codes of areas that have at least one child of the given levels in use."""
+    if not levels:
+        return set()
     rows = session.execute(
         select(areas.c.parent_code)
         .where(
-            areas.c.level == level.value,
+            areas.c.level.in_([level.value for level in levels]),
             areas.c.parent_code.is_not(None),
             areas.c.retired_at.is_(None),
         )

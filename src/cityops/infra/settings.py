@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     # the top-level area of the imported areas (the city, or the district when only it and
     # what lies below it were imported)
     default_city_code: str | None = None
+    # the area levels of this city: each level's display name (zh-CN, English) and the levels in
+    # use, as a mapping (JSON in the environment) or a YAML file; unset: 市 区 街道 社区 网格, all
+    # in use. The format is in geo/levels.py; README has an example
+    area_levels: dict[str, Any] | None = None
+    area_levels_file: Path | None = None
     # 三率 (接诉即办): weight of 基本满意 in 满意率, and of 响应率/解决率/满意率 in the composite
     three_rates_basic_weight: float = 0.9
     three_rates_weights: tuple[float, float, float] = (0.1, 0.5, 0.4)

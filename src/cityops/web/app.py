@@ -43,6 +43,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.ui_strings = {}  # per language, with the area level names (pages.routes)
     install_error_handlers(app)
     for router in routers():
         app.include_router(router)

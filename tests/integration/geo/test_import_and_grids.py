@@ -185,7 +185,7 @@ def test_the_index_refreshes_after_a_minute_when_another_process_wrote(
 def test_grids_are_generated_only_where_none_exist(town: Platform) -> None:
     with town.uow() as uow:
         result = town.geo.generate_grids(uow, SYSTEM, GenerateGrids(rows=2, cols=3))
-    assert result.communities == ("330199001002",)
+    assert result.areas == ("330199001002",)
     assert result.skipped == ("330199001001",)
     assert result.cells == 6
     with town.read() as s:
@@ -203,7 +203,8 @@ def test_grids_are_generated_only_where_none_exist(town: Platform) -> None:
     ("codes", "error", "code"),
     [
         (("S1-1",), Conflict, "grids_exist"),
-        (("S1",), ValidationFailed, "not_a_community"),
+        (("S1",), ValidationFailed, "grids_below"),  # a street with communities
+        (("330199",), ValidationFailed, "not_a_grid_parent"),
         (("nowhere",), Exception, "unknown_area"),
     ],
 )
@@ -304,13 +305,17 @@ def test_real_grids_retire_the_generated_ones_of_their_community(
         assert (old.smallest.generated, old.smallest.retired) == (True, True)
         assert old.at(AreaLevel.community).code == "330199001002"  # type: ignore[union-attr]
         assert town.geo.list_features(s, AreaLevel.grid, "330199001001")[0].ref.alias == "G-1"
+        # an address naming a retired grid finds the community it lay in
+        named = town.geo.place_for_address(s, "北社区第1网格门口")
+        assert named is not None
+        assert (named.area.code, named.matched) == ("330199001002", "北社区")
     feature = client.get(f"/api/v1/areas/{GENERATED_C2[0]}").json()
     assert (feature["properties"]["generated"], feature["properties"]["retired"]) == (True, True)
 
     # generating again skips both communities (real grids), importing again retires nothing
     with town.uow() as uow:
         again = town.geo.generate_grids(uow, SYSTEM, GenerateGrids())
-    assert (again.communities, again.cells) == ((), 0)
+    assert (again.areas, again.cells) == ((), 0)
     assert again.skipped == ("330199001001", "330199001002")
     assert _import_real_grids_of_c2(town).retired == ()
 

@@ -42,6 +42,7 @@ def test_a_point_in_a_grid_gets_the_four_level_chain_without_login(
         "code": "330103001003002",
         "name": "华丰社区第二网格",
         "level": "grid",
+        "level_name": "网格",
         "alias": "SQ-3-2",
     }
     assert (body["lon"], body["lat"]) == pytest.approx((lon, lat))
@@ -119,6 +120,7 @@ def test_areas_are_listed_as_geojson_without_login(api: TestClient) -> None:
         "code": "330103001",
         "name": "石桥街道",
         "level": "street",
+        "level_name": "街道",
         "alias": "SQ",
         "parent_code": "330103",
         "generated": False,

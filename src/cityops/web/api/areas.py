@@ -1,7 +1,10 @@
-"""API: areas (区/街道/社区/网格) and point → area lookup.
+"""API: areas (区/街道/社区/网格 — or the names this deployment gives its levels) and point → area
+lookup.
 
 These reads need no login: the city map is public. Changing areas is done by administrators
-through the CLI (`cityops geo import`, `cityops geo grid`)."""
+through the CLI (`cityops geo import`, `cityops geo grid`). `level` is the level's stable
+identifier (city, district, street, community, grid); `level_name` what this deployment calls it
+(CITYOPS_AREA_LEVELS; GET /areas/levels has both languages)."""
 
 from __future__ import annotations
 
@@ -19,12 +22,21 @@ router = APIRouter(prefix="/api/v1", tags=["areas"])
 class AreaPublic(BaseModel):
     code: str = Field(examples=["330103001003"])
     name: str = Field(examples=["华丰社区"])
-    level: geo.AreaLevel
+    level: geo.AreaLevel = Field(description="the level's identifier (stable)")
+    level_name: str = Field(
+        examples=["社区"], description="what this deployment calls the level (zh-CN)"
+    )
     alias: str | None = Field(default=None, examples=["SQ-3"])
 
     @classmethod
-    def of(cls, ref: geo.AreaRef) -> AreaPublic:
-        return cls(code=ref.code, name=ref.name, level=ref.level, alias=ref.alias)
+    def of(cls, ref: geo.AreaRef, levels: geo.AreaLevels) -> AreaPublic:
+        return cls(
+            code=ref.code,
+            name=ref.name,
+            level=ref.level,
+            level_name=levels.name(ref.level),
+            alias=ref.alias,
+        )
 
 
 class AreaProperties(AreaPublic):
@@ -45,7 +57,7 @@ class AreaFeaturePublic(BaseModel):
     properties: AreaProperties
 
     @classmethod
-    def of(cls, feature: geo.AreaFeature) -> AreaFeaturePublic:
+    def of(cls, feature: geo.AreaFeature, levels: geo.AreaLevels) -> AreaFeaturePublic:
         ref = feature.ref
         return cls(
             id=ref.code,
@@ -55,6 +67,7 @@ class AreaFeaturePublic(BaseModel):
                 code=ref.code,
                 name=ref.name,
                 level=ref.level,
+                level_name=levels.name(ref.level),
                 alias=ref.alias,
                 parent_code=feature.parent_code,
                 generated=ref.generated,
@@ -79,6 +92,20 @@ class AreaLocatePublic(BaseModel):
     lat: float
 
 
+class LevelNamePublic(BaseModel):
+    zh: str = Field(alias="zh-CN", examples=["街道"])
+    en: str = Field(examples=["Street"])
+
+
+class AreaLevelPublic(BaseModel):
+    """One area level: its stable identifier, what this deployment calls it, and whether the
+    city uses it (a level not in use is neither imported, listed nor located)."""
+
+    level: geo.AreaLevel
+    name: LevelNamePublic
+    in_use: bool
+
+
 CrsQuery = Annotated[
     geo.CoordSystem,
     Query(description="coordinate system of the input/output: wgs84 (GPS) or gcj02 (AMap)"),
@@ -95,9 +122,17 @@ def list_areas(
     ] = None,
     crs: CrsQuery = geo.CoordSystem.wgs84,
 ) -> AreaCollectionPublic:
-    """Areas as GeoJSON (public, no login)."""
+    """Areas as GeoJSON (public, no login). A level the deployment does not use has none."""
     features = platform.geo.list_features(session, level, parent, crs)
-    return AreaCollectionPublic(features=[AreaFeaturePublic.of(f) for f in features])
+    levels = platform.geo.levels
+    return AreaCollectionPublic(features=[AreaFeaturePublic.of(f, levels) for f in features])
+
+
+@router.get("/areas/levels", response_model=list[AreaLevelPublic])
+def list_levels(platform: PlatformDep) -> list[AreaLevelPublic]:
+    """The area levels from the top down, with the names this deployment gives them (zh-CN and
+    English; CITYOPS_AREA_LEVELS) and whether each is in use (public, no login)."""
+    return [AreaLevelPublic.model_validate(entry) for entry in platform.geo.levels.describe()]
 
 
 @router.get("/areas/locate", response_model=AreaLocatePublic, dependencies=[PublicReads])
@@ -112,9 +147,10 @@ def locate(
     A point in no grid gets the smallest area that holds it; outside the city: 422."""
     chain = platform.geo.locate(session, lon, lat, crs)
     wlon, wlat = platform.geo.to_wgs84(lon, lat, crs)
+    levels = platform.geo.levels
     return AreaLocatePublic(
-        chain=[AreaPublic.of(a) for a in chain.areas],
-        smallest=AreaPublic.of(chain.smallest),
+        chain=[AreaPublic.of(a, levels) for a in chain.areas],
+        smallest=AreaPublic.of(chain.smallest, levels),
         lon=wlon,
         lat=wlat,
     )
@@ -125,4 +161,4 @@ def get_area(
     platform: PlatformDep, session: ReadSession, code: str, crs: CrsQuery = geo.CoordSystem.wgs84
 ) -> AreaFeaturePublic:
     """One area as a GeoJSON Feature, by code or alias (public, no login)."""
-    return AreaFeaturePublic.of(platform.geo.get_feature(session, code, crs))
+    return AreaFeaturePublic.of(platform.geo.get_feature(session, code, crs), platform.geo.levels)

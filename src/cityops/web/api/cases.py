@@ -403,7 +403,9 @@ def export_cases(
     stamp = platform.clock.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         with platform.read() as session:
-            body = cp.xlsx_bytes(platform.cases.iter_cases(session, actor, f))
+            body = cp.xlsx_bytes(
+                platform.cases.iter_cases(session, actor, f), levels=platform.geo.levels
+            )
         return Response(
             body,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -414,7 +416,9 @@ def export_cases(
 
     def chunks() -> Any:
         with platform.read() as session:
-            yield from cp.csv_chunks(platform.cases.iter_cases(session, actor, f))
+            yield from cp.csv_chunks(
+                platform.cases.iter_cases(session, actor, f), levels=platform.geo.levels
+            )
 
     return StreamingResponse(
         chunks(),

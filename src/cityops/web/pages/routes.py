@@ -4,7 +4,12 @@ Each page is a Jinja2 template with the header, labels and empty regions; its ES
 static/js/pages fills them from the JSON API with the bearer token kept in sessionStorage. The
 server renders the labels in the language of the `cityops_lang` cookie (zh-CN unless "en"), which
 the header's language switch keeps in step with localStorage, so a page never flashes the other
-language."""
+language.
+
+The UI strings are static/i18n/<lang>.json with the deployment's area level names put in
+(`ui_strings`): `level.<id>` is the configured name of that level, and `{level.<id>}` inside any
+string is replaced by it ("所在{level.street}/{level.community}" → "所在乡镇/行政村"). Pages render
+with these, and the scripts load the same from /i18n/<lang>.json."""
 
 from __future__ import annotations
 
@@ -14,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+
+from cityops.kernel.errors import NotFound
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = WEB_DIR / "static"
@@ -33,6 +40,19 @@ def dictionary(lang: str) -> dict[str, str]:
     return raw
 
 
+def ui_strings(request: Request, lang: str) -> dict[str, str]:
+    """The UI strings of one language with the platform's area level names put in (computed
+    once per app and language)."""
+    cache: dict[str, dict[str, str]] = request.app.state.ui_strings  # set by create_app
+    found = cache.get(lang)
+    if found is None:
+        levels = request.app.state.platform.geo.levels
+        found = {key: levels.fill(text, lang) for key, text in dictionary(lang).items()}
+        found.update(levels.ui_strings(lang))
+        cache[lang] = found
+    return found
+
+
 def page_lang(request: Request) -> str:
     lang = request.cookies.get(LANG_COOKIE, LANGS[0])
     return lang if lang in LANGS else LANGS[0]
@@ -40,8 +60,8 @@ def page_lang(request: Request) -> str:
 
 def render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
     lang = page_lang(request)
-    strings = dictionary(lang)
-    fallback = dictionary(LANGS[0])
+    strings = ui_strings(request, lang)
+    fallback = ui_strings(request, LANGS[0])
 
     def t(key: str) -> str:
         return strings.get(key) or fallback.get(key) or key
@@ -52,6 +72,18 @@ def render(request: Request, template: str, page: str, **context: Any) -> HTMLRe
         {"lang": lang, "t": t, "page": page, **context},
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get("/i18n/{lang}.json")
+def ui_dictionary(request: Request, lang: str) -> JSONResponse:
+    """The UI strings of one language (zh-CN, en) as the scripts use them: with this
+    deployment's area level names."""
+    if lang not in LANGS:
+        raise NotFound(
+            f"no UI strings for {lang!r}: the languages are {', '.join(LANGS)}",
+            code="unknown_language",
+        )
+    return JSONResponse(ui_strings(request, lang), headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -92,6 +124,12 @@ def citizen_page(request: Request) -> HTMLResponse:
     return render(request, "citizen.html", "citizen")
 
 
+# the levels the case map draws, where the deployment uses them
+MAP_LEVELS = ("street", "community", "grid")
+
+
 @router.get("/map", response_class=HTMLResponse)
 def map_page(request: Request) -> HTMLResponse:
-    return render(request, "map.html", "case_map")
+    in_use = {level.value for level in request.app.state.platform.geo.levels.in_use}
+    levels = [level for level in MAP_LEVELS if level in in_use]
+    return render(request, "map.html", "case_map", map_levels=levels)

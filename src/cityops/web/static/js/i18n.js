@@ -9,7 +9,7 @@ const listeners = [];
 
 async function load(lang) {
   if (!dictionaries.has(lang)) {
-    const res = await fetch(`/static/i18n/${lang}.json`);
+    const res = await fetch(`/i18n/${lang}.json`);
     dictionaries.set(lang, await res.json());
   }
   return dictionaries.get(lang);
