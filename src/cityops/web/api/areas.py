@@ -128,7 +128,7 @@ def list_areas(
     return AreaCollectionPublic(features=[AreaFeaturePublic.of(f, levels) for f in features])
 
 
-@router.get("/areas/levels", response_model=list[AreaLevelPublic])
+@router.get("/areas/levels", response_model=list[AreaLevelPublic], dependencies=[PublicReads])
 def list_levels(platform: PlatformDep) -> list[AreaLevelPublic]:
     """The area levels from the top down, with the names this deployment gives them (zh-CN and
     English; CITYOPS_AREA_LEVELS) and whether each is in use (public, no login)."""
