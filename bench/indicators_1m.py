@@ -39,6 +39,7 @@ from cityops.app import build_platform
 from cityops.infra.db import UTCDateTime, make_engine
 from cityops.infra.migrate import upgrade
 from cityops.infra.settings import Settings
+from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import SHANGHAI, FixedClock
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -284,7 +285,7 @@ def time_queries(url: str, runs: int) -> dict[str, Any]:
                     t0 = time.perf_counter()
                     rows = list(
                         platform.cases.indicator_counts(
-                            session, group_by=group_by, start=start, end=end
+                            session, SYSTEM, group_by=group_by, start=start, end=end
                         )
                     )
                     elapsed = time.perf_counter() - t0

@@ -196,6 +196,13 @@ def main() -> None:
                 "dev_cv": _cv(f"dev | {name}", result, time.perf_counter() - t),
             }
         report["dev_sweep"] = {"dev_rows": len(dev), "variants": sweep}
+    elif RESULTS.is_file():  # a run without --sweep keeps the last sweep, saying when it ran
+        earlier = json.loads(RESULTS.read_text(encoding="utf-8"))
+        if "dev_sweep" in earlier:
+            report["dev_sweep"] = {
+                **earlier["dev_sweep"],
+                "measured_at": earlier["dev_sweep"].get("measured_at", earlier.get("measured_at")),
+            }
 
     figures: dict[str, object] = {}
     t = time.perf_counter()
