@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import requests
 from georeport import GeoReport
+from visits import FMS_UPDATE_STATES
 
 MANHOLE = "C010102"
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d([+-]\d\d:\d\d|Z)$")
@@ -67,23 +68,6 @@ FIELDS: dict[str, dict[str, str]] = {
         "media_url": TEXT,
         "external_status_code": TEXT,
     },
-}
-# The states an update may have in FixMyStreet's extension, as mySociety's open311-adapter
-# declares them (Open311::Endpoint::Service::Request::Update::mySociety).
-FMS_UPDATE_STATES = {
-    "open",
-    "closed",
-    "fixed",
-    "in_progress",
-    "planned",
-    "action_scheduled",
-    "investigating",
-    "duplicate",
-    "not_councils_responsibility",
-    "no_further_action",
-    "internal_referral",
-    "reopen",
-    "for_triage",
 }
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from visits import UNSATISFIED_REOPEN
 
 from cityops.cases.events import CaseClosed, CaseDispatched, CaseReported, CaseReturned
 from cityops.kernel.actor import SYSTEM
@@ -172,10 +173,7 @@ def test_failed_verification_is_rework_then_reopen_after_unsatisfied(city: City)
         "op",
         case,
         "evaluate",
-        contacted=True,
-        resolved=False,
-        satisfaction="unsatisfied",
-        reopen=True,
+        **UNSATISFIED_REOPEN,
     )
     assert (case["status"], case["reopen_count"], case["department"]["code"]) == (
         "in_progress",
@@ -205,10 +203,7 @@ def test_a_reopened_self_handled_report_goes_back_to_dispatch(city: City) -> Non
         "op",
         case,
         "evaluate",
-        contacted=True,
-        resolved=False,
-        satisfaction="unsatisfied",
-        reopen=True,
+        **UNSATISFIED_REOPEN,
     )
     assert (case["status"], case["department"], case["stage"]) == ("registered", None, "dispatch")
     assert city.get("disp", case["id"])["allowed_actions"] == [

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from visits import UNSATISFIED_REOPEN
 
 from cityops.app import Platform
 from cityops.appeals.followup import store
@@ -298,10 +299,7 @@ def test_a_visit_that_reopens_the_case_keeps_its_timeliness(flow: Flow) -> None:
         "op",
         case,
         "evaluate",
-        contacted=True,
-        resolved=False,
-        satisfaction="unsatisfied",
-        reopen=True,
+        **UNSATISFIED_REOPEN,
     )
     assert (reopened["status"], reopened["handled_at"]) == ("in_progress", None)
     flow.platform.relay.drain()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from case_city import OTHER_GRID
 from sqlalchemy import func, select
+from visits import UNSATISFIED_REOPEN
 
 from cityops.appeals.knowledge.model import ArticleDraft
 from cityops.appeals.notify.store import notification_recipients
@@ -285,10 +286,7 @@ def test_an_unsatisfied_answered_consultation_is_dispatched_again(city: City) ->
         "op",
         case,
         "evaluate",
-        contacted=True,
-        resolved=False,
-        satisfaction="unsatisfied",
-        reopen=True,
+        **UNSATISFIED_REOPEN,
     )
     assert (case["status"], case["department"]) == ("registered", None)
     assert "dispatch" in city.get("disp", case["id"])["allowed_actions"]

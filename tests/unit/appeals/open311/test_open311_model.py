@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from visits import FMS_UPDATE_STATES
 
 from cityops.appeals.open311 import render
 from cityops.appeals.open311.inputs import (
@@ -206,24 +207,6 @@ def test_updates_name_the_step_and_hide_audit_lines() -> None:
     assert "李受理" not in repr(update)
     assert update_from_history("C1", _entry("reveal_contact", "reported")) is None
     assert update_from_history("C1", _entry("overdue", "reported")) is None
-
-
-# FixMyStreet's update states (mySociety open311-adapter, Update::mySociety)
-FMS_UPDATE_STATES = {
-    "open",
-    "closed",
-    "fixed",
-    "in_progress",
-    "planned",
-    "action_scheduled",
-    "investigating",
-    "duplicate",
-    "not_councils_responsibility",
-    "no_further_action",
-    "internal_referral",
-    "reopen",
-    "for_triage",
-}
 
 
 @pytest.mark.parametrize(
