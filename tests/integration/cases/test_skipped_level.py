@@ -14,6 +14,7 @@ import shapely
 import shapely.geometry
 from case_city import PASSWORD, City, _category
 from fastapi.testclient import TestClient
+from geo_shapes import feature_collection
 from typer.testing import CliRunner
 
 from cityops.app import Platform
@@ -36,16 +37,6 @@ TOWN2, TOWN3 = "330199002", "330199003"
 GRID2_WEST, GRID2_EAST = "330199002001", "330199002002"  # the street's code + 3 digits
 
 
-def _fc(*features: tuple[dict[str, Any], Any]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": p, "geometry": shapely.geometry.mapping(g)}
-            for p, g in features
-        ],
-    }
-
-
 @pytest.fixture
 def cli_run(db_url: str) -> Any:
     runner = CliRunner()
@@ -62,14 +53,14 @@ def county(platform: Platform, client: TestClient, cli_run: Any, tmp_path: Path)
     with platform.uow() as uow:
         for cmd in [
             ImportAreas(
-                features_from_geojson(_fc(({}, COUNTY))),
+                features_from_geojson(feature_collection(({}, COUNTY))),
                 AreaLevel.district,
                 code="330199",
                 name="测试县",
             ),
             ImportAreas(
                 features_from_geojson(
-                    _fc(
+                    feature_collection(
                         ({"name": "一街道", "code": "S1"}, S1),
                         ({"name": "二镇", "code": "S2"}, S2),
                         ({"name": "三镇", "code": "S3"}, S3),
@@ -80,7 +71,7 @@ def county(platform: Platform, client: TestClient, cli_run: Any, tmp_path: Path)
                 code_prop="code",
             ),
             ImportAreas(
-                features_from_geojson(_fc(({"name": "一社区", "code": "S1-1"}, C1))),
+                features_from_geojson(feature_collection(({"name": "一社区", "code": "S1-1"}, C1))),
                 AreaLevel.community,
                 parent="S1",
                 code_prop="code",
@@ -90,7 +81,7 @@ def county(platform: Platform, client: TestClient, cli_run: Any, tmp_path: Path)
     grids = tmp_path / "grids.geojson"
     grids.write_text(
         json.dumps(
-            _fc(
+            feature_collection(
                 ({"name": "二镇第一网格", "code": "G2-1"}, G2_WEST),
                 ({"name": "二镇第二网格", "code": "G2-2"}, G2_EAST),
             )
@@ -218,7 +209,7 @@ def test_geo_grid_cuts_a_street_without_communities_and_communities_imported_lat
             uow,
             SYSTEM,
             ImportAreas(
-                features_from_geojson(_fc(({"name": "三村", "code": "S3-1"}, S3))),
+                features_from_geojson(feature_collection(({"name": "三村", "code": "S3-1"}, S3))),
                 AreaLevel.community,
                 parent=TOWN3,
                 code_prop="code",
@@ -234,7 +225,7 @@ def test_geo_grid_cuts_a_street_without_communities_and_communities_imported_lat
 
 def test_a_parent_below_the_imported_level_is_refused(county: City) -> None:
     cmd = ImportAreas(
-        features_from_geojson(_fc(({"name": "错村"}, G2_WEST))),
+        features_from_geojson(feature_collection(({"name": "错村"}, G2_WEST))),
         AreaLevel.community,
         parent=GRID2_WEST,
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from geo_shapes import feature_collection
 from shapely.geometry import shape
 from sqlalchemy import text
 
@@ -35,34 +36,24 @@ GRID = shapely.box(121.00, 31.00, 121.01, 31.01)
 T = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
-def _fc(*features: tuple[dict[str, Any], Any]) -> dict[str, Any]:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": p, "geometry": shapely.geometry.mapping(g)}
-            for p, g in features
-        ],
-    }
-
-
 @pytest.fixture
 def town(platform: Platform) -> Platform:
     steps = [
         ImportAreas(
-            features_from_geojson(_fc(({}, DISTRICT))),
+            features_from_geojson(feature_collection(({}, DISTRICT))),
             AreaLevel.district,
             code="330199",
             name="测试区",
         ),
         ImportAreas(
-            features_from_geojson(_fc(({"name": "一街道", "code": "S1"}, STREET))),
+            features_from_geojson(feature_collection(({"name": "一街道", "code": "S1"}, STREET))),
             AreaLevel.street,
             parent="330199",
             code_prop="code",
         ),
         ImportAreas(
             features_from_geojson(
-                _fc(
+                feature_collection(
                     ({"name": "北社区", "code": "S1-2", "street": "S1"}, C2),
                     ({"name": "南社区", "code": "S1-1", "street": "S1"}, C1),
                 )
@@ -73,7 +64,9 @@ def town(platform: Platform) -> Platform:
         ),
         # no parent hint: the parent is found by containment
         ImportAreas(
-            features_from_geojson(_fc(({"name": "南社区第一网格", "code": "G-1"}, GRID))),
+            features_from_geojson(
+                feature_collection(({"name": "南社区第一网格", "code": "G-1"}, GRID))
+            ),
             AreaLevel.grid,
             code_prop="code",
         ),
@@ -128,7 +121,7 @@ def test_a_file_in_gcj02_is_stored_in_wgs84(platform: Platform) -> None:
             uow,
             SYSTEM,
             ImportAreas(
-                features_from_geojson(_fc(({"name": "测试区"}, gcj))),
+                features_from_geojson(feature_collection(({"name": "测试区"}, gcj))),
                 AreaLevel.district,
                 code="330199",
                 crs=CoordSystem.gcj02,
@@ -147,7 +140,7 @@ def test_the_index_sees_areas_this_process_imports_at_once(platform: Platform) -
             uow,
             SYSTEM,
             ImportAreas(
-                features_from_geojson(_fc(({}, DISTRICT))),
+                features_from_geojson(feature_collection(({}, DISTRICT))),
                 AreaLevel.district,
                 code="330199",
                 name="测试区",
@@ -217,7 +210,9 @@ def test_grid_generation_refuses_bad_targets(
 
 
 def test_a_street_without_any_parent_is_refused(platform: Platform) -> None:
-    cmd = ImportAreas(features_from_geojson(_fc(({"name": "孤街道"}, STREET))), AreaLevel.street)
+    cmd = ImportAreas(
+        features_from_geojson(feature_collection(({"name": "孤街道"}, STREET))), AreaLevel.street
+    )
     with pytest.raises(ValidationFailed) as err, platform.uow() as uow:
         platform.geo.import_areas(uow, SYSTEM, cmd)
     assert err.value.code == "parent_not_found"
@@ -225,7 +220,9 @@ def test_a_street_without_any_parent_is_refused(platform: Platform) -> None:
 
 
 def test_a_feature_without_a_name_is_refused(platform: Platform) -> None:
-    cmd = ImportAreas(features_from_geojson(_fc(({}, DISTRICT))), AreaLevel.district, code="330199")
+    cmd = ImportAreas(
+        features_from_geojson(feature_collection(({}, DISTRICT))), AreaLevel.district, code="330199"
+    )
     with pytest.raises(ValidationFailed) as err, platform.uow() as uow:
         platform.geo.import_areas(uow, SYSTEM, cmd)
     assert err.value.code == "name_missing"
@@ -234,7 +231,9 @@ def test_a_feature_without_a_name_is_refused(platform: Platform) -> None:
 @pytest.mark.parametrize("role", [Role.operator, Role.dispatcher, Role.inspector])
 def test_only_administrators_change_areas(platform: Platform, role: Role) -> None:
     actor = Actor(user_id=5, username="u", roles=frozenset({role}))
-    cmd = ImportAreas(features_from_geojson(_fc(({"name": "x"}, DISTRICT))), AreaLevel.district)
+    cmd = ImportAreas(
+        features_from_geojson(feature_collection(({"name": "x"}, DISTRICT))), AreaLevel.district
+    )
     with platform.uow() as uow:
         with pytest.raises(PermissionDenied):
             platform.geo.import_areas(uow, actor, cmd)
@@ -270,7 +269,7 @@ GENERATED_C2 = tuple(f"330199001002{n:03d}" for n in range(1, 7))
 def _import_real_grids_of_c2(town: Platform) -> Any:
     cmd = ImportAreas(
         features_from_geojson(
-            _fc(
+            feature_collection(
                 ({"name": "北社区第一网格", "code": "G-2-1"}, C2_WEST),
                 ({"name": "北社区第二网格", "code": "G-2-2"}, C2_EAST),
             )
@@ -324,7 +323,9 @@ def test_real_grids_leave_other_communities_generated_grids_alone(town: Platform
     with town.uow() as uow:
         town.geo.generate_grids(uow, SYSTEM, GenerateGrids(rows=2, cols=3))
         cmd = ImportAreas(
-            features_from_geojson(_fc(({"name": "南社区第二网格", "code": "G-1-2"}, C1))),
+            features_from_geojson(
+                feature_collection(({"name": "南社区第二网格", "code": "G-1-2"}, C1))
+            ),
             AreaLevel.grid,
             code_prop="code",
         )
