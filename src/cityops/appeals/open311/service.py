@@ -286,12 +286,13 @@ class Open311Service:
                     code="unknown_address_id",
                 ) from exc
         assert sub.address_string is not None
-        areas = [
-            (a.code, a.name)
-            for level in (AreaLevel.district, AreaLevel.street, AreaLevel.community)
-            for a in self.geo.list_areas(session, level)
-        ]
-        code = inputs.match_area(sub.address_string, areas)
+        # the gazetteer the portal uses (streets, communities, grids, also without 街道/社区),
+        # then a district named alone
+        place = self.geo.place_for_address(session, sub.address_string)
+        if place is not None:
+            return place.area.code
+        districts = [(a.code, a.name) for a in self.geo.list_areas(session, AreaLevel.district)]
+        code = inputs.match_area(sub.address_string, districts)
         if code is None:
             raise ValidationFailed(
                 f"cannot place address_string {sub.address_string!r}: it names no district, "

@@ -221,6 +221,9 @@ def test_bad_input_is_400_in_the_spec_format_and_nothing_is_written(
     [
         ({"address_id": "330191001"}, "330191001"),
         ({"address_string": "东湖区湖滨街道湖滨东园社区幸福路8号"}, "330191001001"),
+        ({"address_string": "湖滨湖滨东园幸福路8号"}, "330191001001"),  # no 街道/社区
+        ({"address_string": "湖滨路口"}, "330191001"),  # the street, without 街道
+        ({"address_string": "东湖区某路1号"}, "330191"),  # a district named alone
     ],
 )
 def test_a_place_by_area_code_or_address(
