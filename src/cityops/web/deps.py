@@ -75,14 +75,20 @@ async def public_read_allowance(
     """A public read made without signing in (areas, locate, categories: what the citizen
     portal's pages ask) spends one of the client address's CITYOPS_PUBLIC_READS_PER_MINUTE;
     beyond it, 429 with Retry-After. Signed-in staff are not limited."""
-    if actor is not None:
-        return
+    if actor is None:
+        spend_allowance(platform, request, "public")
+
+
+def spend_allowance(platform: Platform, request: Request, kind: str) -> None:
+    """Spend one of the client address's `kind` allowance of the portal limiter ("submit",
+    "read" or "public"); beyond it, 429 rate_limited with Retry-After."""
     client = request.client.host if request.client else "unknown"
-    wait = platform.portal.limiter.wait_for("public", client)
+    wait = platform.portal.limiter.wait_for(kind, client)
     if wait:
+        what = "submissions" if kind == "submit" else "requests"
         raise HTTPException(
             429,
-            f"too many requests from your address; try again in {wait} seconds",
+            f"too many {what} from your address; try again in {wait} seconds",
             headers={"Retry-After": str(wait)},
         )
 

@@ -24,7 +24,7 @@ from cityops.appeals.portal.model import (
 from cityops.appeals.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from cityops.geo.public import AreaLevel
 from cityops.kernel.actor import anonymous_citizen
-from cityops.web.deps import PlatformDep, ReadSession
+from cityops.web.deps import PlatformDep, ReadSession, spend_allowance
 from cityops.web.errors import error_body
 
 router = APIRouter(prefix="/api/v1/portal", tags=["portal"])
@@ -171,24 +171,6 @@ class BoardPublic(BaseModel):
         )
 
 
-def _limited(platform: PlatformDep, request: Request, kind: str) -> JSONResponse | None:
-    """A 429 with Retry-After when this client address has used up its allowance."""
-    client = request.client.host if request.client else "unknown"
-    wait = platform.portal.limiter.wait_for(kind, client)
-    if not wait:
-        return None
-    what = "submissions" if kind == "submit" else "requests"
-    return JSONResponse(
-        error_body(
-            "rate_limited",
-            f"too many {what} from your address; try again in {wait} seconds",
-            retry_after=wait,
-        ),
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        headers={"Retry-After": str(wait)},
-    )
-
-
 def _read_upload(upload: UploadFile) -> PhotoUpload:
     # one byte over the limit is enough to refuse it with the file's name
     return PhotoUpload(
@@ -220,8 +202,7 @@ def submit_appeal(
     """提交诉求: multipart form fields and up to 3 photos (JPEG/PNG/WebP, ≤ 10 MB each).
     The place: `lon`/`lat`; or `area_code`, a street or community from GET /places; or an
     `address` naming one (approximate: the area's own point stands for the spot)."""
-    if (refused := _limited(platform, request, "submit")) is not None:
-        return refused
+    spend_allowance(platform, request, "submit")
     files = [f for f in (photos or []) if f.filename or f.size]
     if len(files) > MAX_PHOTOS:
         return JSONResponse(
@@ -260,10 +241,9 @@ class PlacePublic(BaseModel):
 @router.get("/places", response_model=list[PlacePublic], responses={429: {}})
 def places(
     platform: PlatformDep, session: ReadSession, request: Request
-) -> list[PlacePublic] | JSONResponse:
+) -> list[PlacePublic]:
     """The streets and their communities, for choosing the place without a map."""
-    if (refused := _limited(platform, request, "read")) is not None:
-        return refused
+    spend_allowance(platform, request, "read")
     out: list[PlacePublic] = []
     for street in platform.geo.list_areas(session, AreaLevel.street):
         out.append(
@@ -279,10 +259,9 @@ def places(
 @router.get("/track/{code}", response_model=TrackPublic, responses={404: {}, 429: {}})
 def track(
     platform: PlatformDep, session: ReadSession, request: Request, code: str
-) -> TrackPublic | JSONResponse:
+) -> TrackPublic:
     """查询进度: the public timeline of a case by its tracking code."""
-    if (refused := _limited(platform, request, "read")) is not None:
-        return refused
+    spend_allowance(platform, request, "read")
     return TrackPublic.of(platform.portal.track_case(session, anonymous_citizen(), code))
 
 
@@ -291,10 +270,9 @@ def track(
 )
 def rate(
     platform: PlatformDep, request: Request, code: str, body: RatingCreate
-) -> RatingPublic | JSONResponse:
+) -> RatingPublic:
     """评价: once the case is closed; "unsatisfied" sends it back for 重办."""
-    if (refused := _limited(platform, request, "submit")) is not None:
-        return refused
+    spend_allowance(platform, request, "submit")
     citizen = anonymous_citizen()
     with platform.uow() as uow:
         reopened = platform.portal.rate_case(
@@ -311,8 +289,7 @@ def board(
     session: ReadSession,
     request: Request,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-) -> BoardPublic | JSONResponse:
+) -> BoardPublic:
     """公开看板: this month's counts, on-time and satisfaction rates by department and street."""
-    if (refused := _limited(platform, request, "read")) is not None:
-        return refused
+    spend_allowance(platform, request, "read")
     return BoardPublic.of(platform.portal.read_board(session, anonymous_citizen(), month))
