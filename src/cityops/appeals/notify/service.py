@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityops.appeals.notify import policy, store
 from cityops.appeals.notify.messages import NOTIFIED_EVENTS, CaseFacts, message_for
 from cityops.appeals.notify.senders import NotificationSender, OutboxRecorder, Outgoing
-from cityops.cases.public import CaseEvent, CaseMerged, CaseService, Stage
+from cityops.cases.public import CaseEvent, CaseMerged, CaseService, CaseView, Stage
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
@@ -59,6 +59,14 @@ def mask_address(channel: str, address: str) -> str:
     if channel == "email" and "@" in address:
         return mask_email(address)
     return mask_phone(address) or ""
+
+
+def _facts_of(view: CaseView) -> CaseFacts:
+    return CaseFacts(
+        tracking_code=view.tracking_code,
+        unit=view.department.name if view.department else None,
+        expected_by=view.deadlines.get(Stage.close),
+    )
 
 
 class NotifyService:
@@ -116,7 +124,10 @@ class NotifyService:
             return
         with self._sessions() as session:
             wanted = store.recipients_of(session, {e.case_id for e in notified})
-            facts = {case_id: self._facts(session, case_id) for case_id in wanted}
+            facts: dict[int, CaseFacts | None] = {
+                case_id: _facts_of(view)
+                for case_id, view in self.cases.get_cases(session, SYSTEM, list(wanted)).items()
+            }
             session.rollback()
         if not wanted:
             return
@@ -143,14 +154,9 @@ class NotifyService:
 
     def _facts(self, session: Session, case_id: int) -> CaseFacts | None:
         try:
-            view = self.cases.get_case(session, SYSTEM, case_id)
+            return _facts_of(self.cases.get_case(session, SYSTEM, case_id))
         except NotFound:
             return None
-        return CaseFacts(
-            tracking_code=view.tracking_code,
-            unit=view.department.name if view.department else None,
-            expected_by=view.deadlines.get(Stage.close),
-        )
 
     def _tell(
         self,

@@ -239,9 +239,7 @@ class PlacePublic(BaseModel):
 
 
 @router.get("/places", response_model=list[PlacePublic], responses={429: {}})
-def places(
-    platform: PlatformDep, session: ReadSession, request: Request
-) -> list[PlacePublic]:
+def places(platform: PlatformDep, session: ReadSession, request: Request) -> list[PlacePublic]:
     """The streets and their communities, for choosing the place without a map."""
     spend_allowance(platform, request, "read")
     out: list[PlacePublic] = []
@@ -257,9 +255,7 @@ def places(
 
 
 @router.get("/track/{code}", response_model=TrackPublic, responses={404: {}, 429: {}})
-def track(
-    platform: PlatformDep, session: ReadSession, request: Request, code: str
-) -> TrackPublic:
+def track(platform: PlatformDep, session: ReadSession, request: Request, code: str) -> TrackPublic:
     """查询进度: the public timeline of a case by its tracking code."""
     spend_allowance(platform, request, "read")
     return TrackPublic.of(platform.portal.track_case(session, anonymous_citizen(), code))
@@ -268,9 +264,7 @@ def track(
 @router.post(
     "/track/{code}/rating", response_model=RatingPublic, responses={404: {}, 409: {}, 429: {}}
 )
-def rate(
-    platform: PlatformDep, request: Request, code: str, body: RatingCreate
-) -> RatingPublic:
+def rate(platform: PlatformDep, request: Request, code: str, body: RatingCreate) -> RatingPublic:
     """评价: once the case is closed; "unsatisfied" sends it back for 重办."""
     spend_allowance(platform, request, "submit")
     citizen = anonymous_citizen()
