@@ -79,6 +79,19 @@ def test_a_confident_appeal_left_to_the_system_is_dispatched_and_explained(
     assert routing["corrections"] == []
 
 
+def _reported_again(city: RoutingCity, case: dict[str, Any]) -> CaseReported:
+    """The case's CaseReported as the relay would hand it over a second time."""
+    return CaseReported(
+        occurred_at=city.platform.clock.now(),
+        case_id=case["id"],
+        case_number=case["number"],
+        source="web",
+        category_code=case["category_code"],
+        area_code=case["area_code"],
+        urgency=case["urgency"],
+    )
+
+
 def test_a_redelivered_event_does_nothing_twice(city: RoutingCity) -> None:
     receipt = city.submit(SCHOOL)
     city.drain()
@@ -89,15 +102,7 @@ def test_a_redelivered_event_does_nothing_twice(city: RoutingCity) -> None:
         for s in city.platform.bus.subscriptions_for("CaseReported")
         if s.name == INTAKE_SUBSCRIPTION
     )
-    again = CaseReported(
-        occurred_at=city.platform.clock.now(),
-        case_id=case["id"],
-        case_number=case["number"],
-        source="web",
-        category_code=case["category_code"],
-        area_code=case["area_code"],
-        urgency=case["urgency"],
-    )
+    again = _reported_again(city, case)
     handler(again)
     handler(again)
     assert (_history_rows(city), city.get("disp", case["id"])["version"]) == before
@@ -228,20 +233,7 @@ def test_a_pass_of_queued_and_dispatched_appeals_redelivered_changes_nothing(
     )
     assert batch is not None
     before = (_history_rows(city), [city.get("disp", c["id"])["version"] for c in cases])
-    batch(
-        [
-            CaseReported(
-                occurred_at=city.platform.clock.now(),
-                case_id=c["id"],
-                case_number=c["number"],
-                source="web",
-                category_code=c["category_code"],
-                area_code=c["area_code"],
-                urgency=c["urgency"],
-            )
-            for c in cases
-        ]
-    )
+    batch([_reported_again(city, c) for c in cases])
     after = (_history_rows(city), [city.get("disp", c["id"])["version"] for c in cases])
     assert after == before
     with city.platform.read() as s:
