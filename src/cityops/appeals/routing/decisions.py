@@ -20,7 +20,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
     insert,
     select,
 )
@@ -131,15 +130,8 @@ def _reason(value: str) -> RoutingReason | str:
         return value
 
 
-# built once: the relay asks these for every routed case
-_HAS_DECISION = select(routing_decisions.c.id).where(
-    routing_decisions.c.case_id == bindparam("case_id")
-)
+# built once: the router inserts one for every case it dispatches itself
 _INSERT_DECISION = insert(routing_decisions)
-
-
-def has_decision(session: Session, case_id: int) -> bool:
-    return session.execute(_HAS_DECISION, {"case_id": case_id}).first() is not None
 
 
 def _decision_row(d: RoutingDecision) -> dict[str, Any]:
