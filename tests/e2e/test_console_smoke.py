@@ -75,3 +75,33 @@ def test_signed_in_user_sees_the_workbench(new_page: Callable[..., Any], smoke_u
     expect(page.locator("#who")).to_have_text("王领导 (领导)")
     expect(page.get_by_role("heading", name="我的工作台")).to_be_visible()
     shoot(page, "02-workbench-leader")
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "field"),
+    [
+        ("/login", "#login-form", "#password"),
+        ("/cases/new", "#new-case", "#n-phone"),
+        ("/console/hotline", "#call", "#h-phone"),
+        ("/portal", "#appeal", "#a-phone"),
+        ("/portal/track", "#rate-form", None),  # shown once a case is found
+    ],
+)
+def test_a_form_cannot_be_sent_before_its_script_is_ready(
+    browser: Any, live_server: str, path: str, form: str, field: str | None
+) -> None:
+    """Until a page's script has attached its handler, the form's submit button is disabled: a
+    native submission would put what was typed (a password, a phone number) in the address bar."""
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(path)
+        button = page.locator(f"{form} button[type=submit]")
+        assert button.is_disabled()
+        if field:
+            page.locator(field).fill("13800001234")
+            page.locator(field).press("Enter")  # implicit submission needs an enabled button
+            page.wait_for_timeout(300)
+            assert "13800001234" not in page.url
+    finally:
+        context.close()

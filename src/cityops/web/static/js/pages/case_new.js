@@ -112,6 +112,7 @@ form.addEventListener("submit", async (ev) => {
     submit.disabled = false;
   }
 });
+form.querySelector("button[type=submit]").disabled = false; // disabled in the page until now
 
 onLangChange(() => {
   renderSources();

@@ -406,8 +406,8 @@ try {
   renderDepartments();
   renderArticles();
   renderSimilar();
-  applyRights();
   fitTo(map, drawAreas(map, { type: "FeatureCollection", features }));
 } catch (err) {
   flash(err.message, "error");
 }
+applyRights(); // the 记录 button is disabled in the page until its handler is attached

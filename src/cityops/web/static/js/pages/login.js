@@ -34,3 +34,6 @@ form.addEventListener("submit", async (ev) => {
     button.disabled = false;
   }
 });
+// The button is disabled in the page until this handler is attached: a click before then would
+// submit the form natively and put the password in the address bar.
+form.querySelector("button[type=submit]").disabled = false;

@@ -172,6 +172,9 @@ form.addEventListener("submit", async (ev) => {
     submit.disabled = false;
   }
 });
+// disabled in the page until this handler is attached: a native submission would put the
+// citizen's phone number in the address bar and lose the appeal
+form.querySelector("button[type=submit]").disabled = false;
 
 function showReceipt(receipt) {
   form.hidden = true;

@@ -113,6 +113,7 @@ document.getElementById("rate-form").addEventListener("submit", async (ev) => {
     box.hidden = false;
   }
 });
+document.querySelector("#rate-form button[type=submit]").disabled = false; // disabled until now
 
 onLangChange(render);
 const initial = codeInput.value.trim();
