@@ -105,3 +105,24 @@ def test_a_form_cannot_be_sent_before_its_script_is_ready(
             assert "13800001234" not in page.url
     finally:
         context.close()
+
+
+def test_the_language_switch_answers_before_the_words_have_loaded(
+    new_page: Callable[..., Any],
+) -> None:
+    """A click on the switch while the dictionaries are still on their way is not lost."""
+    page = new_page()
+    held: list[Any] = []
+    page.route("**/i18n/*.json", lambda route: held.append(route))
+    page.goto("/login", wait_until="domcontentloaded")
+    for _ in range(100):  # the page's script has asked for its words, which are held back
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the dictionaries were not held back: the test proves nothing"
+    page.get_by_role("button", name="切换到英文界面").click()
+    for route in held:
+        route.continue_()
+    page.unroute("**/i18n/*.json")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.get_by_label("Username")).to_be_visible()

@@ -62,11 +62,12 @@ export async function initI18n() {
     /* storage unavailable */
   }
   current = LANGS.includes(wanted) ? wanted : LANGS[0];
+  // The switch answers from the first moment (before the words have loaded), so a click is never lost.
+  const toggle = document.getElementById("lang-toggle");
+  if (toggle) toggle.addEventListener("click", () => setLang(current === "en" ? "zh-CN" : "en"));
   await Promise.all([load(LANGS[0]), load(current)]);
   remember(current);
   if (document.documentElement.lang !== current) applyI18n();
-  const toggle = document.getElementById("lang-toggle");
-  if (toggle) toggle.addEventListener("click", () => setLang(current === "en" ? "zh-CN" : "en"));
 }
 
 export async function setLang(next) {
