@@ -104,13 +104,18 @@ class Platform:
         measured on the 2-core machine under intake load, which were most of intake's p99
         (bench/README.md)."""
         try:
-            with self.read() as session:
-                self.geo.load_index(session)
-            _ = self.routing.available  # loads the model
+            self.preload()
         except Exception:  # a warm-up must never stop a server; the first request loads it
             log.exception("warm-up failed")
         gc.collect()
         gc.freeze()
+
+    def preload(self) -> None:
+        """Load what the first request would otherwise wait for: the area index and the routing
+        model (without one, looking for it still imports scikit-learn: about a second)."""
+        with self.read() as session:
+            self.geo.load_index(session)
+        _ = self.routing.available
 
     def stop_background(self) -> None:
         self.scheduler.stop()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from cityops.app import Platform, build_platform
 from cityops.infra.settings import Settings
@@ -22,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 VENDOR = ROOT / "src" / "cityops" / "web" / "static" / "vendor" / "leaflet" / "leaflet-src.esm.js"
+# Assertions wait as long as actions do (the context's default timeout): a loaded CI machine
+# may take more than Playwright's default 5 s for a page to answer.
+expect.set_options(timeout=10_000)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

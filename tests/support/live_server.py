@@ -23,7 +23,10 @@ def free_port() -> int:
 
 @contextmanager
 def serve(platform: Platform, *, name: str = "test-uvicorn") -> Iterator[str]:
-    """Serve the app over `platform`; yields the base URL, stops the server on exit."""
+    """Serve the app over `platform`, preloaded as a server's warm-up does (so a test's first
+    request does not wait a second for the routing model); yields the base URL, stops the
+    server on exit."""
+    platform.preload()
     port = free_port()
     config = uvicorn.Config(
         create_app(platform),
