@@ -196,6 +196,7 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
     platform.notify = NotifyService(
         cases=platform.cases,
+        org=platform.org,
         clock=platform.clock,
         sessions=platform.readers,  # it only reads through these: who is to be told
         uows=platform.uow,

@@ -21,6 +21,7 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.events import Event
 from cityops.kernel.masking import mask_email, mask_phone
+from cityops.org.public import OrgService
 
 log = logging.getLogger(__name__)
 MAX_PAGE = 200
@@ -74,12 +75,14 @@ class NotifyService:
         self,
         *,
         cases: CaseService,
+        org: OrgService,
         clock: Clock,
         sessions: sessionmaker[Session],
         uows: Callable[[], AbstractContextManager[UnitOfWork]],
         senders: Iterable[NotificationSender] = (),
     ) -> None:
         self.cases = cases
+        self.org = org
         self.clock = clock
         self._sessions = sessions
         self._uows = uows
@@ -158,6 +161,17 @@ class NotifyService:
         except NotFound:
             return None
 
+    def _unit_of(self, session: Session, event: CaseEvent) -> str | None:
+        """The unit an event names (派遣 to, 签收 or 办结 by), as it was then: the case may have
+        gone to another unit before the relay reads it."""
+        code = getattr(event, "department_code", None)
+        if not code:
+            return None
+        try:
+            return self.org.department_by_code(session, code).name
+        except NotFound:
+            return None
+
     def _tell(
         self,
         session: Session,
@@ -169,10 +183,13 @@ class NotifyService:
         a merge also carries the recipients over to the case merged into."""
         out: list[tuple[dict[str, object], Outgoing]] = []
         now = self.clock.now()
+        unit = self._unit_of(session, event) or facts.unit
         for who in list(wanted.get(event.case_id, ())):
             own = who.tracking_code or facts.tracking_code
             words = message_for(
-                event, replace(facts, tracking_code=own), merged=who.tracking_code is not None
+                event,
+                replace(facts, tracking_code=own, unit=unit),
+                merged=who.tracking_code is not None,
             )
             if words is None:
                 continue

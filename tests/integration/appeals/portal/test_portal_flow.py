@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 from tests.integration.appeals.portal.conftest import LAMP, PHONE, Portal, jpeg, png
 
+from cityops.appeals.notify.store import notifications
 from cityops.infra.outbox import outbox
 from cityops.kernel.events import event_from_payload
 
@@ -146,6 +147,26 @@ def test_notifications_outbox_records_each_step_masked(portal: Portal) -> None:
     assert portal.client.get("/api/v1/notifications", headers=portal.auth("op")).json()[
         "total"
     ] == len(items)
+
+
+def test_each_message_names_the_unit_of_its_own_step(portal: Portal) -> None:
+    """Dispatched to 城市管理局, sent back, dispatched to the street office, all before the relay
+    runs: the first message still names the first unit."""
+    code = portal.submit()["tracking_code"]
+    cid = portal.case_id(code)
+    portal.act("op", cid, "register")
+    portal.act("disp", cid, "dispatch", department_code="CGJ")
+    portal.act("h_cgj", cid, "return", reason="不属于本单位职责")
+    portal.act("disp", cid, "dispatch", department_code="ST_HUBIN")
+    portal.platform.relay.drain()
+    with portal.platform.read() as s:
+        words = s.execute(
+            select(notifications.c.message)
+            .where(notifications.c.event_name == "CaseDispatched")
+            .order_by(notifications.c.id)
+        ).scalars()
+        units = [w.split("已派给")[1].split("办理")[0] for w in words]
+    assert units == ["城市管理局", "湖滨街道办事处"]
 
 
 def test_a_repeated_relay_pass_records_no_message_twice(portal: Portal) -> None:
