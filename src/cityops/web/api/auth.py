@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.org import public as org
 from cityops.web.api.users import UserPublic
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -98,7 +98,7 @@ def create_api_token(
 
 
 @router.delete("/auth/api-tokens/{token_id}", response_model=ApiTokenPublic)
-def revoke_api_token(token_id: int, platform: PlatformDep, actor: CurrentActor) -> ApiTokenPublic:
+def revoke_api_token(token_id: RowId, platform: PlatformDep, actor: CurrentActor) -> ApiTokenPublic:
     with platform.uow() as uow:
         ref = platform.org.revoke_api_token(uow, actor, token_id)
     return ApiTokenPublic.of(ref)

@@ -15,7 +15,7 @@ from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import NotFound, ValidationFailed
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import MAX_PAGE, CurrentActor, PlatformDep, ReadSession, RowId
 from cityops.web.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -53,7 +53,7 @@ class ActionRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int = Field(ge=1, description="the case version you acted on (409 if stale)")
+    version: RowId = Field(description="the case version you acted on (409 if stale)")
     note: str = Field(
         default="",
         max_length=2000,
@@ -77,7 +77,7 @@ class ActionRequest(BaseModel):
         default=None, description="evaluate, required when contacted"
     )
     reopen: bool = Field(default=False, description="evaluate: 重办 (unsatisfied only)")
-    into_case_id: int | None = None
+    into_case_id: RowId | None = None
     photos: list[str] = Field(
         default_factory=list, max_length=20, description="finish / self_handle: the result photos"
     )
@@ -369,7 +369,7 @@ def list_cases(
     start: FromQ = None,
     end: ToQ = None,
     q: TextQ = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=cp.MAX_PAGE_SIZE)] = 50,
 ) -> CasePage:
     """Cases in your scope, overdue first, then by stage deadline."""
@@ -429,7 +429,7 @@ def export_cases(
 
 @router.get("/cases/{case_id}", response_model=CasePublic)
 def get_case(
-    case_id: int,
+    case_id: RowId,
     platform: PlatformDep,
     session: ReadSession,
     actor: CurrentActor,
@@ -447,7 +447,7 @@ def get_case(
 
 @router.post("/cases/{case_id}/actions/{action}", response_model=CasePublic)
 async def act_on_case(
-    case_id: int, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
+    case_id: RowId, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
 ) -> Response:
     """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
     request_extension, approve_extension, deny_extension, suspend, resume, supervise, finish,
@@ -488,7 +488,7 @@ async def act_on_case(
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])
 def case_history(
-    case_id: int, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+    case_id: RowId, platform: PlatformDep, session: ReadSession, actor: CurrentActor
 ) -> list[HistoryEntryPublic]:
     return [
         HistoryEntryPublic(

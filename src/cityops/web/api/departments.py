@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.org import public as org
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["departments"])
 
@@ -90,14 +90,14 @@ def create_department(
 
 @router.get("/departments/{department_id}", response_model=DepartmentPublic)
 def read_department(
-    department_id: int, platform: PlatformDep, session: ReadSession, _actor: CurrentActor
+    department_id: RowId, platform: PlatformDep, session: ReadSession, _actor: CurrentActor
 ) -> DepartmentPublic:
     return DepartmentPublic.of(platform.org.department_by_id(session, department_id))
 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentPublic)
 def update_department(
-    department_id: int, body: DepartmentUpdate, platform: PlatformDep, actor: CurrentActor
+    department_id: RowId, body: DepartmentUpdate, platform: PlatformDep, actor: CurrentActor
 ) -> DepartmentPublic:
     cmd = org.DepartmentUpdate(
         name=body.name,

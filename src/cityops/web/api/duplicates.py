@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cityops.appeals.duplicates.service import MAX_LIMIT, MAX_RADIUS_M, MAX_WINDOW_DAYS
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["duplicates"])
 
@@ -28,7 +28,7 @@ class SimilarCasePublic(BaseModel):
 
 @router.get("/cases/{case_id}/similar", response_model=list[SimilarCasePublic])
 def similar_cases(
-    case_id: int,
+    case_id: RowId,
     platform: PlatformDep,
     session: ReadSession,
     actor: CurrentActor,

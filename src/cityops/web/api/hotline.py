@@ -26,7 +26,7 @@ from cityops.appeals.routing.public import RouteSuggestion
 from cityops.web.api.cases import CasePublic
 from cityops.web.api.duplicates import SimilarCasePublic
 from cityops.web.api.knowledge import ArticlePublic
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1/hotline", tags=["hotline"])
 
@@ -114,7 +114,7 @@ class CallCreate(BaseModel):
     department_code: str | None = Field(default=None, max_length=40)
     article_code: str | None = Field(default=None, max_length=32)
     answer: str | None = Field(default=None, max_length=4000)
-    merge_into: int | None = Field(default=None, ge=1)
+    merge_into: RowId | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cityops.appeals.notify.service import NotificationView
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import MAX_PAGE, CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -46,9 +46,9 @@ def list_notifications(
     platform: PlatformDep,
     session: ReadSession,
     actor: CurrentActor,
-    case_id: int | None = None,
+    case_id: RowId | None = None,
     status: Annotated[str | None, Query(pattern="^(recorded|sent|failed)$")] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> NotificationPage:
     result = platform.notify.list_notifications(

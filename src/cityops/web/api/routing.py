@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.appeals.routing.public import RouteSuggestion, RoutingCorrection, RoutingDecision
 from cityops.geo.public import CoordSystem
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 
@@ -122,7 +122,7 @@ class SuggestionsPublic(BaseModel):
     summary="The router's decision on a case: suggestions, explanation, outcome",
 )
 def case_routing(
-    case_id: int, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+    case_id: RowId, platform: PlatformDep, session: ReadSession, actor: CurrentActor
 ) -> CaseRoutingPublic:
     found = platform.routing.case_routing(session, actor, case_id)
     return CaseRoutingPublic(

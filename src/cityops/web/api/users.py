@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.kernel.errors import NotFound
 from cityops.org import public as org
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -100,14 +100,14 @@ def create_user(body: UserCreate, platform: PlatformDep, actor: CurrentActor) ->
 
 @router.get("/users/{user_id}", response_model=UserPublic)
 def read_user(
-    user_id: int, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+    user_id: RowId, platform: PlatformDep, session: ReadSession, actor: CurrentActor
 ) -> UserPublic:
     return UserPublic.of(platform.org.get_user(session, actor, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic)
 def update_user(
-    user_id: int, body: UserUpdate, platform: PlatformDep, actor: CurrentActor
+    user_id: RowId, body: UserUpdate, platform: PlatformDep, actor: CurrentActor
 ) -> UserPublic:
     sent = body.model_fields_set
     cmd = org.UserUpdate(

@@ -15,7 +15,7 @@ from cityops.infra.webhooks import (
     NewSubscription,
     SubscriptionView,
 )
-from cityops.web.deps import CurrentActor, PlatformDep
+from cityops.web.deps import CurrentActor, PlatformDep, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
@@ -112,7 +112,7 @@ def list_webhooks(platform: PlatformDep, actor: CurrentActor) -> list[WebhookPub
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-def delete_webhook(webhook_id: int, platform: PlatformDep, actor: CurrentActor) -> Response:
+def delete_webhook(webhook_id: RowId, platform: PlatformDep, actor: CurrentActor) -> Response:
     with platform.uow() as uow:
         platform.webhooks.delete_subscription(uow, actor, webhook_id)
     return Response(status_code=204)
@@ -120,7 +120,7 @@ def delete_webhook(webhook_id: int, platform: PlatformDep, actor: CurrentActor) 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response_model=list[WebhookDeliveryPublic])
 def list_webhook_deliveries(
-    webhook_id: int,
+    webhook_id: RowId,
     platform: PlatformDep,
     actor: CurrentActor,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
