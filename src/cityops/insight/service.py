@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from cityops.insight.indicators import CountsRow, counts_of, formulas, rates, total_counts
 from cityops.insight.policy import may_view_case_indicators
 from cityops.kernel.actor import Actor
-from cityops.kernel.clock import SHANGHAI, Clock, to_local
+from cityops.kernel.clock import SHANGHAI, Clock, check_day_range, to_local
 from cityops.kernel.errors import ValidationFailed
 
 RATE_DIGITS = 4
@@ -64,6 +64,8 @@ class IndicatorReport:
 
 def window_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """[start 00:00, the day after end 00:00) in Asia/Shanghai, as aware UTC instants."""
+    check_day_range(end, "to")  # first: a missing `from` is derived from `to`
+    check_day_range(start, "from")
     if start > end:
         raise ValidationFailed(
             f"the window starts ({start}) after it ends ({end})",

@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from cityops.kernel.errors import ValidationFailed
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The days a query may name: wide enough for any record, and far enough from datetime's own
+# limits (years 1 and 9999) that a zone shift or a day added never overflows.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def check_day_range(value: date, name: str) -> None:
+    """ValidationFailed (422 / Open311 400) when `value` (a day or an instant) lies outside
+    EARLIEST_DAY … LATEST_DAY."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationFailed(
+            f"{name} {value.isoformat()} is out of range: dates lie between "
+            f"{EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}",
+            code="date_out_of_range",
+        )
 
 
 class Clock(Protocol):

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
 from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
-from cityops.kernel.clock import SHANGHAI, to_local
+from cityops.kernel.clock import SHANGHAI, check_day_range, to_local
 from cityops.kernel.errors import ValidationFailed
 from cityops.kernel.masking import mask_text
 
@@ -296,6 +296,7 @@ def parse_w3c(value: str, name: str) -> datetime:
             f"{name} {value!r} is not a W3C date-time such as 2026-11-23T09:00:00+08:00",
             code="invalid_date",
         ) from exc
+    check_day_range(parsed, name)
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=SHANGHAI)
 
 

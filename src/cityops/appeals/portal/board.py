@@ -14,7 +14,7 @@ from cityops.appeals.portal import policy
 from cityops.appeals.portal.model import Board, BoardRow
 from cityops.cases.public import CaseCounts, CaseService
 from cityops.kernel.actor import SYSTEM, Actor
-from cityops.kernel.clock import SHANGHAI, Clock
+from cityops.kernel.clock import SHANGHAI, Clock, check_day_range
 from cityops.kernel.errors import ValidationFailed
 
 
@@ -23,11 +23,13 @@ def month_window(month: str | None, today: date) -> tuple[str, datetime, datetim
     if month:
         try:
             year, mon = (int(p) for p in month.split("-", 1))
-            start = datetime(year, mon, 1, tzinfo=SHANGHAI)
+            first = date(year, mon, 1)
         except ValueError as exc:
             raise ValidationFailed(
                 f"month must look like 2026-11, not {month!r}", code="bad_month"
             ) from exc
+        check_day_range(first, "month")
+        start = datetime(year, mon, 1, tzinfo=SHANGHAI)
     else:
         start = datetime(today.year, today.month, 1, tzinfo=SHANGHAI)
     end = (

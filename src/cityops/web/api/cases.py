@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
-from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.clock import SHANGHAI, check_day_range
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.web.deps import MAX_PAGE, CurrentActor, PlatformDep, ReadSession, RowId
 from cityops.web.responses import model_response
@@ -244,10 +244,11 @@ class HistoryEntryPublic(BaseModel):
     attachments: list[str]
 
 
-def _instant(value: datetime | date | None) -> datetime | None:
+def _instant(value: datetime | date | None, name: str = "from") -> datetime | None:
     """Query times: a date is midnight in Shanghai; a time without a zone is Shanghai time."""
     if value is None:
         return None
+    check_day_range(value, name)
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
@@ -264,9 +265,10 @@ def _until(value: str | None) -> datetime | None:
         return None
     try:
         if _DAY.match(text):
-            day = date.fromisoformat(text) + timedelta(days=1)
-            return datetime.combine(day, time.min, tzinfo=SHANGHAI)
-        return _instant(datetime.fromisoformat(text))
+            day = date.fromisoformat(text)
+            check_day_range(day, "to")
+            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+        return _instant(datetime.fromisoformat(text), "to")
     except ValueError:
         raise ValidationFailed(
             f"to must be a day (YYYY-MM-DD, counted whole) or a date and time "
