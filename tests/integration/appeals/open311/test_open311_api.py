@@ -354,6 +354,39 @@ def test_a_json_body_that_does_not_parse_is_400(
     assert counts() == (0, 0)
 
 
+def test_a_form_body_with_unescaped_utf8_keeps_its_chinese(
+    api: TestClient, body: dict[str, Any]
+) -> None:
+    """curl -d sends Chinese as raw UTF-8 bytes, not percent-escaped: the URL standard reads
+    both as UTF-8 (a Latin-1 reading stored mojibake)."""
+    raw = "&".join(f"{k}={v}" for k, v in body.items()).encode("utf-8")
+    r = api.post(
+        f"{BASE}/requests.json",
+        content=raw,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 200, r.text
+    number = r.json()[0]["service_request_id"]
+    [stored] = api.get(f"{BASE}/requests/{number}.json").json()
+    assert stored["description"] == body["description"]
+
+
+@pytest.mark.parametrize("garbage", [b"%FF%FE", b"\xff\xfe"])
+def test_a_form_body_that_is_not_utf8_is_400(
+    api: TestClient, body: dict[str, Any], counts: Callable[[], tuple[int, int]], garbage: bytes
+) -> None:
+    raw = "&".join(f"{k}={v}" for k, v in body.items()).encode("utf-8") + b"&address_string="
+    r = api.post(
+        f"{BASE}/requests.json",
+        content=raw + garbage,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 400, r.text
+    [error] = parse("json", r.text)
+    assert error["description"] == "the form body is not UTF-8 text (raw or percent-encoded)"
+    assert counts() == (0, 0)
+
+
 def test_updated_datetime_follows_every_step(
     api: TestClient, body: dict[str, Any], staff: Callable[..., Any], clock: Any
 ) -> None:
