@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from annotated_types import Interval
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import OAuth2PasswordBearer
@@ -17,13 +16,6 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.errors import Unauthenticated
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-# A stored row's id or version: what the databases' 64-bit integers hold. A larger number is a
-# 422 that says so (in a path, a query or a body), not a driver's overflow (500).
-INT64_MAX = 2**63 - 1
-RowId = Annotated[int, Interval(ge=1, le=INT64_MAX)]
-# The last page a list serves: its offset must fit the databases' integers too.
-MAX_PAGE = 1_000_000
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the

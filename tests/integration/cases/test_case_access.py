@@ -303,12 +303,18 @@ def test_malformed_and_oversized_bodies(city: City) -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{"size": 201}, {"page": 0}, {"status": "lost"}, {"from": "yesterday"}]
+    ("params", "code"),
+    [
+        ({"size": 201}, "invalid_request"),
+        ({"page": 0}, "invalid_request"),
+        ({"status": "lost"}, "invalid_request"),
+        ({"from": "yesterday"}, "invalid_from"),  # as `to`: test_case_flow
+    ],
 )
-def test_bad_list_queries(city: City, params: dict[str, Any]) -> None:
+def test_bad_list_queries(city: City, params: dict[str, Any], code: str) -> None:
     r = city.client.get("/api/v1/cases", params=params, headers=city.auth("disp"))
     assert r.status_code == 422
-    assert r.json()["error"]["code"] == "invalid_request"
+    assert r.json()["error"]["code"] == code
 
 
 @pytest.mark.parametrize(

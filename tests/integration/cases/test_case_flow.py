@@ -351,6 +351,9 @@ def test_an_unreached_visit_is_recorded_and_the_case_waits_for_the_next(city: Ci
         ({"to": "2026-11-23T09:00:01+08:00"}, True),
         ({"to": "2026-11-23T01:00:01Z"}, True),
         ({"from": "2026-11-24"}, False),
+        ({"from": "20261123", "to": "20261123"}, True),  # days written without dashes
+        ({"from": "20261124"}, False),  # not 20,261,124 seconds after 1970
+        ({"from": "2026-11-23T09:00:01+08:00"}, False),
     ],
 )
 def test_the_to_filter_counts_a_whole_day(city: City, window: dict[str, str], found: bool) -> None:
@@ -364,11 +367,35 @@ def test_the_to_filter_counts_a_whole_day(city: City, window: dict[str, str], fo
     assert (case["number"] in exported.text) is found
 
 
-def test_a_malformed_to_is_a_422(city: City) -> None:
-    r = city.client.get("/api/v1/cases", params={"to": "tomorrow"}, headers=city.auth("op"))
+@pytest.mark.parametrize("name", ["from", "to"])
+@pytest.mark.parametrize("value", ["tomorrow", "1700000000", "2026-13-01", "2026-11"])
+def test_a_malformed_bound_is_a_422(city: City, name: str, value: str) -> None:
+    r = city.client.get("/api/v1/cases", params={name: value}, headers=city.auth("op"))
     assert r.status_code == 422
-    assert r.json()["error"]["code"] == "invalid_to"
+    assert r.json()["error"]["code"] == f"invalid_{name}"
     assert "YYYY-MM-DD" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "window"),
+    [
+        ({"from": "20261101", "to": "20261130"}, ("2026-11-01", "2026-11-30")),
+        ({"from": "2026-11-01", "to": "2026-11-30"}, ("2026-11-01", "2026-11-30")),
+    ],
+)
+def test_indicator_days_are_read_as_days(
+    city: City, params: dict[str, str], window: tuple[str, str]
+) -> None:
+    r = city.client.get("/api/v1/indicators/cases", params=params, headers=city.auth("boss"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["from"], r.json()["to"]) == window
+
+
+@pytest.mark.parametrize("value", ["0", "1700000000", "2026-11-01T00:00:00", "next week"])
+def test_an_indicator_day_that_is_not_a_day_is_a_422(city: City, value: str) -> None:
+    r = city.client.get("/api/v1/indicators/cases", params={"to": value}, headers=city.auth("boss"))
+    assert r.status_code == 422, r.text
+    assert "query.to: Value error, must be a day such as 2026-11-30" in r.json()["error"]["message"]
 
 
 def test_a_second_extension_request_says_one_is_pending(city: City) -> None:

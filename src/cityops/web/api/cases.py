@@ -3,7 +3,6 @@ history. Rules live in the case engine; this module only speaks HTTP."""
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
@@ -15,7 +14,8 @@ from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI, check_day_range
 from cityops.kernel.errors import NotFound, ValidationFailed
-from cityops.web.deps import MAX_PAGE, CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import DAY_PATTERN, MAX_PAGE, RowId
 from cityops.web.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -244,37 +244,29 @@ class HistoryEntryPublic(BaseModel):
     attachments: list[str]
 
 
-def _instant(value: datetime | date | None, name: str = "from") -> datetime | None:
-    """Query times: a date is midnight in Shanghai; a time without a zone is Shanghai time."""
-    if value is None:
-        return None
-    check_day_range(value, name)
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
-
-
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _until(value: str | None) -> datetime | None:
-    """The end of the `to` filter (exclusive): a day (YYYY-MM-DD) counts whole, so it ends at
-    the next day's 00:00 in Shanghai (as the indicators' `to`); a date and time ends there."""
+def _moment(value: str | None, name: str) -> datetime | None:
+    """A `from` or `to` bound as an instant. A day (YYYY-MM-DD or YYYYMMDD) is counted whole:
+    `from` starts at its 00:00 in Shanghai, `to` ends at the next day's 00:00 (as the
+    indicators' `to`). A date and time is that moment (Shanghai time without a zone)."""
     text = (value or "").strip()
     if not text:
         return None
     try:
-        if _DAY.match(text):
+        if DAY_PATTERN.match(text):
             day = date.fromisoformat(text)
-            check_day_range(day, "to")
-            return datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-        return _instant(datetime.fromisoformat(text), "to")
+            check_day_range(day, name)
+            if name == "to":
+                day += timedelta(days=1)
+            return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValidationFailed(
-            f"to must be a day (YYYY-MM-DD, counted whole) or a date and time "
+            f"{name} must be a day (YYYY-MM-DD, counted whole) or a date and time "
             f"(YYYY-MM-DDTHH:MM[:SS][±HH:MM]), not {text!r}",
-            code="invalid_to",
+            code=f"invalid_{name}",
         ) from None
+    check_day_range(moment, name)
+    return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
 
 
 def _filters(
@@ -284,7 +276,7 @@ def _filters(
     department: str | None,
     source: cp.CaseSource | None,
     overdue: bool | None,
-    start: datetime | date | None,
+    start: str | None,
     end: str | None,
     q: str | None,
 ) -> cp.CaseFilter:
@@ -295,8 +287,8 @@ def _filters(
         department_code=department or None,
         source=source,
         overdue=overdue,
-        reported_from=_instant(start),
-        reported_to=_until(end),
+        reported_from=_moment(start, "from"),
+        reported_to=_moment(end, "to"),
         q=(q or "").strip() or None,
     )
 
@@ -310,9 +302,10 @@ DepartmentQ = Annotated[str | None, Query(max_length=40, description="department
 SourceQ = Annotated[cp.CaseSource | None, Query()]
 OverdueQ = Annotated[bool | None, Query()]
 FromQ = Annotated[
-    datetime | date | None,
+    str | None,
     Query(
         alias="from",
+        max_length=40,
         description="reported at or after: a day (YYYY-MM-DD, from its 00:00) or a date and "
         "time; Asia/Shanghai unless the time names its zone",
     ),

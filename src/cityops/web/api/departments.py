@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.org import public as org
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["departments"])
 

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cityops.appeals.duplicates.service import MAX_LIMIT, MAX_RADIUS_M, MAX_WINDOW_DAYS
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["duplicates"])
 

@@ -26,7 +26,8 @@ from cityops.appeals.routing.public import RouteSuggestion
 from cityops.web.api.cases import CasePublic
 from cityops.web.api.duplicates import SimilarCasePublic
 from cityops.web.api.knowledge import ArticlePublic
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1/hotline", tags=["hotline"])
 

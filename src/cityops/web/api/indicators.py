@@ -16,6 +16,7 @@ from cityops.insight.public import (
     IndicatorRow,
 )
 from cityops.web.deps import CurrentActor, PlatformDep
+from cityops.web.params import Day
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 
@@ -74,9 +75,9 @@ def case_indicators(
     actor: CurrentActor,
     group_by: GroupBy = GroupBy.department,
     from_: Annotated[
-        date | None, Query(alias="from", description="YYYY-MM-DD, Asia/Shanghai")
+        Day | None, Query(alias="from", description="YYYY-MM-DD, Asia/Shanghai")
     ] = None,
-    to: Annotated[date | None, Query(description="YYYY-MM-DD, inclusive")] = None,
+    to: Annotated[Day | None, Query(description="YYYY-MM-DD, inclusive")] = None,
 ) -> CaseIndicatorsPublic:
     with platform.read() as session:
         report = platform.insight.case_indicators(session, actor, group_by, from_, to)

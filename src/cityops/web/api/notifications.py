@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cityops.appeals.notify.service import NotificationView
-from cityops.web.deps import MAX_PAGE, CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import MAX_PAGE, RowId
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.appeals.routing.public import RouteSuggestion, RoutingCorrection, RoutingDecision
 from cityops.geo.public import CoordSystem
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 

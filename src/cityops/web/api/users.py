@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.kernel.errors import NotFound
 from cityops.org import public as org
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, RowId
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 

@@ -15,7 +15,8 @@ from cityops.infra.webhooks import (
     NewSubscription,
     SubscriptionView,
 )
-from cityops.web.deps import CurrentActor, PlatformDep, RowId
+from cityops.web.deps import CurrentActor, PlatformDep
+from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
