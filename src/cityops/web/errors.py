@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from cityops.kernel.errors import (
     Conflict,
@@ -33,6 +34,20 @@ def status_for(exc: DomainError) -> int:
         if isinstance(exc, cls):
             return status
     return 400
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path. Starlette's own 405 names the methods of the
+    first route that matched the path only, where GET and POST on one path are two routes."""
+    allowed = []
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
@@ -100,10 +115,18 @@ def install_error_handlers(app: FastAPI) -> None:
             413: "body_too_large",
             429: "rate_limited",
         }.get(exc.status_code, "http_error")
-        headers = getattr(exc, "headers", None) or {}
-        details = {"retry_after": int(headers["Retry-After"])} if "Retry-After" in headers else {}
+        headers = dict(getattr(exc, "headers", None) or {})
+        details: dict[str, Any] = {}
+        message = str(exc.detail)
+        if "Retry-After" in headers:
+            details["retry_after"] = int(headers["Retry-After"])
+        if exc.status_code == 405:
+            allowed = allowed_methods(_req)
+            headers["Allow"] = ", ".join(allowed)
+            details["allowed"] = allowed
+            message = f"{_req.method} is not allowed here; use {', '.join(allowed)}"
         return JSONResponse(
-            error_body(code, str(exc.detail), **details),
+            error_body(code, message, **details),
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
