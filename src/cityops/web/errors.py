@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from cityops.kernel.errors import (
     Conflict,
@@ -39,15 +39,22 @@ def status_for(exc: DomainError) -> int:
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
+# What a mount serves: the app's only mount is its static files.
+MOUNT_METHODS = ["GET", "HEAD"]
+
+
 def allowed_methods(request: Request) -> list[str]:
     """Every method some route takes at this path. Starlette's own 405 names the methods of the
     first route that matched the path only, where GET and POST on one path are two routes."""
+    # matched from the app's root: inside a mount the scope's root_path is the mount's
+    root = request.scope.get("app_root_path", "")
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
     allowed = []
     for method in METHODS:
-        scope = {**request.scope, "method": method}
-        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+        scope = {**request.scope, "method": method, "root_path": root}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
             allowed.append(method)
-    return allowed
+    return allowed or MOUNT_METHODS  # no route takes the path: a mount answered the 405
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
