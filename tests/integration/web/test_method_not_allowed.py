@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
         ("PATCH", "/api/v1/categories/A01", ["GET", "PUT"]),
         ("PUT", "/api/v1/auth/api-tokens", ["GET", "POST"]),
         ("POST", "/portal", ["GET"]),
-        ("POST", "/static/css/app.css", ["GET", "HEAD"]),  # a mount's own 405
+        ("POST", "/static/css/console.css", ["GET", "HEAD"]),  # a mount's own 405
     ],
 )
 def test_405_lists_every_method_the_path_takes(
