@@ -61,10 +61,10 @@ def fresh_database(kind: str, work: Path) -> Iterator[str]:
 def seed_city(platform: Platform, data_dir: Path | None) -> str:
     """Areas (Hangzhou 下城区 when the shared data is there, else the generated demo city), the
     default responsibility list and the demo departments and staff. Returns what areas were used."""
-    from cityops.cases.taxonomy_io import load_default_taxonomy
     from cityops.demo.accounts import seed_org
     from cityops.geo.public import generate_demo_city, import_hangzhou_xiacheng
     from cityops.kernel.actor import SYSTEM
+    from cityops.taxonomy.public import load_default_taxonomy
 
     hz = data_dir / "hangzhou_xiacheng" if data_dir else None
     with platform.uow() as uow:

@@ -45,8 +45,8 @@ from bench._server import (
 def seed(url: str, data_dir: Path | None) -> dict[str, Any]:
     """Areas, taxonomy, departments and staff; returns tokens and request bodies."""
     from cityops.app import build_platform
-    from cityops.cases.taxonomy import CategoryKind
     from cityops.infra.settings import Settings
+    from cityops.taxonomy.public import CategoryKind
 
     platform = build_platform(Settings(env="demo", database_url=url))
     try:

@@ -26,10 +26,8 @@ from cityops.appeals.portal.ratelimit import RateLimits
 from cityops.appeals.portal.service import PortalService, upload_root
 from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
-from cityops.cases.calendar import WorkingCalendar, load_calendar
 from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
-from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.geo.public import AreaLevels, GeoService, load_area_levels
 from cityops.infra.bus import EventBus
 from cityops.infra.db import make_engine, make_session_factory
@@ -43,6 +41,8 @@ from cityops.infra.writer import WriteQueue
 from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
+from cityops.taxonomy.public import TaxonomyService
+from cityops.worktime.public import WorkingCalendar, load_calendar
 
 log = logging.getLogger(__name__)
 

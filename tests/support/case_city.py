@@ -13,17 +13,10 @@ from sqlalchemy import func, select
 
 from cityops.app import Platform
 from cityops.cases.store import case_extensions, case_history, cases
-from cityops.cases.taxonomy import (
-    Category,
-    CategoryKind,
-    LimitUnit,
-    ResponsibleKind,
-    Stage,
-    TimeLimit,
-    Urgency,
-)
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.public import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.worktime.public import LimitUnit, Stage, TimeLimit
 
 STREET = "330191001"  # 湖滨街道 in the demo city's 东湖区
 OTHER_STREET = "330192001"  # 文新街道 in 西岭区

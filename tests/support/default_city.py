@@ -4,10 +4,10 @@ responsibility list with its departments, and a street office (`JD<street code>`
 from __future__ import annotations
 
 from cityops.app import Platform
-from cityops.cases.taxonomy_io import default_departments, load_default_taxonomy
 from cityops.geo.public import AreaLevel
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment
+from cityops.taxonomy.public import default_departments, load_default_taxonomy
 
 
 def seed_default_departments(p: Platform) -> None:

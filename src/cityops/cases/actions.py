@@ -20,10 +20,10 @@ from cityops.cases.model import (
     CaseStatus,
     DepartmentTarget,
 )
-from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.cases.views import ActionCommand
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.worktime.public import LimitUnit, Stage, TimeLimit
 
 if TYPE_CHECKING:
     from cityops.cases.service import CaseService

@@ -21,7 +21,6 @@ from cityops.cases import rows, store
 from cityops.cases.events import CaseReported
 from cityops.cases.lifecycle import initial_deadlines
 from cityops.cases.model import CaseState, CaseStatus, WorkCalendar, checked_phone, checked_text
-from cityops.cases.taxonomy import Category, Stage, Urgency
 from cityops.cases.views import NewCase
 from cityops.geo.public import AreaChain, AreaLevel
 from cityops.infra.outbox import UnitOfWork
@@ -29,6 +28,8 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.ids import new_tracking_code
 from cityops.org.public import DepartmentRef
+from cityops.taxonomy.public import Category, Urgency
+from cityops.worktime.public import Stage
 
 _LEVELS = (AreaLevel.district, AreaLevel.street, AreaLevel.community, AreaLevel.grid)
 

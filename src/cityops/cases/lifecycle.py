@@ -22,8 +22,8 @@ from cityops.cases.model import (
     check_transition,
     next_status,
 )
-from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.kernel.errors import ValidationFailed
+from cityops.worktime.public import LimitUnit, Stage, TimeLimit
 
 CHAIN = (Stage.register, Stage.dispatch, Stage.handle, Stage.verify, Stage.close)
 

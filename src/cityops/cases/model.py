@@ -10,9 +10,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from cityops.cases.taxonomy import Stage, TimeLimit
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.errors import InvalidTransition, ValidationFailed
+from cityops.worktime.public import Stage, TimeLimit
 
 
 class CaseStatus(StrEnum):

@@ -9,11 +9,10 @@ from sqlalchemy import RowMapping
 
 from cityops.cases.model import CaseSource, CaseStatus, allowed_actions
 from cityops.cases.rows import state_from_row
-from cityops.cases.sla import SlaState, sla_state
-from cityops.cases.taxonomy import LimitUnit
 from cityops.cases.views import AreaInfo, CaseArea, CaseView, DepartmentInfo, HistoryEntry
 from cityops.kernel.actor import Actor
 from cityops.kernel.masking import mask_phone
+from cityops.worktime.public import LimitUnit, SlaState, sla_state
 
 if TYPE_CHECKING:
     from cityops.cases.service import CaseService

@@ -47,8 +47,6 @@ from cityops.cases.model import (
 )
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
-from cityops.cases.sla import SlaState
-from cityops.cases.taxonomy import Stage, Urgency
 from cityops.cases.views import (
     ActionCommand,
     AreaInfo,
@@ -61,6 +59,8 @@ from cityops.cases.views import (
     HistoryEntry,
     NewCase,
 )
+from cityops.taxonomy.public import Urgency
+from cityops.worktime.public import SlaState, Stage
 
 __all__ = [
     "CONSULTATION_CATEGORY",

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import RowMapping
 
 from cityops.cases.model import CaseSource, CaseState, CaseStatus, Satisfaction
-from cityops.cases.taxonomy import Stage, TimeLimit
 from cityops.kernel.clock import as_utc
+from cityops.worktime.public import Stage, TimeLimit
 
 
 def limits_to_json(limits: Mapping[Stage, TimeLimit]) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from cityops.cases import acting, intake, policy, queries, rows, store
 from cityops.cases.acting import PreparedAction
-from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
     CaseAction,
@@ -19,8 +18,6 @@ from cityops.cases.model import (
 )
 from cityops.cases.presenting import case_view, history_entry
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
-from cityops.cases.taxonomy import Category, ResponsibleKind
-from cityops.cases.taxonomy_service import TaxonomyService
 from cityops.cases.views import (
     ActionCommand,
     CaseCounts,
@@ -38,6 +35,8 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import DomainError, NotFound, ValidationFailed
 from cityops.org.public import DepartmentKind, DepartmentRef, OrgService
+from cityops.taxonomy.public import Category, ResponsibleKind, TaxonomyService
+from cityops.worktime.public import WorkingCalendar
 
 MAX_PAGE_SIZE = 200
 

@@ -16,16 +16,22 @@ from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from cityops.cases import queries, store
-from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.events import CaseEscalated, CaseEvent, CaseOverdue, CaseReminded
 from cityops.cases.model import CaseStatus
 from cityops.cases.queries import SCANNED_STATUSES
-from cityops.cases.sla import SlaState, sla_state, yellow_at
-from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import Clock
+from cityops.worktime.public import (
+    LimitUnit,
+    SlaState,
+    Stage,
+    TimeLimit,
+    WorkingCalendar,
+    sla_state,
+    yellow_at,
+)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cityops.cases.taxonomy import TimeLimit
 from cityops.infra.db import UTCDateTime, metadata
+from cityops.worktime.public import TimeLimit
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from cityops.cases.model import CaseAction, CaseSource, CaseStatus, Satisfaction
-from cityops.cases.sla import SlaState
-from cityops.cases.taxonomy import Stage, TimeLimit, Urgency
+from cityops.taxonomy.public import Urgency
+from cityops.worktime.public import SlaState, Stage, TimeLimit
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from cityops.cases.taxonomy_io import FileFormat, read_rows, render
 from cityops.cli.context import console, platform_from_env
 from cityops.kernel.actor import SYSTEM
+from cityops.taxonomy.public import FileFormat, read_rows, render
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cityops.app import Platform
-from cityops.cases.taxonomy_io import default_departments
 from cityops.geo.public import AreaLevel, AreaRef
 from cityops.kernel.actor import SYSTEM, Role
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.public import default_departments
 
 DEMO_PASSWORD = "cityops-demo"  # demo accounts only; printed by `cityops demo`
 

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cityops.app import Platform
-from cityops.cases.taxonomy_io import load_default_taxonomy
 from cityops.demo.accounts import DemoOrg, seed_org
 from cityops.demo.messages import load_messages
 from cityops.demo.routing import held_out
 from cityops.demo.traffic import TrafficSimulator, TrafficStats
 from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import FixedClock
+from cityops.taxonomy.public import load_default_taxonomy
 
 Step = Callable[[str], None]
 

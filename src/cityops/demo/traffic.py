@@ -23,13 +23,14 @@ from cityops.cases.public import (
     NewCase,
     Satisfaction,
 )
-from cityops.cases.taxonomy import Category, CategoryKind, LimitUnit, Stage
 from cityops.demo.accounts import DemoOrg
 from cityops.demo.messages import Message, pick
 from cityops.geo.public import AreaChain, AreaLevel
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.kernel.errors import DomainError
+from cityops.taxonomy.public import Category, CategoryKind
+from cityops.worktime.public import LimitUnit, Stage
 
 HOUR = 3600.0
 

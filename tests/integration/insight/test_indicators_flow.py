@@ -9,17 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
-from cityops.cases.taxonomy import (
-    Category,
-    CategoryKind,
-    LimitUnit,
-    ResponsibleKind,
-    Stage,
-    TimeLimit,
-    Urgency,
-)
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.worktime.limits import LimitUnit, Stage, TimeLimit
 
 STREET, OTHER_STREET = "330191001", "330192001"  # streets of the generated demo city
 GRID, OTHER_GRID = "330191001001001", "330192001001001"

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.lifecycle import apply, initial_deadlines
 from cityops.cases.model import (
     ActionInput,
@@ -21,10 +20,11 @@ from cityops.cases.model import (
     allowed_actions,
     is_consultation,
 )
-from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import InvalidTransition
+from cityops.worktime.calendar import WorkingCalendar
+from cityops.worktime.limits import LimitUnit, Stage, TimeLimit
 
 A, S = CaseAction, CaseStatus
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.lifecycle import apply, initial_deadlines
 from cityops.cases.model import (
     ActionInput,
@@ -23,9 +22,10 @@ from cityops.cases.model import (
     checked_phone,
     checked_text,
 )
-from cityops.cases.taxonomy import LimitUnit, Stage, TimeLimit
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import InvalidTransition, ValidationFailed
+from cityops.worktime.calendar import WorkingCalendar
+from cityops.worktime.limits import LimitUnit, Stage, TimeLimit
 
 A, S = CaseAction, CaseStatus
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)

@@ -13,7 +13,7 @@ class CategoryGroup:
     name: str
 
 
-# The 7 labels of the published data → the 诉求 groups of cases/default_taxonomy.yaml.
+# The 7 labels of the published data → the 诉求 groups of taxonomy/default_taxonomy.yaml.
 LABEL_TO_CATEGORY_GROUP: dict[str, CategoryGroup] = {
     "城乡建设": CategoryGroup("A01", "城乡建设"),
     "劳动和社会保障": CategoryGroup("A02", "劳动和社会保障"),

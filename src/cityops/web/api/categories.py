@@ -12,22 +12,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.cases.taxonomy import (
+from cityops.kernel.errors import ValidationFailed
+from cityops.taxonomy.public import (
     Category,
     CategoryKind,
-    LimitUnit,
+    CategoryRevision,
+    FileFormat,
+    ImportResult,
     ResponsibleKind,
-    Stage,
     TaxonomyFormatError,
     Urgency,
     category_from_row,
+    check_manage_taxonomy,
+    parse_rows,
+    render,
 )
-from cityops.cases.taxonomy_io import FileFormat, parse_rows, render
-from cityops.cases.taxonomy_policy import check_manage_taxonomy
-from cityops.cases.taxonomy_service import ImportResult
-from cityops.cases.taxonomy_store import CategoryRevision
-from cityops.kernel.errors import ValidationFailed
 from cityops.web.deps import CurrentActor, PlatformDep, PublicReads, ReadSession
+from cityops.worktime.public import LimitUnit, Stage
 
 router = APIRouter(prefix="/api/v1", tags=["categories"])
 

@@ -15,17 +15,10 @@ from cityops.app import Platform
 from cityops.appeals.followup import store
 from cityops.appeals.followup.handlers import SUBSCRIPTION
 from cityops.cases.public import CaseEvaluated
-from cityops.cases.taxonomy import (
-    Category,
-    CategoryKind,
-    LimitUnit,
-    ResponsibleKind,
-    Stage,
-    TimeLimit,
-    Urgency,
-)
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.worktime.limits import LimitUnit, Stage, TimeLimit
 
 URL = "/api/v1/indicators/three-rates"
 STREET, GRID = "330191001", "330191001001001"  # 湖滨街道 of the generated demo city

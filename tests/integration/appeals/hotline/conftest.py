@@ -14,9 +14,9 @@ from case_city import City as CaseCity
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
-from cityops.cases.taxonomy import Category, CategoryKind, ResponsibleKind, Urgency
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
 
 PASSWORD = "correct horse battery"
 CALLER = "13912345678"

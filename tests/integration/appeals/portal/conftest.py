@@ -19,17 +19,10 @@ from cityops.app import Platform
 from cityops.appeals.notify.store import notifications
 from cityops.appeals.portal.store import appeal_photos, portal_appeals
 from cityops.cases.store import cases
-from cityops.cases.taxonomy import (
-    Category,
-    CategoryKind,
-    LimitUnit,
-    ResponsibleKind,
-    Stage,
-    TimeLimit,
-    Urgency,
-)
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.worktime.limits import LimitUnit, Stage, TimeLimit
 
 STREET = "330191001"
 GRID = "330191001001001"

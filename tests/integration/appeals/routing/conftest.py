@@ -18,10 +18,10 @@ from cityops.app import Platform
 from cityops.appeals.routing.dataset import read_labelled
 from cityops.appeals.routing.model import RoutingModel
 from cityops.appeals.routing.store import ModelStore
-from cityops.cases.taxonomy import Category, CategoryKind, ResponsibleKind, Urgency
 from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
 
 __all__ = ["GRID", "STREET", "RoutingCity"]
 

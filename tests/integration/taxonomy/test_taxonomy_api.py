@@ -10,8 +10,8 @@ from default_city import seed_default_departments
 from fastapi.testclient import TestClient
 
 from cityops.app import Platform
-from cityops.cases.taxonomy_io import load_default_taxonomy
 from cityops.kernel.actor import SYSTEM, Actor, Role
+from cityops.taxonomy.transfer import load_default_taxonomy
 from cityops.web.deps import optional_actor
 
 ADMIN = Actor(user_id=1, username="admin1", roles=frozenset({Role.admin}))

@@ -7,19 +7,17 @@ from typing import Any
 
 import pytest
 
-from cityops.cases.taxonomy import (
+from cityops.taxonomy.model import (
     Category,
     CategoryKind,
-    LimitUnit,
     ResponsibleKind,
-    Stage,
     TaxonomyFormatError,
-    TimeLimit,
     Urgency,
     category_from_row,
     category_problems,
     resolve_responsible,
 )
+from cityops.worktime.limits import LimitFormatError, LimitUnit, Stage, TimeLimit
 
 LIMITS = {
     Stage.register: TimeLimit(1, LimitUnit.working_hours),
@@ -69,7 +67,7 @@ def test_time_limit_parse_and_str_round_trip(text: Any, expected: TimeLimit) -> 
 
 @pytest.mark.parametrize("text", ["", "3", "3 weeks", "wd", "-1wd", {"amount": 1}])
 def test_time_limit_parse_refuses_nonsense(text: Any) -> None:
-    with pytest.raises(TaxonomyFormatError):
+    with pytest.raises(LimitFormatError):
         TimeLimit.parse(text)
 
 

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from cityops.cases.taxonomy import LimitUnit, TimeLimit
 from cityops.kernel.clock import SHANGHAI, as_utc
+from cityops.worktime.limits import LimitUnit, TimeLimit
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cityops.cases.calendar import WorkingCalendar
-from cityops.cases.taxonomy import LimitUnit, TimeLimit
 from cityops.kernel.clock import as_utc
+from cityops.worktime.calendar import WorkingCalendar
+from cityops.worktime.limits import LimitUnit, TimeLimit
 
 DEFAULT_YELLOW_RATIO = 0.8
 

@@ -27,15 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from cityops.cases.taxonomy import (
-    Category,
-    CategoryKind,
-    ResponsibleKind,
-    Stage,
-    TimeLimit,
-    Urgency,
-)
 from cityops.infra.db import UTCDateTime, metadata
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.worktime.limits import Stage, TimeLimit
 
 categories = Table(
     "categories",

@@ -9,8 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import taxonomy_store as store
-from cityops.cases.taxonomy import (
+from cityops.infra.outbox import UnitOfWork
+from cityops.kernel.actor import Actor
+from cityops.kernel.clock import Clock
+from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.kernel.ttl_cache import TtlCache
+from cityops.org.public import OrgService
+from cityops.taxonomy import store
+from cityops.taxonomy.model import (
     Category,
     CategoryKind,
     TaxonomyFormatError,
@@ -19,14 +25,8 @@ from cityops.cases.taxonomy import (
     department_problems,
     named_department,
 )
-from cityops.cases.taxonomy_policy import check_manage_taxonomy
-from cityops.cases.taxonomy_store import CategoryRevision
-from cityops.infra.outbox import UnitOfWork
-from cityops.kernel.actor import Actor
-from cityops.kernel.clock import Clock
-from cityops.kernel.errors import NotFound, ValidationFailed
-from cityops.kernel.ttl_cache import TtlCache
-from cityops.org.public import OrgService
+from cityops.taxonomy.policy import check_manage_taxonomy
+from cityops.taxonomy.store import CategoryRevision
 
 ProgressCallback = Callable[[int], None]
 _SHOWN_PROBLEMS = 10

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from cityops.cases.calendar import WorkingCalendar, load_calendar, parse_calendar
-from cityops.cases.taxonomy import LimitUnit, TimeLimit
 from cityops.kernel.clock import SHANGHAI
+from cityops.worktime.calendar import WorkingCalendar, load_calendar, parse_calendar
+from cityops.worktime.limits import LimitUnit, TimeLimit
 
 WH, WD, CH = LimitUnit.working_hours, LimitUnit.working_days, LimitUnit.calendar_hours
 
@@ -125,7 +125,7 @@ def test_unlisted_year_falls_back_to_weekends_and_warns_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     cal = load_calendar()
-    with caplog.at_level(logging.WARNING, logger="cityops.cases.calendar"):
+    with caplog.at_level(logging.WARNING, logger="cityops.worktime.calendar"):
         assert cal.is_working_day(date(2031, 10, 1)) is True  # a Wednesday, no notice known
         assert cal.is_working_day(date(2031, 10, 4)) is False
     assert [r.getMessage() for r in caplog.records].count(

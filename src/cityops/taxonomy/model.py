@@ -9,8 +9,7 @@ Code scheme (ASCII, short, self-describing):
     level 3 细类  "C010101"  (e.g. 上水井盖)
 
 So the parent of a code is the code without its last two digits, and its level is
-(len(code) - 1) / 2. Time limits are written compactly as `<amount><unit>`: "1wh" (working
-hours), "3wd" (working days), "2ch" (calendar hours, for urgent items).
+(len(code) - 1) / 2. Each category carries a time limit per stage (`worktime.limits`).
 """
 
 from __future__ import annotations
@@ -22,19 +21,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cityops.worktime.limits import LimitFormatError, Stage, TimeLimit
+
 MAX_LEVEL = 3
 CODE_RE = re.compile(r"^[CEA](\d{2}){1,3}$")
 DEPARTMENT_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
-LIMIT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z_]+)\s*$")
 _E = TypeVar("_E", bound=StrEnum)
-
-
-class Stage(StrEnum):
-    register = "register"  # 立案
-    dispatch = "dispatch"  # 派遣
-    handle = "handle"  # 处置
-    verify = "verify"  # 核查
-    close = "close"  # 结案
 
 
 class CategoryKind(StrEnum):
@@ -62,72 +54,8 @@ class ResponsibleKind(StrEnum):
     district_government = "district_government"  # 属地区政府
 
 
-class LimitUnit(StrEnum):
-    working_hours = "working_hours"
-    working_days = "working_days"
-    calendar_hours = "calendar_hours"
-
-    @property
-    def is_working(self) -> bool:
-        return self is not LimitUnit.calendar_hours
-
-
-UNIT_SHORT: Mapping[LimitUnit, str] = {
-    LimitUnit.working_hours: "wh",
-    LimitUnit.working_days: "wd",
-    LimitUnit.calendar_hours: "ch",
-}
-_UNIT_BY_NAME: dict[str, LimitUnit] = {
-    **{short: unit for unit, short in UNIT_SHORT.items()},
-    **{unit.value: unit for unit in LimitUnit},
-}
-
-
 class TaxonomyFormatError(ValueError):
     """A value that cannot be read as part of a category (bad limit, unknown enum value)."""
-
-
-@dataclass(frozen=True)
-class TimeLimit:
-    """How long a stage may take, e.g. TimeLimit(3, working_days); str() gives "3wd"."""
-
-    amount: float
-    unit: LimitUnit
-
-    def __str__(self) -> str:
-        amount = int(self.amount) if float(self.amount).is_integer() else self.amount
-        return f"{amount}{UNIT_SHORT[self.unit]}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"amount": self.amount, "unit": self.unit.value}
-
-    @classmethod
-    def parse(cls, value: Any) -> TimeLimit:
-        """Read "3wd", "2 working_hours", {"amount": 2, "unit": "calendar_hours"} or a TimeLimit."""
-        if isinstance(value, TimeLimit):
-            return value
-        if isinstance(value, Mapping):
-            try:
-                amount, unit_name = value["amount"], str(value["unit"])
-            except KeyError as exc:
-                raise TaxonomyFormatError(f"time limit needs 'amount' and 'unit': {value}") from exc
-        else:
-            match = LIMIT_RE.match(str(value))
-            if match is None:
-                raise TaxonomyFormatError(
-                    f"cannot read time limit {value!r}: write e.g. 1wh, 3wd or 2ch"
-                )
-            amount, unit_name = match.group(1), match.group(2)
-        unit = _UNIT_BY_NAME.get(unit_name)
-        if unit is None:
-            raise TaxonomyFormatError(
-                f"unknown time unit {unit_name!r}: use wh/wd/ch or {', '.join(LimitUnit)}"
-            )
-        try:
-            number = float(amount)
-        except (TypeError, ValueError) as exc:
-            raise TaxonomyFormatError(f"time limit amount {amount!r} is not a number") from exc
-        return cls(number, unit)
 
 
 @dataclass(frozen=True)
@@ -370,7 +298,7 @@ def _limits_from_row(row: Mapping[str, Any]) -> dict[Stage, TimeLimit]:
         stage = parse_enum(Stage, key, "stage")
         try:
             limits[stage] = TimeLimit.parse(value)
-        except TaxonomyFormatError as exc:
+        except LimitFormatError as exc:
             raise TaxonomyFormatError(f"{stage}: {exc}") from exc
     return limits
 

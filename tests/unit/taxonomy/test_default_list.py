@@ -6,17 +6,16 @@ from collections import Counter
 
 import pytest
 
-from cityops.cases.taxonomy import (
+from cityops.taxonomy.model import (
     Category,
     CategoryKind,
-    LimitUnit,
     ResponsibleKind,
-    Stage,
     Urgency,
     category_from_row,
     category_problems,
 )
-from cityops.cases.taxonomy_io import DEFAULT_TAXONOMY_FILE, default_departments, read_rows
+from cityops.taxonomy.transfer import DEFAULT_TAXONOMY_FILE, default_departments, read_rows
+from cityops.worktime.limits import LimitUnit, Stage
 
 
 @pytest.fixture(scope="module")

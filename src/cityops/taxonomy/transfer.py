@@ -21,17 +21,12 @@ from typing import Any
 
 import yaml
 
-from cityops.cases.taxonomy import (
-    LIMIT_COLUMNS,
-    Category,
-    ResponsibleKind,
-    Stage,
-    kind_of,
-)
-from cityops.cases.taxonomy_service import ImportResult, ProgressCallback, TaxonomyService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
+from cityops.taxonomy.model import LIMIT_COLUMNS, Category, ResponsibleKind, kind_of
+from cityops.taxonomy.service import ImportResult, ProgressCallback, TaxonomyService
+from cityops.worktime.limits import Stage
 
 DEFAULT_TAXONOMY_FILE = Path(__file__).with_name("default_taxonomy.yaml")
 CSV_COLUMNS: tuple[str, ...] = (

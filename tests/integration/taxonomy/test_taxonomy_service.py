@@ -11,18 +11,18 @@ import pytest
 from default_city import seed_default_departments
 
 from cityops.app import Platform
-from cityops.cases.taxonomy import Category, CategoryKind, ResponsibleKind, category_from_row
-from cityops.cases.taxonomy_io import (
+from cityops.kernel.actor import SYSTEM, Actor, Role
+from cityops.kernel.clock import FixedClock
+from cityops.kernel.errors import NotFound, PermissionDenied, ValidationFailed
+from cityops.org.public import DepartmentKind, DepartmentUpdate, NewDepartment
+from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, category_from_row
+from cityops.taxonomy.transfer import (
     FileFormat,
     default_departments,
     load_default_taxonomy,
     parse_rows,
     render,
 )
-from cityops.kernel.actor import SYSTEM, Actor, Role
-from cityops.kernel.clock import FixedClock
-from cityops.kernel.errors import NotFound, PermissionDenied, ValidationFailed
-from cityops.org.public import DepartmentKind, DepartmentUpdate, NewDepartment
 
 ADMIN = Actor(user_id=1, username="admin1", roles=frozenset({Role.admin}))
 OPERATOR = Actor(user_id=2, username="op1", roles=frozenset({Role.operator}))

@@ -9,8 +9,8 @@ from default_city import seed_default_departments
 from typer.testing import CliRunner
 
 from cityops.app import Platform
-from cityops.cases.taxonomy_io import DEFAULT_TAXONOMY_FILE
 from cityops.cli import app
+from cityops.taxonomy.transfer import DEFAULT_TAXONOMY_FILE
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cityops.cases.calendar import WorkingCalendar, load_calendar
-from cityops.cases.sla import (
+from cityops.kernel.clock import SHANGHAI
+from cityops.worktime.calendar import WorkingCalendar, load_calendar
+from cityops.worktime.limits import LimitUnit, TimeLimit
+from cityops.worktime.sla import (
     SlaState,
     extend,
     sla_state,
@@ -15,8 +17,6 @@ from cityops.cases.sla import (
     time_used_ratio,
     yellow_at,
 )
-from cityops.cases.taxonomy import LimitUnit, TimeLimit
-from cityops.kernel.clock import SHANGHAI
 
 WH, WD, CH = LimitUnit.working_hours, LimitUnit.working_days, LimitUnit.calendar_hours
 
