@@ -26,7 +26,7 @@ from cityops.appeals.portal.ratelimit import RateLimits
 from cityops.appeals.portal.service import PortalService, upload_root
 from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
-from cityops.cases.handlers import schedule_jobs as schedule_case_jobs
+from cityops.cases.jobs import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
 from cityops.geo.public import AreaLevels, GeoService, load_area_levels
 from cityops.infra.bus import EventBus

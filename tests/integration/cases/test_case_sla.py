@@ -72,7 +72,7 @@ def test_urgent_cases_run_on_calendar_hours(city: City, clock: FixedClock) -> No
 
 def test_the_scheduled_scan_reads_first_and_writes_in_chunks(city: City, clock: FixedClock) -> None:
     """More overdue cases than one write transaction takes: every one is marked once."""
-    from cityops.cases.handlers import SLA_WRITE_CHUNK
+    from cityops.cases.jobs import SLA_WRITE_CHUNK
 
     created = [city.create(title=f"路灯 {i}") for i in range(SLA_WRITE_CHUNK + 7)]
     clock.advance(timedelta(hours=2))  # past the 1-working-hour register deadline

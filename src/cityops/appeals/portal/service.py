@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from cityops.appeals.followup.service import FollowupService
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
-from cityops.appeals.portal.intake import CategorySuggester, Intake, Reads, RecipientRegistry
 from cityops.appeals.portal.model import AppealRecord
 from cityops.appeals.portal.photos import PhotoStore
 from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.appeals.portal.rating import Rating
+from cityops.appeals.portal.submission import CategorySuggester, Intake, Reads, RecipientRegistry
 from cityops.appeals.portal.tracking import Tracking
 from cityops.cases.public import CaseService
 from cityops.infra.settings import Settings

@@ -4,8 +4,9 @@ category a new one belongs to, with calibrated top-k probabilities and word-leve
 Owns: reading labelled CSVs (dataset), features and training (model), evaluation and leak-free
 cross-validation (evaluation), model versions on disk (store) and the `Router`; at intake
 (受理), the rule that dispatches a confident citizen appeal by itself or queues it with the
-suggestions (intake), the service `platform.routing` (service), the after-commit handlers that
-decide and that learn from dispatchers' corrections (handlers) and their records (decisions).
+suggestions (dispatch_rule), the service `platform.routing` (service), the after-commit
+handlers that decide and that learn from dispatchers' corrections (handlers) and their records
+(decisions).
 Does not own: mapping a category to a department (the responsibility list in cases) or the
 workflow steps themselves (the case engine's register and dispatch).
 

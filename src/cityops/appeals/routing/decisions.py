@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from cityops.appeals.routing.intake import RouteSuggestion, RoutingOutcome, RoutingReason
+from cityops.appeals.routing.dispatch_rule import RouteSuggestion, RoutingOutcome, RoutingReason
 from cityops.infra.db import UTCDateTime, metadata
 
 _ID = BigInteger().with_variant(Integer, "sqlite")

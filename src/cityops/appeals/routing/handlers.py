@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from cityops.appeals.routing import decisions
 from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
-from cityops.appeals.routing.intake import (
+from cityops.appeals.routing.dispatch_rule import (
     CITIZEN_SOURCES,
     IntakeFacts,
     RouteSuggestion,

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
-from cityops.appeals.routing.handlers import ROUTER, RoutingRecorder, subscribe
-from cityops.appeals.routing.intake import (
+from cityops.appeals.routing.dispatch_rule import (
     CITIZEN_SOURCES,
     RouteSuggestion,
     RoutingOutcome,
     RoutingReason,
 )
+from cityops.appeals.routing.handlers import ROUTER, RoutingRecorder, subscribe
 from cityops.appeals.routing.service import CaseRouting, RoutingService, TrainingRow, case_text
 
 __all__ = [

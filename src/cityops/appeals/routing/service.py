@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from cityops.appeals.routing import decisions, policy
 from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
-from cityops.appeals.routing.intake import EXPLAIN_WORDS, RouteSuggestion
+from cityops.appeals.routing.dispatch_rule import EXPLAIN_WORDS, RouteSuggestion
 from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGroup
 from cityops.cases.public import CaseService
 from cityops.kernel.actor import Actor

@@ -1,6 +1,6 @@
-"""Appeal intake from the portal (市民诉求受理): check everything a citizen sent, open the case in
-the case engine, keep the portal's appeal record and store the photos. Files live outside the
-database transaction, so this use case owns the transaction: if anything fails, the files it
+"""Appeal submission from the portal (市民诉求受理): check everything a citizen sent, open the
+case in the case engine, keep the portal's appeal record and store the photos. Files live outside
+the database transaction, so this use case owns the transaction: if anything fails, the files it
 wrote are removed and nothing of the appeal remains."""
 
 from __future__ import annotations

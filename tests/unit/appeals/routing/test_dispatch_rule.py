@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from cityops.appeals.routing.intake import (
+from cityops.appeals.routing.dispatch_rule import (
     CITIZEN_SOURCES,
     IntakeFacts,
     RouteSuggestion,
