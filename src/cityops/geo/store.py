@@ -173,11 +173,6 @@ def find_area(session: Session, code_or_alias: str) -> AreaRow | None:
     return None if row is None else _row(row._mapping)
 
 
-def find_by_alias(session: Session, alias: str) -> AreaRow | None:
-    row = session.execute(select(*_COLUMNS).where(areas.c.alias == alias)).first()
-    return None if row is None else _row(row._mapping)
-
-
 def list_areas(
     session: Session,
     *,

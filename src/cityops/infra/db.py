@@ -6,8 +6,6 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,17 +134,3 @@ def make_session_factory(engine: Engine, *, write: bool = True) -> sessionmaker[
     """Sessions for use cases. `write=True` sessions take SQLite's write lock at BEGIN."""
     bind = engine.execution_options(sqlite_write=True) if write else engine
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=True)
-
-
-@contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction: commit on success, roll back on any error."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

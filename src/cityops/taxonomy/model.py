@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -211,25 +211,6 @@ def _limit_problems(limits: Mapping[Stage, TimeLimit]) -> list[str]:
     if extra:
         problems.append(f"unknown stages in limits: {sorted(map(str, extra))}")
     return problems
-
-
-ResponsibleLookup = Callable[[str, ResponsibleKind], str | None]
-
-
-def resolve_responsible(
-    category: Category, area_code: str | None = None, lookup: ResponsibleLookup | None = None
-) -> tuple[ResponsibleKind, str | None]:
-    """Who handles a case of this category at this place, per the responsibility list.
-
-    A fixed department gives (department, its code). An office of the place gives
-    (street_office | district_government, None) — unless `lookup(area_code, kind)` is passed,
-    in which case its answer (the office's department code, or None) fills the second slot.
-    """
-    if category.responsible_kind is ResponsibleKind.department:
-        return category.responsible_kind, category.department_code
-    if lookup is None or area_code is None:
-        return category.responsible_kind, None
-    return category.responsible_kind, lookup(area_code, category.responsible_kind)
 
 
 LIMIT_COLUMNS: tuple[str, ...] = tuple(stage.value for stage in Stage)

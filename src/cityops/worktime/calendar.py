@@ -117,10 +117,6 @@ class WorkingCalendar:
                 remaining -= available
         raise ValueError("no working day found within three years: check the calendar")
 
-    def next_working_instant(self, instant: datetime) -> datetime:
-        """`instant` itself when inside working hours, else the start of the next working period."""
-        return self.add_working_seconds(instant, 0.0)
-
     def working_seconds_between(self, start: datetime, end: datetime) -> float:
         """Working time from `start` to `end` in seconds (negative when `end` is before `start`)."""
         start_utc, end_utc = as_utc(start), as_utc(end)

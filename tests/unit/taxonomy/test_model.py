@@ -1,4 +1,4 @@
-"""The pure taxonomy model: time limits, category validation, rows, the responsibility rule."""
+"""The pure taxonomy model: time limits, category validation, rows."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from cityops.taxonomy.model import (
     Urgency,
     category_from_row,
     category_problems,
-    resolve_responsible,
 )
 from cityops.worktime.limits import LimitFormatError, LimitUnit, Stage, TimeLimit
 
@@ -166,16 +165,3 @@ def test_unreadable_rows(changes: dict[str, str], message: str) -> None:
     }
     with pytest.raises(TaxonomyFormatError, match=message):
         category_from_row({**row, **changes})
-
-
-def test_resolve_responsible() -> None:
-    assert resolve_responsible(LEAF, "330103001") == (ResponsibleKind.department, "GSGS")
-    assert resolve_responsible(PARENT, "330103001") == (ResponsibleKind.street_office, None)
-
-    def lookup(area: str, kind: ResponsibleKind) -> str | None:
-        return f"{kind}:{area[:9]}"
-
-    assert resolve_responsible(PARENT, "330103001002", lookup) == (
-        ResponsibleKind.street_office,
-        "street_office:330103001",
-    )

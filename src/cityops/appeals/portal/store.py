@@ -149,13 +149,6 @@ def photo_paths(session: Session, case_id: int) -> list[str]:
     )
 
 
-def photo_known(session: Session, path: str) -> bool:
-    return (
-        session.execute(select(appeal_photos.c.id).where(appeal_photos.c.path == path)).first()
-        is not None
-    )
-
-
 def insert_rating(
     session: Session,
     *,

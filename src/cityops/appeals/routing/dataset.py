@@ -15,23 +15,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from cityops.appeals.routing.model import segment
-
-TIME_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M")
-
-
-def parse_time(value: str) -> datetime | None:
-    """留言时间 in either published format (naive local time); empty or unreadable → None."""
-    value = value.strip()
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(value, fmt)
-        except ValueError:
-            continue
-    return None
 
 
 def doc_hash(doc: str) -> str:

@@ -41,14 +41,11 @@ class Router:
 
     def tokens(self, text: str) -> str:
         """The model's view of a raw message (segmented, as far as the model reads); segment
-        once and pass it to `suggest_tokens` / `explain_tokens` when asking several things."""
+        once and pass it to `suggest_tokens` / `analyse_tokens` when asking several things."""
         return segment(text, self.model.config.max_chars)
 
     def suggest_tokens(self, tokens: str, k: int = 3) -> list[Suggestion]:
         return self.model.suggest(tokens, k)
-
-    def explain_tokens(self, tokens: str, label: str, n: int = 8) -> list[tuple[str, float]]:
-        return self.model.explain(tokens, label, n)
 
     def analyse_tokens(self, tokens: str) -> Analysis:
         """Labels and explanations from one pass over the features (see model.Analysis)."""

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -9,24 +8,8 @@ from cityops.appeals.routing.dataset import (
     LabelledSet,
     duplicate_groups,
     overlap,
-    parse_time,
     read_labelled,
 )
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2017/2/22 12:59:22", datetime(2017, 2, 22, 12, 59, 22)),
-        ("2019-01-08 14:06:00", datetime(2019, 1, 8, 14, 6)),
-        ("2019/1/8 9:05", datetime(2019, 1, 8, 9, 5)),
-        ("", None),
-        ("yesterday", None),
-    ],
-)
-def test_parse_time_reads_both_formats(value: str, expected: datetime | None) -> None:
-    assert parse_time(value) == expected
-
 
 CSV = (
     "留言编号,留言主题,留言时间,留言详情,一级标签\n"
