@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from required_data import DATA_DIR, require_shared_data
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -21,20 +22,20 @@ from cityops.infra.settings import Settings
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.tables import metadata
 
+pytest_plugins = ["pytester"]  # tests of the test helpers run a small pytest of their own
+
 PG_ADMIN_URL = os.environ.get(
     "CITYOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 # Monday 2026-11-23 09:00 in Shanghai: a working day, inside working hours.
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """../shared/data: real data from outside; tests that need it say so by using this fixture."""
-    if not DATA_DIR.is_dir():
-        pytest.skip("../shared/data is not present")
-    return DATA_DIR
+    """../shared/data: real data from outside; tests that need it say so by using this fixture.
+    Without it they skip, except in CI (or with CITYOPS_REQUIRE_DATA=1), where they fail."""
+    return require_shared_data(DATA_DIR, os.environ)
 
 
 @pytest.fixture(scope="session")
