@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
+import random
 
+import numpy as np
 import pytest
 import shapely
 
@@ -67,14 +68,58 @@ def test_an_empty_index_finds_nothing() -> None:
     assert AreaIndex([]).locate(120.0, 30.0) is None
 
 
-def test_lookup_speed_is_reported(index: AreaIndex, capsys: pytest.CaptureFixture[str]) -> None:
-    n = 2000
-    start = time.perf_counter()
-    for i in range(n):
-        index.locate(120.0 + (i % 40) * 0.001, 30.005)
-    per_call_us = (time.perf_counter() - start) / n * 1e6
-    with capsys.disabled():
-        print(f"\n[geo] AreaIndex.locate: {per_call_us:.1f} µs per lookup ({len(index)} areas)")
+def _city() -> list[tuple[AreaRef, str | None, shapely.Geometry]]:
+    """A hexagonal district cut into streets, communities and grids, every fourth grid left
+    out (a point there falls back to its community)."""
+    hexagon = shapely.Polygon(
+        [
+            (120.0, 30.01),
+            (120.02, 30.0),
+            (120.04, 30.0),
+            (120.05, 30.015),
+            (120.03, 30.03),
+            (120.01, 30.025),
+        ]
+    )
+    district = AreaRef("330199", "D", AreaLevel.district)
+    items: list[tuple[AreaRef, str | None, shapely.Geometry]] = [(district, None, hexagon)]
+    for s, street in enumerate(grid_cells(hexagon, 2, 3), start=1):
+        street_ref = AreaRef(f"{district.code}{s:03d}", f"S{s}", AreaLevel.street)
+        items.append((street_ref, district.code, street))
+        for c, community in enumerate(grid_cells(street, 2, 2), start=1):
+            community_ref = AreaRef(f"{street_ref.code}{c:03d}", f"C{c}", AreaLevel.community)
+            items.append((community_ref, street_ref.code, community))
+            for g, grid in enumerate(grid_cells(community, 3, 3), start=1):
+                if g % 4:
+                    ref = AreaRef(f"{community_ref.code}{g:03d}", f"G{g}", AreaLevel.grid)
+                    items.append((ref, community_ref.code, grid))
+    return items
+
+
+def test_the_index_finds_what_a_scan_of_every_polygon_finds() -> None:
+    """Against a brute-force scan: for random points (some outside the district) and for the
+    corners of every polygon (points on shared boundaries), the index answers an area that
+    holds the point and is the deepest, then smallest, of those that do; None when none does."""
+    items = _city()
+    index = AreaIndex(items)
+    geoms = np.array([geom for _, _, geom in items], dtype=object)
+    keys = [(-ref.level.rank, float(geom.area)) for ref, _, geom in items]
+    rng = random.Random(20261207)
+    points = [(rng.uniform(119.995, 120.055), rng.uniform(29.995, 30.035)) for _ in range(1000)]
+    points += [(x, y) for x, y in shapely.get_coordinates(geoms)[::3].tolist()]
+    found = 0
+    for lon, lat in points:
+        holding = np.flatnonzero(shapely.intersects_xy(geoms, lon, lat)).tolist()
+        got = index.smallest_at(lon, lat)
+        if not holding:
+            assert got is None, (lon, lat)
+            continue
+        found += 1
+        assert got is not None, (lon, lat)
+        (at,) = [i for i in holding if items[i][0] == got]
+        assert keys[at] == min(keys[i] for i in holding), (lon, lat)
+        assert index.locate(lon, lat) == index.chain_of(got.code)
+    assert 500 < found < len(points)  # most points land, and some fall outside
 
 
 def test_polygonal_repairs_a_bow_tie_into_valid_polygons() -> None:
