@@ -200,7 +200,7 @@ BAD_CREATES: list[tuple[str, str, dict[str, Any], int, str]] = [
     ("outside the city", "op", {"lon": 116.4, "lat": 39.9, "area_code": None}, 422, "outside_city"),
     ("no place", "op", {"area_code": None}, 422, "location_required"),
     ("unknown area", "op", {"area_code": "999999"}, 422, "unknown_area"),
-    ("bad phone", "op", {"reporter_phone": "12345"}, 422, "invalid_request"),
+    ("bad phone", "op", {"reporter_phone": "12345"}, 422, "invalid_phone"),
     ("unknown field", "op", {"colour": "red"}, 422, "invalid_request"),
     ("bad source", "op", {"source": "pigeon"}, 422, "invalid_request"),
     ("wrong role", "h_cgj", {}, 403, "cannot_create_case"),

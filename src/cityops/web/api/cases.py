@@ -20,8 +20,6 @@ from cityops.web.responses import model_response
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
-PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"
-
 
 class CaseCreate(BaseModel):
     """A new case (受理). Give the place as lon/lat (WGS84 or GCJ-02) or as an area code."""
@@ -40,8 +38,9 @@ class CaseCreate(BaseModel):
     reporter_name: str | None = Field(default=None, max_length=64)
     reporter_phone: str | None = Field(
         default=None,
-        pattern=PHONE_PATTERN,
-        description="mainland mobile (13800138000) or landline (0571-87654321)",
+        max_length=32,
+        description="mainland mobile (13800138000) or landline (0571-87654321); spaces, dashes "
+        "and full-width digits are accepted and stored in one form (cases.model.checked_phone)",
     )
     urgency: cp.Urgency | None = Field(default=None, description="overrides the category's urgency")
     photos: list[str] = Field(default_factory=list, max_length=20)
