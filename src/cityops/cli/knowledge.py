@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cityops.appeals.knowledge.io import read_rows
+from cityops.appeals.knowledge.public import read_rows
 from cityops.cli.context import console, platform_from_env
 from cityops.kernel.actor import SYSTEM
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cityops.appeals.open311.model import w3c
+from cityops.appeals.open311.public import w3c
 from cityops.cli.context import console, platform_from_env
 from cityops.kernel.actor import SYSTEM
 

@@ -8,16 +8,21 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from cityops.appeals.routing.dataset import LabelledSet, read_labelled
-from cityops.appeals.routing.evaluation import (
+from cityops.appeals.routing.public_training import (
+    ClassifierKind,
     CvResult,
+    LabelledSet,
     Metrics,
+    ModelStore,
+    RoutingConfig,
+    RoutingModel,
+    StoredModel,
     cross_validate,
     evaluate,
+    open_model,
+    read_labelled,
     trained_on,
 )
-from cityops.appeals.routing.model import ClassifierKind, RoutingConfig, RoutingModel
-from cityops.appeals.routing.store import ModelStore, StoredModel, open_model
 from cityops.cli import router_corrections
 from cityops.cli.context import console, err_console
 from cityops.kernel.clock import SystemClock

@@ -15,9 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cityops.appeals.routing.dataset import read_labelled
-from cityops.appeals.routing.model import RoutingModel, segment
-from cityops.appeals.routing.store import ModelStore
+from cityops.appeals.routing.public_training import ModelStore, RoutingModel, read_labelled, segment
 from cityops.kernel.clock import Clock
 
 TRAINING_FILE = Path("tipdm2020_c") / "appeals_labeled_raw_2537.csv"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from cityops.worktime.limits import LimitFormatError, Stage, TimeLimit
+from cityops.worktime.public import LimitFormatError, Stage, TimeLimit
 
 MAX_LEVEL = 3
 CODE_RE = re.compile(r"^[CEA](\d{2}){1,3}$")

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from cityops.infra.db import UTCDateTime, metadata
 from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
-from cityops.worktime.limits import Stage, TimeLimit
+from cityops.worktime.public import Stage, TimeLimit
 
 categories = Table(
     "categories",

@@ -26,7 +26,7 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
 from cityops.taxonomy.model import LIMIT_COLUMNS, Category, ResponsibleKind, kind_of
 from cityops.taxonomy.service import ImportResult, ProgressCallback, TaxonomyService
-from cityops.worktime.limits import Stage
+from cityops.worktime.public import Stage
 
 DEFAULT_TAXONOMY_FILE = Path(__file__).with_name("default_taxonomy.yaml")
 CSV_COLUMNS: tuple[str, ...] = (

@@ -8,8 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
-from cityops.appeals.duplicates.service import SimilarCase
-from cityops.appeals.knowledge.model import ArticleHit
+from cityops.appeals.duplicates.public import SimilarCase
+from cityops.appeals.knowledge.public import ArticleHit
 from cityops.appeals.routing.public import RouteSuggestion
 from cityops.cases.public import CaseView
 from cityops.cases.public import checked_phone as checked_phone  # the canonical number

@@ -10,7 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from cityops.appeals.appeal_types import AppealType
-from cityops.appeals.duplicates.service import DuplicateService, SimilarCase
+from cityops.appeals.duplicates.public import DuplicateService, SimilarCase
 from cityops.appeals.hotline import policy
 from cityops.appeals.hotline.model import (
     DEFAULT_CONSULTATION_CATEGORY,
@@ -33,8 +33,7 @@ from cityops.appeals.hotline.model import (
     checked_text,
     is_mobile,
 )
-from cityops.appeals.knowledge.model import Article
-from cityops.appeals.knowledge.service import KnowledgeService
+from cityops.appeals.knowledge.public import Article, KnowledgeService
 from cityops.appeals.routing.public import RouteSuggestion
 from cityops.cases.public import (
     ActionCommand,

@@ -26,7 +26,7 @@ from cityops.appeals.open311.model import (
     ServiceRequest,
     Submission,
 )
-from cityops.appeals.portal.model import AppealRecord
+from cityops.appeals.portal.public import AppealRecord
 from cityops.cases.public import (
     CaseFilter,
     CaseService,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.appeals.followup.service import FollowupGroupBy, FollowupService, ThreeRatesReport
+from cityops.appeals.followup.public import FollowupGroupBy, FollowupService, ThreeRatesReport
 from cityops.appeals.portal import policy
 from cityops.appeals.portal.model import Board, BoardRow
 from cityops.cases.public import CaseCounts, CaseService

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from cityops.appeals.followup.service import FollowupService
+from cityops.appeals.followup.public import FollowupService
 from cityops.appeals.portal import store
 from cityops.appeals.portal.board import PublicBoard
 from cityops.appeals.portal.model import AppealRecord

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cityops.appeals.duplicates.service import MAX_LIMIT, MAX_RADIUS_M, MAX_WINDOW_DAYS
+from cityops.appeals.duplicates.public import MAX_LIMIT, MAX_RADIUS_M, MAX_WINDOW_DAYS
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.params import RowId
 

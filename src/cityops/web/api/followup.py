@@ -7,8 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cityops.appeals.followup.rates import FORMULAS, NAMES
-from cityops.appeals.followup.service import FollowupGroupBy, ThreeRatesReport, ThreeRatesRow
+from cityops.appeals.followup.public import (
+    FORMULAS,
+    NAMES,
+    FollowupGroupBy,
+    ThreeRatesReport,
+    ThreeRatesRow,
+)
 from cityops.web.deps import CurrentActor, PlatformDep
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])

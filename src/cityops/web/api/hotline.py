@@ -11,17 +11,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.appeals.appeal_types import AppealType
-from cityops.appeals.hotline.model import (
+from cityops.appeals.hotline.public import (
     ADDRESS_MAX,
+    MAX_CALLER_CASES,
     NAME_MAX,
     TEXT_MAX,
+    AppealType,
     AssistQuery,
     CallerCase,
     CallMode,
     NewCall,
 )
-from cityops.appeals.hotline.service import MAX_CALLER_CASES
 from cityops.appeals.routing.public import RouteSuggestion
 from cityops.web.api.cases import CasePublic
 from cityops.web.api.duplicates import SimilarCasePublic

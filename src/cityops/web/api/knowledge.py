@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.appeals.knowledge.model import (
+from cityops.appeals.knowledge.public import (
     ANSWER_MAX,
+    MAX_LIMIT,
+    QUERY_MAX,
     TITLE_MAX,
     Article,
     ArticleDraft,
     ArticleHit,
 )
-from cityops.appeals.knowledge.service import MAX_LIMIT, QUERY_MAX
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["knowledge"])

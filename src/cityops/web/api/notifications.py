@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cityops.appeals.notify.service import NotificationView
+from cityops.appeals.notify.public import NotificationView
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.params import MAX_PAGE, RowId
 

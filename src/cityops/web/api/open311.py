@@ -17,10 +17,24 @@ from fastapi.routing import APIRoute
 from starlette.datastructures import UploadFile
 
 from cityops.app import Platform
-from cityops.appeals.open311 import inputs, model, render
-from cityops.appeals.open311.model import RequestUpdate, ServiceRequest
-from cityops.appeals.open311.render import Format
-from cityops.appeals.open311.service import PreparedRequest
+from cityops.appeals.open311.public import (
+    MEDIA_TYPES,
+    Format,
+    PreparedRequest,
+    RequestUpdate,
+    ServiceRequest,
+    parse_request_query,
+    parse_submission,
+    parse_w3c,
+    render_discovery,
+    render_errors,
+    render_receipt,
+    render_requests,
+    render_service_definition,
+    render_services,
+    render_token,
+    render_updates,
+)
 from cityops.kernel.actor import anonymous_citizen
 from cityops.kernel.errors import (
     DomainError,
@@ -55,8 +69,8 @@ def _format(fmt: str) -> Format:
 
 def _error(fmt: Format, exc: DomainError) -> Response:
     status = _status_of(exc)
-    body = render.errors(fmt, status, exc.message)
-    return Response(body, status_code=status, media_type=render.MEDIA_TYPES[fmt])
+    body = render_errors(fmt, status, exc.message)
+    return Response(body, status_code=status, media_type=MEDIA_TYPES[fmt])
 
 
 def _client(request: Request) -> str:
@@ -65,11 +79,11 @@ def _client(request: Request) -> str:
 
 def _too_many(fmt: Format, wait: int, what: str) -> Response:
     """429 in the spec's error format, with Retry-After in whole seconds."""
-    body = render.errors(fmt, 429, f"too many {what}; try again in {wait} seconds")
+    body = render_errors(fmt, 429, f"too many {what}; try again in {wait} seconds")
     return Response(
         body,
         status_code=429,
-        media_type=render.MEDIA_TYPES[fmt],
+        media_type=MEDIA_TYPES[fmt],
         headers={"Retry-After": str(wait)},
     )
 
@@ -89,7 +103,7 @@ def _answer(
         body = build(chosen)
     except DomainError as exc:
         return _error(chosen, exc)
-    return Response(body, media_type=render.MEDIA_TYPES[chosen])
+    return Response(body, media_type=MEDIA_TYPES[chosen])
 
 
 def _absolute(request: Request, url: str) -> str:
@@ -114,14 +128,14 @@ def _params(request: Request) -> dict[str, str]:
 @router.get("/discovery.{fmt}")
 def get_discovery(request: Request, platform: PlatformDep, fmt: str) -> Response:
     base = str(request.base_url).rstrip("/") + "/open311/v2"
-    return _answer(platform, request, fmt, lambda f: render.discovery(f, base))
+    return _answer(platform, request, fmt, lambda f: render_discovery(f, base))
 
 
 @router.get("/services.{fmt}")
 def get_services(request: Request, platform: PlatformDep, fmt: str) -> Response:
     def build(f: Format) -> bytes:
         with platform.read() as session:
-            return render.services(f, platform.open311.services(session, anonymous_citizen()))
+            return render_services(f, platform.open311.services(session, anonymous_citizen()))
 
     return _answer(platform, request, fmt, build)
 
@@ -135,7 +149,7 @@ def get_service_definition(
             definition = platform.open311.service_definition(
                 session, anonymous_citizen(), service_code
             )
-        return render.service_definition(f, definition)
+        return render_service_definition(f, definition)
 
     return _answer(platform, request, fmt, build)
 
@@ -227,7 +241,7 @@ def _prepare(
     from caches); the write goes to the group-commit writer (infra/writer.py)."""
     with platform.read() as session:
         actor = platform.open311.authenticate(session, api_key)
-        submission = inputs.parse_submission(fields, attrs)
+        submission = parse_submission(fields, attrs)
         return platform.open311.prepare_request(session, actor, submission)
 
 
@@ -249,8 +263,8 @@ async def post_request(request: Request, platform: PlatformDep, fmt: str) -> Res
         receipt = await platform.writes.run_many(platform.open311.store_requests, prepared)
     except DomainError as exc:
         return _error(chosen, exc)
-    body = render.receipt(chosen, receipt)
-    return Response(body, status_code=200, media_type=render.MEDIA_TYPES[chosen])
+    body = render_receipt(chosen, receipt)
+    return Response(body, status_code=200, media_type=MEDIA_TYPES[chosen])
 
 
 @router.get("/requests.{fmt}")
@@ -258,10 +272,10 @@ def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
     params = _params(request)
 
     def build(f: Format) -> bytes:
-        query = inputs.parse_request_query(params)
+        query = parse_request_query(params)
         with platform.read() as session:
             items = platform.open311.list_requests(session, anonymous_citizen(), query)
-        return render.requests(f, _with_media(request, items))
+        return render_requests(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
 
@@ -273,7 +287,7 @@ def get_request(
     def build(f: Format) -> bytes:
         with platform.read() as session:
             item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
-        return render.requests(f, _with_media(request, [item]))
+        return render_requests(f, _with_media(request, [item]))
 
     return _answer(platform, request, fmt, build)
 
@@ -283,7 +297,7 @@ def get_token(request: Request, platform: PlatformDep, token: str, fmt: str) -> 
     def build(f: Format) -> bytes:
         with platform.read() as session:
             number, value = platform.open311.token(session, anonymous_citizen(), token)
-        return render.token(f, number, value)
+        return render_token(f, number, value)
 
     return _answer(platform, request, fmt, build)
 
@@ -300,10 +314,10 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
             items = platform.open311.list_updates(
                 session,
                 anonymous_citizen(),
-                model.parse_w3c(start, "start_date") if start else None,
-                model.parse_w3c(end, "end_date") if end else None,
+                parse_w3c(start, "start_date") if start else None,
+                parse_w3c(end, "end_date") if end else None,
             )
-        return render.updates(f, _with_media(request, items))
+        return render_updates(f, _with_media(request, items))
 
     return _answer(platform, request, fmt, build)
 
@@ -327,14 +341,14 @@ def unknown(request: Request, rest: str) -> Response:
         for method in route.methods or ()
     }
     if allowed:
-        body = render.errors(
+        body = render_errors(
             fmt, 405, f"{request.method} is not allowed here; use {', '.join(sorted(allowed))}"
         )
         return Response(
             body,
             status_code=405,
-            media_type=render.MEDIA_TYPES[fmt],
+            media_type=MEDIA_TYPES[fmt],
             headers={"Allow": ", ".join(sorted(allowed))},
         )
-    body = render.errors(fmt, 404, f"no such Open311 resource: /open311/v2/{rest}")
-    return Response(body, status_code=404, media_type=render.MEDIA_TYPES[fmt])
+    body = render_errors(fmt, 404, f"no such Open311 resource: /open311/v2/{rest}")
+    return Response(body, status_code=404, media_type=MEDIA_TYPES[fmt])

@@ -11,7 +11,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.appeals.portal.model import (
+from cityops.appeals.portal.public import (
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
     AppealReceipt,
     Board,
     BoardRow,
@@ -21,7 +23,6 @@ from cityops.appeals.portal.model import (
     PublicCase,
     TimelineStep,
 )
-from cityops.appeals.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from cityops.geo.public import AreaLevel
 from cityops.kernel.actor import anonymous_citizen
 from cityops.web.deps import PlatformDep, ReadSession, spend_allowance

@@ -1,0 +1,25 @@
+"""What the rest of cityops may use of follow-up visits (回访) and the 三率: the service built in
+app.py as `platform.followup`, its report records, the formulas' names and texts, and the
+after-commit handler that copies each evaluation."""
+
+from __future__ import annotations
+
+from cityops.appeals.followup.handlers import FollowupRecorder, subscribe
+from cityops.appeals.followup.rates import FORMULAS, NAMES
+from cityops.appeals.followup.service import (
+    FollowupGroupBy,
+    FollowupService,
+    ThreeRatesReport,
+    ThreeRatesRow,
+)
+
+__all__ = [
+    "FORMULAS",
+    "NAMES",
+    "FollowupGroupBy",
+    "FollowupRecorder",
+    "FollowupService",
+    "ThreeRatesReport",
+    "ThreeRatesRow",
+    "subscribe",
+]
