@@ -8,7 +8,7 @@ PORT ?= 8000
 DATA ?= $(abspath ../shared/data)
 export CITYOPS_DATABASE_URL ?= sqlite:///$(abspath var/demo.db)
 
-.PHONY: demo test lint unit integration e2e assets browser serve bench clean format
+.PHONY: demo test lint unit integration e2e assets browser wrk serve bench clean format venv
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
@@ -29,14 +29,31 @@ src/cityops/web/static/vendor/.stamp: frontend/package.json frontend/package-loc
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# wrk, the load generator of the HTTP benchmarks.
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile -q
+
 test: $(STAMP) assets browser lint
-	$(BIN)/pytest -n 2 --dist loadfile -q
+	$(PYTEST)
+
+# Parts of the suite (no lint first): pure logic and the architecture rules; stores, handlers
+# and the API on SQLite and PostgreSQL, with the Open311 contract; the browser tests.
+unit: $(STAMP)
+	$(PYTEST) tests/unit tests/architecture
+
+integration: $(STAMP)
+	$(PYTEST) tests/integration tests/contract
+
+e2e: $(STAMP) assets browser
+	$(PYTEST) tests/e2e
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
@@ -50,8 +67,10 @@ demo: $(STAMP) assets
 serve: $(STAMP) assets
 	$(BIN)/cityops serve --port $(PORT)
 
-bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+# Every benchmark on a short budget (results in bench/results/quick/, not kept); FULL=1 for the
+# full runs that write bench/results/*.json; ONLY="http_load routing" for some of them.
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.run_all $(if $(FULL),--full) $(foreach name,$(ONLY),--only $(name))
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache src/cityops/web/static/vendor frontend/node_modules
