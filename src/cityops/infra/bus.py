@@ -52,12 +52,9 @@ class EventBus:
         self._subs.append(sub)
 
     def subscriptions_for(self, event_name: str) -> list[Subscription]:
+        """The subscriptions for an Event class name (the bus lives in one process, where class
+        names are consistent; what is stored names events by wire name)."""
         return [s for s in self._subs if s.event_name in (event_name, "*")]
-
-    def publish_now(self, event: Event) -> None:
-        """Call every handler at once (for events that need no durability, e.g. in tests)."""
-        for sub in self.subscriptions_for(event.name):
-            sub.handler(event)
 
 
 def _event_name(event_type: type[Event] | None) -> str:
