@@ -30,6 +30,30 @@ def test_every_benchmark_script_is_run() -> None:
     assert names == scripts
 
 
+def test_each_benchmark_can_be_pointed_at_another_results_folder() -> None:
+    """run_all points a short run away from bench/results/ through each script's --out or its
+    module's RESULTS (a folder, or the file itself): each script still has what it relies on."""
+    check = (
+        "import inspect, importlib\n"
+        "from pathlib import Path\n"
+        "from bench.run_all import BENCHMARKS\n"
+        "for b in BENCHMARKS:\n"
+        "    module = importlib.import_module('bench.' + b.name)\n"
+        "    source = inspect.getsource(module.main)\n"
+        "    if b.out == '--out':\n"
+        "        assert '\"--out\"' in source and 'args.out' in source, b.name\n"
+        "    else:\n"
+        "        results = module.RESULTS\n"
+        "        assert isinstance(results, Path) and 'RESULTS' in source, b.name\n"
+        "        assert (results.suffix == '.json') == (b.out == 'file'), b.name\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
 def test_a_short_run_writes_its_result_where_it_is_told(tmp_path: Path) -> None:
     kept = ROOT / "bench" / "results" / "spatial_index.json"
     before = kept.read_bytes() if kept.exists() else None
