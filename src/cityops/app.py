@@ -36,15 +36,19 @@ from cityops.infra.migrate import upgrade
 from cityops.infra.outbox import OutboxRelay, UnitOfWork, unit_of_work
 from cityops.infra.scheduler import Scheduler
 from cityops.infra.settings import Settings
-from cityops.infra.webhooks import WebhookService
 from cityops.infra.writer import WriteQueue
 from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
 from cityops.taxonomy.public import TaxonomyService
+from cityops.webhooks.public import WebhookService
 from cityops.worktime.public import WorkingCalendar, load_calendar
 
 log = logging.getLogger(__name__)
+
+# The webhook job only reads which receivers are due and starts their lanes: a pass longer than
+# this is logged (the lanes themselves are bounded by CITYOPS_WEBHOOK_LANE_SECONDS).
+WEBHOOK_PASS_BUDGET_SECONDS = 10.0
 
 
 @dataclass
@@ -124,6 +128,7 @@ class Platform:
 
     def close(self) -> None:
         self.stop_background()
+        self.webhooks.close()
         self.writes.stop()
         self.engine.dispose()
 
@@ -188,10 +193,14 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
     platform.insight = IndicatorService(platform.cases, platform.clock)
     # webhooks: every committed event is enqueued per matching subscription, then sent by a job
+    # that starts a lane per receiver and never waits for one (a hung receiver delays no job)
     platform.webhooks = WebhookService(platform.sessions, platform.clock, platform.settings)
     platform.bus.subscribe(None, platform.webhooks.on_event, name="webhooks.enqueue")
     platform.scheduler.add(
-        "webhooks.deliver", 5.0, lambda: platform.webhooks.deliver_due(platform.clock.now())
+        "webhooks.deliver",
+        platform.settings.webhook_interval_seconds,
+        lambda: platform.webhooks.start_due(platform.clock.now()),
+        budget=WEBHOOK_PASS_BUDGET_SECONDS,
     )
     # appeals.notify: citizen notifications after commit (outbox table; senders pluggable)
     platform.notify = NotifyService(

@@ -10,9 +10,9 @@ from cityops.appeals.routing import decisions as _routing_decisions  # noqa: F40
 from cityops.cases import store as _cases_store  # noqa: F401
 from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401
-from cityops.infra import webhooks as _webhooks  # noqa: F401
 from cityops.infra.db import metadata
 from cityops.org import store as _org_store  # noqa: F401
 from cityops.taxonomy import store as _taxonomy_store  # noqa: F401
+from cityops.webhooks import store as _webhooks_store  # noqa: F401
 
 __all__ = ["metadata"]

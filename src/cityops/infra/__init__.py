@@ -1,2 +1,2 @@
 """Infrastructure: settings, database engine and sessions, migrations, the event bus with its
-outbox, webhooks and the background scheduler. Knows nothing of the domains above it."""
+outbox and the background scheduler. Knows nothing of the domains above it."""

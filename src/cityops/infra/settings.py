@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = 1.0
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 8
+    # webhook sending: a pass every interval; each receiver on a lane of its own that takes no
+    # new delivery after lane_seconds; at most lanes_at_once receivers at a time; a receiver
+    # whose sends fail breaker_threshold times in a row is paused (circuit breaker)
+    webhook_interval_seconds: float = Field(default=5.0, gt=0)
+    webhook_lane_seconds: float = Field(default=30.0, gt=0)
+    webhook_lanes_at_once: int = Field(default=16, ge=1)
+    webhook_breaker_threshold: int = Field(default=5, ge=1)
     holidays_file: Path | None = None
     # where a matter without a place (a consultation answered on the phone) is filed; unset:
     # the top-level area of the imported areas (the city, or the district when only it and

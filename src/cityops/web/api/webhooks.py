@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.infra.webhooks import (
+from cityops.web.deps import CurrentActor, PlatformDep
+from cityops.web.params import RowId
+from cityops.webhooks.public import (
     ALL_EVENTS,
     DeliveryStatus,
     DeliveryView,
     NewSubscription,
     SubscriptionView,
 )
-from cityops.web.deps import CurrentActor, PlatformDep
-from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["webhooks"])
 
@@ -47,6 +47,13 @@ class WebhookPublic(BaseModel):
     active: bool
     created_at: datetime
     created_by: str
+    failures_in_a_row: int = Field(
+        description="Failed sends in a row; from the threshold on, the receiver is paused"
+    )
+    paused_until: datetime | None = Field(
+        description="Circuit breaker: until then none of its deliveries is sent; after it one "
+        "delivery probes the receiver, and its success resumes the rest"
+    )
 
     @classmethod
     def of(cls, view: SubscriptionView) -> WebhookPublic:
@@ -58,6 +65,8 @@ class WebhookPublic(BaseModel):
             active=view.active,
             created_at=view.created_at,
             created_by=view.created_by,
+            failures_in_a_row=view.breaker.failures,
+            paused_until=view.breaker.open_until,
         )
 
 

@@ -3,29 +3,26 @@ retried with backoff until accepted, enqueued once however often the relay repea
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from webhook_receivers import Receiver, answering_receiver
 
 from cityops.app import Platform
-from cityops.infra.webhooks import backoff_delay, webhook_deliveries
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import FixedClock
 from cityops.kernel.errors import Unauthenticated
 from cityops.kernel.events import Event
 from cityops.web.app import create_app
 from cityops.web.deps import current_actor
+from cityops.webhooks.model import backoff_delay
+from cityops.webhooks.store import webhook_deliveries
 
 SECRET = "s3cret-for-the-receiver-0123456789"
 
@@ -40,59 +37,10 @@ class ParcelLost(Event):
     parcel: str
 
 
-@dataclass
-class Received:
-    path: str
-    event: str
-    delivery: str
-    body: dict[str, Any]
-    signature_ok: bool
-
-
-@dataclass
-class Receiver:
-    """A tiny HTTP server on 127.0.0.1 that checks the signature of every POST it gets."""
-
-    url: str
-    planned: list[int] = field(default_factory=list)  # status codes to answer, then 200
-    got: list[Received] = field(default_factory=list)
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers["Content-Length"]))
-            expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-            signature = self.headers.get("X-Cityops-Signature", "")
-            state.got.append(
-                Received(
-                    path=self.path,
-                    event=self.headers.get("X-Cityops-Event", ""),
-                    delivery=self.headers.get("X-Cityops-Delivery", ""),
-                    body=json.loads(raw),
-                    signature_ok=hmac.compare_digest(expected, signature),
-                )
-            )
-            status = state.planned.pop(0) if state.planned else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
-
-        def log_message(self, *_args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with answering_receiver(SECRET) as state:
+        yield state
 
 
 ROLES = {

@@ -1,0 +1,210 @@
+"""Webhook rules without I/O: what a subscription and a delivery are, the URL and event-name
+checks, the signed body, the retry backoff of a delivery and the circuit breaker of a receiver."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.events import registered_events
+
+ALL_EVENTS = "*"
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+BREAKER_BASE = timedelta(seconds=60)
+BREAKER_CAP = timedelta(hours=1)
+_EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class BreakerStatus(StrEnum):
+    """A receiver's circuit: closed (sent to), open (its deliveries wait), half-open (one
+    delivery probes whether it answers again)."""
+
+    closed = "closed"
+    open = "open"
+    half_open = "half_open"
+
+
+@dataclass(frozen=True)
+class NewSubscription:
+    url: str
+    event_names: Sequence[str] = (ALL_EVENTS,)
+    secret: str | None = None  # generated when not given
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Breaker:
+    """The circuit breaker of one receiver (subscription). `failures` counts the sends that failed
+    in a row; at the threshold the circuit opens until `open_until`, a period that doubles with
+    each opening in a row (`openings`); after it one probe is sent: success closes the circuit,
+    failure opens it again for longer."""
+
+    failures: int = 0
+    openings: int = 0
+    open_until: datetime | None = None
+
+    def status(self, now: datetime) -> BreakerStatus:
+        if self.open_until is None:
+            return BreakerStatus.closed
+        return BreakerStatus.open if now < self.open_until else BreakerStatus.half_open
+
+    def after_success(self) -> Breaker:
+        return Breaker()
+
+    def after_failure(self, now: datetime, threshold: int) -> Breaker:
+        failures = self.failures + 1
+        if failures < threshold and self.open_until is None:
+            return replace(self, failures=failures)
+        openings = self.openings + 1
+        return Breaker(failures=failures, openings=openings, open_until=now + open_period(openings))
+
+
+def open_period(openings: int) -> timedelta:
+    """How long a receiver stays open after its `openings`-th opening in a row: 60 s × 2^(n-1),
+    at most 1 h."""
+    exponent = max(openings - 1, 0)
+    if exponent >= 6:  # 60 s × 2^6 > 1 h already; avoid huge integers
+        return BREAKER_CAP
+    return min(BREAKER_BASE * (1 << exponent), BREAKER_CAP)
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    id: int
+    url: str
+    event_names: tuple[str, ...]
+    description: str
+    active: bool
+    created_at: datetime
+    created_by: str
+    breaker: Breaker = Breaker()
+
+
+@dataclass(frozen=True)
+class CreatedSubscription:
+    subscription: SubscriptionView
+    secret: str  # shown once, at creation
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    id: int
+    subscription_id: int
+    event_id: str
+    event_name: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueDelivery:
+    """A pending delivery whose time has come, with what sending it needs."""
+
+    id: int
+    event_id: str
+    event_name: str
+    payload: Any
+    occurred_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """An active subscription that has deliveries due, with its breaker."""
+
+    id: int
+    url: str
+    secret: str
+    breaker: Breaker
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed try: 30 s × 2^(attempts-1), at most 1 h."""
+    exponent = max(attempts - 1, 0)
+    if exponent >= 7:  # 30 s × 2^7 > 1 h already; avoid huge integers
+        return BACKOFF_CAP
+    return min(BACKOFF_BASE * (1 << exponent), BACKOFF_CAP)
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The value of X-Cityops-Signature: sha256=<hex HMAC-SHA256 of the raw body>."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def validate_url(url: str) -> str:
+    """http(s) URLs with a host only; no credentials in the URL."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError as exc:
+        raise ValidationFailed(f"invalid webhook URL: {exc}", code="invalid_webhook_url") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationFailed(
+            "a webhook URL must be an absolute http:// or https:// URL with a host",
+            code="invalid_webhook_url",
+        )
+    if parts.username or parts.password:
+        raise ValidationFailed(
+            "a webhook URL must not carry credentials; the signature authenticates the sender",
+            code="invalid_webhook_url",
+        )
+    if len(url) > 2000:
+        raise ValidationFailed(
+            "a webhook URL is limited to 2000 characters", code="invalid_webhook_url"
+        )
+    return url
+
+
+def validate_event_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Known Event class names, or "*" for every event."""
+    cleaned = tuple(dict.fromkeys(n.strip() for n in names))
+    if not cleaned:
+        raise ValidationFailed("name at least one event, or '*'", code="no_events")
+    if ALL_EVENTS in cleaned:
+        return (ALL_EVENTS,)
+    known = registered_events()
+    unknown = [n for n in cleaned if not _EVENT_NAME.match(n) or n not in known]
+    if unknown:
+        raise ValidationFailed(
+            f"unknown event name(s): {', '.join(unknown)}",
+            code="unknown_event",
+            known=sorted(known),
+        )
+    return cleaned
+
+
+def wants(event_names: Sequence[str], name: str) -> bool:
+    """Whether a subscription to `event_names` receives the event named `name`."""
+    return ALL_EVENTS in event_names or name in event_names
+
+
+def render_body(event_name: str, event_id: str, occurred_at: datetime, data: Any) -> bytes:
+    """The exact bytes POSTed (and signed)."""
+    document = {
+        "event": event_name,
+        "event_id": event_id,
+        "occurred_at": occurred_at.isoformat(),
+        "data": data,
+    }
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=str).encode()
