@@ -10,7 +10,7 @@ from cityops.kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseEvent(Event):
+class CaseEvent(Event, abstract=True):
     """Base of every case event: which case, and its status after the change."""
 
     case_id: int
@@ -19,7 +19,7 @@ class CaseEvent(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseReported(CaseEvent):  # 受理
+class CaseReported(CaseEvent, wire="case.reported", version=1):  # 受理
     source: str
     category_code: str
     area_code: str
@@ -28,28 +28,28 @@ class CaseReported(CaseEvent):  # 受理
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseRegistered(CaseEvent):  # 立案
+class CaseRegistered(CaseEvent, wire="case.registered", version=1):  # 立案
     pass
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseRejected(CaseEvent):  # 不予立案
+class CaseRejected(CaseEvent, wire="case.rejected", version=1):  # 不予立案
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseCancelled(CaseEvent):  # 作废
+class CaseCancelled(CaseEvent, wire="case.cancelled", version=1):  # 作废
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseMerged(CaseEvent):  # 合并
+class CaseMerged(CaseEvent, wire="case.merged", version=1):  # 合并
     into_case_id: int
     into_case_number: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseDispatched(CaseEvent):  # 派遣
+class CaseDispatched(CaseEvent, wire="case.dispatched", version=1):  # 派遣
     department_id: int
     department_code: str
     as_suggested: bool
@@ -57,18 +57,18 @@ class CaseDispatched(CaseEvent):  # 派遣
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseSigned(CaseEvent):  # 签收
+class CaseSigned(CaseEvent, wire="case.signed", version=1):  # 签收
     department_code: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseReturned(CaseEvent):  # 回退
+class CaseReturned(CaseEvent, wire="case.returned", version=1):  # 回退
     department_code: str
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseExtensionRequested(CaseEvent):  # 延期申请
+class CaseExtensionRequested(CaseEvent, wire="case.extension_requested", version=1):  # 延期申请
     extension_id: int
     amount: float
     unit: str
@@ -76,54 +76,54 @@ class CaseExtensionRequested(CaseEvent):  # 延期申请
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseExtensionDecided(CaseEvent):  # 延期审批
+class CaseExtensionDecided(CaseEvent, wire="case.extension_decided", version=1):  # 延期审批
     extension_id: int
     approved: bool
     handle_deadline: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseSuspended(CaseEvent):  # 挂账
+class CaseSuspended(CaseEvent, wire="case.suspended", version=1):  # 挂账
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseResumed(CaseEvent):
+class CaseResumed(CaseEvent, wire="case.resumed", version=1):
     suspended_seconds: float
     handle_deadline: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseSupervised(CaseEvent):  # 督办
+class CaseSupervised(CaseEvent, wire="case.supervised", version=1):  # 督办
     note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseHandled(CaseEvent):  # 办结
+class CaseHandled(CaseEvent, wire="case.handled", version=1):  # 办结
     department_code: str
     on_time: bool
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseVerified(CaseEvent):  # 核查
+class CaseVerified(CaseEvent, wire="case.verified", version=1):  # 核查
     passed: bool
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseReworked(CaseEvent):  # 返工
+class CaseReworked(CaseEvent, wire="case.reworked", version=1):  # 返工
     rework_count: int
     department_code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseClosed(CaseEvent):  # 结案
+class CaseClosed(CaseEvent, wire="case.closed", version=1):  # 结案
     on_time: bool
     self_handled: bool = False
     answered: bool = False  # 直接办结: a consultation answered on the spot
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseEvaluated(CaseEvent):  # 评价/回访
+class CaseEvaluated(CaseEvent, wire="case.evaluated", version=1):  # 评价/回访
     """A follow-up visit. `contacted` false: the visit did not reach the citizen (no resolved,
     no satisfaction). Events stored before `contacted` was required may lack it."""
 
@@ -134,24 +134,24 @@ class CaseEvaluated(CaseEvent):  # 评价/回访
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseReopened(CaseEvent):  # 重办
+class CaseReopened(CaseEvent, wire="case.reopened", version=1):  # 重办
     reopen_count: int
     department_code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseOverdue(CaseEvent):  # 超期
+class CaseOverdue(CaseEvent, wire="case.overdue", version=1):  # 超期
     stage: str
     deadline: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseReminded(CaseEvent):  # 催办 (yellow)
+class CaseReminded(CaseEvent, wire="case.reminded", version=1):  # 催办 (yellow)
     stage: str
     deadline: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseEscalated(CaseEvent):  # 升级督办
+class CaseEscalated(CaseEvent, wire="case.escalated", version=1):  # 升级督办
     stage: str
     overdue_hours: float

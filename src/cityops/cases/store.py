@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cityops.infra.db import UTCDateTime, metadata
+from cityops.kernel.events import Trace, current_trace
 from cityops.worktime.public import TimeLimit
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -123,6 +124,8 @@ case_history = Table(
     Column("note", Text, nullable=False),
     Column("data", JSON, nullable=False),
     Column("attachments", JSON, nullable=False),
+    Column("correlation_id", String(64), nullable=True),  # the request the chain began with
+    Column("causation_id", String(64), nullable=True),  # that request, or the event acted on
     UniqueConstraint("case_id", "seq", name="uq_case_history_case_seq"),
 )
 
@@ -241,8 +244,11 @@ def history_row(
     note: str = "",
     data: Mapping[str, Any] | None = None,
     attachments: Sequence[str] = (),
+    trace: Trace | None = None,
 ) -> dict[str, Any]:
-    """One history line's values, for `insert_history_rows`."""
+    """One history line's values, for `insert_history_rows`; its trace is the current one
+    (kernel/events.py) unless given."""
+    trace = trace or current_trace()
     return {
         "case_id": case_id,
         "seq": seq,
@@ -256,6 +262,8 @@ def history_row(
         "note": note,
         "data": dict(data or {}),
         "attachments": list(attachments),
+        "correlation_id": trace.correlation_id or None,
+        "causation_id": trace.causation_id or None,
     }
 
 

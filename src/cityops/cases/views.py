@@ -174,6 +174,8 @@ class HistoryEntry:
     note: str
     data: dict[str, Any] = field(default_factory=dict)
     attachments: tuple[str, ...] = ()
+    correlation_id: str | None = None  # the request the step's chain began with
+    causation_id: str | None = None  # that request, or the event the step was taken on
 
 
 @dataclass(frozen=True)

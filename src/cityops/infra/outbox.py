@@ -1,6 +1,10 @@
 """Transactional outbox: events are written in the same transaction as the change that raised
 them, and a relay hands them to the bus after commit. A crash between commit and delivery loses
-nothing: the relay picks up every row not yet delivered, handler by handler."""
+nothing: the relay picks up every row not yet delivered, handler by handler.
+
+A row names its event by wire name and version (kernel/events.py), never by class name. The relay
+calls each handler with the handled event's trace current, so what the handler emits is caused by
+that event and belongs to its chain (its `correlation_id`)."""
 
 from __future__ import annotations
 
@@ -29,7 +33,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityops.infra.bus import EventBus, Subscription
 from cityops.infra.db import UTCDateTime, metadata
 from cityops.kernel.clock import Clock
-from cityops.kernel.events import Event, event_from_payload
+from cityops.kernel.events import (
+    NO_TRACE,
+    Event,
+    caused_by,
+    event_from_payload,
+    event_type,
+    tracing,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +51,8 @@ outbox = Table(
         "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     ),
     Column("event_id", String(32), nullable=False, unique=True),
-    Column("name", String(80), nullable=False),
+    Column("name", String(80), nullable=False),  # the wire name
+    Column("version", Integer, nullable=False, default=1),
     Column("payload", JSON, nullable=False),
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("dispatched_at", UTCDateTime(), nullable=True, index=True),
@@ -82,7 +94,8 @@ class UnitOfWork:
 def _outbox_row(event: Event) -> dict[str, Any]:
     return {
         "event_id": event.event_id,
-        "name": event.name,
+        "name": event.wire_name,
+        "version": event.wire_version,
         "payload": json.loads(json.dumps(event.payload(), default=str)),
         "occurred_at": event.occurred_at,
         "attempts": 0,
@@ -132,6 +145,7 @@ class OutboxRelay:
                             outbox.c.id,
                             outbox.c.event_id,
                             outbox.c.name,
+                            outbox.c.version,
                             outbox.c.payload,
                             outbox.c.attempts,
                         )
@@ -155,8 +169,18 @@ class OutboxRelay:
         Which handler saw an event is recorded only for an event that failed somewhere, so its
         retry skips the handlers that took it; for the rest, "done" says it all. A crash before
         that record repeats the batch's handlers (at-least-once), never skips one."""
+        types: dict[int, type[Event]] = {}  # row id → the class its wire name names today
+        for row in rows:
+            try:
+                types[row.id] = event_type(row.name, row.version)
+            except KeyError:
+                continue
         # only an event tried before can have handlers that took it already
-        retried = [r.event_id for r in rows if r.attempts and self._bus.subscriptions_for(r.name)]
+        retried = [
+            r.event_id
+            for r in rows
+            if r.attempts and r.id in types and self._bus.subscriptions_for(types[r.id].name)
+        ]
         seen: set[tuple[str, str]] = set()
         if retried:
             with self._reads() as s:
@@ -176,7 +200,8 @@ class OutboxRelay:
 
         def deliver(row_id: int, event: Event, sub: Subscription) -> None:
             try:
-                sub.handler(event)
+                with tracing(caused_by(event)):
+                    sub.handler(event)
             except Exception as exc:  # a failing handler must not block the others
                 log.exception("handler %s failed on %s %s", sub.name, event.name, event.event_id)
                 failures[row_id] = f"{sub.name}: {exc!r}"
@@ -185,11 +210,11 @@ class OutboxRelay:
 
         for row in rows:
             try:
-                event = event_from_payload(row.name, dict(row.payload))
+                event = event_from_payload(row.name, dict(row.payload), row.version)
             except (KeyError, TypeError, ValueError) as exc:
                 failures[row.id] = f"cannot decode: {exc}"
                 continue
-            for sub in self._bus.subscriptions_for(row.name):
+            for sub in self._bus.subscriptions_for(event.name):
                 if (row.event_id, sub.name) in seen:
                     continue
                 if sub.batch is not None:
@@ -202,7 +227,9 @@ class OutboxRelay:
                 deliver(*items[0], sub)
                 continue
             try:
-                sub.batch([event for _, event in items])
+                # a batch handler sets each event's trace itself (`caused_by`) where it acts on it
+                with tracing(NO_TRACE):
+                    sub.batch([event for _, event in items])
             except Exception:
                 log.exception("batch handler %s failed; retrying its events one by one", sub.name)
                 for row_id, event in items:

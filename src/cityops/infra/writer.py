@@ -15,7 +15,10 @@ once, and only then answers each waiting request with its result or its error. S
 - if COMMIT itself fails, every request of the batch gets that error and nothing of the batch
   is stored;
 - jobs of one batch run one after another in the order they came, so each sees the ones before
-  it (two actions on one case in one batch: the second meets the first's new version).
+  it (two actions on one case in one batch: the second meets the first's new version);
+- a job runs in a copy of the context it was handed over in (contextvars), so the events it
+  emits carry the request's trace (kernel/events.py); a run of batched items runs in its first
+  item's, and each item carries its request's trace itself (`PreparedCase.trace`).
 
 Why: on SQLite one writer holds the database at a time. With a transaction per request, worker
 threads queue on the write lock and the holder is slowed by every other thread wanting the GIL,
@@ -31,6 +34,7 @@ system sees no added latency; batches form only while the writer is busy.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import queue
 import threading
@@ -58,6 +62,8 @@ class _Job:
     many: ManyWork | None = None  # …or one item of a batched write
     item: Any = None
     future: Future[Any] = field(default_factory=Future)
+    # the submitting request's context variables (its trace), for the writer thread to run in
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
 
 
 @dataclass
@@ -215,9 +221,9 @@ class WriteQueue:
             head = group[0]
             if head.many is None:
                 assert head.work is not None
-                results: Sequence[Any] = [head.work(uow)]
+                results: Sequence[Any] = [head.context.run(head.work, uow)]
             else:
-                results = head.many(uow, [job.item for job in group])
+                results = head.context.run(head.many, uow, [job.item for job in group])
                 if len(results) != len(group):
                     raise RuntimeError(
                         f"{head.many!r} returned {len(results)} results for {len(group)} items"

@@ -9,7 +9,7 @@ from cityops.kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class DepartmentCreated(Event):
+class DepartmentCreated(Event, wire="org.department_created", version=1):
     department_id: int
     code: str
     kind: str
@@ -17,14 +17,14 @@ class DepartmentCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DepartmentUpdated(Event):
+class DepartmentUpdated(Event, wire="org.department_updated", version=1):
     department_id: int
     code: str
     changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
-class UserCreated(Event):
+class UserCreated(Event, wire="org.user_created", version=1):
     user_id: int
     username: str
     roles: tuple[str, ...] = ()
@@ -32,7 +32,7 @@ class UserCreated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class UserUpdated(Event):
+class UserUpdated(Event, wire="org.user_updated", version=1):
     user_id: int
     username: str
     changed: tuple[str, ...] = ()
@@ -40,20 +40,20 @@ class UserUpdated(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class UserDeactivated(Event):
+class UserDeactivated(Event, wire="org.user_deactivated", version=1):
     user_id: int
     username: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApiTokenCreated(Event):
+class ApiTokenCreated(Event, wire="org.api_token_created", version=1):
     token_id: int
     token_name: str
     user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApiTokenRevoked(Event):
+class ApiTokenRevoked(Event, wire="org.api_token_revoked", version=1):
     token_id: int
     token_name: str
     user_id: int

@@ -18,6 +18,7 @@ from cityops.web.limits import BodySizeLimit
 from cityops.web.pages import STATIC_DIR
 from cityops.web.pages import router as pages_router
 from cityops.web.pages.portal import router as portal_pages_router
+from cityops.web.request_id import RequestId
 
 
 def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
@@ -57,6 +58,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, max_bytes=platform.settings.max_body_bytes)
+    app.add_middleware(RequestId)  # outermost: every answer carries the id
     return app
 
 

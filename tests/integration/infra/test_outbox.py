@@ -14,7 +14,7 @@ from cityops.kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class ThingHappened(Event):
+class ThingHappened(Event, wire="test.thing_happened"):
     thing: str
 
 

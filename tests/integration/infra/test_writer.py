@@ -23,7 +23,7 @@ from cityops.kernel.events import Event
 
 
 @dataclass(frozen=True, kw_only=True)
-class Noted(Event):
+class Noted(Event, wire="test.noted"):
     text: str
 
 

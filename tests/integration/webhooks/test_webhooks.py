@@ -28,12 +28,12 @@ SECRET = "s3cret-for-the-receiver-0123456789"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParcelArrived(Event):
+class ParcelArrived(Event, wire="test.parcel_arrived"):
     parcel: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParcelLost(Event):
+class ParcelLost(Event, wire="test.parcel_lost"):
     parcel: str
 
 

@@ -10,14 +10,14 @@ from cityops.kernel.masking import mask_name, mask_phone
 
 
 @dataclass(frozen=True, kw_only=True)
-class SampleRaised(Event):
+class SampleRaised(Event, wire="test.sample_raised"):
     level: int
     tags: tuple[str, ...] = ()
 
 
 def test_event_round_trips_through_its_payload() -> None:
     e = SampleRaised(occurred_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC), level=3, tags=("a",))
-    back = event_from_payload("SampleRaised", e.payload())
+    back = event_from_payload("test.sample_raised", e.payload(), 1)
     assert back == e
     with pytest.raises(FrozenInstanceError):
         e.level = 4  # type: ignore[misc]

@@ -19,7 +19,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
-from cityops.kernel.events import Event
+from cityops.kernel.events import Event, caused_by
 from cityops.kernel.masking import mask_email, mask_phone
 from cityops.org.public import OrgService
 
@@ -46,6 +46,8 @@ class NotificationView:
     error: str | None
     created_at: datetime
     sent_at: datetime | None
+    correlation_id: str | None = None  # the request the event's chain began with
+    causation_id: str | None = None  # the event the message tells of
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class NotifyService:
         out: list[tuple[dict[str, object], Outgoing]] = []
         now = self.clock.now()
         unit = self._unit_of(session, event) or facts.unit
+        trace = caused_by(event)
         for who in list(wanted.get(event.case_id, ())):
             own = who.tracking_code or facts.tracking_code
             words = message_for(
@@ -204,6 +207,8 @@ class NotifyService:
                 "message": text,
                 "status": "recorded",
                 "created_at": now,
+                "correlation_id": trace.correlation_id,
+                "causation_id": trace.causation_id,
             }
             out.append((row, Outgoing(who.channel, who.address, subject, text)))
             if isinstance(event, CaseMerged):  # 合并办理: they hear the other case's steps
@@ -267,6 +272,8 @@ class NotifyService:
                 error=r["error"],
                 created_at=r["created_at"],
                 sent_at=r["sent_at"],
+                correlation_id=r["correlation_id"],
+                causation_id=r["causation_id"],
             )
             for r in rows
         ]

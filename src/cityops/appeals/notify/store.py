@@ -57,6 +57,8 @@ notifications = Table(
     Column("error", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
     Column("sent_at", UTCDateTime(), nullable=True),
+    Column("correlation_id", String(64), nullable=True),  # the request the chain began with
+    Column("causation_id", String(64), nullable=True),  # the event the message tells of
     UniqueConstraint("event_id", "channel", "recipient", name="uq_notifications_event_recipient"),
 )
 

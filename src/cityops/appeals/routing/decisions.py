@@ -48,6 +48,8 @@ routing_decisions = Table(
     Column("outcome", String(16), nullable=False),  # auto_dispatched | queued | skipped
     Column("reason", String(80), nullable=False),
     Column("decided_at", UTCDateTime(), nullable=False),
+    Column("correlation_id", String(64), nullable=True),  # the request the chain began with
+    Column("causation_id", String(64), nullable=True),  # the CaseReported decided on
 )
 
 routing_corrections = Table(
@@ -82,6 +84,8 @@ class RoutingDecision:
     outcome: RoutingOutcome
     reason: RoutingReason | str
     decided_at: datetime
+    correlation_id: str | None = None  # the request the appeal came in with
+    causation_id: str | None = None  # the CaseReported event decided on
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,8 @@ def _decision_row(d: RoutingDecision) -> dict[str, Any]:
         "outcome": d.outcome.value,
         "reason": str(d.reason),
         "decided_at": d.decided_at,
+        "correlation_id": d.correlation_id,
+        "causation_id": d.causation_id,
     }
 
 
@@ -205,6 +211,8 @@ def get_decision(session: Session, case_id: int) -> RoutingDecision | None:
         outcome=RoutingOutcome(row["outcome"]),
         reason=_reason(row["reason"]),
         decided_at=row["decided_at"],
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
     )
 
 

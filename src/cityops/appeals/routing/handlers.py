@@ -42,6 +42,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, DomainError, NotFound
+from cityops.kernel.events import NO_TRACE, Trace, caused_by, tracing
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class _Prepared:
     suggestions: list[RouteSuggestion]
     verdict: Verdict
     model_version: str
+    trace: Trace = NO_TRACE  # of the CaseReported decided on (kernel/events.py)
 
 
 class RoutingRecorder:
@@ -106,6 +108,7 @@ class RoutingRecorder:
         wanted = sorted({e.case_id for e in events if e.source in CITIZEN_SOURCES})
         if not wanted or not self._routing.available:
             return
+        traces = {e.case_id: caused_by(e) for e in events}
         with self._reads() as session:
             views = self._cases.get_cases(session, SYSTEM, wanted)
             decided = decisions.decided_among(session, wanted)
@@ -127,7 +130,7 @@ class RoutingRecorder:
                     by_system=chosen_by.get(case_id) == "system",
                 )
                 if p is not None:
-                    prepared.append(p)
+                    prepared.append(replace(p, trace=traces[case_id]))
         if not prepared:
             return
         # a queued decision is one row (written for a whole chunk at once); an automatic one
@@ -142,7 +145,8 @@ class RoutingRecorder:
         for start in range(0, len(auto), WRITE_CHUNK):
             with self._uows() as uow:
                 for p in auto[start : start + WRITE_CHUNK]:
-                    self._decide(uow, p)
+                    with tracing(p.trace):  # its register and dispatch were caused by it
+                        self._decide(uow, p)
 
     def _decide(self, uow: UnitOfWork, p: _Prepared) -> None:
         try:
@@ -207,6 +211,8 @@ class RoutingRecorder:
             outcome=p.verdict.outcome,
             reason=p.verdict.reason,
             decided_at=self._clock.now(),
+            correlation_id=p.trace.correlation_id or None,
+            causation_id=p.trace.causation_id or None,
         )
 
     def _record(self, uow: UnitOfWork, p: _Prepared, *, auto: bool) -> None:

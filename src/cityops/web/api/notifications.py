@@ -29,6 +29,8 @@ class NotificationPublic(BaseModel):
     error: str | None
     created_at: datetime
     sent_at: datetime | None
+    correlation_id: str | None = None  # the request (X-Request-ID) the message goes back to
+    causation_id: str | None = None  # the event it tells of
 
     @classmethod
     def of(cls, n: NotificationView) -> NotificationPublic:

@@ -54,6 +54,10 @@ class RoutingDecisionPublic(BaseModel):
     department_name: str | None
     suggestions: list[RouteSuggestionPublic]
     decided_at: datetime
+    correlation_id: str | None = Field(
+        None, description="the request (X-Request-ID) the appeal came in with"
+    )
+    causation_id: str | None = Field(None, description="the CaseReported event decided on")
 
     @classmethod
     def of(cls, d: RoutingDecision) -> RoutingDecisionPublic:
@@ -68,6 +72,8 @@ class RoutingDecisionPublic(BaseModel):
             department_name=d.department_name,
             suggestions=[RouteSuggestionPublic.of(s) for s in d.suggestions],
             decided_at=d.decided_at,
+            correlation_id=d.correlation_id,
+            causation_id=d.causation_id,
         )
 
 
