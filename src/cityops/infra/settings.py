@@ -68,6 +68,19 @@ class Settings(BaseSettings):
     portal_submits_per_minute: int = Field(default=5, ge=1)
     portal_reads_per_minute: int = Field(default=60, ge=1)
     public_reads_per_minute: int = Field(default=600, ge=1)
+    # Sign-in throttling per server process (org/throttle.py): an address waits after
+    # login_free_failures wrong passwords on one account (after login_free_address_failures on
+    # all accounts), the wait doubling from 1 s to login_max_wait_seconds; counts are forgotten
+    # after login_forget_after_seconds quiet; every account takes at most
+    # login_attempts_per_account_per_minute attempts. Passwords are verified on
+    # password_check_workers threads (0: half the cores) with password_check_queue waiting.
+    login_free_failures: int = Field(default=3, ge=1)
+    login_free_address_failures: int = Field(default=20, ge=1)
+    login_max_wait_seconds: float = Field(default=300.0, gt=0)
+    login_forget_after_seconds: float = Field(default=900.0, gt=0)
+    login_attempts_per_account_per_minute: int = Field(default=300, ge=1)
+    password_check_workers: int = Field(default=0, ge=0)
+    password_check_queue: int = Field(default=8, ge=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
