@@ -30,6 +30,8 @@ from cityops.cases.events import (
     CaseVerified,
 )
 from cityops.cases.export import csv_chunks, xlsx_bytes
+from cityops.cases.feeds import MAX_HOPS as MERGE_HOPS
+from cityops.cases.feeds import CaseStep, MergedCase, StepCase, StepWindow
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
     CONSULTATION_CATEGORY,
@@ -65,6 +67,7 @@ from cityops.worktime.public import SlaState, Stage
 __all__ = [
     "CONSULTATION_CATEGORY",
     "MAX_PAGE_SIZE",
+    "MERGE_HOPS",
     "OPEN_STATUSES",
     "TRANSITIONS",
     "ActionCommand",
@@ -97,18 +100,22 @@ __all__ = [
     "CaseSigned",
     "CaseSource",
     "CaseStatus",
+    "CaseStep",
     "CaseSupervised",
     "CaseSuspended",
     "CaseVerified",
     "CaseView",
     "DepartmentInfo",
     "HistoryEntry",
+    "MergedCase",
     "NewCase",
     "PreparedAction",
     "PreparedCase",
     "Satisfaction",
     "SlaState",
     "Stage",
+    "StepCase",
+    "StepWindow",
     "Urgency",
     "checked_phone",
     "csv_chunks",

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from cityops.cases import acting, intake, policy, queries, rows, store
+from cityops.cases import acting, feeds, intake, policy, queries, rows, store
 from cityops.cases.acting import PreparedAction
+from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
     CaseAction,
@@ -342,6 +343,33 @@ class CaseService:
             int(row["id"]): case_view(self, row, actor)
             for row in queries.scoped_rows(session, actor, case_ids)
         }
+
+    def cases_by_number(
+        self, session: Session, actor: Actor, numbers: Sequence[str]
+    ) -> dict[str, CaseView]:
+        """Case number → the case, for many numbers at once (exact matches; those outside the
+        actor's scope or unknown are left out): one statement."""
+        policy.check_read_cases(actor)
+        found = feeds.cases_by_number(session, actor, numbers)
+        return {case.number: case_view(self, case, actor) for case in found}
+
+    def merge_targets(
+        self, session: Session, actor: Actor, seeds: CaseFilter | Sequence[int]
+    ) -> dict[int, CaseView]:
+        """Case id → the case, for every case that the cases of `seeds` (a filter, or ids) were
+        merged into, hop by hop (合并办理): one statement however many cases and hops."""
+        policy.check_read_cases(actor)
+        found = feeds.merge_targets(session, actor, seeds)
+        return {case.id: case_view(self, case, actor) for case in found}
+
+    def step_window(
+        self, session: Session, actor: Actor, filters: CaseFilter, start: datetime, end: datetime
+    ) -> StepWindow:
+        """The history lines written in [start, end] by the cases of `filters` and by the cases
+        they were merged into, with every merged case among them and its merge line: two
+        statements however many cases and lines (see cases/feeds.py)."""
+        policy.check_read_cases(actor)
+        return feeds.step_window(session, actor, filters, start, end)
 
     def first_attachments(
         self, session: Session, actor: Actor, case_ids: Sequence[int]

@@ -90,7 +90,7 @@ cases = Table(
     Column("rework_count", Integer, nullable=False),
     Column("extension_count", Integer, nullable=False),
     Column("reopen_count", Integer, nullable=False),
-    Column("merged_into_id", _ID, nullable=True),
+    Column("merged_into_id", _ID, nullable=True, index=True),
     Column("suspended_at", UTCDateTime(), nullable=True),
     Column("suspended_seconds", Float, nullable=False),
     Column("pending_extension", JSON, nullable=True),
@@ -120,7 +120,7 @@ case_history = Table(
     Column("actor_user_id", Integer, nullable=True),
     Column("actor_name", String(64), nullable=False),
     Column("actor_role", String(24), nullable=False),
-    Column("at", UTCDateTime(), nullable=False),
+    Column("at", UTCDateTime(), nullable=False, index=True),  # windows of updates (Open311)
     Column("note", Text, nullable=False),
     Column("data", JSON, nullable=False),
     Column("attachments", JSON, nullable=False),

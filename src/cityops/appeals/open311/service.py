@@ -4,7 +4,7 @@ its rule in policy.py first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -13,8 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from cityops.appeals.appeal_types import AppealType
-from cityops.appeals.merging import follow_merges
-from cityops.appeals.open311 import inputs, model, policy, store
+from cityops.appeals.open311 import feeds, inputs, model, policy, store
 from cityops.appeals.open311.inputs import RequestQuery
 from cityops.appeals.open311.keys import ApiKey, IssuedKey, checked_name, key_hash, new_api_key
 from cityops.appeals.open311.limits import Open311Limiter, Open311Limits
@@ -33,7 +32,6 @@ from cityops.cases.public import (
     CaseSource,
     CaseStatus,
     CaseView,
-    HistoryEntry,
     NewCase,
     PreparedCase,
     is_mobile,
@@ -51,6 +49,7 @@ from cityops.kernel.ttl_cache import TtlCache
 PUBLIC_READER = Actor(
     user_id=None, username="open311:reader", roles=frozenset({Role.leader}), display_name="Open311"
 )
+NUMBER_MAX = 32  # a longer service_request_id names no case
 KEY_STAMP_EVERY = timedelta(minutes=1)  # last_used_at is written at most once a minute
 # authenticate() remembers a key's lookup this long; submit_request re-reads the key anyway, so a
 # key revoked in another process is refused at once all the same.
@@ -321,12 +320,12 @@ class Open311Service:
 
     def get_request(self, session: Session, actor: Actor, number: str) -> ServiceRequest:
         policy.check_read_public(actor)
-        case = self._case_by_number(session, number)
+        case = self._cases_by_number(session, [number]).get(number)
         if case is None:
             raise NotFound(f"service request {number!r} not found", code="request_not_found")
-        history = self.cases.history(session, PUBLIC_READER, case.id)
-        media = next((h.attachments[0] for h in history if h.attachments), "")
-        return self._request(session, case, history, media_url=media)
+        media = self._media(session, [case])
+        targets = self._merge_targets(session, [case])
+        return self._request(case, targets, media_url=media.get(case.id, ""))
 
     def _media(self, session: Session, found: Sequence[CaseView]) -> dict[int, str]:
         return self.cases.first_attachments(session, PUBLIC_READER, [c.id for c in found])
@@ -343,12 +342,16 @@ class Open311Service:
     def list_requests(
         self, session: Session, actor: Actor, query: RequestQuery
     ) -> list[ServiceRequest]:
+        """The requests of `query`: by their ids, or reported in its window, newest first; at
+        most MAX_RESULTS. A fixed number of statements however many cases match."""
         policy.check_read_public(actor)
         if query.ids:
-            by_id = (self._case_by_number(session, n) for n in query.ids[: model.MAX_RESULTS])
-            found = [c for c in by_id if c is not None]
+            wanted = query.ids[: model.MAX_RESULTS]
+            by_number = self._cases_by_number(session, wanted)
+            found = [by_number[n] for n in wanted if n in by_number]
             media = self._media(session, found)
-            return [self._request(session, c, media_url=media.get(c.id, "")) for c in found]
+            targets = self._merge_targets(session, found)
+            return [self._request(c, targets, media_url=media.get(c.id, "")) for c in found]
         start, end = model.window(
             query.start,
             query.end,
@@ -356,9 +359,16 @@ class Open311Service:
             default=model.REQUEST_WINDOW,
             longest=model.REQUEST_WINDOW,
         )
+        filters = self._filters(start, end, query)
+        cases = self._cases_between(session, filters, query)
+        targets = (
+            self.cases.merge_targets(session, PUBLIC_READER, filters)
+            if any(c.merged_into_id is not None for c in cases)
+            else {}
+        )
         kept: list[tuple[CaseView, ServiceRequest]] = []
-        for case in self._cases_between(session, start, end, query):
-            item = self._request(session, case)
+        for case in cases:
+            item = self._request(case, targets)
             # a merged case has the status of the case it was merged into
             if not query.statuses or item.status in query.statuses:
                 kept.append((case, item))
@@ -367,30 +377,26 @@ class Open311Service:
         media = self._media(session, [case for case, _item in kept])
         return [replace(item, media_url=media.get(case.id, "")) for case, item in kept]
 
-    def _request(
-        self,
-        session: Session,
-        case: CaseView,
-        history: list[HistoryEntry] | None = None,
-        *,
-        media_url: str = "",
-    ) -> ServiceRequest:
-        merged = None
-        if case.merged_into_id is not None:
-            lines = history if history is not None else self._history(session, case)
-            merged = follow_merges(self.cases, session, PUBLIC_READER, case, lines)
-        return model.request_from_case(
-            case, media_url=media_url, merged_into=merged.target if merged else None
-        )
+    def _merge_targets(self, session: Session, found: Sequence[CaseView]) -> dict[int, CaseView]:
+        merged = [c.id for c in found if c.merged_into_id is not None]
+        return self.cases.merge_targets(session, PUBLIC_READER, merged) if merged else {}
 
-    def _history(self, session: Session, case: CaseView) -> list[HistoryEntry]:
-        return self.cases.history(session, PUBLIC_READER, case.id)
+    @staticmethod
+    def _request(
+        case: CaseView, targets: Mapping[int, CaseView], *, media_url: str = ""
+    ) -> ServiceRequest:
+        """The case as a request; a merged case shares the outcome of the last case of its
+        chain (`targets`: the chains' cases, read at once)."""
+        return model.request_from_case(
+            case, media_url=media_url, merged_into=feeds.merge_target(case, targets)
+        )
 
     def list_updates(
         self, session: Session, actor: Actor, start: datetime | None, end: datetime | None
     ) -> list[RequestUpdate]:
-        """Every public history step in [start, end] (default: the last 7 days) of cases
-        reported within the year before `start`, oldest first, at most MAX_RESULTS."""
+        """Every public step in [start, end] (default: the last 7 days) of cases reported within
+        the year before `start`, oldest first, at most MAX_RESULTS: two statements however many
+        cases and steps (the window's lines, and the merged cases with their merge lines)."""
         policy.check_read_public(actor)
         start, end = model.window(
             start,
@@ -399,42 +405,30 @@ class Open311Service:
             default=model.UPDATE_WINDOW,
             longest=model.UPDATE_MAX_WINDOW,
         )
-        query = RequestQuery()
-        cases = self._cases_between(session, start - model.UPDATE_LOOKBACK, end, query)
-        updates: list[tuple[datetime, RequestUpdate]] = []
-        for case in cases:
-            history = self._history(session, case)
-            mine = (case.reporter_name,)
-            lines: list[tuple[HistoryEntry, str | None, tuple[str | None, ...]]] = [
-                (e, None, mine) for e in history
-            ]
-            if case.merged_into_id is not None:  # the steps of the case it was merged into
-                merged = follow_merges(self.cases, session, PUBLIC_READER, case, history)
-                for hop in merged.hops if merged else ():
-                    theirs = (*mine, hop.case.reporter_name)
-                    lines += [(e, hop.case.number, theirs) for e in hop.steps_after]
-            for entry, via, names in lines:
-                if start <= entry.at <= end:
-                    update = model.update_from_history(case.number, entry, via=via, names=names)
-                    if update is not None:
-                        updates.append((entry.at, update))
-        updates.sort(key=lambda pair: (pair[0], pair[1].update_id))
-        return [u for _at, u in updates[: model.MAX_RESULTS]]
+        filters = self._filters(start - model.UPDATE_LOOKBACK, end, RequestQuery())
+        window = self.cases.step_window(session, PUBLIC_READER, filters, start, end)
+        return feeds.request_updates(window)
 
-    def _cases_between(
-        self, session: Session, start: datetime, end: datetime, query: RequestQuery
-    ) -> list[CaseView]:
-        """Cases reported in [start, end] matching the query, newest first."""
+    @staticmethod
+    def _filters(start: datetime, end: datetime, query: RequestQuery) -> CaseFilter:
+        """The case filter of a request query's window [start, end] (a list of service codes
+        is checked after the read)."""
         codes = set(query.service_codes)
         statuses = inputs.case_statuses(query.statuses)
         if statuses and CaseStatus.cancelled not in statuses:
             statuses += (CaseStatus.cancelled,)  # merged cases: their status is decided later
-        filters = CaseFilter(
+        return CaseFilter(
             statuses=statuses,
             category_code=next(iter(codes)) if len(codes) == 1 else None,
             reported_from=start,
             reported_to=end + timedelta(microseconds=1),  # end_date is included
         )
+
+    def _cases_between(
+        self, session: Session, filters: CaseFilter, query: RequestQuery
+    ) -> list[CaseView]:
+        """Cases of the filter matching the query's service codes, newest first."""
+        codes = set(query.service_codes)
         found = [
             c
             for c in self.cases.iter_cases(session, PUBLIC_READER, filters)
@@ -443,8 +437,7 @@ class Open311Service:
         found.sort(key=lambda c: (c.reported_at, c.id), reverse=True)
         return found
 
-    def _case_by_number(self, session: Session, number: str) -> CaseView | None:
-        if not number or len(number) > 32:
-            return None
-        page = self.cases.list_cases(session, PUBLIC_READER, CaseFilter(q=number), 1, 50)
-        return next((c for c in page.items if c.number == number), None)
+    def _cases_by_number(self, session: Session, numbers: Sequence[str]) -> dict[str, CaseView]:
+        """Case number → case for those of `numbers` that name a case (exact matches)."""
+        wanted = [n for n in numbers if n and len(n) <= NUMBER_MAX]
+        return self.cases.cases_by_number(session, PUBLIC_READER, wanted) if wanted else {}
