@@ -1,5 +1,11 @@
 """Credentials, pure: argon2 password hashes, signed bearer tokens (JWT HS256) and integration
-API tokens (random, stored only as their sha256). Time always comes from the caller's clock."""
+API tokens (random, stored only as their sha256). Time always comes from the caller's clock.
+
+A bearer token names its user (`sub`), its own id (`jti`, what a sign-out revokes), the user's
+credential generation when it was issued (`gen`: a password change, a deactivation or "sign out
+everywhere" raises the user's, and every older token stops working) and its issue time (`iat`).
+It is valid until `exp` but never longer than the configured lifetime after `iat`, whatever
+`exp` says."""
 
 from __future__ import annotations
 
@@ -54,15 +60,27 @@ def signing_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), b"cityops access token", hashlib.sha256).digest()
 
 
+# A token issued this far ahead of the reader's clock is still taken (clocks of two servers)
+CLOCK_SKEW = timedelta(minutes=1)
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: int
     roles: tuple[str, ...]
     expires_at: datetime
+    token_id: str
+    generation: int
 
 
 def issue_access_token(
-    *, user_id: int, roles: tuple[str, ...], secret: str, now: datetime, ttl: timedelta
+    *,
+    user_id: int,
+    roles: tuple[str, ...],
+    secret: str,
+    now: datetime,
+    ttl: timedelta,
+    generation: int = 0,
 ) -> tuple[str, datetime]:
     """A signed bearer token for a user: (token, expires_at)."""
     expires_at = now + ttl
@@ -71,12 +89,18 @@ def issue_access_token(
         "roles": list(roles),
         "iat": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
+        "jti": new_token(16),
+        "gen": generation,
     }
     return jwt.encode(claims, signing_key(secret), algorithm=JWT_ALGORITHM), expires_at
 
 
-def read_access_token(token: str, *, secret: str, now: datetime) -> AccessClaims:
-    """Verify signature and expiry (against `now`, not the wall clock); Unauthenticated if bad."""
+def read_access_token(
+    token: str, *, secret: str, now: datetime, max_ttl: timedelta
+) -> AccessClaims:
+    """Verify the signature and the expiry (against `now`, not the wall clock): the token
+    expires at `exp` or `max_ttl` after `iat`, whichever is first, and one issued in the
+    future is refused. Unauthenticated if bad."""
     try:
         claims = jwt.decode(
             token,
@@ -86,17 +110,31 @@ def read_access_token(token: str, *, secret: str, now: datetime) -> AccessClaims
                 "verify_exp": False,  # checked below against the injected clock
                 "verify_iat": False,
                 "verify_nbf": False,
-                "require": ["sub", "exp"],
+                "require": ["sub", "exp", "iat", "jti", "gen"],
             },
         )
         user_id = int(claims["sub"])
-        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+        issued_at = datetime.fromtimestamp(int(claims["iat"]), UTC)
+        expires_at = min(datetime.fromtimestamp(int(claims["exp"]), UTC), issued_at + max_ttl)
         roles = tuple(str(r) for r in claims.get("roles", ()))
-    except (jwt.PyJWTError, ValueError, TypeError):
+        token_id = str(claims["jti"])
+        generation = int(claims["gen"])
+        if issued_at > now + CLOCK_SKEW or not token_id or len(token_id) > 64:
+            raise ValueError("issued in the future or without an id")
+    except (jwt.PyJWTError, ValueError, TypeError, OverflowError, OSError):
         raise Unauthenticated(
             "the bearer token is not valid; sign in again", code="invalid_token"
         ) from None
-    return check_not_expired(AccessClaims(user_id=user_id, roles=roles, expires_at=expires_at), now)
+    return check_not_expired(
+        AccessClaims(
+            user_id=user_id,
+            roles=roles,
+            expires_at=expires_at,
+            token_id=token_id,
+            generation=generation,
+        ),
+        now,
+    )
 
 
 def check_not_expired(claims: AccessClaims, now: datetime) -> AccessClaims:

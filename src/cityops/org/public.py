@@ -26,7 +26,9 @@ from cityops.org.model import (
     UserRef,
     UserUpdate,
 )
+from cityops.org.password_checks import SignInBusy
 from cityops.org.service import OrgService
+from cityops.org.throttle import SignInThrottled
 
 __all__ = [
     "API_TOKEN_PREFIX",
@@ -45,6 +47,8 @@ __all__ = [
     "NewDepartment",
     "NewUser",
     "OrgService",
+    "SignInBusy",
+    "SignInThrottled",
     "UserCreated",
     "UserDeactivated",
     "UserRef",

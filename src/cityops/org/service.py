@@ -40,6 +40,8 @@ from cityops.org.model import (
     longest_prefix_office,
     parse_roles,
 )
+from cityops.org.password_checks import PasswordChecks, default_workers
+from cityops.org.throttle import LoginThrottle, ThrottleRules
 
 BAD_CREDENTIALS = "wrong username or password"
 TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
@@ -48,6 +50,8 @@ TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 ACTOR_CACHE_SECONDS = 5.0
 VERIFIED_TOKEN_SECONDS = 300.0
 DEPARTMENT_CACHE_SECONDS = 30.0
+# the longest account name and address the sign-in throttle keeps (a key, not a check)
+THROTTLE_KEY_LENGTH = 128
 
 
 class AreaRegister(Protocol):
@@ -67,10 +71,28 @@ class OrgService:
         self._passwords = credentials.Passwords(
             credentials.password_hasher(fast=settings.env == "test")
         )
+        # sign-in: passwords verified on a small pool of their own, attempts throttled
+        self.password_checks = PasswordChecks(
+            self._passwords,
+            workers=settings.password_check_workers or default_workers(),
+            queue=settings.password_check_queue,
+        )
+        self.throttle = LoginThrottle(
+            ThrottleRules(
+                free_failures=settings.login_free_failures,
+                free_address_failures=settings.login_free_address_failures,
+                max_wait=settings.login_max_wait_seconds,
+                forget_after=settings.login_forget_after_seconds,
+                account_attempts_per_minute=settings.login_attempts_per_account_per_minute,
+            ),
+            lambda: clock.now().timestamp(),
+        )
         self._token_use_lock = threading.Lock()
         self._token_used: dict[str, datetime] = {}
         # Read on every request / every case: users behind tokens and departments. Changes made
-        # here clear them at once; another process's changes are seen within the TTL.
+        # here clear them once they commit; another process's changes are seen within the TTL.
+        # Whether a token still works (active user, its generation, not signed out) is not
+        # cached: it is read on every request, so a revocation holds at once on every server.
         self._actors: TtlCache[Actor] = TtlCache(ACTOR_CACHE_SECONDS)
         # A token's signature cannot change, so it is checked once per token (its expiry is
         # checked on every use): a signature check costs more than the rest of the lookup.
@@ -196,23 +218,39 @@ class OrgService:
 
     # --- sign-in and tokens ------------------------------------------------------------------
 
-    def login(self, session: Session, username: str, password: str) -> AccessToken:
+    def login(
+        self, session: Session, username: str, password: str, *, client: str = "unknown"
+    ) -> AccessToken:
         """OAuth2 password flow: a bearer token for the right password. The same message for an
-        unknown user and a wrong password."""
-        stored = store.get_user(session, username=username.strip().lower())
-        ok = self._passwords.verify(stored.password_hash if stored else None, password)
+        unknown user and a wrong password. `client` is the caller's address: failed attempts
+        make that address wait before its next one (SignInThrottled), and the password is
+        verified on the bounded pool (SignInBusy when it is full)."""
+        account = username.strip().lower()[:THROTTLE_KEY_LENGTH]
+        address = client[:THROTTLE_KEY_LENGTH]
+        self.throttle.check(account, address)
+        stored = store.get_user(session, username=account)
+        ok = self.password_checks.verify(stored.password_hash if stored else None, password)
         if stored is None or not ok:
+            self.throttle.failed(account, address)
             raise Unauthenticated(BAD_CREDENTIALS, code="invalid_credentials")
+        self.throttle.succeeded(account, address)
         if not stored.user.active:
             raise Unauthenticated("this account is deactivated", code="account_inactive")
-        return self._access_token(stored.user)
+        return self._access_token(stored)
 
     def access_token_for_user(self, session: Session, username: str) -> AccessToken:
         """A bearer token without a password: for the demo, tests and trusted local tools."""
-        return self._access_token(self._active_user(session, username))
+        stored = store.get_user(session, username=username.strip().lower())
+        if stored is None:
+            raise NotFound(f"no user named {username!r}", code="unknown_user")
+        if not stored.user.active:
+            raise Unauthenticated(f"user {username!r} is deactivated", code="account_inactive")
+        return self._access_token(stored)
 
     def actor_from_token(self, session: Session, token: str) -> Actor:
-        """The actor behind a bearer token (signed user token or `cok_` API token)."""
+        """The actor behind a bearer token (signed user token or `cok_` API token). Whether the
+        token still works is read from the database on every call (one primary-key read): a
+        deactivation, a password change or a sign-out on any server holds at once."""
         if credentials.is_api_token(token):
             ref = store.get_api_token(session, token_hash=credentials.hash_api_token(token))
             if ref is None:
@@ -220,33 +258,65 @@ class OrgService:
             if ref.revoked_at is not None:
                 raise Unauthenticated("this API token has been revoked", code="token_revoked")
             user_id = ref.user_id
+            if not store.user_active(session, user_id):
+                raise _inactive()
         else:
-            user_id = self._claims(token).user_id
+            claims = self._claims(token)
+            user_id = claims.user_id
+            standing = store.token_standing(session, user_id, claims.token_id)
+            if standing is None or not standing.active:
+                raise _inactive()
+            if standing.revoked:
+                raise Unauthenticated(
+                    "this token was signed out; sign in again", code="token_revoked"
+                )
+            if standing.generation != claims.generation:
+                raise Unauthenticated(
+                    "this token was revoked (the password changed or the account was signed "
+                    "out everywhere); sign in again",
+                    code="token_revoked",
+                )
 
         def load() -> Actor:
             stored = store.get_user(session, id=user_id)
             if stored is None or not stored.user.active:
-                raise Unauthenticated(
-                    "the account behind this token no longer exists or is deactivated",
-                    code="account_inactive",
-                )
+                raise _inactive()
             return self._actor(stored)
 
         return self._actors.get_or_load(user_id, load)
 
-    def cached_actor(self, token: str) -> Actor | None:
-        """The actor behind a signed user token when it is already known (no database read):
-        the signature and expiry are checked here, so a bad token is Unauthenticated at once.
-        None for an API token or an actor not in the cache: ask `actor_from_token` then."""
+    def log_out(self, uow: UnitOfWork, token: str, *, everywhere: bool = False) -> None:
+        """Sign the presented bearer token out, at once and on every server; `everywhere`: every
+        token of its user (the user's token generation rises). Not a use case with a policy:
+        holding the token is the right to end it."""
         if credentials.is_api_token(token):
-            return None
-        return self._actors.get(self._claims(token).user_id)
+            raise ValidationFailed(
+                "an API token is not signed out but revoked by an administrator "
+                "(DELETE /api/v1/auth/api-tokens/{id})",
+                code="api_token",
+            )
+        claims = self._claims(token)
+        if everywhere:
+            store.raise_token_generation(uow.session, claims.user_id)
+        else:
+            store.revoke_token(
+                uow.session,
+                token_id=claims.token_id,
+                user_id=claims.user_id,
+                expires_at=claims.expires_at,
+                at=self._clock.now(),
+            )
 
     def _claims(self, token: str) -> credentials.AccessClaims:
         now = self._clock.now()
         claims = self._verified.get_or_load(
             token,
-            lambda: credentials.read_access_token(token, secret=self._settings.secret_key, now=now),
+            lambda: credentials.read_access_token(
+                token,
+                secret=self._settings.secret_key,
+                now=now,
+                max_ttl=timedelta(minutes=self._settings.token_ttl_minutes),
+            ),
         )
         return credentials.check_not_expired(claims, now)
 
@@ -378,7 +448,7 @@ class OrgService:
         return user
 
     def update_user(self, uow: UnitOfWork, actor: Actor, user_id: int, cmd: UserUpdate) -> UserRef:
-        self._actors.clear()
+        """A new password or a deactivation revokes the user's bearer tokens."""
         policy.may_update_user(actor)
         session = uow.session
         user = self._user_by_id(session, user_id)
@@ -407,6 +477,9 @@ class OrgService:
         area_codes = tuple(values.get("area_codes", user.area_codes))
         check_user_scope(roles, dept_code, area_codes)
         store.update_user(session, user_id, values)
+        if cmd.password is not None or cmd.active is False:
+            store.raise_token_generation(session, user_id)
+        store.on_commit(session, self._actors.clear)
         changed = sorted(values)
         if cmd.roles is not None and roles != user.roles:
             store.set_roles(session, user_id, roles)
@@ -429,19 +502,21 @@ class OrgService:
         return self.update_user(uow, actor, user_id, UserUpdate(roles=tuple(roles)))
 
     def deactivate_user(self, uow: UnitOfWork, actor: Actor, user_id: int) -> UserRef:
-        self._actors.clear()
         """Deactivated users cannot sign in, and their bearer and API tokens stop working."""
         policy.may_deactivate_user(actor)
         self._refuse_self_lockout(actor, user_id, "deactivate")
         user = self._user_by_id(uow.session, user_id)
         if user.active:
             store.update_user(uow.session, user_id, {"active": False})
+            store.raise_token_generation(uow.session, user_id)
+            store.on_commit(uow.session, self._actors.clear)
             self._emit(uow, actor, events.UserDeactivated, user_id=user_id, username=user.username)
         return replace(user, active=False)
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _access_token(self, user: UserRef) -> AccessToken:
+    def _access_token(self, stored: store.StoredUser) -> AccessToken:
+        user = stored.user
         ttl = timedelta(minutes=self._settings.token_ttl_minutes)
         token, _expires = credentials.issue_access_token(
             user_id=user.id,
@@ -449,6 +524,7 @@ class OrgService:
             secret=self._settings.secret_key,
             now=self._clock.now(),
             ttl=ttl,
+            generation=stored.token_generation,
         )
         return AccessToken(access_token=token, expires_in=int(ttl.total_seconds()), user=user)
 
@@ -467,12 +543,6 @@ class OrgService:
             area_codes=areas,
             display_name=user.display_name,
         )
-
-    def _active_user(self, session: Session, username: str) -> UserRef:
-        user = self._user_by_name(session, username)
-        if not user.active:
-            raise Unauthenticated(f"user {username!r} is deactivated", code="account_inactive")
-        return user
 
     @staticmethod
     def _user_by_name(session: Session, username: str) -> UserRef:
@@ -519,3 +589,10 @@ class OrgService:
                 **fields,
             )
         )
+
+
+def _inactive() -> Unauthenticated:
+    return Unauthenticated(
+        "the account behind this token no longer exists or is deactivated",
+        code="account_inactive",
+    )

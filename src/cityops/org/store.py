@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,9 @@ from sqlalchemy import (
     Row,
     String,
     Table,
+    bindparam,
     delete,
+    event,
     insert,
     select,
     update,
@@ -52,6 +54,9 @@ users = Table(
     Column("phone", String(40), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # raised by a password change, a deactivation and "sign out everywhere": a bearer token
+    # carries the generation it was issued under and is refused once it is not the current one
+    Column("token_generation", Integer, nullable=False, default=0, server_default="0"),
 )
 
 user_roles = Table(
@@ -71,6 +76,17 @@ api_tokens = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("last_used_at", UTCDateTime(), nullable=True),
     Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+# Bearer tokens signed out before they expire, by their id (`jti`); a row is deleted once its
+# token would have expired anyway.
+revoked_tokens = Table(
+    "revoked_tokens",
+    metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    Column("revoked_at", UTCDateTime(), nullable=False),
 )
 
 
@@ -140,6 +156,7 @@ _USER_COLUMNS = (
     users.c.phone,
     users.c.active,
     users.c.created_at,
+    users.c.token_generation,
     departments.c.code.label("department_code"),
     departments.c.area_code.label("department_area_code"),
 )
@@ -184,6 +201,7 @@ class StoredUser:
     user: UserRef
     password_hash: str
     department_area_code: str | None
+    token_generation: int = 0
 
 
 def get_user(
@@ -197,7 +215,9 @@ def get_user(
     if row is None:
         return None
     user = _user(row, _roles_of(session, [row.id])[row.id])
-    return StoredUser(user, row.password_hash, row.department_area_code)
+    return StoredUser(
+        user, row.password_hash, row.department_area_code, int(row.token_generation or 0)
+    )
 
 
 def list_users(session: Session) -> list[UserRef]:
@@ -281,3 +301,68 @@ def touch_api_token(session: Session, token_hash: str, at: datetime) -> None:
     session.execute(
         update(api_tokens).where(api_tokens.c.token_hash == token_hash).values(last_used_at=at)
     )
+
+
+def on_commit(session: Session, do: Callable[[], None]) -> None:
+    """Call `do` once the session's transaction has committed (never if it rolls back): caches
+    of this process are cleared then, so no request reloads the old row in between."""
+    event.listen(session, "after_commit", lambda _session: do(), once=True)
+
+
+# --- bearer token standing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenStanding:
+    """What decides on every request whether a user's token still works."""
+
+    active: bool
+    generation: int
+    revoked: bool
+
+
+_STANDING = select(
+    users.c.active,
+    users.c.token_generation,
+    select(revoked_tokens.c.token_id)
+    .where(revoked_tokens.c.token_id == bindparam("token_id"))
+    .exists()
+    .label("revoked"),
+).where(users.c.id == bindparam("user_id"))
+
+
+def token_standing(session: Session, user_id: int, token_id: str) -> TokenStanding | None:
+    """One primary-key read: the user's active flag and generation, and whether the token with
+    this id was signed out. None for an unknown user."""
+    row = session.execute(_STANDING, {"user_id": user_id, "token_id": token_id}).first()
+    if row is None:
+        return None
+    return TokenStanding(bool(row.active), int(row.token_generation), bool(row.revoked))
+
+
+def user_active(session: Session, user_id: int) -> bool:
+    return bool(session.execute(select(users.c.active).where(users.c.id == user_id)).scalar())
+
+
+def raise_token_generation(session: Session, user_id: int) -> None:
+    session.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(token_generation=users.c.token_generation + 1)
+    )
+
+
+def revoke_token(
+    session: Session, *, token_id: str, user_id: int, expires_at: datetime, at: datetime
+) -> None:
+    """Sign one bearer token out (again is a no-op), and forget tokens that expired by now."""
+    session.execute(delete(revoked_tokens).where(revoked_tokens.c.expires_at <= at))
+    known = session.execute(
+        select(revoked_tokens.c.token_id).where(revoked_tokens.c.token_id == token_id)
+    ).first()
+    if known is None:
+        session.execute(
+            insert(revoked_tokens).values(
+                token_id=token_id, user_id=user_id, expires_at=expires_at, revoked_at=at
+            )
+        )

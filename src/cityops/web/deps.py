@@ -39,13 +39,12 @@ ReadSession = Annotated[Session, Depends(read_session)]
 async def optional_actor(
     platform: PlatformDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor | None:
-    """The actor behind a bearer token (user session or integration API token), or None. A
-    signed-in user already known to this process costs no thread hop and no database read."""
+    """The actor behind a bearer token (user session or integration API token), or None.
+    Whether the token still works is read from the database on every request (one primary-key
+    read in the thread pool), so a sign-out, a password change or a deactivation made on any
+    server process holds at once."""
     if not token:
         return None
-    actor = platform.org.cached_actor(token)
-    if actor is not None:
-        return actor
     return await run_in_threadpool(_actor_from_database, platform, token)
 
 

@@ -1,17 +1,20 @@
-"""API: sign-in (OAuth2 password flow → bearer token) and integration API tokens."""
+"""API: sign-in (OAuth2 password flow → bearer token), sign-out and integration API tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
+from cityops.kernel.errors import Unauthenticated
 from cityops.org import public as org
 from cityops.web.api.users import UserPublic
-from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession, oauth2_scheme
+from cityops.web.errors import error_body
 from cityops.web.params import RowId
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -61,20 +64,58 @@ class ApiTokenIssuedPublic(ApiTokenPublic):
     token: str = Field(description="the secret, shown only this once; send it as a bearer token")
 
 
-@router.post("/auth/token", response_model=TokenPublic)
+@router.post(
+    "/auth/token",
+    response_model=TokenPublic,
+    responses={
+        429: {"description": "too many failed sign-ins from this address (Retry-After)"},
+        503: {"description": "every password check is busy; try again shortly (Retry-After)"},
+    },
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     platform: PlatformDep,
     session: ReadSession,
-) -> TokenPublic:
-    """OAuth2 password flow: form fields `username` and `password`."""
-    result = platform.org.login(session, form.username, form.password)
+) -> TokenPublic | JSONResponse:
+    """OAuth2 password flow: form fields `username` and `password`. Wrong passwords make the
+    address wait before its next attempt on the account (429 with Retry-After, growing with
+    each failure); an address without failures there is not held up by others' failures."""
+    # the peer of the connection (X-Forwarded-For is trusted only where a proxy is configured)
+    client = request.client.host if request.client else "unknown"
+    try:
+        result = platform.org.login(session, form.username, form.password, client=client)
+    except (org.SignInThrottled, org.SignInBusy) as refused:
+        busy = isinstance(refused, org.SignInBusy)
+        return JSONResponse(
+            error_body(refused.code, refused.message, retry_after=refused.retry_after),
+            status_code=503 if busy else 429,
+            headers={"Retry-After": str(refused.retry_after)},
+        )
     return TokenPublic(
         access_token=result.access_token,
         token_type=result.token_type,
         expires_in=result.expires_in,
         user=UserPublic.of(result.user),
     )
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def sign_out(
+    platform: PlatformDep,
+    actor: CurrentActor,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+    everywhere: Annotated[
+        bool, Query(description="sign out every token of your account, not only this one")
+    ] = False,
+) -> Response:
+    """Sign the bearer token of this request out: it is refused from now on, by every server.
+    `?everywhere=true` signs out every token of the account (every device)."""
+    if token is None or actor.user_id is None:  # CurrentActor answered 401 without a token
+        raise Unauthenticated("sign in first: send 'Authorization: Bearer <token>'")
+    with platform.uow() as uow:
+        platform.org.log_out(uow, token, everywhere=everywhere)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/auth/api-tokens", response_model=list[ApiTokenPublic])
