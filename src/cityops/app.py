@@ -213,7 +213,9 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     platform.bus.subscribe_batch(None, platform.notify.on_events, name="notify.citizen")
     # appeals.routing: 智能分拨 model (loaded on first use; none trained → no suggestions)
     platform.routing = RoutingService(
-        cases=platform.cases, model_dir=platform.settings.router_model_dir
+        cases=platform.cases,
+        taxonomy=platform.taxonomy,
+        model_dir=platform.settings.router_model_dir,
     )
     # appeals.followup: 回访 records from committed evaluations, and the 三率 over them
     platform.followup = FollowupService(
@@ -225,6 +227,7 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     # appeals.portal: citizen portal (intake with photos, tracking, rating, public board)
     platform.portal = PortalService(
         cases=platform.cases,
+        geo=platform.geo,
         clock=platform.clock,
         upload_dir=upload_root(platform.settings),
         followup=platform.followup,  # the board's 满意率 is the 三率's
@@ -240,6 +243,7 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
     platform.open311 = Open311Service(
         cases=platform.cases,
+        taxonomy=platform.taxonomy,
         geo=platform.geo,
         clock=platform.clock,
         reads=platform.read,
@@ -267,7 +271,9 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
     )
     # appeals.duplicates: similar open cases nearby (suggestions; merging is the engine's)
     platform.duplicates = DuplicateService(
-        platform.cases, min_text=platform.settings.duplicates_min_text_similarity
+        platform.cases,
+        clock=platform.clock,
+        min_text=platform.settings.duplicates_min_text_similarity,
     )
     # appeals.knowledge and appeals.hotline: the operator console's knowledge base (知识库) and
     # the call flow (受理 / 直派 / 直接办结 / 合并) over the engine, routing and duplicates

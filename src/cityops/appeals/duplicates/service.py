@@ -18,6 +18,7 @@ from cityops.appeals.duplicates.model import (
 )
 from cityops.cases.public import MAX_PAGE_SIZE, OPEN_STATUSES, CaseFilter, CaseService, CaseView
 from cityops.kernel.actor import Actor
+from cityops.kernel.clock import Clock
 from cityops.kernel.errors import ValidationFailed
 
 MAX_RADIUS_M = 5_000
@@ -63,9 +64,11 @@ class DuplicateService:
         cases: CaseService,
         weights: Weights = DEFAULT_WEIGHTS,
         *,
+        clock: Clock,
         min_text: float = MIN_TEXT_SIMILARITY,
     ) -> None:
         self.cases = cases
+        self.clock = clock
         self.weights = weights
         self.min_text = min_text  # below it, a candidate is not suggested at all
 
@@ -106,7 +109,7 @@ class DuplicateService:
         asks while the caller is on the line). Candidates are limited to the actor's scope."""
         policy.check_find_similar(actor)
         self._check(radius_m, window_days, limit)
-        now = self.cases.clock.now()
+        now = self.clock.now()
         window = timedelta(days=window_days)
         found = self._open_cases(session, actor, now, window, bbox=around(lon, lat, radius_m))
         target = Appeal(case_id=0, text=text, reported_at=now, lon=lon, lat=lat)

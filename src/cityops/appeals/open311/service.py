@@ -43,6 +43,7 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from cityops.kernel.ids import normalize_tracking_code
 from cityops.kernel.ttl_cache import TtlCache
+from cityops.taxonomy.public import TaxonomyService
 
 # The Open311 feed is a public read model over every case: it reads as a citywide role that
 # never sees contacts (leader), and publishes only the fields of model.request_from_case.
@@ -91,6 +92,7 @@ class Open311Service:
         self,
         *,
         cases: CaseService,
+        taxonomy: TaxonomyService,
         geo: GeoService,
         clock: Clock,
         reads: Reads,
@@ -101,6 +103,7 @@ class Open311Service:
         self.appeals = appeals
         self.recipients = recipients
         self.cases = cases
+        self.taxonomy = taxonomy
         self.geo = geo
         self.clock = clock
         self._reads = reads  # read-only sessions (never SQLite's writer lock)
@@ -264,7 +267,7 @@ class Open311Service:
         ]
 
     def _leaf_name(self, session: Session, code: str) -> str:
-        taxonomy = self.cases.taxonomy
+        taxonomy = self.taxonomy
         category = taxonomy.active_leaf(session, code)
         if category is None:
             raise ValidationFailed(
@@ -304,7 +307,7 @@ class Open311Service:
 
     def services(self, session: Session, actor: Actor) -> list[Service]:
         policy.check_read_public(actor)
-        taxonomy = self.cases.taxonomy
+        taxonomy = self.taxonomy
         every = taxonomy.list_categories(session)
         names = {c.code: c.name for c in every}
         leaves = taxonomy.list_categories(session, leaf_only=True)
@@ -312,7 +315,7 @@ class Open311Service:
 
     def service_definition(self, session: Session, actor: Actor, code: str) -> ServiceDefinition:
         policy.check_read_public(actor)
-        taxonomy = self.cases.taxonomy
+        taxonomy = self.taxonomy
         category = taxonomy.active_leaf(session, code)
         if category is None:
             raise NotFound(f"service_code {code!r} not found", code="unknown_service_code")

@@ -17,6 +17,7 @@ from cityops.appeals.portal.rating import Rating
 from cityops.appeals.portal.submission import CategorySuggester, Intake, Reads, RecipientRegistry
 from cityops.appeals.portal.tracking import Tracking
 from cityops.cases.public import CaseService
+from cityops.geo.public import GeoService
 from cityops.infra.settings import Settings
 from cityops.kernel.clock import Clock
 
@@ -37,6 +38,7 @@ class PortalService:
         self,
         *,
         cases: CaseService,
+        geo: GeoService,
         clock: Clock,
         upload_dir: Path,
         followup: FollowupService,
@@ -50,6 +52,7 @@ class PortalService:
         self.photos = PhotoStore(upload_dir)
         self.intake = Intake(
             cases=cases,
+            geo=geo,
             clock=clock,
             photos=self.photos,
             fallback_category=fallback_category,

@@ -24,6 +24,7 @@ from cityops.appeals.portal.model import (
 )
 from cityops.appeals.portal.photos import PhotoStore, check_photos
 from cityops.cases.public import CaseService, CaseSource, NewCase, Stage
+from cityops.geo.public import GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
@@ -63,6 +64,7 @@ class Intake:
         self,
         *,
         cases: CaseService,
+        geo: GeoService,
         clock: Clock,
         photos: PhotoStore,
         fallback_category: str = "A13",  # 咨询建议, the most general appeal category
@@ -73,6 +75,7 @@ class Intake:
         self.recipients = recipients
         self.reads = reads  # read-only sessions: the category is chosen before the write
         self.cases = cases
+        self.geo = geo
         self.clock = clock
         self.photos = photos
         self.fallback_category = fallback_category
@@ -174,7 +177,7 @@ class Intake:
         The last two are approximate: the area's own point stands for the spot."""
         if cmd.lon is not None and cmd.lat is not None:
             return Place(cmd.lon, cmd.lat, cmd.crs, None, approximate=False)
-        geo = self.cases.geo
+        geo = self.geo
         if code := (cmd.area_code or "").strip():
             try:
                 area = geo.get_area(session, code)

@@ -26,6 +26,7 @@ from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGrou
 from cityops.cases.public import CaseService
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.taxonomy.public import TaxonomyService
 
 if TYPE_CHECKING:  # the model (scikit-learn) is imported when a model is first loaded
     from cityops.appeals.routing.router import Router
@@ -78,8 +79,9 @@ class TrainingRow:
 class RoutingService:
     """platform.routing"""
 
-    def __init__(self, *, cases: CaseService, model_dir: Path) -> None:
+    def __init__(self, *, cases: CaseService, taxonomy: TaxonomyService, model_dir: Path) -> None:
         self._cases = cases
+        self._taxonomy = taxonomy
         self.model_dir = model_dir
         self._lock = threading.Lock()
         self._loaded = False
@@ -192,13 +194,13 @@ class RoutingService:
 
     def _category_name(self, session: Session, group: CategoryGroup) -> str:
         try:
-            return self._cases.taxonomy.get_category(session, group.code).name
+            return self._taxonomy.get_category(session, group.code).name
         except NotFound:
             return group.name
 
     def _category_in_use(self, session: Session, code: str) -> bool:
         try:
-            return self._cases.taxonomy.get_category(session, code).active
+            return self._taxonomy.get_category(session, code).active
         except NotFound:
             return False
 

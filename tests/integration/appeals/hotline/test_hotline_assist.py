@@ -86,7 +86,7 @@ def test_mode_rights(city: City) -> None:
 
 def test_assist_without_a_model_still_answers(city: City, tmp_path: Path) -> None:
     city.platform.hotline.routing = RoutingService(
-        cases=city.platform.cases, model_dir=tmp_path / "no-model"
+        cases=city.platform.cases, taxonomy=city.platform.taxonomy, model_dir=tmp_path / "no-model"
     )
     found = city.assist(text="您好，我想问一下租房的话公积金怎么提取")
     assert found["suggestions"] == []
