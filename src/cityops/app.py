@@ -237,7 +237,6 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
         limits=RateLimits(
             submits_per_minute=platform.settings.portal_submits_per_minute,
             reads_per_minute=platform.settings.portal_reads_per_minute,
-            public_reads_per_minute=platform.settings.public_reads_per_minute,
         ),
     )
     # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)

@@ -18,6 +18,7 @@ from cityops.web.limits import BodySizeLimit
 from cityops.web.pages import STATIC_DIR
 from cityops.web.pages import router as pages_router
 from cityops.web.pages.portal import router as portal_pages_router
+from cityops.web.rate_limits import PublicReadLimiter
 from cityops.web.request_id import RequestId
 
 
@@ -44,6 +45,9 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.platform = platform
+    app.state.public_reads = PublicReadLimiter(  # web.deps.PublicReads spends it
+        platform.settings.public_reads_per_minute, lambda: platform.clock.now().timestamp()
+    )
     app.state.ui_strings = {}  # per language, with the area level names (pages.routes)
     install_error_handlers(app)
     for router in routers():

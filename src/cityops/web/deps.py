@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from cityops.app import Platform
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import Unauthenticated
+from cityops.web.rate_limits import PublicReadLimiter
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -72,19 +73,28 @@ async def public_read_allowance(
     actor: Annotated[Actor | None, Depends(optional_actor)],
 ) -> None:
     """A public read made without signing in (areas, locate, categories: what the citizen
-    portal's pages ask) spends one of the client address's CITYOPS_PUBLIC_READS_PER_MINUTE;
-    beyond it, 429 with Retry-After. Signed-in staff are not limited."""
+    portal's pages ask) spends one of the client address's CITYOPS_PUBLIC_READS_PER_MINUTE
+    (web.rate_limits, kept on the app); beyond it, 429 with Retry-After. Signed-in staff are not
+    limited."""
     if actor is None:
-        spend_allowance(platform, request, "public")
+        limiter: PublicReadLimiter = request.app.state.public_reads
+        _refuse_after(limiter.wait_for(_client(request)), "requests")
 
 
 def spend_allowance(platform: Platform, request: Request, kind: str) -> None:
-    """Spend one of the client address's `kind` allowance of the portal limiter ("submit",
-    "read" or "public"); beyond it, 429 rate_limited with Retry-After."""
-    client = request.client.host if request.client else "unknown"
-    wait = platform.portal.limiter.wait_for(kind, client)
+    """Spend one of the client address's `kind` allowance of the portal limiter ("submit" or
+    "read"); beyond it, 429 rate_limited with Retry-After."""
+    wait = platform.portal.limiter.wait_for(kind, _client(request))
+    _refuse_after(wait, "submissions" if kind == "submit" else "requests")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _refuse_after(wait: int, what: str) -> None:
+    """Over an allowance (`wait` seconds to go): 429 rate_limited with Retry-After."""
     if wait:
-        what = "submissions" if kind == "submit" else "requests"
         raise HTTPException(
             429,
             f"too many {what} from your address; try again in {wait} seconds",

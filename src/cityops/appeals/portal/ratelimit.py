@@ -1,5 +1,6 @@
-"""The portal's allowances per client address (e.g. 5 submissions and 60 reads a minute, and
-600 public reads without a sign-in: areas, locate, categories), on the kernel's token buckets."""
+"""The portal's allowances per client address (e.g. 5 submissions and 60 tracking reads a
+minute), on the kernel's token buckets. Public reads of the map and the category tree are the web
+edge's (web.rate_limits)."""
 
 from __future__ import annotations
 
@@ -13,20 +14,17 @@ from cityops.kernel.rate_limit import TokenBucket
 class RateLimits:
     submits_per_minute: int = 5
     reads_per_minute: int = 60
-    public_reads_per_minute: int = 600
 
 
 class PortalLimiter:
-    """The portal's buckets per client: submissions, the portal's reads, public reads."""
+    """The portal's buckets per client: submissions and the portal's reads."""
 
     def __init__(self, limits: RateLimits, now: Callable[[], float]) -> None:
         self.limits = limits
         self.submits = TokenBucket(limits.submits_per_minute, now)
         self.reads = TokenBucket(limits.reads_per_minute, now)
-        self.public = TokenBucket(limits.public_reads_per_minute, now)
 
     def wait_for(self, kind: str, client: str) -> int:
-        """Whole seconds to wait before `client` may do `kind` ("submit", "read" or "public");
-        0: go."""
-        bucket = {"submit": self.submits, "read": self.reads, "public": self.public}[kind]
+        """Whole seconds to wait before `client` may do `kind` ("submit" or "read"); 0: go."""
+        bucket = {"submit": self.submits, "read": self.reads}[kind]
         return bucket.retry_after(client)

@@ -4,13 +4,14 @@ no photo row, no file)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from fastapi import FastAPI
 from tests.integration.appeals.portal.conftest import LAMP, STREET, Portal, jpeg
 
-from cityops.appeals.portal.ratelimit import PortalLimiter, RateLimits
 from cityops.kernel.clock import FixedClock
+from cityops.web.rate_limits import PublicReadLimiter
 
 BIG = jpeg() + b"\0" * (11 * 1024 * 1024)  # 11 MB: the message must not say 10.0
 
@@ -152,9 +153,8 @@ def test_a_phone_is_stored_in_ascii_digits(portal: Portal, typed: str) -> None:
 def test_public_reads_without_a_sign_in_are_limited_per_address(
     portal: Portal, clock: FixedClock
 ) -> None:
-    portal.platform.portal.limiter = PortalLimiter(
-        RateLimits(public_reads_per_minute=6), lambda: clock.now().timestamp()
-    )
+    app = cast(FastAPI, portal.client.app)
+    app.state.public_reads = PublicReadLimiter(6, lambda: clock.now().timestamp())
     lon, lat = portal.point()
     public = [
         f"/api/v1/areas/locate?lon={lon}&lat={lat}",
