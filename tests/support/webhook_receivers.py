@@ -23,6 +23,7 @@ class Received:
     delivery: str
     body: dict[str, Any]
     signature_ok: bool
+    host: str  # the Host header
     at: float  # time.monotonic() when it arrived
 
 
@@ -32,6 +33,7 @@ class Receiver:
 
     url: str
     planned: list[int] = field(default_factory=list)  # status codes to answer, then 200
+    reply: bytes = b"ok"  # the body of every answer
     got: list[Received] = field(default_factory=list)
 
 
@@ -53,14 +55,15 @@ def answering_receiver(secret: str) -> Iterator[Receiver]:
                         delivery=self.headers.get("X-Cityops-Delivery", ""),
                         body=json.loads(raw),
                         signature_ok=hmac.compare_digest(expected, signature),
+                        host=self.headers.get("Host", ""),
                         at=time.monotonic(),
                     )
                 )
                 status = state.planned.pop(0) if state.planned else 200
             self.send_response(status)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(state.reply)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(state.reply)
 
         def log_message(self, *_args: Any) -> None:
             return

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "dev-insecure-secret-change-me"
 MIN_SECRET_LENGTH = 16  # CITYOPS_SECRET_KEY in prod
@@ -37,6 +39,9 @@ class Settings(BaseSettings):
     webhook_lane_seconds: float = Field(default=30.0, gt=0)
     webhook_lanes_at_once: int = Field(default=16, ge=1)
     webhook_breaker_threshold: int = Field(default=5, ge=1)
+    # webhooks reach only public addresses, except those in these networks (a real internal
+    # receiver): "10.1.2.0/24, 127.0.0.1/32" in the environment, or a JSON list
+    webhook_allow_networks: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     holidays_file: Path | None = None
     # where a matter without a place (a consultation answered on the phone) is filed; unset:
     # the top-level area of the imported areas (the city, or the district when only it and
@@ -81,6 +86,20 @@ class Settings(BaseSettings):
     login_attempts_per_account_per_minute: int = Field(default=300, ge=1)
     password_check_workers: int = Field(default=0, ge=0)
     password_check_queue: int = Field(default=8, ge=0)
+
+    @field_validator("webhook_allow_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        """Comma- or space-separated networks, or a JSON list; host bits are dropped."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                value = json.loads(text)
+            else:
+                value = [part for part in text.replace(",", " ").split() if part]
+        if isinstance(value, (list, tuple)):
+            return tuple(ip_network(str(item), strict=False) for item in value)
+        return value
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

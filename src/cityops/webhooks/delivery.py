@@ -22,13 +22,18 @@ from cityops.webhooks.model import (
     Breaker,
     BreakerStatus,
     DueDelivery,
+    IPNetwork,
     Receiver,
     backoff_delay,
     render_body,
     sign,
 )
+from cityops.webhooks.targets import TargetRefused, pin
 
 log = logging.getLogger(__name__)
+
+# The delivery log keeps a short line of what went wrong, never the receiver's reply body.
+ERROR_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class DeliveryLimits:
     lane_seconds: float  # after this a lane takes no new delivery
     lanes_at_once: int  # receivers sent to at the same time
     batch_size: int = 100  # deliveries a lane reads at once
+    allow_networks: tuple[IPNetwork, ...] = ()  # non-public addresses that may be sent to
 
 
 @dataclass
@@ -168,12 +174,24 @@ class WebhookSender:
             "X-Cityops-Signature": sign(receiver.secret, body),
         }
         try:
-            response = client.post(receiver.url, content=body, headers=headers)
+            target = pin(receiver.url, self._limits.allow_networks)
+        except TargetRefused as exc:
+            return _Outcome(None, f"refused: {exc}"[:ERROR_CHARS])
+        except (OSError, UnicodeError) as exc:
+            return _Outcome(None, f"address not found: {exc}"[:ERROR_CHARS])
+        headers["Host"] = target.host_header
+        extensions = {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
+        try:
+            # the body of the reply is never read: only its status line is kept
+            with client.stream(
+                "POST", target.url, content=body, headers=headers, extensions=extensions
+            ) as response:
+                status, reason = response.status_code, response.reason_phrase
         except httpx.HTTPError as exc:
-            return _Outcome(None, f"{type(exc).__name__}: {exc}"[:2000])
-        if 200 <= response.status_code < 300:
-            return _Outcome(response.status_code, None)
-        return _Outcome(response.status_code, f"HTTP {response.status_code}: {response.text[:500]}")
+            return _Outcome(None, f"{type(exc).__name__}: {exc}"[:ERROR_CHARS])
+        if 200 <= status < 300:
+            return _Outcome(status, None)
+        return _Outcome(status, f"HTTP {status} {reason}"[:ERROR_CHARS])
 
     def _record(
         self,

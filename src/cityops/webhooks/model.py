@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -192,6 +193,50 @@ def validate_event_names(names: Sequence[str]) -> tuple[str, ...]:
             known=sorted(known),
         )
     return cleaned
+
+
+IPAddress = IPv4Address | IPv6Address
+IPNetwork = IPv4Network | IPv6Network
+_NAT64 = IPv6Network("64:ff9b::/96")
+
+
+def _embedded_ipv4(address: IPv6Address) -> IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped ::ffff:a.b.c.d, 6to4, NAT64), if any."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64:
+        return IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def refused_address(address: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | None:
+    """Why a webhook must not be sent to `address`, or None. Only public (global unicast)
+    addresses are allowed, unless a network in `allowed` (CITYOPS_WEBHOOK_ALLOW_NETWORKS) holds
+    the address: loopback, private, link-local (169.254.169.254, the cloud metadata service),
+    shared, reserved and multicast addresses are refused, so a subscription cannot make the
+    server reach its own network (server-side request forgery)."""
+    if any(address in network for network in allowed):
+        return None
+    if isinstance(address, IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            reason = refused_address(embedded, allowed)
+            return None if reason is None else f"{address} stands for {reason}"
+    if address.is_loopback:
+        kind = "loopback"
+    elif address.is_link_local:
+        kind = "link-local"
+    elif address.is_multicast:
+        kind = "multicast"
+    elif address.is_private:
+        kind = "private"
+    elif not address.is_global:
+        kind = "non-public"
+    else:
+        return None
+    return f"{address} is a {kind} address"
 
 
 def wants(event_names: Sequence[str], name: str) -> bool:

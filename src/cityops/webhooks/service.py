@@ -30,6 +30,7 @@ from cityops.webhooks.model import (
     wants,
 )
 from cityops.webhooks.policy import may_manage_webhooks
+from cityops.webhooks.targets import check_registration
 
 SUBSCRIPTIONS_TTL = 5.0
 
@@ -54,7 +55,9 @@ class WebhookService:
             lane_seconds=settings.webhook_lane_seconds,
             lanes_at_once=settings.webhook_lanes_at_once,
             batch_size=batch_size,
+            allow_networks=settings.webhook_allow_networks,
         )
+        self._allowed = settings.webhook_allow_networks
         self._sender = WebhookSender(sessions, clock, limits, client_factory=client_factory)
 
     # -- use cases -------------------------------------------------------------------------
@@ -65,6 +68,7 @@ class WebhookService:
         may_manage_webhooks(actor)
         self._subs.clear()
         url = validate_url(cmd.url)
+        check_registration(url, self._allowed)
         names = validate_event_names(cmd.event_names)
         secret = cmd.secret if cmd.secret else new_token(32)
         if len(secret) < 16:
@@ -129,7 +133,7 @@ class WebhookService:
                 s,
                 wanted,
                 event_id=event.event_id,
-                event_name=event.name,
+                event_name=event.wire_name,  # receivers see the stable name, not the class
                 payload=json.loads(json.dumps(event.payload(), default=str)),
                 occurred_at=event.occurred_at,
                 due_at=self._clock.now(),
