@@ -63,6 +63,9 @@ PLANTS: dict[str, Plant] = {
         "cityops.appeals.knowledge.store",
         FACES,
     ),
+    "web reads the webhook store": Plant(
+        "cityops.web.api.webhooks", "import cityops.webhooks.store", "cityops.webhooks.store", FACES
+    ),
     "the kernel imports sqlalchemy": Plant(
         "cityops.kernel.clock", "import sqlalchemy", "sqlalchemy", PURE
     ),

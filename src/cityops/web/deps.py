@@ -68,9 +68,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
 async def public_read_allowance(
-    request: Request,
-    platform: PlatformDep,
-    actor: Annotated[Actor | None, Depends(optional_actor)],
+    request: Request, actor: Annotated[Actor | None, Depends(optional_actor)]
 ) -> None:
     """A public read made without signing in (areas, locate, categories: what the citizen
     portal's pages ask) spends one of the client address's CITYOPS_PUBLIC_READS_PER_MINUTE
