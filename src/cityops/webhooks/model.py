@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cityops.kernel.errors import ValidationFailed
-from cityops.kernel.events import registered_events
+from cityops.kernel.events import WIRE_NAME, Event, registered_events, wire_events
 
 ALL_EVENTS = "*"
 BACKOFF_BASE = timedelta(seconds=30)
@@ -178,19 +178,25 @@ def validate_url(url: str) -> str:
 
 
 def validate_event_names(names: Sequence[str]) -> tuple[str, ...]:
-    """Known Event class names, or "*" for every event."""
+    """Known events by their wire name ("case.closed": stable, what deliveries carry) or class
+    name ("CaseClosed"), or "*" for every event."""
     cleaned = tuple(dict.fromkeys(n.strip() for n in names))
     if not cleaned:
         raise ValidationFailed("name at least one event, or '*'", code="no_events")
     if ALL_EVENTS in cleaned:
         return (ALL_EVENTS,)
-    known = registered_events()
-    unknown = [n for n in cleaned if not _EVENT_NAME.match(n) or n not in known]
+    classes = registered_events()
+    wires = {wire for wire, _version in wire_events()}
+    unknown = [
+        n
+        for n in cleaned
+        if not (_EVENT_NAME.match(n) and n in classes) and not (WIRE_NAME.match(n) and n in wires)
+    ]
     if unknown:
         raise ValidationFailed(
             f"unknown event name(s): {', '.join(unknown)}",
             code="unknown_event",
-            known=sorted(known),
+            known=sorted(wires | set(classes)),
         )
     return cleaned
 
@@ -239,9 +245,9 @@ def refused_address(address: IPAddress, allowed: Sequence[IPNetwork] = ()) -> st
     return f"{address} is a {kind} address"
 
 
-def wants(event_names: Sequence[str], name: str) -> bool:
-    """Whether a subscription to `event_names` receives the event named `name`."""
-    return ALL_EVENTS in event_names or name in event_names
+def wants(event_names: Sequence[str], event: type[Event] | Event) -> bool:
+    """Whether a subscription to `event_names` receives `event` (named by wire or class name)."""
+    return ALL_EVENTS in event_names or event.wire_name in event_names or event.name in event_names
 
 
 def render_body(event_name: str, event_id: str, occurred_at: datetime, data: Any) -> bytes:

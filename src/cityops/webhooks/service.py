@@ -125,7 +125,7 @@ class WebhookService:
     def enqueue(self, event: Event) -> int:
         """Write one pending delivery per active subscription that wants this event. Idempotent:
         (subscription, event) is unique, so a repeated relay pass adds nothing."""
-        wanted = [sub_id for sub_id, names in self._active() if wants(names, event.name)]
+        wanted = [sub_id for sub_id, names in self._active() if wants(names, event)]
         if not wanted:
             return 0
         with self._sessions.begin() as s:

@@ -128,6 +128,21 @@ def test_subscription_filtered_to_one_event_gets_only_that_one(
     assert counts == {lost_only["id"]: 1, everything["id"]: 2}
 
 
+def test_a_subscription_may_name_the_event_by_its_wire_name(
+    platform: Platform, api: TestClient, receiver: Receiver, clock: FixedClock
+) -> None:
+    subscribe(api, receiver.url + "/lost", ["test.parcel_lost"])
+    emit(
+        platform,
+        ParcelArrived(occurred_at=clock.now(), parcel="A"),
+        ParcelLost(occurred_at=clock.now(), parcel="B"),
+    )
+    assert platform.webhooks.deliver_due(clock.now()) == 1
+    assert [(g.event, g.body["data"]["parcel"]) for g in receiver.got] == [
+        ("test.parcel_lost", "B")
+    ]
+
+
 def test_event_is_enqueued_once_even_if_the_relay_repeats(
     platform: Platform, api: TestClient, receiver: Receiver, clock: FixedClock
 ) -> None:
@@ -217,6 +232,8 @@ def test_generated_secret_is_returned_once(api: TestClient) -> None:
         ({"url": "http://user:pw@example.org/"}, "invalid_webhook_url"),
         ({"url": "http://example.org:99999/"}, "invalid_webhook_url"),
         ({"url": "https://example.org/", "event_names": ["NoSuchEvent"]}, "unknown_event"),
+        ({"url": "https://example.org/", "event_names": ["test.no_such"]}, "unknown_event"),
+        ({"url": "https://example.org/", "event_names": ["test.Parcel_lost"]}, "unknown_event"),
         ({"url": "https://example.org/", "event_names": []}, "no_events"),
         ({"url": "https://example.org/", "secret": "short"}, "invalid_request"),
         ({"event_names": ["*"]}, "invalid_request"),

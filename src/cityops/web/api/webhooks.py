@@ -28,7 +28,8 @@ class WebhookCreate(BaseModel):
     event_names: list[str] = Field(
         default_factory=lambda: [ALL_EVENTS],
         max_length=100,
-        description='Event class names (e.g. "CaseClosed"), or ["*"] for every event',
+        description='Events by wire name (e.g. "case.closed", as deliveries name them) or '
+        'class name ("CaseClosed"), or ["*"] for every event',
     )
     secret: str | None = Field(
         default=None,
