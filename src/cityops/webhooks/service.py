@@ -133,7 +133,7 @@ class WebhookService:
                 s,
                 wanted,
                 event_id=event.event_id,
-                event_name=event.name,
+                event_name=event.wire_name,  # receivers see the stable name, not the class
                 payload=json.loads(json.dumps(event.payload(), default=str)),
                 occurred_at=event.occurred_at,
                 due_at=self._clock.now(),

@@ -27,7 +27,7 @@ ADMIN = Actor(user_id=1, username="admin1", roles=frozenset({Role.admin}))
 
 
 @dataclass(frozen=True, kw_only=True)
-class MeterRead(Event):
+class MeterRead(Event, wire="test.meter_read"):
     meter: str
 
 

@@ -26,12 +26,12 @@ LOOPBACK = (IPv4Network("127.0.0.0/8"),)
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParcelArrived(Event):
+class ParcelArrived(Event, wire="test.parcel_arrived"):
     parcel: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class ParcelLost(Event):
+class ParcelLost(Event, wire="test.parcel_lost"):
     parcel: str
 
 
@@ -95,8 +95,8 @@ def test_failed_delivery_is_retried_after_backoff_and_signed(
     assert all(g.signature_ok for g in receiver.got)
     last = receiver.got[-1]
     assert last.path == "/hook"
-    assert last.event == "ParcelArrived"
-    assert last.body["event"] == "ParcelArrived"
+    assert last.event == "test.parcel_arrived"  # the wire name, whatever the class is called
+    assert last.body["event"] == "test.parcel_arrived"
     assert last.body["event_id"] == event.event_id
     assert last.body["data"]["parcel"] == "P-1"
     assert last.delivery == receiver.got[0].delivery  # the same delivery, retried
