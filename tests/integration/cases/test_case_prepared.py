@@ -63,7 +63,7 @@ def test_prepared_cases_are_stored_together(city: City) -> None:
         assert _history(city, case_id) == [(1, "report")]
     with p.read() as s:
         reported = s.execute(
-            select(outbox.c.payload).where(outbox.c.name == "CaseReported").order_by(outbox.c.id)
+            select(outbox.c.payload).where(outbox.c.name == "case.reported").order_by(outbox.c.id)
         ).scalars()
         assert [payload["case_id"] for payload in reported] == ids
     # later intake continues after the allocated ids
