@@ -16,7 +16,7 @@ A merge reads a second case (the target), so it is always prepared again inside 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from cityops.cases.views import ActionCommand
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.errors import DomainError, NotFound, StaleVersion
+from cityops.kernel.events import Trace, current_trace, tracing
 
 if TYPE_CHECKING:
     from cityops.cases.service import CaseService
@@ -54,6 +55,8 @@ class PreparedAction:
     ctx: ActionContext
     values: dict[str, Any]
     now: datetime
+    # the request that asked for it: the writer may store it beside other requests' steps
+    trace: Trace = field(default_factory=current_trace)
 
 
 def prepare_action(
@@ -119,22 +122,24 @@ def store_actions(
                     step.action, step.cmd, step.before, step.after, step.ctx, extension_id
                 ),
                 attachments=step.cmd.photos,
+                trace=p.trace,
             )
         )
-        events.extend(
-            action_events(
-                step.action,
-                step.cmd,
-                step.row,
-                step.before,
-                step.after,
-                step.ctx,
-                now=step.now,
-                actor=step.actor,
-                role=role,
-                extension_id=extension_id,
+        with tracing(p.trace):
+            events.extend(
+                action_events(
+                    step.action,
+                    step.cmd,
+                    step.row,
+                    step.before,
+                    step.after,
+                    step.ctx,
+                    now=step.now,
+                    actor=step.actor,
+                    role=role,
+                    extension_id=extension_id,
+                )
             )
-        )
         out.append(stored)
     store.add_assignments(session, assigned)
     store.insert_history_rows(session, history)

@@ -11,7 +11,7 @@ does both steps in the caller's own transaction, for callers that need one (hotl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from cityops.geo.public import AreaChain, AreaLevel
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.events import Trace, current_trace
 from cityops.kernel.ids import new_tracking_code
 from cityops.org.public import DepartmentRef
 from cityops.taxonomy.public import Category, Urgency
@@ -44,6 +45,8 @@ class PreparedCase:
     note: str
     photos: tuple[str, ...]
     approximate: bool = False  # the point stands for the area (NewCase.approximate)
+    # the request that asked for it: the writer may store it beside other requests' cases
+    trace: Trace = field(default_factory=current_trace)
 
 
 def prepared_case(
@@ -149,6 +152,7 @@ def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMa
                     **({"location": "approximate"} if p.approximate else {}),
                 },
                 attachments=p.photos,
+                trace=p.trace,
             )
         )
     stored = store.insert_cases(session, case_rows)
@@ -167,6 +171,8 @@ def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMa
                 area_code=row["area_code"],
                 urgency=row["urgency"],
                 suggested_department_code=row["suggested_department_code"],
+                correlation_id=p.trace.correlation_id,
+                causation_id=p.trace.causation_id,
             )
             for p, row in zip(prepared, stored, strict=True)
         ]

@@ -122,4 +122,6 @@ def history_entry(row: RowMapping) -> HistoryEntry:
         note=row["note"] or "",
         data=dict(row["data"] or {}),
         attachments=tuple(row["attachments"] or ()),
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
     )

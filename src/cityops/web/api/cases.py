@@ -241,6 +241,12 @@ class HistoryEntryPublic(BaseModel):
     note: str
     data: dict[str, Any]
     attachments: list[str]
+    correlation_id: str | None = Field(
+        None, description="the request (X-Request-ID) whose chain of steps this one is part of"
+    )
+    causation_id: str | None = Field(
+        None, description="what caused the step: that request, or the event a handler acted on"
+    )
 
 
 def _moment(value: str | None, name: str) -> datetime | None:
@@ -498,6 +504,8 @@ def case_history(
             note=h.note,
             data=h.data,
             attachments=list(h.attachments),
+            correlation_id=h.correlation_id,
+            causation_id=h.causation_id,
         )
         for h in platform.cases.history(session, actor, case_id)
     ]
