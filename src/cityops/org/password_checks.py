@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from cityops.kernel.errors import DomainError
 from cityops.org.credentials import Passwords
@@ -30,7 +32,8 @@ def default_workers() -> int:
 
 
 class PasswordChecks:
-    """`verify(hash, password)` on the pool's threads; `passwords` does the hashing itself."""
+    """`with slot(): verify(hash, password)` on the pool's threads; `passwords` does the
+    hashing itself."""
 
     def __init__(self, passwords: Passwords, *, workers: int, queue: int) -> None:
         self.passwords = passwords
@@ -39,10 +42,17 @@ class PasswordChecks:
         self._slots = threading.BoundedSemaphore(workers + queue)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="password-check")
 
-    def verify(self, password_hash: str | None, password: str) -> bool:
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """A place in the pool or its queue, held for the block; SignInBusy at once if none is
+        free. Taken before any other work of a sign-in, so a refused one costs next to nothing."""
         if not self._slots.acquire(blocking=False):
             raise SignInBusy("sign-in is busy; try again in a second")
         try:
-            return self._pool.submit(self.passwords.verify, password_hash, password).result()
+            yield
         finally:
             self._slots.release()
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """Verify on the pool's threads; call it inside `slot()`."""
+        return self._pool.submit(self.passwords.verify, password_hash, password).result()

@@ -4,7 +4,8 @@ actor, command) and first checks its rule in policy.py."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -222,12 +223,26 @@ class OrgService:
         self, session: Session, username: str, password: str, *, client: str = "unknown"
     ) -> AccessToken:
         """OAuth2 password flow: a bearer token for the right password. The same message for an
-        unknown user and a wrong password. `client` is the caller's address: failed attempts
-        make that address wait before its next one (SignInThrottled), and the password is
-        verified on the bounded pool (SignInBusy when it is full)."""
-        account = username.strip().lower()[:THROTTLE_KEY_LENGTH]
-        address = client[:THROTTLE_KEY_LENGTH]
-        self.throttle.check(account, address)
+        unknown user and a wrong password. `client` is the caller's address (see
+        `sign_in_admission`)."""
+        with self.sign_in_admission(username, client):
+            return self.login_admitted(session, username, password, client=client)
+
+    @contextmanager
+    def sign_in_admission(self, username: str, client: str) -> Iterator[None]:
+        """What a sign-in passes before any database read or password check: the throttle
+        (SignInThrottled when this address must wait after its failures) and a place on the
+        bounded password-check pool, held for the block (SignInBusy when it is full)."""
+        self.throttle.check(_account(username), client[:THROTTLE_KEY_LENGTH])
+        with self.password_checks.slot():
+            yield
+
+    def login_admitted(
+        self, session: Session, username: str, password: str, *, client: str
+    ) -> AccessToken:
+        """`login` inside `sign_in_admission`: failures and successes are counted for the
+        throttle."""
+        account, address = _account(username), client[:THROTTLE_KEY_LENGTH]
         stored = store.get_user(session, username=account)
         ok = self.password_checks.verify(stored.password_hash if stored else None, password)
         if stored is None or not ok:
@@ -589,6 +604,11 @@ class OrgService:
                 **fields,
             )
         )
+
+
+def _account(username: str) -> str:
+    """The throttle's key of an account: the username as sign-in looks it up, cut short."""
+    return username.strip().lower()[:THROTTLE_KEY_LENGTH]
 
 
 def _inactive() -> Unauthenticated:

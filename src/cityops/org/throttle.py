@@ -102,14 +102,14 @@ class LoginThrottle:
         if wait > 0:
             raise SignInThrottled(
                 "too many failed sign-ins from your address; try again in "
-                f"{_seconds(wait)} seconds",
+                f"{_in_words(_seconds(wait))}",
                 retry_after=_seconds(wait),
             )
         wait = self._account_rate.take(account)
         if wait > 0:
             raise SignInThrottled(
                 "this account is receiving very many sign-in attempts; try again in "
-                f"{_seconds(wait)} seconds",
+                f"{_in_words(_seconds(wait))}",
                 retry_after=_seconds(wait),
             )
 
@@ -161,3 +161,7 @@ class LoginThrottle:
 
 def _seconds(wait: float) -> int:
     return max(1, math.ceil(wait))
+
+
+def _in_words(seconds: int) -> str:
+    return "1 second" if seconds == 1 else f"{seconds} seconds"

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
+from cityops.app import Platform
 from cityops.kernel.errors import Unauthenticated
 from cityops.org import public as org
 from cityops.web.api.users import UserPublic
@@ -72,19 +74,20 @@ class ApiTokenIssuedPublic(ApiTokenPublic):
         503: {"description": "every password check is busy; try again shortly (Retry-After)"},
     },
 )
-def sign_in(
+async def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
     platform: PlatformDep,
-    session: ReadSession,
 ) -> TokenPublic | JSONResponse:
     """OAuth2 password flow: form fields `username` and `password`. Wrong passwords make the
     address wait before its next attempt on the account (429 with Retry-After, growing with
-    each failure); an address without failures there is not held up by others' failures."""
+    each failure); an address without failures there is not held up by others' failures.
+    Refusals are decided on the event loop, before any thread, database read or hashing."""
     # the peer of the connection (X-Forwarded-For is trusted only where a proxy is configured)
     client = request.client.host if request.client else "unknown"
     try:
-        result = platform.org.login(session, form.username, form.password, client=client)
+        with platform.org.sign_in_admission(form.username, client):
+            result = await run_in_threadpool(_login, platform, form.username, form.password, client)
     except (org.SignInThrottled, org.SignInBusy) as refused:
         busy = isinstance(refused, org.SignInBusy)
         return JSONResponse(
@@ -98,6 +101,11 @@ def sign_in(
         expires_in=result.expires_in,
         user=UserPublic.of(result.user),
     )
+
+
+def _login(platform: Platform, username: str, password: str, client: str) -> org.AccessToken:
+    with platform.read() as session:
+        return platform.org.login_admitted(session, username, password, client=client)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
