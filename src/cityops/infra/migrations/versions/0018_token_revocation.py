@@ -13,7 +13,6 @@ and are refused: their users sign in again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -21,10 +20,7 @@ from alembic import op
 import cityops.infra.db
 
 revision: str = "0018"
-# 0017 is being written beside this one; until it exists this revision follows 0016
-down_revision: str | Sequence[str] | None = (
-    "0017" if any(Path(__file__).parent.glob("0017_*.py")) else "0016"
-)
+down_revision: str | Sequence[str] | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
