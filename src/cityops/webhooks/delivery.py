@@ -49,9 +49,10 @@ class DeliveryLimits:
 
 @dataclass
 class Lane:
+    """One receiver's sending in one pass, on a daemon thread of its own."""
+
     receiver: Receiver
     now: datetime
-    thread: threading.Thread | None = None
     delivered: int = 0
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -97,17 +98,15 @@ class WebhookSender:
                 if len(self._lanes) >= self._limits.lanes_at_once:
                     break
                 lane = Lane(receiver=receiver, now=now)
-                lane.thread = threading.Thread(
-                    target=self._run_lane,
-                    args=(lane,),
-                    name=f"webhook-lane-{receiver.id}",
-                    daemon=True,
-                )
                 self._lanes[receiver.id] = lane
                 started.append(lane)
         for lane in started:
-            assert lane.thread is not None
-            lane.thread.start()
+            threading.Thread(
+                target=self._run_lane,
+                args=(lane,),
+                name=f"webhook-lane-{lane.receiver.id}",
+                daemon=True,
+            ).start()
         return started
 
     def deliver_due(self, now: datetime) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -180,7 +181,7 @@ def insert_deliveries(
     session.execute(stmt, rows)
 
 
-def _is_due(now: datetime) -> Any:
+def _is_due(now: datetime) -> ColumnElement[bool]:
     return (_deliveries.status == DeliveryStatus.pending.value) & (
         _deliveries.next_attempt_at <= now
     )
