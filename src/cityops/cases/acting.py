@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from cityops.cases import policy, queries, rows, store
@@ -28,6 +27,7 @@ from cityops.cases.actions import ActionContext, action_events, action_input, hi
 from cityops.cases.events import CaseEvent
 from cityops.cases.lifecycle import apply
 from cityops.cases.model import TRANSITIONS, CaseAction, CaseState, check_transition
+from cityops.cases.rows import CaseRecord
 from cityops.cases.views import ActionCommand
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor, Role
@@ -49,7 +49,7 @@ class PreparedAction:
     case_id: int
     action: CaseAction
     cmd: ActionCommand
-    row: RowMapping  # the case as read
+    case: CaseRecord  # as read
     before: CaseState
     after: CaseState
     ctx: ActionContext
@@ -70,29 +70,29 @@ def prepare_action(
     """Check a workflow step and compute its outcome; raises its errors (403, 404, 409, 422).
     Reads only."""
     policy.check_action(actor, action)
-    row = queries.scoped_row(session, actor, case_id)
-    if row is None:
+    case = queries.scoped_case(session, actor, case_id)
+    if case is None:
         raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
-    state = rows.state_from_row(row)
+    state = rows.state_of(case)
     policy.check_action_on(actor, action, state)
-    if row["version"] != cmd.version:
-        raise _stale(case_id, cmd.version, row["version"])
+    if case.version != cmd.version:
+        raise _stale(case_id, cmd.version, case.version)
     check_transition(state, action)
-    ctx = action_input(service, session, actor, row, action, cmd)
+    ctx = action_input(service, session, actor, case, action, cmd)
     now = service.clock.now()
     after = apply(state, action, ctx.inp, now=now, calendar=service.calendar)
     values = rows.state_values(after)
     values["updated_at"] = now
-    return PreparedAction(actor, case_id, action, cmd, row, state, after, ctx, values, now)
+    return PreparedAction(actor, case_id, action, cmd, case, state, after, ctx, values, now)
 
 
 def store_actions(
     service: CaseService, uow: UnitOfWork, prepared: Sequence[PreparedAction]
-) -> list[RowMapping | DomainError]:
-    """Write prepared steps in order; for each, the case row as stored, or the error that
+) -> list[CaseRecord | DomainError]:
+    """Write prepared steps in order; for each, the case as stored, or the error that
     refused it (nothing of a refused step is written)."""
     session = uow.session
-    out: list[RowMapping | DomainError] = []
+    out: list[CaseRecord | DomainError] = []
     history: list[dict[str, Any]] = []
     events: list[CaseEvent] = []
     assigned: list[tuple[int, int, datetime]] = []
@@ -109,7 +109,7 @@ def store_actions(
         history.append(
             store.history_row(
                 case_id=step.case_id,
-                seq=int(stored["history_seq"]),
+                seq=stored.history_seq,
                 action=step.action.value,
                 from_status=step.before.status.value,
                 to_status=step.after.status.value,
@@ -130,7 +130,7 @@ def store_actions(
                 action_events(
                     step.action,
                     step.cmd,
-                    step.row,
+                    step.case,
                     step.before,
                     step.after,
                     step.ctx,
@@ -149,18 +149,18 @@ def store_actions(
 
 def _write_step(
     service: CaseService, session: Session, p: PreparedAction
-) -> tuple[PreparedAction, RowMapping]:
+) -> tuple[PreparedAction, CaseRecord]:
     """The guarded UPDATE; if the case changed since it was read, the step is prepared again
     here, inside the write transaction, and written from that."""
     if p.action not in _PREPARED_INSIDE:
         stored = store.update_if_unchanged(
-            session, p.case_id, p.cmd.version, int(p.row["history_seq"]), p.values
+            session, p.case_id, p.cmd.version, p.case.history_seq, p.values
         )
         if stored is not None:
             return p, stored
     again = prepare_action(service, session, p.actor, p.case_id, p.action, p.cmd)
     stored = store.update_if_unchanged(
-        session, again.case_id, again.cmd.version, int(again.row["history_seq"]), again.values
+        session, again.case_id, again.cmd.version, again.case.history_seq, again.values
     )
     if stored is None:  # on PostgreSQL another transaction may commit in between
         raise _stale(p.case_id, p.cmd.version, None)

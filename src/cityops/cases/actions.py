@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from cityops.cases import events as ev
@@ -17,9 +16,9 @@ from cityops.cases.model import (
     ActionInput,
     CaseAction,
     CaseState,
-    CaseStatus,
     DepartmentTarget,
 )
+from cityops.cases.rows import CaseRecord
 from cityops.cases.views import ActionCommand
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
@@ -57,7 +56,7 @@ def action_input(
     service: CaseService,
     session: Session,
     actor: Actor,
-    row: RowMapping,
+    case: CaseRecord,
     action: CaseAction,
     cmd: ActionCommand,
 ) -> ActionContext:
@@ -70,7 +69,7 @@ def action_input(
             code="result_required",
         )
     if action is CaseAction.dispatch:
-        code = cmd.department_code or row["suggested_department_code"]
+        code = cmd.department_code or case.suggested_department_code
         if not code:
             return ActionContext(ActionInput())
         try:
@@ -87,7 +86,7 @@ def action_input(
     if action is CaseAction.request_extension:
         return ActionContext(ActionInput(extension=_extension(cmd)))
     if action is CaseAction.merge:
-        return _merge(session, actor, row, cmd)
+        return _merge(session, actor, case, cmd)
     if action is CaseAction.answer:
         _check_answer(cmd)
     return ActionContext(
@@ -152,25 +151,25 @@ def _check_answer(cmd: ActionCommand) -> None:
         )
 
 
-def _merge(session: Session, actor: Actor, row: RowMapping, cmd: ActionCommand) -> ActionContext:
+def _merge(session: Session, actor: Actor, case: CaseRecord, cmd: ActionCommand) -> ActionContext:
     if cmd.into_case_id is None:
         raise ValidationFailed("merge needs into_case_id", code="into_case_required")
-    if cmd.into_case_id == row["id"]:
+    if cmd.into_case_id == case.id:
         raise ValidationFailed("a case cannot be merged into itself", code="merge_into_self")
-    target = queries.scoped_row(session, actor, cmd.into_case_id)
+    target = queries.scoped_case(session, actor, cmd.into_case_id)
     if target is None:
         raise ValidationFailed(
             f"case {cmd.into_case_id} to merge into was not found", code="unknown_merge_target"
         )
-    if CaseStatus(target["status"]) not in OPEN_STATUSES:
+    if target.status not in OPEN_STATUSES:
         raise ValidationFailed(
-            f"case {target['number']} is {target['status']}: merge into an open case "
+            f"case {target.number} is {target.status.value}: merge into an open case "
             "(reported, registered, dispatched, in progress, suspended or handled)",
             code="merge_target_closed",
-            into_case_id=target["id"],
-            status=target["status"],
+            into_case_id=target.id,
+            status=target.status.value,
         )
-    return ActionContext(ActionInput(merge_into_id=target["id"]), target["number"])
+    return ActionContext(ActionInput(merge_into_id=target.id), target.number)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -239,7 +238,7 @@ def history_data(
 def action_events(
     action: CaseAction,
     cmd: ActionCommand,
-    row: RowMapping,
+    case: CaseRecord,
     before: CaseState,
     after: CaseState,
     ctx: ActionContext,
@@ -253,8 +252,8 @@ def action_events(
         "occurred_at": now,
         "actor": actor.username,
         "actor_role": role,
-        "case_id": row["id"],
-        "case_number": row["number"],
+        "case_id": case.id,
+        "case_number": case.number,
         "status": after.status.value,
     }
     reason = (cmd.reason or "").strip()

@@ -10,17 +10,23 @@ does both steps in the caller's own transaction, for callers that need one (hotl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping
-
 from cityops.cases import rows, store
 from cityops.cases.events import CaseReported
 from cityops.cases.lifecycle import initial_deadlines
-from cityops.cases.model import CaseState, CaseStatus, WorkCalendar, checked_phone, checked_text
+from cityops.cases.model import (
+    CaseSource,
+    CaseState,
+    CaseStatus,
+    WorkCalendar,
+    checked_phone,
+    checked_text,
+)
+from cityops.cases.rows import CaseRecord
 from cityops.cases.views import NewCase
 from cityops.geo.public import AreaChain, AreaLevel
 from cityops.infra.outbox import UnitOfWork
@@ -37,13 +43,17 @@ _LEVELS = (AreaLevel.district, AreaLevel.street, AreaLevel.community, AreaLevel.
 
 @dataclass(frozen=True)
 class PreparedCase:
-    """A checked new case, ready to be written: its row without id and number."""
+    """A checked new case, ready to be written. Its column values (without id and number) are
+    the intake's own (`store_cases` writes them); others read the typed fields."""
 
     actor: Actor
-    values: dict[str, Any]
+    source: CaseSource
+    category_code: str
+    reporter_phone: str | None  # as checked (one form)
     reported_at: datetime
     note: str
     photos: tuple[str, ...]
+    _values: Mapping[str, Any] = field(repr=False)
     approximate: bool = False  # the point stands for the area (NewCase.approximate)
     # the request that asked for it: the writer may store it beside other requests' cases
     trace: Trace = field(default_factory=current_trace)
@@ -112,7 +122,10 @@ def prepared_case(
     values.update(rows.state_values(initial))
     return PreparedCase(
         actor=actor,
-        values=values,
+        source=cmd.source,
+        category_code=category.code,
+        reporter_phone=phone,
+        _values=values,
         reported_at=now,
         note=description[:500],
         photos=cmd.photos,
@@ -125,15 +138,17 @@ def case_number(reported_at: datetime, case_id: int) -> str:
     return f"C{reported_at.astimezone(SHANGHAI):%Y%m%d}{case_id:06d}"
 
 
-def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMapping]:
-    """Write prepared cases with their first history line and CaseReported; returns the rows as
-    stored, in order. One statement per table, however many cases."""
+def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[CaseRecord]:
+    """Write prepared cases with their first history line and CaseReported; returns the cases
+    as stored, in order. One statement per table, however many cases."""
     session = uow.session
     ids = store.allocate_case_ids(session, len(prepared))
     case_rows: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     for p, case_id in zip(prepared, ids, strict=True):
-        case_rows.append({**p.values, "id": case_id, "number": case_number(p.reported_at, case_id)})
+        case_rows.append(
+            {**p._values, "id": case_id, "number": case_number(p.reported_at, case_id)}
+        )
         history.append(
             store.history_row(
                 case_id=case_id,
@@ -147,8 +162,8 @@ def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMa
                 at=p.reported_at,
                 note=p.note,
                 data={
-                    "source": p.values["source"],
-                    "category_code": p.values["category_code"],
+                    "source": p.source.value,
+                    "category_code": p.category_code,
                     **({"location": "approximate"} if p.approximate else {}),
                 },
                 attachments=p.photos,
@@ -163,18 +178,18 @@ def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMa
                 occurred_at=p.reported_at,
                 actor=p.actor.username,
                 actor_role=p.actor.primary_role,
-                case_id=row["id"],
-                case_number=row["number"],
+                case_id=case.id,
+                case_number=case.number,
                 status=CaseStatus.reported.value,
-                source=row["source"],
-                category_code=row["category_code"],
-                area_code=row["area_code"],
-                urgency=row["urgency"],
-                suggested_department_code=row["suggested_department_code"],
+                source=case.source.value,
+                category_code=case.category_code,
+                area_code=case.area_code,
+                urgency=case.urgency,
+                suggested_department_code=case.suggested_department_code,
                 correlation_id=p.trace.correlation_id,
                 causation_id=p.trace.causation_id,
             )
-            for p, row in zip(prepared, stored, strict=True)
+            for p, case in zip(prepared, stored, strict=True)
         ]
     )
     return stored

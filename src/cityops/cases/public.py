@@ -47,6 +47,7 @@ from cityops.cases.model import (
     normalized_phone,
     valid_phone,
 )
+from cityops.cases.rows import CaseRecord
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
 from cityops.cases.views import (
@@ -88,6 +89,7 @@ __all__ = [
     "CaseMerged",
     "CaseOverdue",
     "CasePage",
+    "CaseRecord",
     "CaseRegistered",
     "CaseRejected",
     "CaseReminded",

@@ -1,5 +1,6 @@
 """Read queries over the case tables: filtered pages, history, SLA scan candidates and the one
-aggregate behind the performance indicators."""
+aggregate behind the performance indicators. Cases come back as `rows.CaseRecord`, history as
+`HistoryEntry`."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from cityops.cases.model import CaseStatus
+from cityops.cases.rows import CaseRecord, record_of
 from cityops.cases.scoping import scope_clause, scoped, sees_whole_city
 from cityops.cases.store import case_history, cases
-from cityops.cases.views import CaseCounts, CaseFilter
+from cityops.cases.views import CaseCounts, CaseFilter, HistoryEntry
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
 
@@ -76,35 +78,37 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
 _CASE_BY_ID = select(cases).where(cases.c.id == bindparam("case_id"))
 
 
-def scoped_row(session: Session, actor: Actor, case_id: int) -> RowMapping | None:
+def scoped_case(session: Session, actor: Actor, case_id: int) -> CaseRecord | None:
+    """The case if it is in the actor's scope."""
     # the city-wide roles read through one statement built once (no scope clause to add)
     stmt = _CASE_BY_ID if sees_whole_city(actor) else scoped(_CASE_BY_ID, actor)
-    return session.execute(stmt, {"case_id": case_id}).mappings().first()
+    row = session.execute(stmt, {"case_id": case_id}).first()
+    return None if row is None else record_of(row)
 
 
-def scoped_rows(session: Session, actor: Actor, case_ids: Sequence[int]) -> list[RowMapping]:
-    """The rows of those of `case_ids` in the actor's scope, in one query per 500 ids."""
+def scoped_cases(session: Session, actor: Actor, case_ids: Sequence[int]) -> list[CaseRecord]:
+    """Those of `case_ids` in the actor's scope, in one query per 500 ids."""
     ids = sorted(set(case_ids))
-    out: list[RowMapping] = []
+    out: list[CaseRecord] = []
     for start in range(0, len(ids), 500):
         stmt = scoped(select(cases).where(cases.c.id.in_(ids[start : start + 500])), actor)
-        out.extend(session.execute(stmt).mappings())
+        out.extend(record_of(row) for row in session.execute(stmt))
     return out
 
 
-def caller_rows(session: Session, actor: Actor, phone: str, limit: int) -> list[RowMapping]:
+def caller_cases(session: Session, actor: Actor, phone: str, limit: int) -> list[CaseRecord]:
     """The actor's cases reported from this phone number, newest first."""
     stmt = (
         scoped(select(cases).where(cases.c.reporter_phone == phone), actor)
         .order_by(cases.c.reported_at.desc(), cases.c.id.desc())
         .limit(limit)
     )
-    return list(session.execute(stmt).mappings())
+    return [record_of(row) for row in session.execute(stmt)]
 
 
-def page_rows(
+def case_page(
     session: Session, actor: Actor, f: CaseFilter, page: int, size: int
-) -> tuple[list[RowMapping], int]:
+) -> tuple[list[CaseRecord], int]:
     where = filter_clauses(f)
     total = session.execute(
         scoped(select(func.count()).select_from(cases).where(*where), actor)
@@ -119,11 +123,13 @@ def page_rows(
         .limit(size)
         .offset((page - 1) * size)
     )
-    return list(session.execute(stmt).mappings()), int(total)
+    return [record_of(row) for row in session.execute(stmt)], int(total)
 
 
-def iter_rows(session: Session, actor: Actor, f: CaseFilter, batch: int = 500) -> Any:
-    """Every matching row in list order, fetched in batches (for exports)."""
+def iter_cases(
+    session: Session, actor: Actor, f: CaseFilter, batch: int = 500
+) -> Iterator[CaseRecord]:
+    """Every matching case in list order, fetched in batches (for exports)."""
     stmt = (
         scoped(select(cases).where(*filter_clauses(f)), actor)
         .order_by(
@@ -131,14 +137,35 @@ def iter_rows(session: Session, actor: Actor, f: CaseFilter, batch: int = 500) -
         )
         .execution_options(yield_per=batch)
     )
-    yield from session.execute(stmt).mappings()
+    for row in session.execute(stmt):
+        yield record_of(row)
 
 
-def history_rows(session: Session, case_id: int) -> Sequence[RowMapping]:
+def history_entries(session: Session, case_id: int) -> list[HistoryEntry]:
+    """The case's history lines, in order."""
     stmt = (
         select(case_history).where(case_history.c.case_id == case_id).order_by(case_history.c.seq)
     )
-    return session.execute(stmt).mappings().all()
+    return [_history_entry(row) for row in session.execute(stmt).mappings()]
+
+
+def _history_entry(row: RowMapping) -> HistoryEntry:
+    return HistoryEntry(
+        id=row["id"],
+        seq=row["seq"],
+        action=row["action"],
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        actor_user_id=row["actor_user_id"],
+        actor_name=row["actor_name"],
+        actor_role=row["actor_role"],
+        at=row["at"],
+        note=row["note"] or "",
+        data=dict(row["data"] or {}),
+        attachments=tuple(row["attachments"] or ()),
+        correlation_id=row["correlation_id"],
+        causation_id=row["causation_id"],
+    )
 
 
 def first_attachments(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from cityops.cases import acting, feeds, intake, policy, queries, rows, store
@@ -17,7 +16,8 @@ from cityops.cases.model import (
     CaseAction,
     checked_phone,
 )
-from cityops.cases.presenting import case_view, history_entry
+from cityops.cases.presenting import case_view
+from cityops.cases.rows import CaseRecord
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
 from cityops.cases.views import (
     ActionCommand,
@@ -90,12 +90,12 @@ class CaseService:
         )
 
     @staticmethod
-    def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[RowMapping]:
-        """Write prepared cases (one statement per table); the rows as stored, in order."""
+    def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[CaseRecord]:
+        """Write prepared cases (one statement per table); the cases as stored, in order."""
         return intake.store_cases(uow, prepared)
 
-    def present(self, prepared: PreparedCase | PreparedAction, stored: RowMapping) -> CaseView:
-        """The stored row of a prepared write as the actor who prepared it sees it."""
+    def present(self, prepared: PreparedCase | PreparedAction, stored: CaseRecord) -> CaseView:
+        """The stored case of a prepared write as the actor who prepared it sees it."""
         return case_view(self, stored, prepared.actor)
 
     def _category(self, session: Session, code: str) -> Category:
@@ -258,8 +258,8 @@ class CaseService:
 
     def store_actions(
         self, uow: UnitOfWork, prepared: Sequence[PreparedAction]
-    ) -> list[RowMapping | DomainError]:
-        """Write prepared steps in order: each one's stored row, or the error that refused it
+    ) -> list[CaseRecord | DomainError]:
+        """Write prepared steps in order: each one's stored case, or the error that refused it
         (a step whose case changed since it was prepared is checked again here)."""
         return acting.store_actions(self, uow, prepared)
 
@@ -272,10 +272,10 @@ class CaseService:
         reporter's phone to the roles that need it and writes an audit line into the case
         history: pass a write session (uow.session) then, or the audit line is lost."""
         policy.check_read_cases(actor)
-        row = self._scoped_row(session, actor, case_id)
+        case = self._scoped_case(session, actor, case_id)
         if not reveal_contact:
-            return case_view(self, row, actor)
-        state = rows.state_from_row(row)
+            return case_view(self, case, actor)
+        state = rows.state_of(case)
         policy.check_reveal_contact(actor, state)
         now = self.clock.now()
         seq = store.update_unversioned(session, case_id, {})
@@ -292,7 +292,7 @@ class CaseService:
             at=now,
             note="reporter contact shown",
         )
-        return case_view(self, row, actor, reveal_contact=True)
+        return case_view(self, case, actor, reveal_contact=True)
 
     def list_cases(
         self, session: Session, actor: Actor, filters: CaseFilter, page: int = 1, size: int = 50
@@ -302,9 +302,9 @@ class CaseService:
             raise ValidationFailed(
                 f"page must be ≥ 1 and size between 1 and {MAX_PAGE_SIZE}", code="bad_page"
             )
-        rows, total = queries.page_rows(session, actor, filters, page, size)
+        found, total = queries.case_page(session, actor, filters, page, size)
         return CasePage(
-            items=[case_view(self, r, actor) for r in rows], total=total, page=page, size=size
+            items=[case_view(self, c, actor) for c in found], total=total, page=page, size=size
         )
 
     def caller_cases(
@@ -318,20 +318,20 @@ class CaseService:
         phone = checked_phone(phone) or ""
         if not phone:
             raise ValidationFailed("give the caller's phone number", code="phone_required")
-        found = queries.caller_rows(session, actor, phone, limit)
-        return [case_view(self, r, actor) for r in found]
+        found = queries.caller_cases(session, actor, phone, limit)
+        return [case_view(self, c, actor) for c in found]
 
     def iter_cases(self, session: Session, actor: Actor, filters: CaseFilter) -> Iterator[CaseView]:
         """Every case of the filter in list order, phones masked (for exports). The rule is
-        checked at once; the rows are read as the iterator is consumed."""
+        checked at once; the cases are read as the iterator is consumed."""
         policy.check_read_cases(actor)
-        rows = queries.iter_rows(session, actor, filters)
-        return (case_view(self, row, actor) for row in rows)
+        found = queries.iter_cases(session, actor, filters)
+        return (case_view(self, c, actor) for c in found)
 
     def history(self, session: Session, actor: Actor, case_id: int) -> list[HistoryEntry]:
         policy.check_read_cases(actor)
-        self._scoped_row(session, actor, case_id)
-        return [history_entry(r) for r in queries.history_rows(session, case_id)]
+        self._scoped_case(session, actor, case_id)
+        return queries.history_entries(session, case_id)
 
     def get_cases(
         self, session: Session, actor: Actor, case_ids: Sequence[int]
@@ -340,8 +340,8 @@ class CaseService:
         left out): what the relay's handlers read for a pass."""
         policy.check_read_cases(actor)
         return {
-            int(row["id"]): case_view(self, row, actor)
-            for row in queries.scoped_rows(session, actor, case_ids)
+            case.id: case_view(self, case, actor)
+            for case in queries.scoped_cases(session, actor, case_ids)
         }
 
     def cases_by_number(
@@ -413,8 +413,8 @@ class CaseService:
         Idempotent; returns how many marks it made."""
         return scan_sla(uow, clock=self.clock, calendar=self.calendar, settings=self.settings)
 
-    def _scoped_row(self, session: Session, actor: Actor, case_id: int) -> RowMapping:
-        row = queries.scoped_row(session, actor, case_id)
-        if row is None:
+    def _scoped_case(self, session: Session, actor: Actor, case_id: int) -> CaseRecord:
+        case = queries.scoped_case(session, actor, case_id)
+        if case is None:
             raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
-        return row
+        return case

@@ -1,5 +1,6 @@
 """Case tables and their write paths. Tables never leave the cases package: the service talks to
-the functions here and in `queries.py`. History rows are only ever inserted."""
+the functions here and in `queries.py`, which give cases as typed records (`rows.CaseRecord`),
+never as rows. History rows are only ever inserted."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
-    RowMapping,
     String,
     Table,
     Text,
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from cityops.cases.rows import CaseRecord, record_of
 from cityops.infra.db import UTCDateTime, metadata
 from cityops.kernel.events import Trace, current_trace
 from cityops.worktime.public import TimeLimit
@@ -107,6 +108,10 @@ cases = Table(
     Column("history_seq", Integer, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+# CaseRecord is built from a row by position (rows.record_of): its fields are the columns, in order
+if CaseRecord._fields != tuple(cases.c.keys()):
+    raise RuntimeError("rows.CaseRecord must name the columns of the cases table, in table order")
 
 case_history = Table(
     "case_history",
@@ -200,26 +205,27 @@ _NEXT_IDS = text(
 )
 
 
-def insert_cases(session: Session, values: Sequence[Mapping[str, Any]]) -> list[RowMapping]:
-    """Insert complete case rows (ids and numbers included) in one statement; returns them as
-    stored, in the order given."""
+def insert_cases(session: Session, values: Sequence[Mapping[str, Any]]) -> list[CaseRecord]:
+    """Insert complete case rows (ids and numbers included) in one statement; returns the cases
+    as stored, in the order given."""
     if not values:
         return []
-    return list(session.execute(_INSERT_CASES, [dict(v) for v in values]).mappings())
+    return [record_of(row) for row in session.execute(_INSERT_CASES, [dict(v) for v in values])]
 
 
 def update_if_unchanged(
     session: Session, case_id: int, version: int, history_seq: int, values: Mapping[str, Any]
-) -> RowMapping | None:
+) -> CaseRecord | None:
     """A workflow step: apply `values` and move the version on, only if the case is still at
-    `version` and `history_seq` (nothing changed it since it was read). Returns the row as
+    `version` and `history_seq` (nothing changed it since it was read). Returns the case as
     stored (its `history_seq` numbers the step's history line), or None if it had changed."""
     params = {k: v for k, v in values.items() if k not in ("version", "history_seq")}
     result = session.execute(
         _UPDATE_IF_UNCHANGED,
         {**params, "_case_id": case_id, "_expected": version, "_seq": history_seq},
     )
-    return result.mappings().one_or_none()
+    row = result.one_or_none()
+    return None if row is None else record_of(row)
 
 
 def update_unversioned(session: Session, case_id: int, values: Mapping[str, Any]) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cityops.cases.public import ActionCommand, CaseAction, CaseSource, NewCase
+from cityops.cases.public import ActionCommand, CaseAction, CaseSource, CaseStatus, NewCase
 from cityops.cases.store import case_history, cases
 from cityops.infra.outbox import outbox
 from cityops.kernel.actor import Actor
@@ -52,11 +52,12 @@ def test_prepared_cases_are_stored_together(city: City) -> None:
         prepared = [p.cases.prepare_case(s, op, _new(i)) for i in range(3)]
     with p.uow() as uow:
         stored = p.cases.store_cases(uow, prepared)
-    ids = [row["id"] for row in stored]
+    ids = [c.id for c in stored]
     assert ids == list(range(ids[0], ids[0] + 3))
-    assert [row["number"] for row in stored] == [f"C20261123{i:06d}" for i in ids]
-    assert [row["title"] for row in stored] == ["路灯不亮 0", "路灯不亮 1", "路灯不亮 2"]
-    views = [p.cases.present(pr, row) for pr, row in zip(prepared, stored, strict=True)]
+    assert [c.number for c in stored] == [f"C20261123{i:06d}" for i in ids]
+    assert [c.title for c in stored] == ["路灯不亮 0", "路灯不亮 1", "路灯不亮 2"]
+    assert [c.status for c in stored] == [CaseStatus.reported] * 3
+    views = [p.cases.present(pr, c) for pr, c in zip(prepared, stored, strict=True)]
     assert all(v.reporter_phone == "138****5678" for v in views)
     assert all(v.suggested_department and v.suggested_department.code == "CGJ" for v in views)
     for case_id in ids:
@@ -83,7 +84,7 @@ def test_two_steps_prepared_on_one_version_in_one_batch(city: City) -> None:
     with p.uow() as uow:
         results = p.cases.store_actions(uow, [a, b])
     assert not isinstance(results[0], DomainError)
-    assert results[0]["status"] == "registered"
+    assert results[0].status is CaseStatus.registered
     assert isinstance(results[1], StaleVersion)
     assert results[1].code == "stale_version"
     assert _history(city, case["id"]) == [(1, "report"), (2, "register")]
@@ -106,7 +107,7 @@ def test_a_mark_between_prepare_and_write_is_kept(city: City) -> None:
     with p.uow() as uow:
         (stored,) = p.cases.store_actions(uow, [prepared])
     assert not isinstance(stored, DomainError)
-    assert (stored["status"], stored["version"], stored["history_seq"]) == ("registered", 2, 3)
+    assert (stored.status, stored.version, stored.history_seq) == (CaseStatus.registered, 2, 3)
     assert _history(city, case["id"]) == [(1, "report"), (2, "reveal_contact"), (3, "register")]
 
 

@@ -192,7 +192,7 @@ class Open311Service:
                 photos=(sub.media_url,) if sub.media_url else (),
             ),
         )
-        phone: str | None = case.values["reporter_phone"]
+        phone = case.reporter_phone
         contacts: list[tuple[str, str]] = []
         if phone and is_mobile(phone):
             contacts.append(("sms", phone))
@@ -216,9 +216,9 @@ class Open311Service:
             uow.session,
             [
                 {
-                    "case_id": row["id"],
-                    "case_number": row["number"],
-                    "token": row["tracking_code"],
+                    "case_id": row.id,
+                    "case_number": row.number,
+                    "token": row.tracking_code,
                     "api_key_id": p.key.id,
                     "account_id": p.account_id,
                     "created_at": now,
@@ -231,10 +231,10 @@ class Open311Service:
                 uow.session,
                 [
                     AppealRecord(
-                        case_id=row["id"],
-                        tracking_code=row["tracking_code"],
+                        case_id=row.id,
+                        tracking_code=row.tracking_code,
                         appeal_type=p.appeal_type.value,
-                        anonymous=not p.contacts and not row["reporter_phone"],
+                        anonymous=not p.contacts and not row.reporter_phone,
                         category_by="citizen",  # the submitter chose the service
                     )
                     for p, row in zip(prepared, stored, strict=True)
@@ -244,7 +244,7 @@ class Open311Service:
             self.recipients.add_recipients(
                 uow.session,
                 [
-                    (row["id"], channel, address)
+                    (row.id, channel, address)
                     for p, row in zip(prepared, stored, strict=True)
                     for channel, address in p.contacts
                 ],
@@ -258,10 +258,10 @@ class Open311Service:
             store.set_key(uow.session, key_id, last_used_at=now)
         return [
             Receipt(
-                service_request_id=row["number"],
-                service_notice=model.notice(row["number"], row["close_deadline"]),
+                service_request_id=row.number,
+                service_notice=model.notice(row.number, row.close_deadline),
                 account_id=p.account_id,
-                token=row["tracking_code"],
+                token=row.tracking_code,
             )
             for p, row in zip(prepared, stored, strict=True)
         ]
