@@ -11,7 +11,6 @@ receivers start closed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,10 +18,7 @@ from alembic import op
 from cityops.infra.db import UTCDateTime
 
 revision: str = "0016"
-# 0015 is being written beside this one; until it exists this revision follows 0014
-down_revision: str | Sequence[str] | None = (
-    "0015" if any(Path(__file__).parent.glob("0015_*.py")) else "0014"
-)
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
