@@ -154,7 +154,10 @@ class OrgService:
                 "active": True,
             },
         )
-        self._departments.clear()  # a cached "no office here" may now be wrong
+        # a cached "no office here" may now be wrong: cleared now, for the rest of this
+        # transaction, and again once it commits (a request may have cached the old answer)
+        self._departments.clear()
+        store.on_commit(session, self._departments.clear)
         dept = self._fresh_department(session, dept_id)
         self._emit(
             uow,
@@ -194,6 +197,7 @@ class OrgService:
             changed=tuple(sorted(values)),
         )
         self._departments.clear()
+        store.on_commit(uow.session, self._departments.clear)
         return self._fresh_department(uow.session, dept.id)
 
     def _check_areas_exist(self, session: Session, codes: Iterable[str]) -> None:
