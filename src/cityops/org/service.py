@@ -223,15 +223,6 @@ class OrgService:
 
     # --- sign-in and tokens ------------------------------------------------------------------
 
-    def login(
-        self, session: Session, username: str, password: str, *, client: str = "unknown"
-    ) -> AccessToken:
-        """OAuth2 password flow: a bearer token for the right password. The same message for an
-        unknown user and a wrong password. `client` is the caller's address (see
-        `sign_in_admission`)."""
-        with self.sign_in_admission(username, client):
-            return self.login_admitted(session, username, password, client=client)
-
     @contextmanager
     def sign_in_admission(self, username: str, client: str) -> Iterator[None]:
         """What a sign-in passes before any database read or password check: the throttle
@@ -241,11 +232,10 @@ class OrgService:
         with self.password_checks.slot():
             yield
 
-    def login_admitted(
-        self, session: Session, username: str, password: str, *, client: str
-    ) -> AccessToken:
-        """`login` inside `sign_in_admission`: failures and successes are counted for the
-        throttle."""
+    def login(self, session: Session, username: str, password: str, *, client: str) -> AccessToken:
+        """OAuth2 password flow, inside `sign_in_admission`: a bearer token for the right
+        password. The same message for an unknown user and a wrong password; failures and
+        successes of `client` (the caller's address) are counted for the throttle."""
         account, address = _account(username), client[:THROTTLE_KEY_LENGTH]
         stored = store.get_user(session, username=account)
         ok = self.password_checks.verify(stored.password_hash if stored else None, password)

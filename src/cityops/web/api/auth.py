@@ -105,7 +105,7 @@ async def sign_in(
 
 def _login(platform: Platform, username: str, password: str, client: str) -> org.AccessToken:
     with platform.read() as session:
-        return platform.org.login_admitted(session, username, password, client=client)
+        return platform.org.login(session, username, password, client=client)
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
