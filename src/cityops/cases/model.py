@@ -1,5 +1,6 @@
-"""The case workflow as plain Python: statuses, actions, the transition table, who may act, and
-the functions that compute a case's next state (deadlines included). No database, no HTTP."""
+"""The case domain as plain Python: statuses, sources, actions, the state the workflow reads and
+changes, and the intake rules. The actions themselves are declared in cases/workflow/. No
+database, no HTTP."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from cityops.kernel.actor import Actor, Role
-from cityops.kernel.errors import InvalidTransition, ValidationFailed
+from cityops.kernel.actor import Actor
+from cityops.kernel.errors import ValidationFailed
 from cityops.worktime.public import Stage, TimeLimit
 
 
@@ -73,7 +74,6 @@ OPEN_STATUSES = frozenset(
         CaseStatus.handled,
     }
 )
-TERMINAL_STATUSES = frozenset({CaseStatus.rejected, CaseStatus.cancelled, CaseStatus.closed})
 
 # The taxonomy branch of consultations (A13 咨询建议): only a case filed under it may be answered
 # on the spot (`answer`). The appeal type (咨询) is the intake channel's record, not the engine's.
@@ -96,52 +96,6 @@ STAGE_OF_STATUS: Mapping[CaseStatus, Stage | None] = {
     CaseStatus.rejected: None,
     CaseStatus.cancelled: None,
     CaseStatus.closed: None,
-}
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One row of the table: from which statuses, to which status (None: stays), who."""
-
-    sources: frozenset[CaseStatus]
-    target: CaseStatus | None
-    roles: frozenset[Role]
-    alt_target: CaseStatus | None = None  # verify failed → rework; evaluate unsatisfied → reopen
-    department_bound: bool = False  # only a handler of the case's current department
-
-
-def _t(
-    sources: set[CaseStatus] | frozenset[CaseStatus],
-    target: CaseStatus | None,
-    roles: set[Role],
-    *,
-    alt: CaseStatus | None = None,
-    bound: bool = False,
-) -> Transition:
-    return Transition(frozenset(sources), target, frozenset(roles), alt, bound)
-
-
-S = CaseStatus
-A = CaseAction
-TRANSITIONS: Mapping[CaseAction, Transition] = {
-    A.register: _t({S.reported}, S.registered, {Role.operator, Role.dispatcher}),
-    A.reject: _t({S.reported}, S.rejected, {Role.operator, Role.dispatcher}),
-    A.cancel: _t({S.reported, S.registered}, S.cancelled, {Role.dispatcher}),
-    A.merge: _t({S.reported, S.registered}, S.cancelled, {Role.dispatcher}),
-    A.dispatch: _t({S.registered}, S.dispatched, {Role.dispatcher}),
-    A.sign: _t({S.dispatched}, S.in_progress, {Role.handler}, bound=True),
-    A.return_: _t({S.dispatched, S.in_progress}, S.registered, {Role.handler}, bound=True),
-    A.request_extension: _t({S.in_progress}, None, {Role.handler}, bound=True),
-    A.approve_extension: _t({S.in_progress}, None, {Role.shift_leader}),
-    A.deny_extension: _t({S.in_progress}, None, {Role.shift_leader}),
-    A.suspend: _t({S.in_progress}, S.suspended, {Role.shift_leader}),
-    A.resume: _t({S.suspended}, S.in_progress, {Role.shift_leader}),
-    A.supervise: _t(OPEN_STATUSES, None, {Role.dispatcher, Role.leader}),
-    A.finish: _t({S.in_progress}, S.handled, {Role.handler}, bound=True),
-    A.verify: _t({S.handled}, S.closed, {Role.inspector, Role.dispatcher}, alt=S.in_progress),
-    A.evaluate: _t({S.closed}, None, {Role.operator}, alt=S.in_progress),
-    A.self_handle: _t({S.reported}, S.closed, {Role.inspector}),
-    A.answer: _t({S.reported}, S.closed, {Role.operator}),
 }
 
 
@@ -216,6 +170,7 @@ class ActionInput:
     department: DepartmentTarget | None = None
     extension: TimeLimit | None = None
     merge_into_id: int | None = None
+    merge_into_number: str | None = None
 
 
 # ---- who may act ---------------------------------------------------------------------------
@@ -227,121 +182,6 @@ def in_actor_areas(actor: Actor, area_code: str) -> bool:
     if not actor.area_codes:
         return True
     return any(area_code.startswith(code) for code in actor.area_codes)
-
-
-def role_may(actor: Actor, action: CaseAction) -> bool:
-    """The actor holds a role the table allows for this action (ignoring the case)."""
-    return actor.has(*TRANSITIONS[action].roles)
-
-
-def actor_may(actor: Actor, action: CaseAction, state: CaseState) -> bool:
-    """The actor may take this action on this case: right role, right department, own report."""
-    if not role_may(actor, action):
-        return False
-    row = TRANSITIONS[action]
-    if row.department_bound:
-        return actor.department_id is not None and actor.department_id == state.department_id
-    if action is CaseAction.self_handle:
-        # their own report, at a place in their areas (grids)
-        return (
-            actor.user_id is not None
-            and actor.user_id == state.created_by_user_id
-            and in_actor_areas(actor, state.area_code)
-        )
-    return True
-
-
-# ---- what the case allows ------------------------------------------------------------------
-
-
-def state_allows(state: CaseState, action: CaseAction) -> bool:
-    """The case's status (and pending extension, evaluation, source) allow the action."""
-    if state.status not in TRANSITIONS[action].sources:
-        return False
-    if action is CaseAction.request_extension:
-        return state.pending_extension is None
-    if action in (CaseAction.approve_extension, CaseAction.deny_extension):
-        return state.pending_extension is not None
-    if action is CaseAction.evaluate:
-        return state.evaluated_at is None
-    if action is CaseAction.self_handle:
-        return state.source is CaseSource.inspector
-    if action is CaseAction.answer:
-        return is_consultation(state.category_code)
-    return True
-
-
-def actions_now(state: CaseState) -> list[CaseAction]:
-    """Every action the case allows now, whoever acts."""
-    return [a for a in CaseAction if state_allows(state, a)]
-
-
-def allowed_actions(state: CaseState, actor: Actor) -> list[CaseAction]:
-    """The actions this actor may take on this case now."""
-    return [a for a in CaseAction if state_allows(state, a) and actor_may(actor, a, state)]
-
-
-def check_transition(state: CaseState, action: CaseAction) -> None:
-    """Raise InvalidTransition (409) naming the actions allowed now."""
-    if state_allows(state, action):
-        return
-    allowed = [a.value for a in actions_now(state)]
-    now_allowed = f"allowed now: {', '.join(allowed) or 'none'}"
-    if state.status in TRANSITIONS[action].sources:
-        # the status allows the action: name the rule of the case that refuses it
-        message = f"{_refusal(state, action)}; {now_allowed}"
-        code = _REFUSAL_CODES.get(action)
-    else:
-        message = f"cannot {action.value} a case that is {state.status.value}; {now_allowed}"
-        code = None
-    raise InvalidTransition(
-        message, code=code, status=state.status.value, action=action.value, allowed=allowed
-    )
-
-
-_REFUSAL_CODES = {
-    CaseAction.request_extension: "extension_pending",
-    CaseAction.approve_extension: "no_pending_extension",
-    CaseAction.deny_extension: "no_pending_extension",
-    CaseAction.evaluate: "already_evaluated",
-    CaseAction.answer: "not_a_consultation",
-    CaseAction.self_handle: "not_an_inspector_report",
-}
-
-
-def _refusal(state: CaseState, action: CaseAction) -> str:
-    """Why `state_allows` refuses an action its status would allow."""
-    pending = state.pending_extension
-    if action is CaseAction.request_extension and pending is not None:
-        return (
-            f"an extension request ({pending.amount:g} {pending.unit.value}) is already pending: "
-            "wait for the shift leader's decision"
-        )
-    if action in (CaseAction.approve_extension, CaseAction.deny_extension):
-        return f"no extension request is pending to {action.value.split('_')[0]}"
-    if action is CaseAction.evaluate:
-        return "this closure has been evaluated already"
-    if action is CaseAction.answer:
-        return (
-            f"only a consultation (a category under {CONSULTATION_CATEGORY} 咨询建议) can be "
-            f"answered on the spot, not {state.category_code or 'this case'}"
-        )
-    if action is CaseAction.self_handle:
-        return f"only an inspector's report may be self-handled, not a {state.source.value} case"
-    return f"cannot {action.value} a case that is {state.status.value}"
-
-
-def next_status(state: CaseState, action: CaseAction, inp: ActionInput) -> CaseStatus:
-    row = TRANSITIONS[action]
-    if action is CaseAction.verify and inp.passed is False:
-        assert row.alt_target is not None
-        return row.alt_target
-    if action is CaseAction.evaluate and inp.reopen:
-        assert row.alt_target is not None
-        # 重办 goes back to the department that handled it; a case closed without one (answered
-        # on the spot, self-handled by its inspector) goes back to dispatch (派遣)
-        return row.alt_target if state.department_id is not None else CaseStatus.registered
-    return row.target if row.target is not None else state.status
 
 
 # ---- intake rules --------------------------------------------------------------------------

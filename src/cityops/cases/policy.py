@@ -1,17 +1,11 @@
 """Who may do what with cases: one rule per use case. Each raises PermissionDenied with a message
 that names the missing role. Which roles take which workflow action is the transition table's
-business (model.TRANSITIONS); these rules apply it."""
+business (each action's spec in cases/workflow/); these rules apply it."""
 
 from __future__ import annotations
 
-from cityops.cases.model import (
-    TRANSITIONS,
-    CaseAction,
-    CaseState,
-    actor_may,
-    in_actor_areas,
-    role_may,
-)
+from cityops.cases.model import CaseState, in_actor_areas
+from cityops.cases.workflow.registry import WORKFLOW, Workflow
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.errors import PermissionDenied
 
@@ -75,37 +69,39 @@ def check_read_cases(actor: Actor) -> None:
         )
 
 
-def check_action(actor: Actor, action: CaseAction) -> None:
-    """The actor holds a role the table allows for `action` (before the case is even loaded)."""
-    if not role_may(actor, action):
+def check_action(actor: Actor, action: str, workflow: Workflow = WORKFLOW) -> None:
+    """The actor holds a role the spec allows for `action` (before the case is even loaded)."""
+    if not workflow.role_may(actor, action):
         raise PermissionDenied(
-            f"{action.value} needs one of the roles: {_names(TRANSITIONS[action].roles)}",
+            f"{action} needs one of the roles: {_names(workflow.spec(action).roles)}",
             code="role_not_allowed",
-            action=action.value,
+            action=action,
         )
 
 
-def check_action_on(actor: Actor, action: CaseAction, state: CaseState) -> None:
+def check_action_on(
+    actor: Actor, action: str, state: CaseState, workflow: Workflow = WORKFLOW
+) -> None:
     """Case-bound rules: a handler acts only for the case's current department; an inspector
     self-handles only a case they reported."""
-    check_action(actor, action)
-    if actor_may(actor, action, state):
+    check_action(actor, action, workflow)
+    if workflow.actor_may(actor, action, state):
         return
-    if action is CaseAction.self_handle:
+    if workflow.spec(action).own_report:
         if actor.user_id is not None and actor.user_id == state.created_by_user_id:
             raise PermissionDenied(
-                f"self_handle is only for a case in your areas ({', '.join(actor.area_codes)}); "
+                f"{action} is only for a case in your areas ({', '.join(actor.area_codes)}); "
                 f"this one lies in {state.area_code}",
                 code="outside_your_areas",
                 area_code=state.area_code,
             )
         raise PermissionDenied(
-            "self_handle is only for the inspector who reported the case", code="not_own_report"
+            f"{action} is only for the inspector who reported the case", code="not_own_report"
         )
     raise PermissionDenied(
-        f"{action.value} is only for a handler of the department the case is dispatched to",
+        f"{action} is only for a handler of the department the case is dispatched to",
         code="not_case_department",
-        action=action.value,
+        action=action,
     )
 
 

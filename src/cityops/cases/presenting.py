@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cityops.cases.model import allowed_actions
 from cityops.cases.rows import CaseRecord, state_of
 from cityops.cases.views import AreaInfo, CaseArea, CaseView, DepartmentInfo
+from cityops.cases.workflow.registry import allowed_actions
 from cityops.kernel.actor import Actor
 from cityops.kernel.masking import mask_phone
 from cityops.worktime.public import LimitUnit, SlaState, sla_state

@@ -3,7 +3,7 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
-from cityops.cases.acting import PreparedAction
+from cityops.cases.engine import PreparedAction
 from cityops.cases.events import (
     CaseCancelled,
     CaseClosed,
@@ -36,7 +36,6 @@ from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
     CONSULTATION_CATEGORY,
     OPEN_STATUSES,
-    TRANSITIONS,
     CaseAction,
     CaseSource,
     CaseStatus,
@@ -62,6 +61,8 @@ from cityops.cases.views import (
     HistoryEntry,
     NewCase,
 )
+from cityops.cases.workflow.registry import TRANSITIONS, WORKFLOW, Workflow
+from cityops.cases.workflow.spec import ActionBody, ActionSpec, FormField
 from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage
 
@@ -71,7 +72,10 @@ __all__ = [
     "MERGE_HOPS",
     "OPEN_STATUSES",
     "TRANSITIONS",
+    "WORKFLOW",
+    "ActionBody",
     "ActionCommand",
+    "ActionSpec",
     "AreaInfo",
     "CaseAction",
     "CaseArea",
@@ -108,6 +112,7 @@ __all__ = [
     "CaseVerified",
     "CaseView",
     "DepartmentInfo",
+    "FormField",
     "HistoryEntry",
     "MergedCase",
     "NewCase",
@@ -119,6 +124,7 @@ __all__ = [
     "StepCase",
     "StepWindow",
     "Urgency",
+    "Workflow",
     "checked_phone",
     "csv_chunks",
     "is_consultation",

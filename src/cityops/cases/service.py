@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import acting, feeds, intake, policy, queries, rows, store
-from cityops.cases.acting import PreparedAction
+from cityops.cases import engine, feeds, intake, policy, queries, rows, store
+from cityops.cases.engine import PreparedAction
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import (
@@ -29,6 +29,7 @@ from cityops.cases.views import (
     HistoryEntry,
     NewCase,
 )
+from cityops.cases.workflow.spec import ActionBody
 from cityops.geo.public import AreaChain, CoordSystem, GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
@@ -240,28 +241,38 @@ class CaseService:
     # ---- workflow actions ------------------------------------------------------------------
 
     def act(
-        self, uow: UnitOfWork, actor: Actor, case_id: int, action: CaseAction, cmd: ActionCommand
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        case_id: int,
+        action: CaseAction,
+        cmd: ActionCommand | ActionBody,
     ) -> CaseView:
-        """A workflow step in the caller's transaction (both steps of cases/acting.py)."""
+        """A workflow step in the caller's transaction (both steps of cases/engine.py)."""
         prepared = self.prepare_action(uow.session, actor, case_id, action, cmd)
-        (stored,) = acting.store_actions(self, uow, [prepared])
+        (stored,) = engine.store_actions(self, uow, [prepared])
         if isinstance(stored, DomainError):
             raise stored
         return case_view(self, stored, actor)
 
     def prepare_action(
-        self, session: Session, actor: Actor, case_id: int, action: CaseAction, cmd: ActionCommand
+        self,
+        session: Session,
+        actor: Actor,
+        case_id: int,
+        action: CaseAction,
+        cmd: ActionCommand | ActionBody,
     ) -> PreparedAction:
         """Check a workflow step and compute its outcome without writing (403, 404, 409, 422);
         the write is `store_actions`, for many prepared steps at once."""
-        return acting.prepare_action(self, session, actor, case_id, action, cmd)
+        return engine.prepare_action(self, session, actor, case_id, action, cmd)
 
     def store_actions(
         self, uow: UnitOfWork, prepared: Sequence[PreparedAction]
     ) -> list[CaseRecord | DomainError]:
         """Write prepared steps in order: each one's stored case, or the error that refused it
         (a step whose case changed since it was prepared is checked again here)."""
-        return acting.store_actions(self, uow, prepared)
+        return engine.store_actions(self, uow, prepared)
 
     # ---- reads -----------------------------------------------------------------------------
 

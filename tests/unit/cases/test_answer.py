@@ -16,10 +16,9 @@ from cityops.cases.model import (
     CaseState,
     CaseStatus,
     Satisfaction,
-    actions_now,
-    allowed_actions,
     is_consultation,
 )
+from cityops.cases.workflow.registry import WORKFLOW
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import InvalidTransition
@@ -72,7 +71,7 @@ def test_answer_closes_a_consultation_at_once() -> None:
 )
 def test_consultation_is_the_a13_branch(code: str, yes: bool) -> None:
     assert is_consultation(code) is yes
-    assert (A.answer in actions_now(reported(code))) is yes
+    assert (A.answer in WORKFLOW.actions_now(reported(code))) is yes
 
 
 def test_answering_another_category_names_the_rule() -> None:
@@ -91,14 +90,14 @@ def test_only_a_reported_case_is_answered(status: CaseStatus) -> None:
 
 
 def test_the_operator_answers_and_the_dispatcher_does_not() -> None:
-    assert A.answer in allowed_actions(reported(), OPERATOR)
-    assert A.answer not in allowed_actions(reported(), DISPATCHER)
-    assert A.answer not in allowed_actions(reported("E9001"), OPERATOR)
+    assert A.answer in WORKFLOW.allowed_actions(reported(), OPERATOR)
+    assert A.answer not in WORKFLOW.allowed_actions(reported(), DISPATCHER)
+    assert A.answer not in WORKFLOW.allowed_actions(reported("E9001"), OPERATOR)
 
 
 def test_an_answered_consultation_may_be_visited_later() -> None:
     closed = apply(reported(), A.answer, ActionInput(), now=NOW, calendar=CAL)
-    assert actions_now(closed) == [A.evaluate]
+    assert WORKFLOW.actions_now(closed) == [A.evaluate]
 
 
 def test_an_unsatisfied_visit_sends_an_answered_consultation_back_to_dispatch() -> None:
@@ -120,4 +119,4 @@ def test_an_unsatisfied_visit_sends_an_answered_consultation_back_to_dispatch() 
     assert reopened.department_id is None
     assert reopened.reopen_count == 1
     assert reopened.closed_at is None
-    assert A.dispatch in allowed_actions(reopened, DISPATCHER)
+    assert A.dispatch in WORKFLOW.allowed_actions(reopened, DISPATCHER)

@@ -12,10 +12,8 @@ from cityops.cases.model import (
     CaseSource,
     CaseState,
     CaseStatus,
-    actor_may,
-    allowed_actions,
-    role_may,
 )
+from cityops.cases.workflow.registry import WORKFLOW
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import SHANGHAI
 
@@ -63,21 +61,21 @@ def actor(role: Role | None, *, user_id: int = 1, department_id: int | None = No
 @pytest.mark.parametrize("role", [*Role, None])
 @pytest.mark.parametrize("action", list(CaseAction))
 def test_roles_per_action(action: CaseAction, role: Role | None) -> None:
-    assert role_may(actor(role), action) is (role in WHO[action])
+    assert WORKFLOW.role_may(actor(role), action) is (role in WHO[action])
 
 
 @pytest.mark.parametrize("action", [A.sign, A.return_, A.request_extension, A.finish])
 def test_handler_actions_need_the_current_department(action: CaseAction) -> None:
     state = make_state(S.in_progress, department_id=ROADS_ID)
-    assert actor_may(actor(Role.handler, department_id=ROADS_ID), action, state)
-    assert not actor_may(actor(Role.handler, department_id=999), action, state)
-    assert not actor_may(actor(Role.handler), action, state)
+    assert WORKFLOW.actor_may(actor(Role.handler, department_id=ROADS_ID), action, state)
+    assert not WORKFLOW.actor_may(actor(Role.handler, department_id=999), action, state)
+    assert not WORKFLOW.actor_may(actor(Role.handler), action, state)
 
 
 def test_self_handle_only_on_own_report() -> None:
     state = make_state(S.reported, source=CaseSource.inspector, created_by_user_id=5)
-    assert actor_may(actor(Role.inspector, user_id=5), A.self_handle, state)
-    assert not actor_may(actor(Role.inspector, user_id=6), A.self_handle, state)
+    assert WORKFLOW.actor_may(actor(Role.inspector, user_id=5), A.self_handle, state)
+    assert not WORKFLOW.actor_may(actor(Role.inspector, user_id=6), A.self_handle, state)
 
 
 def test_self_handle_only_in_the_inspectors_areas() -> None:
@@ -90,17 +88,17 @@ def test_self_handle_only_in_the_inspectors_areas() -> None:
     moved = Actor(
         user_id=5, username="i", roles=frozenset({Role.inspector}), area_codes=("330103002",)
     )
-    assert actor_may(here, A.self_handle, state)
-    assert not actor_may(moved, A.self_handle, state)
+    assert WORKFLOW.actor_may(here, A.self_handle, state)
+    assert not WORKFLOW.actor_may(moved, A.self_handle, state)
 
 
 def test_allowed_actions_combine_state_and_actor() -> None:
     state = make_state(S.in_progress, department_id=ROADS_ID)
-    assert allowed_actions(state, actor(Role.handler, department_id=ROADS_ID)) == [
+    assert WORKFLOW.allowed_actions(state, actor(Role.handler, department_id=ROADS_ID)) == [
         A.return_,
         A.request_extension,
         A.finish,
     ]
-    assert allowed_actions(state, actor(Role.shift_leader)) == [A.suspend]
-    assert allowed_actions(state, actor(Role.leader)) == [A.supervise]
-    assert allowed_actions(state, actor(None)) == []
+    assert WORKFLOW.allowed_actions(state, actor(Role.shift_leader)) == [A.suspend]
+    assert WORKFLOW.allowed_actions(state, actor(Role.leader)) == [A.supervise]
+    assert WORKFLOW.allowed_actions(state, actor(None)) == []

@@ -17,11 +17,10 @@ from cityops.cases.model import (
     CaseStatus,
     DepartmentTarget,
     Satisfaction,
-    actions_now,
-    check_transition,
     checked_phone,
     checked_text,
 )
+from cityops.cases.workflow.registry import WORKFLOW
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import InvalidTransition, ValidationFailed
 from cityops.worktime.calendar import WorkingCalendar
@@ -100,7 +99,7 @@ def test_every_action_from_every_status(action: CaseAction, status: CaseStatus) 
     else:
         with pytest.raises(InvalidTransition) as err:
             apply(state, action, inputs_for(action), now=NOW, calendar=CAL)
-        allowed = [a.value for a in actions_now(state)]
+        allowed = [str(a) for a in WORKFLOW.actions_now(state)]
         assert err.value.details["allowed"] == allowed
         assert f"cannot {action.value}" in err.value.message
         assert status.value in err.value.message
@@ -116,15 +115,15 @@ def test_extension_decisions_need_a_pending_request(action: CaseAction, status: 
         assert after.pending_extension is None
     else:
         with pytest.raises(InvalidTransition):
-            check_transition(pending, action)
+            WORKFLOW.check_transition(pending, action)
     with pytest.raises(InvalidTransition):
-        check_transition(make_state(status), action)
+        WORKFLOW.check_transition(make_state(status), action)
 
 
 def test_a_second_extension_request_waits_for_the_first_decision() -> None:
     pending = make_state(S.in_progress, pending_extension=TimeLimit(8, LimitUnit.working_hours))
     with pytest.raises(InvalidTransition) as err:
-        check_transition(pending, A.request_extension)
+        WORKFLOW.check_transition(pending, A.request_extension)
     assert set(err.value.details["allowed"]) >= {"approve_extension", "deny_extension"}
     assert err.value.code == "extension_pending"
     assert "an extension request (8 working_hours) is already pending" in err.value.message
@@ -150,26 +149,28 @@ def test_a_refusal_names_the_rule(
     state: CaseState, action: CaseAction, code: str, words: str
 ) -> None:
     with pytest.raises(InvalidTransition) as err:
-        check_transition(state, action)
+        WORKFLOW.check_transition(state, action)
     assert err.value.code == code
     assert words in err.value.message
 
 
 def test_evaluate_once_and_self_handle_only_for_inspector_reports() -> None:
-    assert A.evaluate not in actions_now(make_state(S.closed, evaluated_at=NOW))
-    assert A.self_handle not in actions_now(make_state(S.reported, source=CaseSource.hotline))
-    assert A.self_handle in actions_now(make_state(S.reported))
+    assert A.evaluate not in WORKFLOW.actions_now(make_state(S.closed, evaluated_at=NOW))
+    assert A.self_handle not in WORKFLOW.actions_now(
+        make_state(S.reported, source=CaseSource.hotline)
+    )
+    assert A.self_handle in WORKFLOW.actions_now(make_state(S.reported))
 
 
 def test_actions_now_lists_the_table_in_order() -> None:
-    assert actions_now(make_state(S.in_progress)) == [
+    assert WORKFLOW.actions_now(make_state(S.in_progress)) == [
         A.return_,
         A.request_extension,
         A.suspend,
         A.supervise,
         A.finish,
     ]
-    assert actions_now(make_state(S.rejected)) == []
+    assert WORKFLOW.actions_now(make_state(S.rejected)) == []
 
 
 PARKS = DepartmentTarget(id=8, code="PARKS", name="园林")
@@ -339,10 +340,10 @@ def test_an_unreached_visit_leaves_the_case_waiting_for_the_next_one() -> None:
     closed = make_state(S.closed, stage=None, closed_at=NOW)
     missed = apply(closed, A.evaluate, ActionInput(contacted=False), now=NOW, calendar=CAL)
     assert (missed.status, missed.evaluated_at, missed.satisfaction) == (S.closed, None, None)
-    assert A.evaluate in actions_now(missed)
+    assert A.evaluate in WORKFLOW.actions_now(missed)
     reached = apply(missed, A.evaluate, ActionInput(**REACHED), now=NOW, calendar=CAL)  # type: ignore[arg-type]
     assert (reached.evaluated_at, reached.satisfaction) == (NOW, Satisfaction.satisfied)
-    assert A.evaluate not in actions_now(reached)
+    assert A.evaluate not in WORKFLOW.actions_now(reached)
 
 
 def test_approved_extension_moves_the_handle_deadline() -> None:
