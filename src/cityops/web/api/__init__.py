@@ -9,6 +9,7 @@ def routers() -> list[APIRouter]:
     from cityops.web.api import (
         areas,
         auth,
+        case_actions,
         cases,
         categories,
         departments,
@@ -32,6 +33,7 @@ def routers() -> list[APIRouter]:
         areas.router,
         categories.router,
         cases.router,
+        case_actions.router,
         indicators.router,
         webhooks.router,
         open311.router,

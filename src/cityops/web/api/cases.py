@@ -1,5 +1,6 @@
-"""API: cases — intake, lists (filters, pages, CSV/Excel export), detail, workflow actions and
-history. Rules live in the case engine; this module only speaks HTTP."""
+"""API: cases — intake, lists (filters, pages, CSV/Excel export), detail and history (the
+workflow actions are in case_actions.py). Rules live in the case engine; this module only speaks
+HTTP."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI, check_day_range
-from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.kernel.errors import ValidationFailed
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.params import DAY_PATTERN, MAX_PAGE, RowId
 from cityops.web.responses import model_response
@@ -44,44 +45,6 @@ class CaseCreate(BaseModel):
     )
     urgency: cp.Urgency | None = Field(default=None, description="overrides the category's urgency")
     photos: list[str] = Field(default_factory=list, max_length=20)
-
-
-class ActionRequest(BaseModel):
-    """The body of POST /cases/{id}/actions/{action}: the version you saw, a note, and the
-    action's own fields."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    version: RowId = Field(description="the case version you acted on (409 if stale)")
-    note: str = Field(
-        default="",
-        max_length=2000,
-        description="finish / self_handle: the result (a note or at least one photo is required)",
-    )
-    department_code: str | None = Field(default=None, max_length=40)
-    reason: str | None = Field(default=None, max_length=2000)
-    hours: float | None = Field(default=None, gt=0)
-    amount: float | None = Field(default=None, gt=0)
-    unit: Literal["working_hours", "working_days", "calendar_hours"] | None = None
-    passed: bool | None = None
-    contacted: bool | None = Field(
-        default=None,
-        description="evaluate (回访), required: did the visit reach the citizen? false records "
-        "an unreached visit and takes no resolved, satisfaction or reopen",
-    )
-    resolved: bool | None = Field(
-        default=None, description="evaluate, required when contacted: is the matter solved?"
-    )
-    satisfaction: cp.Satisfaction | None = Field(
-        default=None, description="evaluate, required when contacted"
-    )
-    reopen: bool = Field(default=False, description="evaluate: 重办 (unsatisfied only)")
-    into_case_id: RowId | None = None
-    photos: list[str] = Field(
-        default_factory=list, max_length=20, description="finish / self_handle: the result photos"
-    )
-    answer: str | None = Field(default=None, max_length=4000, description="answer: 直接办结")
-    article_code: str | None = Field(default=None, max_length=32, description="answer")
 
 
 class AreaBrief(BaseModel):
@@ -443,47 +406,6 @@ def get_case(
             view = platform.cases.get_case(uow.session, actor, case_id, reveal_contact=True)
         return CasePublic.of(view)
     return CasePublic.of(platform.cases.get_case(session, actor, case_id))
-
-
-@router.post("/cases/{case_id}/actions/{action}", response_model=CasePublic)
-async def act_on_case(
-    case_id: RowId, action: str, body: ActionRequest, platform: PlatformDep, actor: CurrentActor
-) -> Response:
-    """Take a workflow action: register, reject, cancel, merge, dispatch, sign, return,
-    request_extension, approve_extension, deny_extension, suspend, resume, supervise, finish,
-    verify, evaluate, self_handle, answer."""
-    try:
-        case_action = cp.CaseAction(action)
-    except ValueError:
-        names = [a.value for a in cp.CaseAction]
-        raise NotFound(
-            f"unknown action {action!r}; the actions are: {', '.join(names)}",
-            code="unknown_action",
-            actions=names,
-        ) from None
-    cmd = cp.ActionCommand(
-        version=body.version,
-        note=body.note,
-        department_code=body.department_code,
-        reason=body.reason,
-        hours=body.hours,
-        amount=body.amount,
-        unit=body.unit,
-        passed=body.passed,
-        contacted=body.contacted,
-        resolved=body.resolved,
-        satisfaction=body.satisfaction,
-        reopen=body.reopen,
-        into_case_id=body.into_case_id,
-        photos=tuple(body.photos),
-        answer=body.answer,
-        article_code=body.article_code,
-    )
-    # as intake: checked on a read session here, written by the group-commit writer
-    with platform.read() as session:
-        prepared = platform.cases.prepare_action(session, actor, case_id, case_action, cmd)
-    stored = await platform.writes.run_many(platform.cases.store_actions, prepared)
-    return model_response(CasePublic.of(platform.cases.present(prepared, stored)))
 
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])

@@ -1,0 +1,114 @@
+"""API: workflow actions on a case. One route per action of the workflow (cases.public.WORKFLOW),
+each with the action's own body in OpenAPI, and the declarations the console builds its action
+forms from. Rules live in the action specs; this module only speaks HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from cityops.cases import public as cp
+from cityops.web.api.cases import CasePublic
+from cityops.web.deps import CurrentActor, PlatformDep
+from cityops.web.params import RowId
+from cityops.web.responses import model_response
+
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+
+class FormFieldPublic(BaseModel):
+    """One field of an action's form: `label` is an i18n key; `when` names the yes/no field
+    that must be answered yes for this one to be asked."""
+
+    name: str
+    kind: str
+    required: bool
+    label: str
+    when: str | None
+    min: float | None
+    choices: list[str]
+
+
+class ActionPublic(BaseModel):
+    name: str
+    title: str
+    roles: list[str]
+    from_statuses: list[str]
+    to_status: str | None
+    caution: bool
+    fields: list[FormFieldPublic]
+
+    @classmethod
+    def of(cls, spec: cp.ActionSpec[Any]) -> ActionPublic:
+        return cls(
+            name=spec.name,
+            title=spec.title,
+            roles=sorted(r.value for r in spec.roles),
+            from_statuses=[s.value for s in cp.CaseStatus if s in spec.sources],
+            to_status=spec.target.value if spec.target else None,
+            caution=spec.caution,
+            fields=[
+                FormFieldPublic(
+                    name=f.name,
+                    kind=f.kind,
+                    required=f.required,
+                    label=f.label or f"field.{f.name}",
+                    when=f.when,
+                    min=f.min,
+                    choices=list(f.choices),
+                )
+                for f in spec.form
+            ],
+        )
+
+
+@router.get("/case-actions", response_model=list[ActionPublic])
+def list_case_actions(actor: CurrentActor) -> list[ActionPublic]:
+    """The workflow's actions in the order they are offered: who takes them, from which
+    statuses, and the fields of each one's form."""
+    return [ActionPublic.of(spec) for spec in cp.WORKFLOW]
+
+
+async def _act(
+    platform: PlatformDep, actor: CurrentActor, case_id: int, action: str, body: cp.ActionBody
+) -> Response:
+    # as intake: checked on a read session here, written by the group-commit writer
+    with platform.read() as session:
+        prepared = platform.cases.prepare_action(
+            session, actor, case_id, cp.CaseAction(action), body
+        )
+    stored = await platform.writes.run_many(platform.cases.store_actions, prepared)
+    return model_response(CasePublic.of(platform.cases.present(prepared, stored)))
+
+
+def _route(spec: cp.ActionSpec[Any]) -> Callable[..., Awaitable[Response]]:
+    async def act(
+        case_id: RowId, body: cp.ActionBody, platform: PlatformDep, actor: CurrentActor
+    ) -> Response:
+        return await _act(platform, actor, case_id, spec.name, body)
+
+    act.__annotations__["body"] = spec.body  # the action's own body, as OpenAPI shows it
+    act.__doc__ = f"{spec.title} ({spec.name}): " + ", ".join(sorted(r.value for r in spec.roles))
+    return act
+
+
+for _spec in cp.WORKFLOW:
+    router.add_api_route(
+        f"/cases/{{case_id}}/actions/{_spec.name}",
+        _route(_spec),
+        methods=["POST"],
+        response_model=CasePublic,
+        name=f"case_{_spec.name}",
+        summary=f"{_spec.name} {_spec.title}",
+    )
+
+
+@router.post("/cases/{case_id}/actions/{action}", include_in_schema=False)
+def unknown_action(case_id: RowId, action: str, actor: CurrentActor) -> Response:
+    """Any other name: 404 naming the actions."""
+    cp.WORKFLOW.spec(action)  # raises NotFound (unknown_action)
+    raise AssertionError("every action of the workflow has its own route")
