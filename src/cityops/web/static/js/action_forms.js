@@ -1,46 +1,32 @@
-// One small form per case action (立案, 派遣, 核查 …). Field names follow the action body of
-// POST /api/v1/cases/{id}/actions/{action}; `version` and `note` go with every action.
+// One small form per case action (立案, 派遣, 核查 …). The fields of each form are declared once,
+// in the action's spec on the server, and read from GET /api/v1/case-actions: name, kind (text,
+// textarea, number, lines, yesno, choice, department), required, the label's i18n key, and `when`
+// (a field asked only when that yes/no field is answered yes: a 回访 that did not reach the
+// citizen records no resolved, satisfaction or reopen). `version` goes with every action.
+import { api } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
 
-const note = { name: "note", kind: "textarea" };
-const reason = { name: "reason", kind: "textarea", required: true };
-const result = { name: "note", label: "field.result", kind: "textarea", required: true };
-const yesNo = (name, required = true) => ({ name, kind: "yesno", required });
-// Fields asked only when another yes/no field is answered yes (`when`): a 回访 that did not
-// reach the citizen records no resolved, satisfaction or reopen.
-const whenReached = (field) => ({ ...field, when: "contacted" });
-
-export const ACTION_FIELDS = {
-  register: [note],
-  reject: [reason],
-  cancel: [reason],
-  merge: [{ name: "into_case_id", kind: "number", required: true }, note],
-  dispatch: [{ name: "department_code", kind: "department", required: true }, note],
-  sign: [note],
-  return: [reason],
-  request_extension: [{ name: "hours", kind: "number", required: true, min: 1 }, reason],
-  approve_extension: [note],
-  deny_extension: [note],
-  suspend: [reason],
-  resume: [note],
-  supervise: [note],
-  finish: [result, { name: "photos", kind: "lines" }],
-  verify: [yesNo("passed"), note],
-  evaluate: [
-    yesNo("contacted"),
-    whenReached(yesNo("resolved")),
-    whenReached({ name: "satisfaction", kind: "choice", required: true,
-      choices: ["satisfied", "basically_satisfied", "unsatisfied"] }),
-    whenReached(yesNo("reopen", false)),
-    note,
-  ],
-  self_handle: [result, { name: "photos", kind: "lines" }],
-  answer: [{ name: "answer", kind: "textarea", required: true }, { name: "article_code" }, note],
-};
+const NOTE = { name: "note", kind: "textarea", label: "field.note" };
+const ACTIONS = new Map();
+let loading = null;
 
 /** Actions whose button reads as a warning (they stop or reverse the flow). */
-export const CAUTION = new Set(["reject", "cancel", "return", "deny_extension", "suspend"]);
+export const CAUTION = new Set();
+
+/** Load the action declarations once (later calls share the first). */
+export function loadActions() {
+  loading ??= api("/api/v1/case-actions").then((actions) => {
+    for (const a of actions) {
+      ACTIONS.set(a.name, a);
+      if (a.caution) CAUTION.add(a.name);
+    }
+  }).catch((err) => {
+    loading = null;
+    throw err;
+  });
+  return loading;
+}
 
 function control(field, id, ctx) {
   const required = field.required ? true : undefined;
@@ -79,7 +65,7 @@ function fieldRow(action, field, ctx) {
 
 function buildRow(action, field, ctx) {
   const id = `act-${action}-${field.name}`;
-  const label = t(field.label ?? `field.${field.name}`);
+  const label = t(field.label);
   if (field.kind === "yesno") {
     return h("fieldset", { class: "field yesno" },
       h("legend", { text: label }),
@@ -96,7 +82,7 @@ function buildRow(action, field, ctx) {
 
 /** Build the form of one action; onSubmit receives the JSON body (without version). */
 export function actionForm(action, ctx, onSubmit, onCancel) {
-  const fields = ACTION_FIELDS[action] ?? [note];
+  const fields = ACTIONS.get(action)?.fields ?? [NOTE];
   const error = h("p", { class: "error", role: "alert", hidden: true });
   const form = h("form", { class: "action-form stack", "data-action": action, novalidate: true },
     h("h3", { text: t(`action.${action}`) }),
@@ -118,7 +104,7 @@ export function actionForm(action, ctx, onSubmit, onCancel) {
       const raw = f.kind === "yesno" ? form.querySelector(`[name=${f.name}]:checked`)?.value : form.elements[f.name].value.trim();
       if (!raw) {
         if (f.required) {
-          error.textContent = t("form.required", { field: t(f.label ?? `field.${f.name}`) });
+          error.textContent = t("form.required", { field: t(f.label) });
           error.hidden = false;
           (form.querySelector(`[name=${f.name}]`) ?? form).focus();
           return;

@@ -1,6 +1,6 @@
 // 案件详情: fields, area chain, map (point + area polygon), timeline, and the actions allowed now.
 import { api } from "../api.js";
-import { actionForm, CAUTION } from "../action_forms.js";
+import { actionForm, CAUTION, loadActions } from "../action_forms.js";
 import { areaText, clear, clearFlash, flash, formatTime, h, slaChip, statusChip } from "../dom.js";
 import { onLangChange, t, tOr } from "../i18n.js";
 import { caseMarker, createMap, drawAreas, fitTo } from "../map.js";
@@ -18,6 +18,7 @@ async function load() {
   const [c, history] = await Promise.all([
     api(`/api/v1/cases/${caseId}`),
     api(`/api/v1/cases/${caseId}/history`).catch(() => []),
+    loadActions().catch(() => {}),  // without them each form asks for a note only
   ]);
   state.case = c;
   state.history = Array.isArray(history) ? history : (history.items ?? []);
