@@ -47,12 +47,21 @@ class CaseCreate(BaseModel):
     photos: list[str] = Field(default_factory=list, max_length=20)
 
 
+# The response models read the engine's records by attribute (CaseView and its parts): pydantic
+# builds them in one validation, no field copied by hand.
+_FROM_RECORD = ConfigDict(from_attributes=True)
+
+
 class AreaBrief(BaseModel):
+    model_config = _FROM_RECORD
+
     code: str
     name: str
 
 
 class CaseAreaPublic(BaseModel):
+    model_config = _FROM_RECORD
+
     district: AreaBrief | None
     street: AreaBrief | None
     community: AreaBrief | None
@@ -60,17 +69,23 @@ class CaseAreaPublic(BaseModel):
 
 
 class DepartmentBrief(BaseModel):
+    model_config = _FROM_RECORD
+
     id: int
     code: str
     name: str
 
 
 class ExtensionPublic(BaseModel):
+    model_config = _FROM_RECORD
+
     amount: float
     unit: str
 
 
 class CasePublic(BaseModel):
+    model_config = _FROM_RECORD
+
     id: int
     number: str
     tracking_code: str
@@ -120,68 +135,7 @@ class CasePublic(BaseModel):
 
     @classmethod
     def of(cls, c: cp.CaseView) -> CasePublic:
-        def area(a: cp.AreaInfo | None) -> AreaBrief | None:
-            return AreaBrief(code=a.code, name=a.name) if a else None
-
-        def dept(d: cp.DepartmentInfo | None) -> DepartmentBrief | None:
-            return DepartmentBrief(id=d.id, code=d.code, name=d.name) if d else None
-
-        ext = c.pending_extension
-        return cls(
-            id=c.id,
-            number=c.number,
-            tracking_code=c.tracking_code,
-            source=c.source,
-            title=c.title,
-            description=c.description,
-            category_code=c.category_code,
-            category_name=c.category_name,
-            kind=c.kind,
-            urgency=c.urgency,
-            status=c.status,
-            version=c.version,
-            lon=c.lon,
-            lat=c.lat,
-            address=c.address,
-            area=CaseAreaPublic(
-                district=area(c.area.district),
-                street=area(c.area.street),
-                community=area(c.area.community),
-                grid=area(c.area.grid),
-            ),
-            area_code=c.area_code,
-            department=dept(c.department),
-            suggested_department=dept(c.suggested_department),
-            reporter_name=c.reporter_name,
-            reporter_phone=c.reporter_phone,
-            reported_at=c.reported_at,
-            stage=c.stage,
-            stage_started_at=c.stage_started_at,
-            stage_deadline=c.stage_deadline,
-            deadlines={k.value: v for k, v in c.deadlines.items()},
-            sla_state=c.sla_state,
-            overdue=c.overdue,
-            supervised=c.supervised,
-            allowed_actions=[a.value for a in c.allowed_actions],
-            created_by=c.created_by,
-            pending_extension=ExtensionPublic(amount=ext.amount, unit=ext.unit.value)
-            if ext
-            else None,
-            return_count=c.return_count,
-            rework_count=c.rework_count,
-            extension_count=c.extension_count,
-            reopen_count=c.reopen_count,
-            merged_into_id=c.merged_into_id,
-            handled_on_time=c.handled_on_time,
-            closed_on_time=c.closed_on_time,
-            satisfaction=c.satisfaction,
-            registered_at=c.registered_at,
-            dispatched_at=c.dispatched_at,
-            signed_at=c.signed_at,
-            handled_at=c.handled_at,
-            closed_at=c.closed_at,
-            evaluated_at=c.evaluated_at,
-        )
+        return cls.model_validate(c)
 
 
 class CasePage(BaseModel):
