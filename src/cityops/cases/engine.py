@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from cityops.cases import policy, queries, rows, store
+from cityops.cases.dtos import ActionCommand
 from cityops.cases.events import CaseEvent
 from cityops.cases.lifecycle import apply
 from cityops.cases.model import ActionInput, CaseState, DepartmentTarget
 from cityops.cases.rows import CaseRecord
-from cityops.cases.views import ActionCommand
 from cityops.cases.workflow.registry import WORKFLOW, Workflow
 from cityops.cases.workflow.spec import (
     ActionBody,

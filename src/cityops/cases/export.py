@@ -18,7 +18,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from cityops.cases.views import CaseView
+from cityops.cases.dtos import CaseView
 from cityops.geo.public import AreaLevel, AreaLevels
 from cityops.kernel.clock import to_local
 

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import CTE, ColumnElement, RowMapping, and_, case, literal, or_, select, true
 from sqlalchemy.orm import Session
 
+from cityops.cases.dtos import CaseFilter, HistoryEntry
 from cityops.cases.queries import _history_entry, filter_clauses
 from cityops.cases.rows import CaseRecord, record_of
 from cityops.cases.scoping import scope_clause
 from cityops.cases.store import case_history, cases
-from cityops.cases.views import CaseFilter, HistoryEntry
 from cityops.kernel.actor import Actor
 
 MAX_HOPS = 8  # a chain of merges is followed this far (appeals.merging cuts it there too)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from cityops.cases import rows, store
+from cityops.cases.dtos import NewCase
 from cityops.cases.events import CaseReported
 from cityops.cases.lifecycle import initial_deadlines
 from cityops.cases.model import (
@@ -27,7 +28,6 @@ from cityops.cases.model import (
     checked_text,
 )
 from cityops.cases.rows import CaseRecord
-from cityops.cases.views import NewCase
 from cityops.geo.public import AreaChain, AreaLevel
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor

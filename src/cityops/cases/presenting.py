@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cityops.cases.dtos import AreaInfo, CaseArea, CaseView, DepartmentInfo
 from cityops.cases.rows import CaseRecord, state_of
-from cityops.cases.views import AreaInfo, CaseArea, CaseView, DepartmentInfo
 from cityops.cases.workflow.registry import allowed_actions
 from cityops.kernel.actor import Actor
 from cityops.kernel.masking import mask_phone

@@ -3,6 +3,18 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
+from cityops.cases.dtos import (
+    ActionCommand,
+    AreaInfo,
+    CaseArea,
+    CaseCounts,
+    CaseFilter,
+    CasePage,
+    CaseView,
+    DepartmentInfo,
+    HistoryEntry,
+    NewCase,
+)
 from cityops.cases.engine import PreparedAction
 from cityops.cases.events import (
     CaseCancelled,
@@ -49,18 +61,6 @@ from cityops.cases.model import (
 from cityops.cases.rows import CaseRecord
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
-from cityops.cases.views import (
-    ActionCommand,
-    AreaInfo,
-    CaseArea,
-    CaseCounts,
-    CaseFilter,
-    CasePage,
-    CaseView,
-    DepartmentInfo,
-    HistoryEntry,
-    NewCase,
-)
 from cityops.cases.workflow.registry import TRANSITIONS, WORKFLOW, Workflow
 from cityops.cases.workflow.spec import ActionBody, ActionSpec, FormField
 from cityops.taxonomy.public import Urgency

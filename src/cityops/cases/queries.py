@@ -22,11 +22,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from cityops.cases.dtos import CaseCounts, CaseFilter, HistoryEntry
 from cityops.cases.model import CaseStatus
 from cityops.cases.rows import CaseRecord, record_of
 from cityops.cases.scoping import scope_clause, scoped, sees_whole_city
 from cityops.cases.store import case_history, cases
-from cityops.cases.views import CaseCounts, CaseFilter, HistoryEntry
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
 

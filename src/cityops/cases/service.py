@@ -9,6 +9,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from cityops.cases import engine, feeds, intake, policy, queries, rows, store
+from cityops.cases.dtos import (
+    ActionCommand,
+    CaseCounts,
+    CaseFilter,
+    CasePage,
+    CaseView,
+    DepartmentInfo,
+    HistoryEntry,
+    NewCase,
+)
 from cityops.cases.engine import PreparedAction
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
@@ -19,16 +29,6 @@ from cityops.cases.model import (
 from cityops.cases.presenting import case_view
 from cityops.cases.rows import CaseRecord
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
-from cityops.cases.views import (
-    ActionCommand,
-    CaseCounts,
-    CaseFilter,
-    CasePage,
-    CaseView,
-    DepartmentInfo,
-    HistoryEntry,
-    NewCase,
-)
 from cityops.cases.workflow.spec import ActionBody
 from cityops.geo.public import AreaChain, CoordSystem, GeoService
 from cityops.infra.outbox import UnitOfWork

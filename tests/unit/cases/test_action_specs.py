@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from cityops.cases.dtos import ActionCommand
 from cityops.cases.model import CaseAction
-from cityops.cases.views import ActionCommand
 from cityops.cases.workflow.doc import action_table
 from cityops.cases.workflow.registry import TRANSITIONS, WORKFLOW, Workflow
 from cityops.cases.workflow.spec import ActionBody, ActionSpec

@@ -14,10 +14,10 @@ import pytest
 from pydantic import Field
 
 from cityops.cases import policy
+from cityops.cases.dtos import ActionCommand
 from cityops.cases.events import CaseEvent
 from cityops.cases.lifecycle import apply, initial_deadlines
 from cityops.cases.model import ActionInput, CaseSource, CaseState, CaseStatus
-from cityops.cases.views import ActionCommand
 from cityops.cases.workflow.registry import WORKFLOW
 from cityops.cases.workflow.spec import (
     ActionBody,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cityops.cases import events as ev
 from cityops.cases.deadlines import project
+from cityops.cases.dtos import ActionCommand
 from cityops.cases.model import (
     ActionInput,
     CaseState,
@@ -24,7 +25,6 @@ from cityops.cases.model import (
     DepartmentTarget,
     WorkCalendar,
 )
-from cityops.cases.views import ActionCommand
 from cityops.kernel.actor import Role
 from cityops.kernel.errors import ValidationFailed
 from cityops.worktime.public import Stage
