@@ -34,22 +34,24 @@ def enter_stage(
     counts are judged at 办结/结案 against the deadline in force then."""
     stage = STAGE_OF_STATUS[status]
     deadline = deadlines.get(stage) if stage is not None else None
-    moved = dataclasses.replace(
-        state, status=status, deadlines=dict(deadlines), stage_deadline=deadline
+    new_stage = stage != state.stage
+    # a new stage's clock, or a deadline of the same stage moved to after now: judged afresh
+    fresh = new_stage or (
+        deadline is not None and deadline != state.stage_deadline and deadline > now
     )
-    if stage != state.stage:
-        return dataclasses.replace(
-            moved,
-            stage=stage,
-            stage_started_at=now if stage is not None else None,
-            overdue=False,
-            overdue_at=None,
-            reminded_at=None,
-            escalated_at=None,
-        )
-    if deadline is not None and deadline != state.stage_deadline and deadline > now:
-        return dataclasses.replace(moved, overdue=False, overdue_at=None, reminded_at=None)
-    return moved
+    started = (now if stage is not None else None) if new_stage else state.stage_started_at
+    return dataclasses.replace(
+        state,
+        status=status,
+        deadlines=dict(deadlines),
+        stage_deadline=deadline,
+        stage=stage,
+        stage_started_at=started,
+        overdue=False if fresh else state.overdue,
+        overdue_at=None if fresh else state.overdue_at,
+        reminded_at=None if fresh else state.reminded_at,
+        escalated_at=None if new_stage else state.escalated_at,
+    )
 
 
 def apply(
