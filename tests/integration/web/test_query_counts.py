@@ -91,10 +91,8 @@ def _grow(platform: Platform, n: int) -> list[int]:
     return ids
 
 
-Read = Callable[[City, list[int]], Any]
-
-
-def _get(city: City, url: str, user: str | None = None) -> Any:
+def _get(city: City, url: str, user: str | None = None) -> Callable[[], Any]:
+    """A read of `url` (as `user`, signed in before the counting starts) that must answer 200."""
     headers = city.auth(user) if user else {}
 
     def read() -> Any:
@@ -117,9 +115,7 @@ READS: dict[str, Callable[[City, list[int]], Callable[[], Any]]] = {
     ),
     "open311 updates": lambda c, ids: _get(c, "/open311/v2/servicerequestupdates.json"),
     "indicators by department": lambda c, ids: _get(c, "/api/v1/indicators/cases", "boss"),
-    "indicators by area": lambda c, ids: _get(
-        c, "/api/v1/indicators/cases?group_by=area", "boss"
-    ),
+    "indicators by area": lambda c, ids: _get(c, "/api/v1/indicators/cases?group_by=area", "boss"),
     "three rates": lambda c, ids: _get(c, "/api/v1/indicators/three-rates", "boss"),
 }
 
