@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -188,7 +188,25 @@ def first_attachments(session: Session, actor: Actor, case_ids: Sequence[int]) -
     return out
 
 
-# What the SLA scan needs of a case (not the whole row: it reads every open case each run)
+class ScanCandidate(NamedTuple):
+    """What the SLA scan reads of a case (not the whole record: it reads every open case each
+    run), as stored: statuses as text, the limits as their JSON text (cases of one category share
+    one limits document, parsed once by the scan)."""
+
+    id: int
+    number: str | None
+    status: str
+    stage: str | None
+    stage_started_at: datetime | None
+    stage_deadline: datetime | None
+    overdue: bool
+    reminded_at: datetime | None
+    supervised: bool
+    history_seq: int
+    limits: str | None
+
+
+# What the SLA scan needs of a case, in ScanCandidate's order
 _SCAN_COLUMNS = (
     cases.c.id,
     cases.c.number,
@@ -204,9 +222,11 @@ _SCAN_COLUMNS = (
     cast(cases.c.limits, Text).label("limits"),
 )
 _SCAN_ONE = select(*_SCAN_COLUMNS).where(cases.c.id == bindparam("case_id"))
+if ScanCandidate._fields != tuple(c.key for c in _SCAN_COLUMNS):
+    raise RuntimeError("ScanCandidate must name the scan's columns, in their order")
 
 
-def scan_candidates(session: Session) -> Iterator[RowMapping]:
+def scan_candidates(session: Session) -> Iterator[ScanCandidate]:
     """Open, running cases that may still need an SLA mark (overdue, reminder, escalation):
     the columns the scan reads (`_SCAN_COLUMNS`), fetched as the caller goes (500 at a time)."""
     stmt = select(*_SCAN_COLUMNS).where(
@@ -218,12 +238,14 @@ def scan_candidates(session: Session) -> Iterator[RowMapping]:
             cases.c.supervised.is_(False),
         ),
     )
-    return iter(session.execute(stmt.execution_options(yield_per=500)).mappings())
+    rows = session.execute(stmt.execution_options(yield_per=500))
+    return (ScanCandidate._make(row) for row in rows)
 
 
-def scan_row(session: Session, case_id: int) -> RowMapping | None:
+def scan_candidate(session: Session, case_id: int) -> ScanCandidate | None:
     """One case's `_SCAN_COLUMNS`, as it is now."""
-    return session.execute(_SCAN_ONE, {"case_id": case_id}).mappings().first()
+    row = session.execute(_SCAN_ONE, {"case_id": case_id}).first()
+    return None if row is None else ScanCandidate._make(row)
 
 
 GROUPS = {

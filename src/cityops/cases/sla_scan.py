@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from cityops.cases import queries, store
 from cityops.cases.events import CaseEscalated, CaseEvent, CaseOverdue, CaseReminded
 from cityops.cases.model import CaseStatus
-from cityops.cases.queries import SCANNED_STATUSES
+from cityops.cases.queries import SCANNED_STATUSES, ScanCandidate
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
@@ -38,7 +37,7 @@ from cityops.worktime.public import (
 class PlannedMarks:
     """The SLA marks one case needs, computed from the case as it was read."""
 
-    row: RowMapping
+    row: ScanCandidate
     changes: dict[str, Any]
     marks: list[tuple[str, CaseEvent]]
     at: datetime
@@ -123,7 +122,7 @@ def write_marks(
         plan: PlannedMarks | None = first
         seq = _mark(uow, first)
         if seq is None:
-            row = queries.scan_row(uow.session, first.row["id"])
+            row = queries.scan_candidate(uow.session, first.row.id)
             plan = _plan(row, first.at, calendar, settings) if row is not None else None
             seq = _mark(uow, plan) if plan is not None else None
         if plan is not None and seq is not None:  # else the next scan looks again
@@ -134,7 +133,7 @@ def write_marks(
 def _mark(uow: UnitOfWork, plan: PlannedMarks) -> int | None:
     """The guarded UPDATE of a planned case; its last history number, None if it changed."""
     row = plan.row
-    return store.mark_sla(uow.session, row["id"], row["history_seq"], plan.changes, len(plan.marks))
+    return store.mark_sla(uow.session, row.id, row.history_seq, plan.changes, len(plan.marks))
 
 
 @dataclass(frozen=True)
@@ -157,27 +156,27 @@ def _units(limits_json: str) -> dict[Stage, LimitUnit]:
     return {Stage(k): TimeLimit.parse(v).unit for k, v in json.loads(limits_json).items()}
 
 
-def _clock_of(row: RowMapping) -> _Clock | None:
-    if row["stage"] is None or row["stage_deadline"] is None or row["stage_started_at"] is None:
+def _clock_of(row: ScanCandidate) -> _Clock | None:
+    if row.stage is None or row.stage_deadline is None or row.stage_started_at is None:
         return None
-    status = CaseStatus(row["status"])
+    status = CaseStatus(row.status)
     if status not in SCANNED_STATUSES:
         return None
-    stage = Stage(row["stage"])
+    stage = Stage(row.stage)
     return _Clock(
         status=status,
         stage=stage,
-        started=row["stage_started_at"],
-        deadline=row["stage_deadline"],
-        unit=_units(row["limits"] or "{}").get(stage, LimitUnit.working_hours),
-        overdue=bool(row["overdue"]),
-        reminded_at=row["reminded_at"],
-        supervised=bool(row["supervised"]),
+        started=row.stage_started_at,
+        deadline=row.stage_deadline,
+        unit=_units(row.limits or "{}").get(stage, LimitUnit.working_hours),
+        overdue=bool(row.overdue),
+        reminded_at=row.reminded_at,
+        supervised=bool(row.supervised),
     )
 
 
 def _plan(
-    row: RowMapping,
+    row: ScanCandidate,
     now: datetime,
     calendar: WorkingCalendar,
     settings: Settings,
@@ -194,8 +193,8 @@ def _plan(
         "occurred_at": now,
         "actor": SYSTEM.username,
         "actor_role": "system",
-        "case_id": row["id"],
-        "case_number": row["number"],
+        "case_id": row.id,
+        "case_number": row.number,
         "status": state.status.value,
     }
     stage = state.stage.value
@@ -210,7 +209,7 @@ def _plan(
         and (
             yellow is None
             or now
-            >= yellow.green_until(row["id"], state, calendar, settings.sla_yellow_ratio)
+            >= yellow.green_until(row.id, state, calendar, settings.sla_yellow_ratio)
             - timedelta(seconds=1)
         )
     ):
@@ -246,12 +245,12 @@ def _plan(
 def _record(uow: UnitOfWork, plan: PlannedMarks, last_seq: int) -> int:
     """The history lines and events of marks just written (`last_seq`: the last number)."""
     row = plan.row
-    status, stage, deadline = row["status"], row["stage"], row["stage_deadline"]
+    status, stage, deadline = row.status, row.stage, row.stage_deadline
     first = last_seq - len(plan.marks) + 1
     for offset, (action, event) in enumerate(plan.marks):
         store.insert_history(
             uow.session,
-            case_id=row["id"],
+            case_id=row.id,
             seq=first + offset,
             action=action,
             from_status=status,

@@ -96,7 +96,7 @@ def test_a_case_changed_after_the_scan_read_it_is_judged_again(
     clock.advance(timedelta(hours=2))
     with p.read() as s:
         planned = p.cases.plan_sla(s)
-    assert {plan.row["id"] for plan in planned} == {moved["id"], audited["id"]}
+    assert {plan.row.id for plan in planned} == {moved["id"], audited["id"]}
     city.act("op", moved, "register")
     city.get("op", audited["id"], reveal="contact")
     with p.uow() as uow:
