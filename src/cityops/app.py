@@ -28,6 +28,7 @@ from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
 from cityops.cases.jobs import schedule_jobs as schedule_case_jobs
 from cityops.cases.service import CaseService
+from cityops.cases.workflow.types import DEFAULT_CASE_TYPES, CaseTypes
 from cityops.geo.public import AreaLevels, GeoService, load_area_levels
 from cityops.infra.bus import EventBus
 from cityops.infra.db import make_engine, make_session_factory
@@ -134,8 +135,14 @@ class Platform:
 
 
 def build_platform(
-    settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    case_types: CaseTypes = DEFAULT_CASE_TYPES,
 ) -> Platform:
+    """`case_types`: which cases follow which workflow (cases/workflow/types.py); by default
+    one type, the case engine's workflow, for every case."""
     settings = settings or Settings()
     clock = clock or SystemClock()
     # read first: a configuration it refuses stops the start before anything is opened
@@ -159,11 +166,11 @@ def build_platform(
         lease=BackgroundLease(engine),
         writes=WriteQueue(sessions, relay),
     )
-    _wire(platform, levels)
+    _wire(platform, levels, case_types)
     return platform
 
 
-def _wire(platform: Platform, levels: AreaLevels) -> None:
+def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None:
     """Construct domain services and subscribe handlers. Each domain adds one block here."""
     # geo: areas and point → area lookup (in-memory index, rebuilt on change)
     # (the names of the area levels and those in use: CITYOPS_AREA_LEVELS[_FILE])
@@ -182,6 +189,7 @@ def _wire(platform: Platform, levels: AreaLevels) -> None:
         calendar=platform.calendar,
         clock=platform.clock,
         settings=platform.settings,
+        case_types=case_types,
     )
     schedule_case_jobs(
         platform.scheduler,

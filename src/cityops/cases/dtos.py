@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cityops.cases.model import CaseAction, CaseSource, CaseStatus, Satisfaction
+from cityops.cases.model import CaseSource, CaseStatus, Satisfaction
 from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage, TimeLimit
 
@@ -128,7 +128,7 @@ class CaseView:
     sla_state: SlaState | None
     overdue: bool
     supervised: bool
-    allowed_actions: tuple[CaseAction, ...]
+    allowed_actions: tuple[str, ...]  # CaseAction names and those of the case's own type
     created_by: str | None
     created_by_user_id: int | None
     pending_extension: TimeLimit | None = None

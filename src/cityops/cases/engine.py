@@ -1,6 +1,7 @@
 """The workflow engine: runs any action of the workflow registry in two phases, so the write
 lock is held only for the writing. What each action checks and does is its spec
-(cases/workflow/); this module reads the case, hands the spec what it needs, and writes.
+(cases/workflow/), taken from the workflow of the case's type (the service's `case_types`);
+this module reads the case, hands the spec what it needs, and writes.
 
 `prepare_action` reads the case in the actor's scope and does every check and computation of
 the step: the actor's rule, the version the actor saw, the transition, the action's fields and
@@ -31,7 +32,6 @@ from cityops.cases.events import CaseEvent
 from cityops.cases.lifecycle import apply
 from cityops.cases.model import ActionInput, CaseState, DepartmentTarget
 from cityops.cases.rows import CaseRecord
-from cityops.cases.workflow.registry import WORKFLOW, Workflow
 from cityops.cases.workflow.spec import (
     ActionBody,
     ActionSpec,
@@ -95,16 +95,18 @@ def prepare_action(
     case_id: int,
     action: str,
     cmd: ActionCommand | ActionBody,
-    workflow: Workflow = WORKFLOW,
 ) -> PreparedAction:
     """Check a workflow step and compute its outcome; raises its errors (403, 404, 409, 422).
-    Reads only. `cmd` is the action's own body, or a command its body is read from."""
-    spec = workflow.spec(action)
-    policy.check_action(actor, action, workflow)
+    Reads only. `cmd` is the action's own body, or a command its body is read from. An action
+    the case's type does not offer is refused as an unknown one (404 unknown_action)."""
+    types = service.case_types
+    policy.check_action(actor, action, types.actions)  # 404 for a name no type offers
     case = queries.scoped_case(session, actor, case_id)
     if case is None:
         raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
     state = rows.state_of(case)
+    workflow = types.workflow_for(state)
+    spec = workflow.spec(action)
     policy.check_action_on(actor, action, state, workflow)
     if case.version != cmd.version:
         raise _stale(case_id, cmd.version, case.version)
@@ -131,7 +133,6 @@ def store_actions(
     service: CaseService,
     uow: UnitOfWork,
     prepared: Sequence[PreparedAction],
-    workflow: Workflow = WORKFLOW,
 ) -> list[CaseRecord | DomainError]:
     """Write prepared steps in order; for each, the case as stored, or the error that
     refused it (nothing of a refused step is written)."""
@@ -142,10 +143,11 @@ def store_actions(
     assigned: list[tuple[int, int, datetime]] = []
     for p in prepared:
         try:
-            step, stored = _write_step(service, session, p, workflow)
+            step, stored = _write_step(service, session, p)
         except DomainError as exc:
             out.append(exc)
             continue
+        workflow = service.case_types.workflow_for(step.before)
         spec = workflow.spec(step.action)
         dept = step.after.department_id
         if dept is not None and dept != step.before.department_id:
@@ -211,17 +213,17 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _write_step(
-    service: CaseService, session: Session, p: PreparedAction, workflow: Workflow
+    service: CaseService, session: Session, p: PreparedAction
 ) -> tuple[PreparedAction, CaseRecord]:
     """The guarded UPDATE; if the case changed since it was read, the step is prepared again
     here, inside the write transaction, and written from that."""
-    if not workflow.spec(p.action).reads_other_cases:
+    if not service.case_types.actions.spec(p.action).reads_other_cases:
         stored = store.update_if_unchanged(
             session, p.case_id, p.cmd.version, p.case.history_seq, p.values
         )
         if stored is not None:
             return p, stored
-    again = prepare_action(service, session, p.actor, p.case_id, p.action, p.cmd, workflow)
+    again = prepare_action(service, session, p.actor, p.case_id, p.action, p.cmd)
     stored = store.update_if_unchanged(
         session, again.case_id, again.cmd.version, again.case.history_seq, again.values
     )

@@ -1,5 +1,5 @@
-"""Case records into the views callers get: the actor's allowed actions, the live SLA colour and
-the reporter's phone masked unless revealed."""
+"""Case records into the views callers get: the actor's allowed actions (in the workflow of the
+case's type), the live SLA colour and the reporter's phone masked unless revealed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from cityops.cases.dtos import AreaInfo, CaseArea, CaseView, DepartmentInfo
 from cityops.cases.rows import CaseRecord, state_of
-from cityops.cases.workflow.registry import allowed_actions
 from cityops.kernel.actor import Actor
 from cityops.kernel.masking import mask_phone
 from cityops.worktime.public import LimitUnit, SlaState, sla_state
@@ -82,7 +81,7 @@ def case_view(
         sla_state=sla,
         overdue=case.overdue,
         supervised=case.supervised,
-        allowed_actions=tuple(allowed_actions(state, actor)),
+        allowed_actions=tuple(service.case_types.workflow_for(state).allowed_actions(state, actor)),
         created_by=case.created_by_name,
         created_by_user_id=case.created_by_user_id,
         pending_extension=case.pending_extension,

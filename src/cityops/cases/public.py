@@ -63,6 +63,7 @@ from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
 from cityops.cases.workflow.registry import TRANSITIONS, WORKFLOW, Workflow
 from cityops.cases.workflow.spec import ActionBody, ActionSpec, FormField
+from cityops.cases.workflow.types import CaseType, CaseTypes
 from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage
 
@@ -109,6 +110,8 @@ __all__ = [
     "CaseStep",
     "CaseSupervised",
     "CaseSuspended",
+    "CaseType",
+    "CaseTypes",
     "CaseVerified",
     "CaseView",
     "DepartmentInfo",

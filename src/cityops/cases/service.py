@@ -22,14 +22,12 @@ from cityops.cases.dtos import (
 from cityops.cases.engine import PreparedAction
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
-from cityops.cases.model import (
-    CaseAction,
-    checked_phone,
-)
+from cityops.cases.model import checked_phone
 from cityops.cases.presenting import case_view
 from cityops.cases.rows import CaseRecord
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
 from cityops.cases.workflow.spec import ActionBody
+from cityops.cases.workflow.types import CaseTypes
 from cityops.geo.public import AreaChain, CoordSystem, GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.infra.settings import Settings
@@ -55,6 +53,7 @@ class CaseService:
         calendar: WorkingCalendar,
         clock: Clock,
         settings: Settings,
+        case_types: CaseTypes,
     ) -> None:
         self.geo = geo
         self.org = org
@@ -62,6 +61,7 @@ class CaseService:
         self.calendar = calendar
         self.clock = clock
         self.settings = settings
+        self.case_types = case_types  # which workflow each case follows (configuration)
         self._yellow = YellowTimes()  # the SLA scan's memory of when each clock turns yellow
 
     # ---- intake (受理) ------------------------------------------------------------------------
@@ -245,7 +245,7 @@ class CaseService:
         uow: UnitOfWork,
         actor: Actor,
         case_id: int,
-        action: CaseAction,
+        action: str,
         cmd: ActionCommand | ActionBody,
     ) -> CaseView:
         """A workflow step in the caller's transaction (both steps of cases/engine.py)."""
@@ -260,7 +260,7 @@ class CaseService:
         session: Session,
         actor: Actor,
         case_id: int,
-        action: CaseAction,
+        action: str,
         cmd: ActionCommand | ActionBody,
     ) -> PreparedAction:
         """Check a workflow step and compute its outcome without writing (403, 404, 409, 422);

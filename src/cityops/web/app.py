@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from cityops import __version__
 from cityops.app import Platform
 from cityops.web.api import routers
+from cityops.web.api.case_actions import action_router
 from cityops.web.errors import install_error_handlers
 from cityops.web.limits import BodySizeLimit
 from cityops.web.pages import STATIC_DIR
@@ -52,6 +53,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     install_error_handlers(app)
     for router in routers():
         app.include_router(router)
+    app.include_router(action_router(platform.cases.case_types))  # one route per action
     app.include_router(pages_router)
     app.include_router(portal_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

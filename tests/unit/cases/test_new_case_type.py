@@ -1,7 +1,9 @@
 """A new case type is configuration plus specs, not edits across the engine: a sensor alarm
 (物联感知告警) brings its own action, `acknowledge` (确认告警: a dispatcher or operator confirms
 the alarm is real, which registers the case), declared here and run through the registry, the
-policy and lifecycle.apply exactly as the built-in actions are."""
+policy and lifecycle.apply exactly as the built-in actions are; its CaseType (the cases of
+source `sensor`) is what a platform is configured with (`build_platform(case_types=...)`;
+tests/integration/cases/test_case_types.py goes through HTTP)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from cityops.cases.workflow.spec import (
     Reading,
     Step,
 )
+from cityops.cases.workflow.types import GENERAL, CaseType, CaseTypes
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -91,15 +94,22 @@ ACKNOWLEDGE: ActionSpec[AcknowledgeBody] = ActionSpec(
     form=(FormField("alarm_level", "number", required=True, min=1),),
 )
 SENSOR_ALARMS = WORKFLOW.with_actions(ACKNOWLEDGE)
+SENSOR_ALARM = CaseType(
+    name="sensor_alarm",
+    title="物联感知告警",
+    workflow=SENSOR_ALARMS,
+    sources=frozenset({CaseSource.sensor}),
+)
 
 
 # ---- the engine runs it --------------------------------------------------------------------
 
 
-def alarm(source: CaseSource = CaseSource.sensor) -> CaseState:
+def alarm(source: CaseSource = CaseSource.sensor, category_code: str = "") -> CaseState:
     return CaseState(
         status=CaseStatus.reported,
         source=source,
+        category_code=category_code,
         reported_at=NOW,
         limits=LIMITS,
         deadlines=initial_deadlines(NOW, LIMITS, CAL),
@@ -174,3 +184,63 @@ def test_its_body_input_history_and_events() -> None:
     (event,) = ACKNOWLEDGE.events(done)
     assert isinstance(event, AlarmAcknowledged)
     assert (event.alarm_level, event.status) == (2, "registered")
+
+
+# ---- the case type: which cases follow the new workflow -------------------------------------
+
+
+def test_a_case_follows_the_workflow_of_its_type() -> None:
+    types = CaseTypes(SENSOR_ALARM)
+    assert types.type_of(alarm()) is SENSOR_ALARM
+    assert types.workflow_for(alarm()) is SENSOR_ALARMS
+    assert types.type_of(alarm(CaseSource.hotline)) is GENERAL
+    assert "acknowledge" not in types.workflow_for(alarm(CaseSource.hotline))
+    assert types.actions.names == [*WORKFLOW.names, "acknowledge"]
+    assert types.offering("acknowledge") == ["sensor_alarm"]
+    assert types.offering("register") == ["sensor_alarm", "general"]
+    assert [t.name for t in CaseTypes()] == ["general"]
+
+
+def test_a_type_covers_its_sources_and_category_prefixes() -> None:
+    data_errors = CaseType(
+        name="data_error",
+        title="数据纠错",
+        workflow=WORKFLOW.only("register", "reject", "cancel"),
+        sources=frozenset({CaseSource.web, CaseSource.open311}),
+        category_prefixes=("E95",),
+    )
+    types = CaseTypes(data_errors, SENSOR_ALARM)
+    assert types.type_of(alarm(CaseSource.web, "E9501")) is data_errors
+    assert types.type_of(alarm(CaseSource.open311, "E95")) is data_errors
+    assert types.type_of(alarm(CaseSource.hotline, "E9501")) is GENERAL
+    assert types.type_of(alarm(CaseSource.web, "E9001")) is GENERAL
+    assert types.type_of(alarm(CaseSource.sensor, "E9501")) is SENSOR_ALARM
+    assert data_errors.workflow.names == ["register", "reject", "cancel"]
+    assert types.workflow_for(alarm(CaseSource.web, "E9501")).actions_now(
+        alarm(CaseSource.web, "E9501")
+    ) == ["register", "reject", "cancel"]
+
+
+def test_a_subset_names_actions_of_the_workflow() -> None:
+    with pytest.raises(NotFound):
+        WORKFLOW.only("register", "acknowledge")
+
+
+def test_a_configuration_that_cannot_work_is_refused() -> None:
+    with pytest.raises(ValueError, match="must say which cases"):
+        CaseTypes(dataclasses.replace(SENSOR_ALARM, sources=frozenset()))
+    with pytest.raises(ValueError, match="must cover every case"):
+        CaseTypes(default=SENSOR_ALARM)
+    with pytest.raises(ValueError, match="declared twice"):
+        CaseTypes(SENSOR_ALARM, dataclasses.replace(SENSOR_ALARM, title="另一种"))
+    other = dataclasses.replace(ACKNOWLEDGE, roles=frozenset({Role.operator}))
+    with pytest.raises(ValueError, match="two different specs"):
+        CaseTypes(
+            SENSOR_ALARM,
+            CaseType(
+                name="device_fault",
+                title="设备故障",
+                workflow=WORKFLOW.with_actions(other),
+                category_prefixes=("E96",),
+            ),
+        )

@@ -1,7 +1,7 @@
 """The workflow: the actions a case type offers, by name, each one ActionSpec. The engine, the
 policy, the API (one body per action), the console forms and the docs all read it. A new case
-type with actions of its own extends it (`Workflow.with_actions`) without editing the engine.
-Pure: no database, no HTTP."""
+type with actions of its own extends it (`Workflow.with_actions`) or offers some of its actions
+(`Workflow.only`) without editing the engine (workflow/types.py). Pure: no database, no HTTP."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ class Workflow:
     def with_actions(self, *specs: ActionSpec[Any]) -> Workflow:
         """This workflow and the actions of a new case type."""
         return Workflow([*self._specs.values(), *specs])
+
+    def only(self, *actions: str) -> Workflow:
+        """Some of this workflow's actions (a case type that offers fewer), in its order."""
+        for action in actions:
+            self.spec(action)  # NotFound for a name it does not have
+        return Workflow(s for s in self if s.name in actions)
 
     def __iter__(self) -> Iterator[ActionSpec[Any]]:
         return iter(self._specs.values())
@@ -169,8 +175,3 @@ WORKFLOW = Workflow(_in_enum_order(triage.SPECS, handling.SPECS, timing.SPECS, c
 TRANSITIONS: Mapping[CaseAction, Transition] = {
     CaseAction(name): row for name, row in WORKFLOW.transitions().items()
 }
-
-
-def allowed_actions(state: CaseState, actor: Actor) -> list[CaseAction]:
-    """The case engine's actions this actor may take on this case now."""
-    return [CaseAction(a) for a in WORKFLOW.allowed_actions(state, actor)]

@@ -1,6 +1,7 @@
-"""API: workflow actions on a case. One route per action of the workflow (cases.public.WORKFLOW),
-each with the action's own body in OpenAPI, and the declarations the console builds its action
-forms from. Rules live in the action specs; this module only speaks HTTP."""
+"""API: workflow actions on a case. One route per action of the configured case types (the union
+of their workflows, `platform.cases.case_types`: `action_router`, built with the app), each with
+the action's own body in OpenAPI, and the declarations the console builds its action forms from.
+Rules live in the action specs; this module only speaks HTTP."""
 
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ class ActionPublic(BaseModel):
     to_status: str | None
     caution: bool
     fields: list[FormFieldPublic]
+    case_types: list[str]  # the case types that offer it
 
     @classmethod
-    def of(cls, spec: cp.ActionSpec[Any]) -> ActionPublic:
+    def of(cls, spec: cp.ActionSpec[Any], case_types: list[str]) -> ActionPublic:
         return cls(
             name=spec.name,
             title=spec.title,
@@ -63,14 +65,16 @@ class ActionPublic(BaseModel):
                 )
                 for f in spec.form
             ],
+            case_types=case_types,
         )
 
 
 @router.get("/case-actions", response_model=list[ActionPublic])
-def list_case_actions(actor: CurrentActor) -> list[ActionPublic]:
-    """The workflow's actions in the order they are offered: who takes them, from which
-    statuses, and the fields of each one's form."""
-    return [ActionPublic.of(spec) for spec in cp.WORKFLOW]
+def list_case_actions(platform: PlatformDep, actor: CurrentActor) -> list[ActionPublic]:
+    """The actions of the configured case types in the order they are offered: who takes them,
+    from which statuses, the fields of each one's form and the case types that offer it."""
+    types = platform.cases.case_types
+    return [ActionPublic.of(spec, types.offering(spec.name)) for spec in types.actions]
 
 
 async def _act(
@@ -78,9 +82,7 @@ async def _act(
 ) -> Response:
     # as intake: checked on a read session here, written by the group-commit writer
     with platform.read() as session:
-        prepared = platform.cases.prepare_action(
-            session, actor, case_id, cp.CaseAction(action), body
-        )
+        prepared = platform.cases.prepare_action(session, actor, case_id, action, body)
     stored = await platform.writes.run_many(platform.cases.store_actions, prepared)
     return model_response(CasePublic.of(platform.cases.present(prepared, stored)))
 
@@ -96,19 +98,31 @@ def _route(spec: cp.ActionSpec[Any]) -> Callable[..., Awaitable[Response]]:
     return act
 
 
-for _spec in cp.WORKFLOW:
-    router.add_api_route(
-        f"/cases/{{case_id}}/actions/{_spec.name}",
-        _route(_spec),
+def action_router(case_types: cp.CaseTypes) -> APIRouter:
+    """One POST route per action of the configured case types, then the 404 for any other
+    name; included by the app factory after `router`."""
+    actions = APIRouter(prefix="/api/v1", tags=["cases"])
+    for spec in case_types.actions:
+        actions.add_api_route(
+            f"/cases/{{case_id}}/actions/{spec.name}",
+            _route(spec),
+            methods=["POST"],
+            response_model=CasePublic,
+            name=f"case_{spec.name}",
+            summary=f"{spec.name} {spec.title}",
+        )
+    actions.add_api_route(
+        "/cases/{case_id}/actions/{action}",
+        unknown_action,
         methods=["POST"],
-        response_model=CasePublic,
-        name=f"case_{_spec.name}",
-        summary=f"{_spec.name} {_spec.title}",
+        include_in_schema=False,
     )
+    return actions
 
 
-@router.post("/cases/{case_id}/actions/{action}", include_in_schema=False)
-def unknown_action(case_id: RowId, action: str, actor: CurrentActor) -> Response:
+def unknown_action(
+    case_id: RowId, action: str, platform: PlatformDep, actor: CurrentActor
+) -> Response:
     """Any other name: 404 naming the actions."""
-    cp.WORKFLOW.spec(action)  # raises NotFound (unknown_action)
-    raise AssertionError("every action of the workflow has its own route")
+    platform.cases.case_types.actions.spec(action)  # raises NotFound (unknown_action)
+    raise AssertionError("every action of the case types has its own route")
