@@ -1,5 +1,5 @@
 """Use cases of the taxonomy and responsibility list (权责清单): read, change, import, export.
-Every change is checked by taxonomy_policy and versioned in category_revisions."""
+Every change is checked by taxonomy.policy and versioned in category_revisions."""
 
 from __future__ import annotations
 
