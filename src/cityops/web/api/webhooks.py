@@ -13,7 +13,6 @@ from cityops.web.params import RowId
 from cityops.webhooks.public import (
     ALL_EVENTS,
     DeliveryStatus,
-    DeliveryView,
     NewSubscription,
     SubscriptionView,
 )
@@ -76,6 +75,8 @@ class WebhookCreated(WebhookPublic):
 
 
 class WebhookDeliveryPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     subscription_id: int
     event_id: str
@@ -86,21 +87,6 @@ class WebhookDeliveryPublic(BaseModel):
     last_status_code: int | None
     last_error: str | None
     delivered_at: datetime | None
-
-    @classmethod
-    def of(cls, view: DeliveryView) -> WebhookDeliveryPublic:
-        return cls(
-            id=view.id,
-            subscription_id=view.subscription_id,
-            event_id=view.event_id,
-            event_name=view.event_name,
-            status=view.status,
-            attempts=view.attempts,
-            next_attempt_at=view.next_attempt_at,
-            last_status_code=view.last_status_code,
-            last_error=view.last_error,
-            delivered_at=view.delivered_at,
-        )
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookCreated)
@@ -138,4 +124,4 @@ def list_webhook_deliveries(
 ) -> list[WebhookDeliveryPublic]:
     with platform.read() as session:
         views = platform.webhooks.list_deliveries(session, actor, webhook_id, limit=limit)
-    return [WebhookDeliveryPublic.of(v) for v in views]
+    return [WebhookDeliveryPublic.model_validate(v) for v in views]
