@@ -29,6 +29,18 @@ def city(platform: Platform, client: TestClient) -> City:
         ("/api/v1/indicators/cases?from=0001-01-01", "from"),
         ("/api/v1/portal/board?month=9999-12", "month"),
         ("/api/v1/portal/board?month=0001-01", "month"),
+        ("/api/v1/portal/board?month=0000-01", "month"),
+        ("/api/v1/indicators/three-rates?month=9999-12", "month"),
+        ("/api/v1/indicators/three-rates?month=0001-01", "month"),
+        ("/api/v1/indicators/three-rates?month=0000-01", "month"),
+        ("/api/v1/indicators/three-rates?month=3000-01", "month"),
+        ("/api/v1/cases?from=9999-12-31", "from"),
+        ("/api/v1/cases?to=0001-01-01", "to"),
+        ("/api/v1/cases/export?from=9999-12-31", "from"),
+        ("/api/v1/cases/export?to=0001-01-01", "to"),
+        ("/api/v1/indicators/cases?from=9999-12-31", "from"),
+        ("/api/v1/indicators/cases?to=0001-01-01", "to"),
+        ("/api/v1/indicators/cases?from=9999-12-31&to=9999-12-31", "to"),
     ],
 )
 def test_the_api_refuses_a_date_out_of_range(city: City, path: str, field: str) -> None:
@@ -65,6 +77,17 @@ def test_dates_inside_the_range_still_answer(city: City) -> None:
         "/api/v1/cases?from=1900-01-01&to=2999-12-31",
         "/api/v1/indicators/cases?from=2999-12-01&to=2999-12-31",
         "/api/v1/portal/board?month=1900-01",
+        "/api/v1/portal/board?month=2999-12",
+        "/api/v1/indicators/three-rates?month=1900-01",
+        "/api/v1/indicators/three-rates?month=2999-12",
     ]:
         r = city.client.get(path, headers=city.auth("boss"))
         assert r.status_code == 200, (path, r.text)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/indicators/three-rates", "/api/v1/portal/board"])
+@pytest.mark.parametrize("month", ["10000-01", "2026-13", "-001-01"])
+def test_what_is_not_a_month_is_a_422_naming_it(city: City, path: str, month: str) -> None:
+    r = city.client.get(path, params={"month": month}, headers=city.auth("boss"))
+    assert r.status_code == 422, r.text
+    assert "month" in r.json()["error"]["message"]

@@ -3,10 +3,9 @@ street, from the follow-up visits recorded in that month (Asia/Shanghai)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -22,13 +21,12 @@ from cityops.appeals.followup.rates import (
 )
 from cityops.cases.public import scoped_case_ids
 from cityops.kernel.actor import SYSTEM, Actor
-from cityops.kernel.clock import SHANGHAI, Clock, to_local
+from cityops.kernel.clock import Clock, month_window, to_local
 from cityops.kernel.errors import ValidationFailed
 
 RATE_DIGITS = 4
 TOTAL_CODE = "total"
 TOTAL_NAME = "合计"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class FollowupGroupBy(StrEnum):
@@ -55,18 +53,10 @@ class ThreeRatesReport:
 
 
 def parse_month(value: str) -> tuple[datetime, datetime]:
-    """'YYYY-MM' → [first day 00:00, next month's first day 00:00) Shanghai, as UTC instants."""
-    found = _MONTH.match(value)
-    if found is None or not 1 <= int(found.group(2)) <= 12:
-        raise ValidationFailed(
-            f"month must look like 2026-11, not {value!r}", code="invalid_month", month=value
-        )
-    year, month = int(found.group(1)), int(found.group(2))
-    first = date(year, month, 1)
-    after = date(year + month // 12, month % 12 + 1, 1)
-    lo = datetime.combine(first, time.min, tzinfo=SHANGHAI)
-    hi = datetime.combine(after, time.min, tzinfo=SHANGHAI)
-    return lo.astimezone(UTC), hi.astimezone(UTC)
+    """'YYYY-MM' → [first day 00:00, next month's first day 00:00) Shanghai, as UTC instants
+    (a month that is not one, or out of range, is a 422 naming it)."""
+    start, end = month_window(value)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 class FollowupService:

@@ -14,29 +14,12 @@ from cityops.appeals.portal import policy
 from cityops.appeals.portal.model import Board, BoardRow
 from cityops.cases.public import CaseCounts, CaseService
 from cityops.kernel.actor import SYSTEM, Actor
-from cityops.kernel.clock import SHANGHAI, Clock, check_day_range
-from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.clock import SHANGHAI, Clock, month_window
 
 
-def month_window(month: str | None, today: date) -> tuple[str, datetime, datetime]:
+def board_month(month: str | None, today: date) -> tuple[str, datetime, datetime]:
     """'YYYY-MM' (default: this month in Shanghai) → its label and [start, end) instants."""
-    if month:
-        try:
-            year, mon = (int(p) for p in month.split("-", 1))
-            first = date(year, mon, 1)
-        except ValueError as exc:
-            raise ValidationFailed(
-                f"month must look like 2026-11, not {month!r}", code="bad_month"
-            ) from exc
-        check_day_range(first, "month")
-        start = datetime(year, mon, 1, tzinfo=SHANGHAI)
-    else:
-        start = datetime(today.year, today.month, 1, tzinfo=SHANGHAI)
-    end = (
-        start.replace(year=start.year + 1, month=1)
-        if start.month == 12
-        else start.replace(month=start.month + 1)
-    )
+    start, end = month_window(month or f"{today:%Y-%m}")
     return f"{start:%Y-%m}", start, end
 
 
@@ -90,7 +73,7 @@ class PublicBoard:
         follow-up visits (回访), computed as /api/v1/indicators/three-rates does (same formula,
         same configured weight of 基本满意, same grouping), so the two agree."""
         policy.check_read_board(actor)
-        label, start, end = month_window(month, self.clock.now().astimezone(SHANGHAI).date())
+        label, start, end = board_month(month, self.clock.now().astimezone(SHANGHAI).date())
         # the public board shows the whole city (aggregates only, no case is shown)
         by_dept = self.cases.indicator_counts(
             session, SYSTEM, group_by="department", start=start, end=end
