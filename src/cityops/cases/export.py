@@ -5,7 +5,12 @@ with the names the deployment gives its levels (`AreaLevels`: 县/乡镇/行政�
 Case text comes from citizens and integrations, so no cell may turn into a formula when the file
 is opened in a spreadsheet: in CSV, text starting with ``= + - @``, a tab or a carriage return is
 prefixed with a single quote (OWASP's advice on CSV injection); in Excel such text is written as
-a string cell, unchanged. Values that are not text (numbers) stay as they are."""
+a string cell, unchanged. Values that are not text (numbers) stay as they are.
+
+Text is written under the intake rule (kernel/text.py, `clean_text`) whatever is stored: a
+control character that reached the database before intake cleaned text (or by a path around it)
+is left out of the cell rather than making openpyxl refuse the whole workbook
+(IllegalCharacterError) — one such case must not stop every export that would include it."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from openpyxl.cell import WriteOnlyCell
 from cityops.cases.dtos import CaseView
 from cityops.geo.public import AreaLevel, AreaLevels
 from cityops.kernel.clock import to_local
+from cityops.kernel.text import clean_text
 
 
 def _time(value: datetime | None) -> str:
@@ -86,21 +92,26 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """The value as a CSV cell that no spreadsheet evaluates: text that could start a formula
-    gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """The value as a CSV cell that no spreadsheet evaluates: text cleaned (kernel/text.py);
+    text that could start a formula gets a leading single quote."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def xlsx_cell(sheet: Any, value: object) -> object:
-    """The value as an Excel cell: text that openpyxl would store as a formula (it starts with
-    ``=``) is written as a plain string cell instead."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell = WriteOnlyCell(sheet, value=value)
+    """The value as an Excel cell: text cleaned (kernel/text.py, which leaves nothing openpyxl
+    calls illegal); text that openpyxl would store as a formula (it starts with ``=``) is
+    written as a plain string cell instead."""
+    if not isinstance(value, str):
+        return value
+    text = clean_text(value)
+    if text.startswith(FORMULA_START):
+        cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"
         return cell
-    return value
+    return text
 
 
 def csv_chunks(

@@ -34,6 +34,7 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.events import Trace, current_trace
 from cityops.kernel.ids import new_tracking_code
+from cityops.kernel.text import clean_text
 from cityops.org.public import DepartmentRef
 from cityops.taxonomy.public import Category, Urgency
 from cityops.worktime.public import Stage
@@ -90,9 +91,9 @@ def prepared_case(
         "status": CaseStatus.reported.value,
         "lon": lon,
         "lat": lat,
-        "address": (cmd.address or "").strip() or None,
+        "address": clean_text(cmd.address or "").strip() or None,
         "area_code": chain.smallest.code,
-        "reporter_name": (cmd.reporter_name or "").strip() or None,
+        "reporter_name": clean_text(cmd.reporter_name or "").strip() or None,
         "reporter_phone": phone,
         "reporter_user_id": cmd.reporter_user_id,
         "created_by_user_id": actor.user_id,

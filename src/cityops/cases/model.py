@@ -13,6 +13,7 @@ from typing import Protocol
 
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.text import clean_text
 from cityops.worktime.public import Stage, TimeLimit
 
 
@@ -236,9 +237,10 @@ def checked_phone(phone: str | None) -> str | None:
 
 
 def checked_text(title: str | None, description: str | None) -> tuple[str, str]:
-    """Title and description, stripped; ValidationFailed when empty or too long."""
-    title = (title or "").strip()
-    description = (description or "").strip()
+    """Title and description cleaned (kernel/text.py: no control characters, NFC) and stripped;
+    ValidationFailed when empty or too long."""
+    title = clean_text(title or "").strip()
+    description = clean_text(description or "").strip()
     if not title:
         raise ValidationFailed("title must not be empty", code="title_required")
     if len(title) > TITLE_MAX:

@@ -34,6 +34,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import DomainError, NotFound, ValidationFailed
+from cityops.kernel.text import checked_code
 from cityops.org.public import DepartmentKind, DepartmentRef, OrgService
 from cityops.taxonomy.public import Category, ResponsibleKind, TaxonomyService
 from cityops.worktime.public import WorkingCalendar
@@ -76,6 +77,9 @@ class CaseService:
         """Check a new case and build its row without writing (403, 422); the write is
         `store_cases`, for many prepared cases at once."""
         policy.check_create_case(actor)
+        checked_code(cmd.category_code, field="category_code")
+        if cmd.area_code is not None:
+            checked_code(cmd.area_code, field="area_code")
         category = self._category(session, cmd.category_code)
         chain, lon, lat = self._place(session, cmd)
         policy.check_create_case_at(actor, chain.smallest.code, chain.smallest.name)

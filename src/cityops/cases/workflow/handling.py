@@ -18,6 +18,7 @@ from cityops.cases.workflow.spec import (
     RESULT,
     ActionBody,
     ActionSpec,
+    Code,
     Done,
     FormField,
     Reading,
@@ -30,7 +31,7 @@ from cityops.worktime.public import Stage
 
 
 class DispatchBody(ActionBody):
-    department_code: str | None = Field(
+    department_code: Code | None = Field(
         default=None,
         max_length=40,
         description="the department to send the case to (default: the suggested one)",

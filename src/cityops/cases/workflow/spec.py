@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Generic, Protocol, Self, TypeVar
 
 from annotated_types import Interval
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from cityops.cases import events as ev
 from cityops.cases.deadlines import project
@@ -27,10 +27,24 @@ from cityops.cases.model import (
 )
 from cityops.kernel.actor import Role
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.text import clean_text, code_problem
 from cityops.worktime.public import Stage
 
 # A stored row's id or version: what the databases' 64-bit integers hold.
 RowId = Annotated[int, Interval(ge=1, le=2**63 - 1)]
+
+
+def _code(value: str) -> str:
+    problem = code_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# What actions take as text (kernel/text.py): free text (a note, a reason, an answer) is
+# cleaned of control characters; a code (a department's, an article's) holding one is refused.
+FreeText = Annotated[str, AfterValidator(clean_text)]
+Code = Annotated[str, AfterValidator(_code)]
 
 
 class ActionBody(BaseModel):
@@ -40,12 +54,12 @@ class ActionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: RowId = Field(description="the case version you acted on (409 if stale)")
-    note: str = Field(
+    note: FreeText = Field(
         default="",
         max_length=2000,
         description="finish / self_handle: the result (a note or at least one photo is required)",
     )
-    reason: str | None = Field(
+    reason: FreeText | None = Field(
         default=None,
         max_length=2000,
         description="reject, cancel, return, suspend, request_extension: required",

@@ -26,8 +26,10 @@ from cityops.cases.workflow.spec import (
     RESULT,
     ActionBody,
     ActionSpec,
+    Code,
     Done,
     FormField,
+    FreeText,
     Guard,
     Reading,
     RowId,
@@ -48,10 +50,10 @@ class MergeBody(ActionBody):
 
 
 class AnswerBody(ActionBody):
-    answer: str | None = Field(
+    answer: FreeText | None = Field(
         default=None, max_length=ANSWER_MAX, description="what the caller was told (直接办结)"
     )
-    article_code: str | None = Field(
+    article_code: Code | None = Field(
         default=None, max_length=ARTICLE_CODE_MAX, description="the knowledge-base article"
     )
 
