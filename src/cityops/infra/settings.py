@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEV_SECRET = "dev-insecure-secret-change-me"
-MIN_SECRET_LENGTH = 16  # CITYOPS_SECRET_KEY in prod
+from cityops.infra.secret_key import DEV_SECRET, secret_key_problem
+
+__all__ = ["DEV_SECRET", "Settings"]
 
 
 class Settings(BaseSettings):
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
     # webhooks reach only public addresses, except those in these networks (a real internal
     # receiver): "10.1.2.0/24, 127.0.0.1/32" in the environment, or a JSON list
     webhook_allow_networks: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    # the reverse proxies whose X-Forwarded-For (and -Proto) name the client (`cityops serve`
+    # hands them to uvicorn): addresses or networks, written as webhook_allow_networks. Empty:
+    # nobody, the client is the connection's peer — what the allowances and the sign-in
+    # throttle count by, so a process on this host cannot pick its own identity.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
     holidays_file: Path | None = None
     # where a matter without a place (a consultation answered on the phone) is filed; unset:
     # the top-level area of the imported areas (the city, or the district when only it and
@@ -87,7 +93,7 @@ class Settings(BaseSettings):
     password_check_workers: int = Field(default=0, ge=0)
     password_check_queue: int = Field(default=8, ge=0)
 
-    @field_validator("webhook_allow_networks", mode="before")
+    @field_validator("webhook_allow_networks", "trusted_proxies", mode="before")
     @classmethod
     def _networks(cls, value: Any) -> Any:
         """Comma- or space-separated networks, or a JSON list; host bits are dropped."""
@@ -102,15 +108,23 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.env == "prod" and (
-            self.secret_key == DEV_SECRET or len(self.secret_key.strip()) < MIN_SECRET_LENGTH
-        ):
-            raise ValueError(
-                "CITYOPS_SECRET_KEY must be set to a real secret (at least "
-                f"{MIN_SECRET_LENGTH} characters, not the development one) when CITYOPS_ENV=prod"
-            )
+    def _refuse_a_weak_secret(self) -> Settings:
+        if self.env == "prod":
+            problem = secret_key_problem(self.secret_key)
+            if problem is not None:
+                raise ValueError(f"CITYOPS_ENV=prod needs a strong CITYOPS_SECRET_KEY: {problem}")
         return self
+
+    def serving_problem(self) -> str | None:
+        """Why this configuration may not serve; None: it may. Only the development modes (dev,
+        demo) serve with the public development secret or a weak one (and say so, see
+        development_warning); test is for the test suite, which builds its apps in process."""
+        if self.env in ("dev", "demo"):
+            return None
+        problem = secret_key_problem(self.secret_key)
+        if problem is None:
+            return None
+        return f"CITYOPS_ENV={self.env} serves only with a strong CITYOPS_SECRET_KEY: {problem}"
 
     def development_warning(self) -> str | None:
         """What a server started in a development mode (dev, demo) should say first: that mode,
