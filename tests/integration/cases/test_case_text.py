@@ -52,10 +52,17 @@ def test_staff_intake_cleans_nul_and_controls(city: City) -> None:
 def test_text_of_only_control_characters_is_empty(city: City) -> None:
     r = city.client.post(
         "/api/v1/cases",
-        json={"source": "hotline", "title": "\x00\x01", "description": "漏水", "area_code": "x"},
+        json={
+            "source": "hotline",
+            "title": "\x00\x01\u202e",
+            "description": "湖滨路口的路灯晚上不亮",
+            "category_code": "E9001",
+            "area_code": "330191001001001",
+        },
         headers=city.auth("op"),
     )
     assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "title_required"
 
 
 @pytest.mark.parametrize("field", ["category_code", "area_code"])

@@ -22,6 +22,7 @@ from cityops.appeals.open311.model import (
 )
 from cityops.cases.public import CaseStatus
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.text import checked_code
 
 
 def _text(fields: Mapping[str, str], name: str) -> str | None:
@@ -29,6 +30,13 @@ def _text(fields: Mapping[str, str], name: str) -> str | None:
     if value is None:
         return None
     return value.strip() or None
+
+
+def _code(fields: Mapping[str, str], name: str) -> str | None:
+    """A field naming a record (service_code, address_id, account_id): refused (400) when it
+    holds a control character (kernel/text.py). Free text is cleaned at case intake instead."""
+    value = _text(fields, name)
+    return None if value is None else checked_code(value, field=name)
 
 
 def _number(fields: Mapping[str, str], name: str, low: float, high: float) -> float | None:
@@ -75,7 +83,7 @@ def _email(raw: str | None) -> str | None:
 def parse_submission(fields: Mapping[str, str], attributes: Mapping[str, str]) -> Submission:
     """Check a POST requests body (`fields` without the api_key, `attributes` from
     attribute[code]=value). Raises ValidationFailed with a code a client can act on."""
-    service_code = _text(fields, "service_code")
+    service_code = _code(fields, "service_code")
     if service_code is None:
         raise ValidationFailed("service_code is required", code="service_code_required")
     lat = _number(fields, "lat", -90, 90)
@@ -83,7 +91,7 @@ def parse_submission(fields: Mapping[str, str], attributes: Mapping[str, str]) -
     if (lat is None) != (lon is None):
         raise ValidationFailed("give both lat and long, or neither", code="incomplete_point")
     address_string = _text(fields, "address_string")
-    address_id = _text(fields, "address_id")
+    address_id = _code(fields, "address_id")
     if lat is None and address_string is None and address_id is None:
         raise ValidationFailed(
             "a location is required: lat and long, address_string or address_id",
@@ -129,7 +137,7 @@ def parse_submission(fields: Mapping[str, str], attributes: Mapping[str, str]) -
         phone=_text(fields, "phone"),
         email=_email(_text(fields, "email")),
         media_url=_media_url(_text(fields, "media_url")),
-        account_id=_text(fields, "account_id"),
+        account_id=_code(fields, "account_id"),
     )
 
 

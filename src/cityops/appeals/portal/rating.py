@@ -16,6 +16,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, ValidationFailed
+from cityops.kernel.text import clean_text
 
 MAX_REOPENS = 2
 # Who evaluates on the citizen's behalf; the history line names it and quotes the citizen.
@@ -42,7 +43,7 @@ class Rating:
         """Records the rating; returns True when the case was reopened for 重办."""
         policy.check_rate_case(actor)
         satisfaction = checked_satisfaction(cmd.satisfaction)
-        comment = " ".join((cmd.comment or "").split())
+        comment = " ".join(clean_text(cmd.comment or "").split())
         if len(comment) > COMMENT_MAX:
             raise ValidationFailed(
                 f"the comment is longer than {COMMENT_MAX} characters", code="too_long"
