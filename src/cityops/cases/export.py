@@ -136,8 +136,14 @@ def xlsx_bytes(cases: Iterable[CaseView], *, levels: AreaLevels | None = None) -
     book = Workbook(write_only=True)
     sheet = book.create_sheet("cases")
     sheet.append(header(levels=levels))
-    for case in cases:
-        sheet.append([xlsx_cell(sheet, value) for value in row_of(case)])
+    try:
+        for case in cases:
+            sheet.append([xlsx_cell(sheet, value) for value in row_of(case)])
+    except BaseException:
+        # finish the sheet's temporary file now: left to the garbage collector, its writer
+        # would write into a file closed before it (an error nobody can catch)
+        sheet.close()
+        raise
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
+def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) -> Engine:
+    """An engine for SQLite (WAL, foreign keys, busy timeout, `PRAGMA synchronous` as given:
+    NORMAL or FULL) or PostgreSQL; on either, a connection goes back to the pool with none of
+    its cursors open (`_track_cursors`)."""
+    engine = _make_engine(url, sqlite_synchronous, **kwargs)
+    _track_cursors(engine)
+    return engine
+
+
+def _make_engine(url: str, sqlite_synchronous: str = "NORMAL", **kwargs: Any) -> Engine:
+    if sqlite_synchronous not in ("NORMAL", "FULL"):
+        raise ValueError(f"PRAGMA synchronous must be NORMAL or FULL, not {sqlite_synchronous!r}")
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -57,7 +68,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("poolclass", StaticPool)
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         lock = _WriterLock(f"{path}.writer-lock") if path and path != ":memory:" else None
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
         event.listen(engine, "begin", _sqlite_begin(lock))
         if lock is not None:
             # the connection is back in the pool only after its commit or rollback
@@ -70,15 +81,48 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # Let SQLAlchemy own transactions; pysqlite's own BEGIN handling is turned off.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+def _track_cursors(engine: Engine) -> None:
+    """Close every cursor a connection opened when it goes back to the pool.
+
+    A request that fails while it reads a result in batches (`yield_per`, an export) leaves
+    that result's cursor open for as long as something holds the failed frames: the traceback
+    of a logged exception, a reference cycle the garbage collector has not reached yet. The
+    rollback on return does not end what that cursor holds:
+    - on SQLite an unfinished statement keeps its read snapshot after ROLLBACK, so whoever
+      takes the connection next reads the database as it was (a user created since cannot
+      sign in) and cannot write (BEGIN IMMEDIATE answers "database is locked");
+    - on PostgreSQL the batches come from a server-side cursor, and closing it later, from
+      whichever thread drops the last reference, sends CLOSE inside the next user's
+      transaction, which fails there (the cursor died with the rollback) and aborts it.
+    So the connection keeps a weak set of the cursors it handed out, and the pool's checkin
+    closes them, in the thread that returns the connection, before anyone else can have it."""
+
+    def remember(conn: Any, cursor: Any, *_: Any) -> None:
+        cursors = conn.info.get("open_cursors")
+        if cursors is None:
+            cursors = conn.info["open_cursors"] = weakref.WeakSet()
+        cursors.add(cursor)
+
+    def close_all(_dbapi: Any, record: Any) -> None:
+        for cursor in list(record.info.pop("open_cursors", ())):
+            cursor.close()
+
+    event.listen(engine, "before_cursor_execute", remember)
+    event.listen(engine, "checkin", close_all)
+
+
+def _sqlite_pragmas(synchronous: str) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy own transactions; pysqlite's own BEGIN handling is turned off.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return on_connect
 
 
 class _WriterLock:

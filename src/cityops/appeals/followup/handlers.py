@@ -3,7 +3,6 @@ with the case's department, place, urgency and times as they stand at the visit.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -13,9 +12,7 @@ from cityops.cases.public import CaseEvaluated, CaseService
 from cityops.infra.bus import EventBus
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM
-from cityops.kernel.errors import NotFound
 
-log = logging.getLogger(__name__)
 SUBSCRIPTION = "followup.record"
 
 
@@ -31,11 +28,9 @@ class FollowupRecorder:
         with self._uows() as uow:
             if store.has_event(uow.session, event.event_id):
                 return
-            try:
-                view = self._cases.get_case(uow.session, SYSTEM, event.case_id)
-            except NotFound:
-                log.warning("evaluated case %s is gone; no follow-up row", event.case_id)
-                return
+            # a case is never deleted and its event was committed with it: if the read misses
+            # it, NotFound fails this delivery and the relay tries again (never "delivered")
+            view = self._cases.get_case(uow.session, SYSTEM, event.case_id)
             street = view.area.street
             district = view.area.district
             # 办结 as it stood at the visit: a 重办 by this very visit has cleared it on the case

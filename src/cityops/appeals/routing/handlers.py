@@ -46,6 +46,11 @@ from cityops.kernel.events import NO_TRACE, Trace, caused_by, tracing
 
 log = logging.getLogger(__name__)
 
+
+class CaseNotVisible(LookupError):
+    """A case whose CaseReported was delivered cannot be read: the pass is retried."""
+
+
 INTAKE_SUBSCRIPTION = "routing.intake"
 CORRECTIONS_SUBSCRIPTION = "routing.corrections"
 # Cases per write transaction of a relay pass: on SQLite a transaction holds the database, and
@@ -121,8 +126,9 @@ class RoutingRecorder:
             for case_id in wanted:
                 view = views.get(case_id)
                 if view is None:
-                    log.warning("reported case %s is gone; no routing decision", case_id)
-                    continue
+                    # its event was committed with it: a read that misses it is out of date
+                    # (or failed), so the pass fails and the relay delivers the event again
+                    raise CaseNotVisible(f"reported case {case_id} is not visible to the router")
                 p = self._prepare(
                     session,
                     view,
