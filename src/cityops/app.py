@@ -147,7 +147,7 @@ def build_platform(
     clock = clock or SystemClock()
     # read first: a configuration it refuses stops the start before anything is opened
     levels = load_area_levels(settings.area_levels_file, settings.area_levels)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_sync)
     if migrate:
         upgrade(settings.database_url, engine)
     sessions = make_session_factory(engine, write=True)

@@ -20,6 +20,11 @@ class Settings(BaseSettings):
 
     env: Literal["dev", "demo", "test", "prod"] = "dev"
     database_url: str = "sqlite:///var/cityops.db"
+    # SQLite only: FULL syncs the write-ahead log at every commit, so an acknowledged write
+    # survives a power cut; NORMAL syncs it only at checkpoints (a power cut may lose the last
+    # commits, never corrupt the file). Unset: FULL when env=prod, NORMAL otherwise. The
+    # measured cost is in README (bench/sqlite_synchronous.py).
+    sqlite_synchronous: Literal["NORMAL", "FULL"] | None = None
     secret_key: str = DEV_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
@@ -141,6 +146,13 @@ class Settings(BaseSettings):
             f"CITYOPS_ENV={self.env}: development mode; {secret}. For a deployment set "
             "CITYOPS_ENV=prod and CITYOPS_SECRET_KEY to a long random secret."
         )
+
+    @property
+    def sqlite_sync(self) -> Literal["NORMAL", "FULL"]:
+        """PRAGMA synchronous for SQLite: as set, else FULL in production and NORMAL elsewhere."""
+        if self.sqlite_synchronous is not None:
+            return self.sqlite_synchronous
+        return "FULL" if self.env == "prod" else "NORMAL"
 
     @property
     def is_sqlite(self) -> bool:
