@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from cityops.kernel.actor import Role
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.text import clean_text
 
 PASSWORD_MIN_LENGTH = 8
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
@@ -219,7 +220,7 @@ def check_department(cmd: NewDepartment) -> NewDepartment:
             "or '-'",
             code="invalid_department_code",
         )
-    name = cmd.name.strip()
+    name = clean_text(cmd.name).strip()
     if not name:
         raise ValidationFailed("a department needs a name", code="missing_name")
     try:
@@ -241,7 +242,7 @@ def check_department(cmd: NewDepartment) -> NewDepartment:
         kind=kind,
         area_code=area,
         parent_code=cmd.parent_code or None,
-        phone=(cmd.phone or "").strip() or None,
+        phone=clean_text(cmd.phone or "").strip() or None,
     )
 
 

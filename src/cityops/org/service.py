@@ -18,6 +18,7 @@ from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from cityops.kernel.events import Event
+from cityops.kernel.text import clean_text
 from cityops.kernel.ttl_cache import TtlCache
 from cityops.org import credentials, events, policy, store
 from cityops.org.model import (
@@ -177,14 +178,15 @@ class OrgService:
         dept = self._fresh_department(uow.session, department_id)
         values: dict[str, Any] = {}
         if cmd.name is not None:
-            if not cmd.name.strip():
+            name = clean_text(cmd.name).strip()
+            if not name:
                 raise ValidationFailed("a department needs a name", code="missing_name")
-            values["name"] = cmd.name.strip()
+            values["name"] = name
         if cmd.area_code is not None:
             values["area_code"] = check_area_codes([cmd.area_code])[0]
             self._check_areas_exist(uow.session, [values["area_code"]])
         if cmd.phone is not None:
-            values["phone"] = cmd.phone.strip() or None
+            values["phone"] = clean_text(cmd.phone).strip() or None
         if cmd.active is not None:
             values["active"] = cmd.active
         store.update_department(uow.session, dept.id, values)
@@ -364,7 +366,7 @@ class OrgService:
     def create_api_token(self, uow: UnitOfWork, actor: Actor, cmd: NewApiToken) -> IssuedApiToken:
         """A token for an integrated system, acting as a user; the secret is returned once."""
         policy.may_create_api_token(actor)
-        name = cmd.name.strip()
+        name = clean_text(cmd.name).strip()
         if not name:
             raise ValidationFailed("an API token needs a name", code="missing_name")
         if cmd.username:
@@ -434,11 +436,11 @@ class OrgService:
             session,
             {
                 "username": username,
-                "display_name": cmd.display_name.strip() or username,
+                "display_name": clean_text(cmd.display_name).strip() or username,
                 "password_hash": self._passwords.hash(password),
                 "department_id": self._department_id(session, cmd.department_code),
                 "area_codes": list(areas),
-                "phone": (cmd.phone or "").strip() or None,
+                "phone": clean_text(cmd.phone or "").strip() or None,
                 "active": True,
                 "created_at": self._clock.now(),
             },
@@ -463,7 +465,7 @@ class OrgService:
         user = self._user_by_id(session, user_id)
         values: dict[str, Any] = {}
         if cmd.display_name is not None:
-            values["display_name"] = cmd.display_name.strip() or user.username
+            values["display_name"] = clean_text(cmd.display_name).strip() or user.username
         if cmd.password is not None:
             values["password_hash"] = self._passwords.hash(check_password(cmd.password))
         if cmd.department_code is not None:
@@ -472,7 +474,7 @@ class OrgService:
             values["area_codes"] = list(check_area_codes(cmd.area_codes))
             self._check_areas_exist(session, values["area_codes"])
         if cmd.phone is not None:
-            values["phone"] = cmd.phone.strip() or None
+            values["phone"] = clean_text(cmd.phone).strip() or None
         if cmd.active is not None:
             if not cmd.active:
                 self._refuse_self_lockout(actor, user_id, "deactivate")

@@ -17,10 +17,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cityops.kernel.text import clean_text
 from cityops.worktime.public import LimitFormatError, Stage, TimeLimit
 
 MAX_LEVEL = 3
@@ -119,6 +120,16 @@ def parse_enum(enum: type[_E], value: Any, what: str) -> _E:
     except ValueError as exc:
         allowed = ", ".join(m.value for m in enum)
         raise TaxonomyFormatError(f"unknown {what} {value!r}: use one of {allowed}") from exc
+
+
+def cleaned(category: Category) -> Category:
+    """The category with its name and filing condition under the text rule (kernel/text.py:
+    no control characters, NFC) and stripped."""
+    name = clean_text(category.name).strip()
+    condition = clean_text(category.filing_condition).strip()
+    if (name, condition) == (category.name, category.filing_condition):
+        return category
+    return replace(category, name=name, filing_condition=condition)
 
 
 def category_problems(category: Category, parent: Category | None) -> list[str]:

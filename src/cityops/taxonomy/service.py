@@ -22,6 +22,7 @@ from cityops.taxonomy.model import (
     TaxonomyFormatError,
     category_from_row,
     category_problems,
+    cleaned,
     department_problems,
     named_department,
 )
@@ -131,6 +132,7 @@ class TaxonomyService:
     def upsert_category(self, uow: UnitOfWork, actor: Actor, category: Category) -> Category:
         """Create or replace one category; a revision records the change (none if unchanged)."""
         check_manage_taxonomy(actor)
+        category = cleaned(category)
         problems = self._problems(uow.session, [(None, category)])
         if problems:
             raise ValidationFailed(
@@ -164,7 +166,7 @@ class TaxonomyService:
         problems: list[_Problem] = []
         for number, row in enumerate(rows, start=1):
             try:
-                parsed.append((number, category_from_row(row)))
+                parsed.append((number, cleaned(category_from_row(row))))
             except TaxonomyFormatError as exc:
                 problems.append(_Problem(number, str(row.get("code") or "") or None, str(exc)))
         problems.extend(self._problems(uow.session, parsed))

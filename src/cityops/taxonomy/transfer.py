@@ -6,7 +6,8 @@ stage's limit from its parent unless it sets them. `defaults.<kind>` seeds the t
 An optional `departments` section lists the units the list routes to (code, name, kind).
 
 CSV: one category per line with the columns of CSV_COLUMNS; limits as "1wh", "3wd", "2ch".
-Export writes every field of every category (flat), so export → import is lossless.
+Export writes every field of every category (flat), so export → import is lossless; names and
+filing conditions are written under the text rule (kernel/text.py), whatever is stored.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import yaml
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
-from cityops.taxonomy.model import LIMIT_COLUMNS, Category, ResponsibleKind, kind_of
+from cityops.taxonomy.model import LIMIT_COLUMNS, Category, ResponsibleKind, cleaned, kind_of
 from cityops.taxonomy.service import ImportResult, ProgressCallback, TaxonomyService
 from cityops.worktime.public import Stage
 
@@ -195,14 +196,14 @@ def to_csv(categories: Iterable[Category]) -> str:
     buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for category in categories:
+    for category in map(cleaned, categories):
         writer.writerow(category_row(category))
     return buffer.getvalue()
 
 
 def to_yaml(categories: Iterable[Category]) -> str:
     items = []
-    for category in categories:
+    for category in map(cleaned, categories):
         item: dict[str, Any] = {
             "code": category.code,
             "name": category.name,

@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 
 from cityops.cases.public import CONSULTATION_CATEGORY, is_consultation
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.text import clean_optional, clean_text
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
 DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -124,10 +125,11 @@ def _truthy(value: Any) -> bool:
 
 
 def checked_draft(draft: ArticleDraft) -> ArticleDraft:
-    """The draft stripped and checked; ValidationFailed (422) naming what is wrong."""
+    """The draft cleaned (kernel/text.py), stripped and checked; ValidationFailed (422) naming
+    what is wrong."""
     code = draft.code.strip()
-    title = draft.title.strip()
-    answer = draft.answer.strip()
+    title = clean_text(draft.title).strip()
+    answer = clean_text(draft.answer).strip()
     if not CODE_RE.fullmatch(code):
         raise ValidationFailed(
             f"article code {code!r} must be 2–32 letters, digits, '-' or '_'",
@@ -141,7 +143,7 @@ def checked_draft(draft: ArticleDraft) -> ArticleDraft:
         raise ValidationFailed(
             f"answer must be 1–{ANSWER_MAX} characters", code="invalid_answer", article=code
         )
-    keywords = keywords_of(list(draft.keywords))
+    keywords = keywords_of([clean_text(k) for k in draft.keywords])
     if len(keywords) > KEYWORDS_MAX or any(len(k) > KEYWORD_MAX for k in keywords):
         raise ValidationFailed(
             f"at most {KEYWORDS_MAX} keywords of at most {KEYWORD_MAX} characters each",
@@ -165,7 +167,7 @@ def checked_draft(draft: ArticleDraft) -> ArticleDraft:
             code="invalid_department_code",
             article=code,
         )
-    dept_name = _optional(draft.department_name)
+    dept_name = _optional(clean_optional(draft.department_name))
     if dept_name is not None and len(dept_name) > DEPARTMENT_NAME_MAX:
         raise ValidationFailed(
             f"department_name is longer than {DEPARTMENT_NAME_MAX} characters",
