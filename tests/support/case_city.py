@@ -126,7 +126,13 @@ class City:
     def to_handled(self, case: dict[str, Any]) -> dict[str, Any]:
         case = self.act("disp", self.act("op", case, "register"), "dispatch")
         case = self.act("h_cgj", case, "sign")
-        return self.act("h_cgj", case, "finish", note="已更换灯泡", photos=["/p/after.jpg"])
+        return self.act(
+            "h_cgj",
+            case,
+            "finish",
+            note="已更换灯泡",
+            photos=["/media/2026/11/lampafter-0000000001.jpg"],
+        )
 
     def snapshot(self) -> tuple[int, ...]:
         """Row counts and the sum of versions: equal before and after a refused request."""

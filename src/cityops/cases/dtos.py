@@ -66,6 +66,7 @@ class CaseFilter:
     area_code: str | None = None
     department_code: str | None = None
     source: CaseSource | None = None
+    sources: tuple[CaseSource, ...] = ()  # any of these (a public feed's published sources)
     overdue: bool | None = None
     reported_from: datetime | None = None
     reported_to: datetime | None = None

@@ -13,6 +13,7 @@ from sqlalchemy import CTE, ColumnElement, RowMapping, and_, case, literal, or_,
 from sqlalchemy.orm import Session
 
 from cityops.cases.dtos import CaseFilter, HistoryEntry
+from cityops.cases.model import CaseSource
 from cityops.cases.queries import _history_entry, filter_clauses
 from cityops.cases.rows import CaseRecord, record_of
 from cityops.cases.scoping import scope_clause
@@ -25,14 +26,15 @@ MAX_HOPS = 8  # a chain of merges is followed this far (appeals.merging cuts it 
 @dataclass(frozen=True)
 class StepCase:
     """What a feed of steps needs of a case: its number, the reporter's name (to mask it in the
-    notes), where it was merged into, and whether it matched the filter (`listed`) or was only
-    reached as a merge target."""
+    notes), where it was merged into, whether it matched the filter (`listed`) or was only
+    reached as a merge target, and its source (what the feed may show of it)."""
 
     id: int
     number: str
     reporter_name: str | None
     merged_into_id: int | None
     listed: bool
+    source: CaseSource
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,17 @@ def merge_targets(session: Session, actor: Actor, seeds: Seeds) -> list[CaseReco
     return [record_of(row) for row in session.execute(stmt)]
 
 
-def cases_by_number(session: Session, actor: Actor, numbers: Sequence[str]) -> list[CaseRecord]:
-    """The cases of those numbers in the actor's scope (exact matches on the unique number):
-    one statement."""
+def cases_by_number(
+    session: Session, actor: Actor, numbers: Sequence[str], sources: Sequence[CaseSource] = ()
+) -> list[CaseRecord]:
+    """The cases of those numbers in the actor's scope (exact matches on the unique number),
+    only those of `sources` when given: one statement."""
     wanted = sorted({n for n in numbers if n})
     if not wanted:
         return []
     stmt = select(cases).where(cases.c.number.in_(wanted), scope_clause(actor))
+    if sources:
+        stmt = stmt.where(cases.c.source.in_([s.value for s in sources]))
     return [record_of(row) for row in session.execute(stmt)]
 
 
@@ -105,6 +111,7 @@ _BRIEF = (
     cases.c.number.label("case_number"),
     cases.c.reporter_name.label("case_reporter_name"),
     cases.c.merged_into_id.label("case_merged_into_id"),
+    cases.c.source.label("case_source"),
 )
 
 
@@ -115,6 +122,7 @@ def _brief(row: RowMapping, case_id: int) -> StepCase:
         reporter_name=row["case_reporter_name"],
         merged_into_id=row["case_merged_into_id"],
         listed=bool(row["case_listed"]),
+        source=CaseSource(row["case_source"]),
     )
 
 

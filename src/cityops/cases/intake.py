@@ -34,6 +34,7 @@ from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.events import Trace, current_trace
 from cityops.kernel.ids import new_tracking_code
+from cityops.kernel.media import checked_photos
 from cityops.kernel.text import clean_text
 from cityops.org.public import DepartmentRef
 from cityops.taxonomy.public import Category, Urgency
@@ -72,9 +73,10 @@ def prepared_case(
     calendar: WorkCalendar,
 ) -> PreparedCase:
     """The row of a new case from what intake looked up (CaseService.prepare_case); checks the
-    text and the phone (422)."""
+    text, the phone and the photos (422: each must be a photo the platform stored)."""
     title, description = checked_text(cmd.title, cmd.description)
     phone = checked_phone(cmd.reporter_phone)
+    photos = checked_photos(cmd.photos)
     lon, lat = point
     deadlines = initial_deadlines(now, category.limits, calendar)
     values: dict[str, Any] = {
@@ -129,7 +131,7 @@ def prepared_case(
         _values=values,
         reported_at=now,
         note=description[:500],
-        photos=cmd.photos,
+        photos=photos,
         approximate=cmd.approximate,
     )
 

@@ -62,7 +62,7 @@ from cityops.cases.rows import CaseRecord
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
 from cityops.cases.workflow.registry import TRANSITIONS, WORKFLOW, Workflow
-from cityops.cases.workflow.spec import ActionBody, ActionSpec, FormField
+from cityops.cases.workflow.spec import ActionBody, ActionSpec, FormField, PhotoRefs
 from cityops.cases.workflow.types import CaseType, CaseTypes
 from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage
@@ -119,6 +119,7 @@ __all__ = [
     "HistoryEntry",
     "MergedCase",
     "NewCase",
+    "PhotoRefs",
     "PreparedAction",
     "PreparedCase",
     "Satisfaction",

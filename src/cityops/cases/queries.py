@@ -51,6 +51,8 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
         where.append(cases.c.department_code == f.department_code)
     if f.source is not None:
         where.append(cases.c.source == f.source.value)
+    if f.sources:
+        where.append(cases.c.source.in_([s.value for s in f.sources]))
     if f.overdue is not None:
         where.append(cases.c.overdue.is_(f.overdue))
     if f.reported_from is not None:
@@ -168,17 +170,21 @@ def _history_entry(row: RowMapping) -> HistoryEntry:
     )
 
 
-def first_attachments(session: Session, actor: Actor, case_ids: Sequence[int]) -> dict[int, str]:
-    """The first attachment of each case's history (the earliest step that has one), for the
-    cases of `case_ids` in the actor's scope; one query per 500 cases."""
+def first_attachments(
+    session: Session, actor: Actor, case_ids: Sequence[int], actions: Sequence[str] = ()
+) -> dict[int, str]:
+    """The first attachment of each case's history (the earliest step that has one; only steps
+    of `actions` when given), for the cases of `case_ids` in the actor's scope; one query per
+    500 cases."""
     out: dict[int, str] = {}
     ids = list(dict.fromkeys(case_ids))
+    only = [case_history.c.action.in_(list(actions))] if actions else []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         stmt = scoped(
             select(case_history.c.case_id, case_history.c.attachments)
             .join(cases, cases.c.id == case_history.c.case_id)
-            .where(case_history.c.case_id.in_(chunk))
+            .where(case_history.c.case_id.in_(chunk), *only)
             .order_by(case_history.c.case_id, case_history.c.seq),
             actor,
         )

@@ -22,7 +22,7 @@ from cityops.cases.dtos import (
 from cityops.cases.engine import PreparedAction
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
-from cityops.cases.model import checked_phone
+from cityops.cases.model import CaseSource, checked_phone
 from cityops.cases.presenting import case_view
 from cityops.cases.rows import CaseRecord
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
@@ -360,12 +360,17 @@ class CaseService:
         }
 
     def cases_by_number(
-        self, session: Session, actor: Actor, numbers: Sequence[str]
+        self,
+        session: Session,
+        actor: Actor,
+        numbers: Sequence[str],
+        sources: Sequence[CaseSource] = (),
     ) -> dict[str, CaseView]:
         """Case number → the case, for many numbers at once (exact matches; those outside the
-        actor's scope or unknown are left out): one statement."""
+        actor's scope, of a source not in `sources` when given, or unknown are left out): one
+        statement."""
         policy.check_read_cases(actor)
-        found = feeds.cases_by_number(session, actor, numbers)
+        found = feeds.cases_by_number(session, actor, numbers, sources)
         return {case.number: case_view(self, case, actor) for case in found}
 
     def merge_targets(
@@ -387,12 +392,13 @@ class CaseService:
         return feeds.step_window(session, actor, filters, start, end)
 
     def first_attachments(
-        self, session: Session, actor: Actor, case_ids: Sequence[int]
+        self, session: Session, actor: Actor, case_ids: Sequence[int], actions: Sequence[str] = ()
     ) -> dict[int, str]:
-        """Case id → the first attachment of its history (a photo's address), for many cases
-        at once; cases outside the actor's scope or without one are left out."""
+        """Case id → the first attachment of its history (a stored photo's reference; only
+        steps of `actions` when given), for many cases at once; cases outside the actor's scope
+        or without one are left out."""
         policy.check_read_cases(actor)
-        return queries.first_attachments(session, actor, case_ids)
+        return queries.first_attachments(session, actor, case_ids, actions)
 
     def indicator_counts(
         self, session: Session, actor: Actor, *, group_by: str, start: datetime, end: datetime

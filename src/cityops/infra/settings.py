@@ -28,7 +28,14 @@ class Settings(BaseSettings):
     secret_key: str = DEV_SECRET
     host: str = "127.0.0.1"
     port: int = 8000
+    # the address the public reaches this server at (https://cityops.example.cn): the public
+    # feeds build their links from it (Open311 media_url). Unset: the address each request came
+    # to (its Host header), which is right for a server reached directly
+    public_url: str | None = None
     token_ttl_minutes: int = 12 * 60
+    # console sign-in (a session cookie holding a bearer token): signed out after this many
+    # minutes without a request; the token's own lifetime (token_ttl_minutes) still bounds it
+    session_idle_minutes: int = Field(default=30, ge=1)
     max_body_bytes: int = 1_000_000
     # SLA: share of a stage's time after which the clock turns yellow
     sla_yellow_ratio: float = 0.8

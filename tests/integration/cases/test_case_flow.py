@@ -40,7 +40,9 @@ def test_full_loop_with_history(city: City) -> None:
     case = city.act("h_cgj", case, "sign")
     assert case["status"] == "in_progress"
     assert set(case["allowed_actions"]) == {"return", "request_extension", "finish"}
-    case = city.act("h_cgj", case, "finish", note="已修复", photos=["/p/fixed.jpg"])
+    case = city.act(
+        "h_cgj", case, "finish", note="已修复", photos=["/media/2026/11/fixedlamp-0000000001.jpg"]
+    )
     assert (case["status"], case["handled_on_time"]) == ("handled", True)
     case = city.act("insp", case, "verify", passed=True)
     assert (case["status"], case["closed_on_time"], case["stage"]) == ("closed", True, None)
@@ -64,7 +66,7 @@ def test_full_loop_with_history(city: City) -> None:
         ("registered", "dispatched"),
     ]
     assert history[2]["data"]["as_suggested"] is True
-    assert history[4]["attachments"] == ["/p/fixed.jpg"]
+    assert history[4]["attachments"] == ["/media/2026/11/fixedlamp-0000000001.jpg"]
     assert history[4]["actor_name"] == "h_cgj"
     assert history[4]["actor_role"] == "handler"
     assert history[1]["note"] == "符合立案条件"
@@ -188,7 +190,13 @@ def test_failed_verification_is_rework_then_reopen_after_unsatisfied(city: City)
 def test_inspector_self_handles_own_report(city: City) -> None:
     case = city.create(user="insp", source="inspector")
     assert "self_handle" in case["allowed_actions"]
-    done = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
+    done = city.act(
+        "insp",
+        case,
+        "self_handle",
+        note="已当场处置",
+        photos=["/media/2026/11/selfhandled-00000001.jpg"],
+    )
     assert done["status"] == "closed"
     other = city.create(user="op", source="inspector")
     city.act("insp", other, "self_handle", expect=403)
@@ -198,7 +206,13 @@ def test_a_reopened_self_handled_report_goes_back_to_dispatch(city: City) -> Non
     """The inspector closed it themselves, so no department holds it: 重办 makes it a registered
     case that a dispatcher sends to the unit of the responsibility list."""
     case = city.create(user="insp", source="inspector")
-    case = city.act("insp", case, "self_handle", note="已当场处置", photos=["/p/1.jpg"])
+    case = city.act(
+        "insp",
+        case,
+        "self_handle",
+        note="已当场处置",
+        photos=["/media/2026/11/selfhandled-00000001.jpg"],
+    )
     case = city.act(
         "op",
         case,
@@ -283,7 +297,7 @@ def test_case_lists_filter_and_sort(city: City) -> None:
         ({"note": "   "}, False),
         ({"photos": [""]}, False),
         ({"note": "已更换灯泡"}, True),
-        ({"photos": ["/p/after.jpg"]}, True),
+        ({"photos": ["/media/2026/11/lampafter-0000000001.jpg"]}, True),
     ],
 )
 def test_finish_needs_a_result(city: City, fields: dict[str, Any], ok: bool) -> None:

@@ -142,5 +142,7 @@ def test_an_approved_extension_lifts_the_overdue_mark(city: City, clock: FixedCl
     scan()
     case = city.get("h_cgj", case["id"])
     assert (case["sla_state"], case["overdue"], reminded) == ("yellow", False, ["handle"])
-    finished = city.act("h_cgj", case, "finish", note="已修复", photos=["/p/a.jpg"])
+    finished = city.act(
+        "h_cgj", case, "finish", note="已修复", photos=["/media/2026/11/result-000000000001.jpg"]
+    )
     assert finished["handled_on_time"] is True

@@ -88,8 +88,12 @@ def test_a_command_value_the_body_refuses_is_a_422_naming_the_field() -> None:
 
 
 def test_a_body_gives_back_the_engines_command() -> None:
-    body = WORKFLOW.spec(CaseAction.finish).body(version=4, note="修好", photos=["/p/a.jpg"])
-    assert body.to_command() == ActionCommand(version=4, note="修好", photos=("/p/a.jpg",))
+    body = WORKFLOW.spec(CaseAction.finish).body(
+        version=4, note="修好", photos=["/media/2026/11/result-000000000001.jpg"]
+    )
+    assert body.to_command() == ActionCommand(
+        version=4, note="修好", photos=("/media/2026/11/result-000000000001.jpg",)
+    )
     assert isinstance(body, ActionBody)
 
 

@@ -73,7 +73,8 @@ def request_updates(window: StepWindow) -> list[RequestUpdate]:
     """Every public step of the listed cases in the window, and the steps of the cases each was
     merged into after the merge (numbered and named through them), oldest first, at most
     MAX_RESULTS. A step's note is masked with the reporter's name (and, for a merged case's
-    step, the name of the reporter of the case it was merged into)."""
+    step, the name of the reporter of the case it was merged into); its photo is shown only as
+    the listed case's publication policy says (publication.py)."""
     cases: dict[int, StepCase] = {}
     lines: dict[int, list[HistoryEntry]] = {}
     for step in window.steps:
@@ -95,7 +96,9 @@ def request_updates(window: StepWindow) -> list[RequestUpdate]:
             theirs = (*mine, hop.case.reporter_name)
             published += [(e, hop.case.number, theirs) for e in hop.lines]
         for entry, via, names in published:
-            update = update_from_history(case.number, entry, via=via, names=names)
+            update = update_from_history(
+                case.number, entry, via=via, names=names, source=case.source
+            )
             if update is not None:
                 updates.append((entry.at, update))
     updates.sort(key=lambda pair: (pair[0], pair[1].update_id))

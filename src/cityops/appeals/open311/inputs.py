@@ -22,6 +22,7 @@ from cityops.appeals.open311.model import (
 )
 from cityops.cases.public import CaseStatus
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.media import is_media_reference
 from cityops.kernel.text import checked_code
 
 
@@ -55,15 +56,21 @@ def _number(fields: Mapping[str, str], name: str, low: float, high: float) -> fl
 
 
 def _media_url(raw: str | None) -> str | None:
+    """The stored-media reference (/media/…) of a media_url: a photo this platform stores, given
+    as its reference or as its http(s) URL on this server (the path names the photo). Any other
+    address is refused: a case carries only the platform's own photos (kernel.media)."""
     if raw is None:
         return None
     parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(raw) > 2000:
+    absolute = parts.scheme in ("http", "https") and bool(parts.netloc)
+    ref = parts.path if absolute and not parts.query and not parts.fragment else raw
+    if len(raw) > 2000 or not is_media_reference(ref):
         raise ValidationFailed(
-            "media_url must be an http or https URL of at most 2000 characters",
+            f"media_url {raw[:80]!r} is not a photo stored by this platform: give the address "
+            "of one, /media/<yyyy>/<mm>/<name>.<jpg|png|webp> on this server",
             code="invalid_media_url",
         )
-    return raw
+    return ref
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
-from cityops.cases.public import CaseStatus, CaseView, HistoryEntry, Stage
+from cityops.appeals.open311.publication import published_photo, published_point
+from cityops.cases.public import CaseSource, CaseStatus, CaseView, HistoryEntry, Stage
 from cityops.kernel.clock import SHANGHAI, check_day_range, to_local
 from cityops.kernel.errors import ValidationFailed
 from cityops.kernel.masking import mask_text
@@ -347,7 +348,9 @@ def request_from_case(
     case: CaseView, *, media_url: str = "", merged_into: CaseView | None = None
 ) -> ServiceRequest:
     """A case as a public service_request: no reporter name, phone or e-mail, and those that
-    the free text holds are masked (kernel.masking.mask_text). A case merged
+    the free text holds are masked (kernel.masking.mask_text); the point as its source's
+    publication policy shows it (publication.py: rounded for citizen appeals) and `media_url`
+    the stored reference of a photo that policy publishes (the caller reads it). A case merged
     into another (`merged_into`, 合并办理) shares that case's outcome: status, detailed status,
     agency and expected time are the other case's; case_status stays its own."""
     handling = merged_into or case
@@ -371,6 +374,7 @@ def request_from_case(
         extended["merged_into"] = merged_into.number
     names = (case.reporter_name,)
     notes = name if merged_into is None else f"已合并至 {merged_into.number} 办理：{name}"
+    lat, lon = published_point(case.source, case.lat, case.lon)
     return ServiceRequest(
         service_request_id=case.number,
         status=status,
@@ -386,8 +390,8 @@ def request_from_case(
         address=mask_text(case.address or "", names=names) or district + street,
         address_id=case.area_code,
         zipcode="",
-        lat=case.lat,
-        long=case.lon,
+        lat=lat,
+        long=lon,
         media_url=media_url,
         extended_attributes=extended,
     )
@@ -399,10 +403,13 @@ def update_from_history(
     *,
     via: str | None = None,
     names: Iterable[str | None] = (),
+    source: CaseSource | None = None,
 ) -> RequestUpdate | None:
     """One history step as an update (None for audit-only lines). `via`: the number of the case
     this one was merged into, whose step `entry` is (published on this case too). Personal data
-    in the note (phones, e-mail, ID numbers, `names`) is masked."""
+    in the note (phones, e-mail, ID numbers, `names`) is masked. `media_url`: the stored
+    reference of the step's photo if the publication policy of `source` (the published case's
+    source) shows it, else ''."""
     if entry.action in PRIVATE_STEPS:
         return None
     if entry.action == "evaluate" and (entry.data or {}).get("contacted") is False:
@@ -426,7 +433,7 @@ def update_from_history(
         extended_status=detailed_status(status, merged=entry.action == "merge"),
         updated_datetime=w3c(entry.at),
         description=f"{step}：{mask_text(note, names=names)}" if note else step,
-        media_url=entry.attachments[0] if entry.attachments else "",
+        media_url=published_photo(source, entry.action, entry.attachments) if source else "",
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from cityops.appeals.open311.inputs import parse_request_query, parse_submission
 from cityops.appeals.open311.limits import Open311Limits
 from cityops.appeals.open311.model import RequestUpdate, ServiceRequest, parse_w3c, w3c
+from cityops.appeals.open311.publication import absolute_media_url
 from cityops.appeals.open311.render import MEDIA_TYPES, Format
 from cityops.appeals.open311.render import discovery as render_discovery
 from cityops.appeals.open311.render import errors as render_errors
@@ -26,6 +27,7 @@ __all__ = [
     "PreparedRequest",
     "RequestUpdate",
     "ServiceRequest",
+    "absolute_media_url",
     "parse_request_query",
     "parse_submission",
     "parse_w3c",

@@ -13,7 +13,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from cityops.appeals.appeal_types import AppealType
-from cityops.appeals.open311 import feeds, inputs, model, policy, store
+from cityops.appeals.open311 import feeds, inputs, model, policy, publication, store
 from cityops.appeals.open311.inputs import RequestQuery
 from cityops.appeals.open311.keys import ApiKey, IssuedKey, checked_name, key_hash, new_api_key
 from cityops.appeals.open311.limits import Open311Limiter, Open311Limits
@@ -45,8 +45,9 @@ from cityops.kernel.ids import normalize_tracking_code
 from cityops.kernel.ttl_cache import TtlCache
 from cityops.taxonomy.public import TaxonomyService
 
-# The Open311 feed is a public read model over every case: it reads as a citywide role that
-# never sees contacts (leader), and publishes only the fields of model.request_from_case.
+# The Open311 feed is a public read model over the cases its publication policy publishes
+# (publication.py: citizen appeals, not the city's internal cases): it reads as a citywide role
+# that never sees contacts (leader), and publishes only the fields of model.request_from_case.
 PUBLIC_READER = Actor(
     user_id=None, username="open311:reader", roles=frozenset({Role.leader}), display_name="Open311"
 )
@@ -331,7 +332,19 @@ class Open311Service:
         return self._request(case, targets, media_url=media.get(case.id, ""))
 
     def _media(self, session: Session, found: Sequence[CaseView]) -> dict[int, str]:
-        return self.cases.first_attachments(session, PUBLIC_READER, [c.id for c in found])
+        """Case id → the stored reference of the photo its request publishes: the first photo
+        of a result step (publication.py), for the sources whose policy shows them."""
+        shown = [c for c in found if publication.policy_of(c.source).result_photos]
+        if not shown:
+            return {}
+        first = self.cases.first_attachments(
+            session, PUBLIC_READER, [c.id for c in shown], sorted(publication.RESULT_STEPS)
+        )
+        return {
+            c.id: ref
+            for c in shown
+            if (ref := publication.request_photo(c.source, first.get(c.id, "")))
+        }
 
     def token(self, session: Session, actor: Actor, token: str) -> tuple[str, str]:
         """(service_request_id, token) of a request submitted through Open311."""
@@ -422,6 +435,7 @@ class Open311Service:
             statuses += (CaseStatus.cancelled,)  # merged cases: their status is decided later
         return CaseFilter(
             statuses=statuses,
+            sources=publication.PUBLISHED_SOURCES,
             category_code=next(iter(codes)) if len(codes) == 1 else None,
             reported_from=start,
             reported_to=end + timedelta(microseconds=1),  # end_date is included
@@ -441,6 +455,11 @@ class Open311Service:
         return found
 
     def _cases_by_number(self, session: Session, numbers: Sequence[str]) -> dict[str, CaseView]:
-        """Case number → case for those of `numbers` that name a case (exact matches)."""
+        """Case number → case for those of `numbers` that name a published case (exact
+        matches; a case of a source the feed does not publish is not found)."""
         wanted = [n for n in numbers if n and len(n) <= NUMBER_MAX]
-        return self.cases.cases_by_number(session, PUBLIC_READER, wanted) if wanted else {}
+        if not wanted:
+            return {}
+        return self.cases.cases_by_number(
+            session, PUBLIC_READER, wanted, publication.PUBLISHED_SOURCES
+        )

@@ -1,12 +1,12 @@
 """Photo uploads: checked by content (magic bytes, then Pillow decodes the image), re-encoded
 without their metadata (EXIF GPS is personal data), stored as var/uploads/<yyyy>/<mm>/<random>.<ext>
-and served back at /media/<yyyy>/<mm>/<random>.<ext>."""
+and served back at /media/<yyyy>/<mm>/<random>.<ext> — that path is the photo's reference, the
+only form of a photo a case accepts (kernel.media)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,11 +18,11 @@ from cityops.appeals.portal.model import PhotoUpload
 from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import ValidationFailed
 from cityops.kernel.ids import new_token
+from cityops.kernel.media import MEDIA_PREFIX, STORED_NAME
 
 MAX_PHOTOS = 3
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 10 MB file that inflates beyond this is refused (decompression bomb)
-MEDIA_PREFIX = "/media/"
 # content type → (extension, Pillow format)
 FORMATS: dict[str, tuple[str, str]] = {
     "image/jpeg": ("jpg", "JPEG"),
@@ -30,7 +30,6 @@ FORMATS: dict[str, tuple[str, str]] = {
     "image/webp": ("webp", "WEBP"),
 }
 CONTENT_TYPES = {ext: ctype for ctype, (ext, _fmt) in FORMATS.items()}
-STORED_NAME = re.compile(r"^\d{4}/\d{2}/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp)$")
 
 
 @dataclass(frozen=True)
@@ -137,8 +136,10 @@ def check_photos(uploads: tuple[PhotoUpload, ...]) -> list[CheckedPhoto]:
 
 
 class PhotoStore:
-    """Files under `root` (the settings' data folder + /uploads). Names are random: a photo's
-    URL is known only to whoever holds the case's tracking code or works on the case."""
+    """Files under `root` (the settings' data folder + /uploads). Names are random: a reporter's
+    photo's URL is known only to whoever holds the case's tracking code or works on the case (the
+    public Open311 feed never shows it; it shows only the photos of a unit's result steps on the
+    citizen appeals it publishes: appeals/open311/publication.py)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

@@ -27,6 +27,7 @@ from cityops.cases.model import (
 )
 from cityops.kernel.actor import Role
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.media import photo_problem
 from cityops.kernel.text import clean_text, code_problem
 from cityops.worktime.public import Stage
 
@@ -47,6 +48,23 @@ FreeText = Annotated[str, AfterValidator(clean_text)]
 Code = Annotated[str, AfterValidator(_code)]
 
 
+def _stored_photo(ref: str) -> str:
+    problem = photo_problem(ref) if ref.strip() else None
+    if problem is not None:
+        raise ValueError(problem)
+    return ref
+
+
+def without_blanks(photos: list[str]) -> list[str]:
+    return [p for p in photos if p.strip()]
+
+
+# A photo on a case (kernel/media.py): the reference of a photo the platform stored; a list of
+# them drops blank entries (a form's empty line) and refuses anything else, naming its position.
+PhotoRef = Annotated[str, AfterValidator(_stored_photo)]
+PhotoRefs = Annotated[list[PhotoRef], AfterValidator(without_blanks)]
+
+
 class ActionBody(BaseModel):
     """What every action takes: the case version the actor saw, a note, a reason and photos.
     An action with fields of its own declares a subclass; unknown fields are refused."""
@@ -64,8 +82,11 @@ class ActionBody(BaseModel):
         max_length=2000,
         description="reject, cancel, return, suspend, request_extension: required",
     )
-    photos: list[str] = Field(
-        default_factory=list, max_length=20, description="finish / self_handle: the result photos"
+    photos: PhotoRefs = Field(
+        default_factory=list,
+        max_length=20,
+        description="finish / self_handle: the result photos, each the reference a photo upload "
+        "returned (/media/<yyyy>/<mm>/<name>.<jpg|png|webp>); blank lines are dropped",
     )
 
     def to_command(self) -> ActionCommand:
@@ -157,6 +178,7 @@ class Done(Generic[B]):
     actor: str
     role: str
     extension_id: int | None
+    actor_user_id: int | None = None  # the user acting; None for the system or the portal
 
     @property
     def reason(self) -> str:

@@ -44,7 +44,13 @@ class CaseCreate(BaseModel):
         "and full-width digits are accepted and stored in one form (cases.model.checked_phone)",
     )
     urgency: cp.Urgency | None = Field(default=None, description="overrides the category's urgency")
-    photos: list[str] = Field(default_factory=list, max_length=20)
+    photos: cp.PhotoRefs = Field(
+        default_factory=list,
+        max_length=20,
+        description="each the reference a photo upload returned "
+        "(/media/<yyyy>/<mm>/<name>.<jpg|png|webp>); blank entries are dropped; the engine "
+        "checks them again",
+    )
 
 
 # The response models read the engine's records by attribute (CaseView and its parts): pydantic

@@ -23,6 +23,7 @@ from cityops.appeals.open311.public import (
     PreparedRequest,
     RequestUpdate,
     ServiceRequest,
+    absolute_media_url,
     parse_request_query,
     parse_submission,
     parse_w3c,
@@ -106,14 +107,12 @@ def _answer(
     return Response(body, media_type=MEDIA_TYPES[chosen])
 
 
-def _absolute(request: Request, url: str) -> str:
-    """A stored photo's address (/media/…) as an absolute URL on this server; an address a
-    client sent (http…) as it is."""
-    return str(request.base_url).rstrip("/") + url if url.startswith("/") else url
-
-
-def _with_media(request: Request, items: list[Item]) -> list[Item]:
-    return [replace(i, media_url=_absolute(request, i.media_url)) for i in items]
+def _with_media(platform: Platform, request: Request, items: list[Item]) -> list[Item]:
+    """Each published photo (a stored-media reference, /media/…) as an absolute URL on this
+    server: the configured public address (CITYOPS_PUBLIC_URL), else the request's own; any
+    other value is dropped, never published as a link."""
+    base = platform.settings.public_url or str(request.base_url)
+    return [replace(i, media_url=absolute_media_url(i.media_url, base)) for i in items]
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -275,7 +274,7 @@ def get_requests(request: Request, platform: PlatformDep, fmt: str) -> Response:
         query = parse_request_query(params)
         with platform.read() as session:
             items = platform.open311.list_requests(session, anonymous_citizen(), query)
-        return render_requests(f, _with_media(request, items))
+        return render_requests(f, _with_media(platform, request, items))
 
     return _answer(platform, request, fmt, build)
 
@@ -287,7 +286,7 @@ def get_request(
     def build(f: Format) -> bytes:
         with platform.read() as session:
             item = platform.open311.get_request(session, anonymous_citizen(), service_request_id)
-        return render_requests(f, _with_media(request, [item]))
+        return render_requests(f, _with_media(platform, request, [item]))
 
     return _answer(platform, request, fmt, build)
 
@@ -317,7 +316,7 @@ def get_updates(request: Request, platform: PlatformDep, fmt: str) -> Response:
                 parse_w3c(start, "start_date") if start else None,
                 parse_w3c(end, "end_date") if end else None,
             )
-        return render_updates(f, _with_media(request, items))
+        return render_updates(f, _with_media(platform, request, items))
 
     return _answer(platform, request, fmt, build)
 

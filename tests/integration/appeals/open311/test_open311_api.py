@@ -197,6 +197,8 @@ BAD_INPUT = {
     "bad appeal type": ({"attribute[appeal_type]": "rant"}, "appeal_type"),
     "bad phone": ({"phone": "12345"}, "mainland mobile"),
     "script media": ({"media_url": "javascript:alert(1)"}, "media_url"),
+    "a path out of the uploads": ({"media_url": "../../../../etc/passwd"}, "media_url"),
+    "another site's photo": ({"media_url": "https://photos.example.com/a.jpg"}, "media_url"),
     "unknown address id": ({"lat": "", "long": "", "address_id": "999"}, "address_id"),
     "address nowhere": ({"lat": "", "long": "", "address_string": "火星路1号"}, "cannot place"),
 }

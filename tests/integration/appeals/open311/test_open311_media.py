@@ -1,5 +1,6 @@
-"""media_url: the photo of a request in the list as in the single read, and as an absolute URL
-(a photo stored by the portal is served at /media/… on this server)."""
+"""media_url: a request's photo in the list as in the single read, by id and in the updates, as
+an absolute URL on this server — only a photo the platform stores (/media/…), and only a unit's
+result photo (appeals/open311/publication.py): the reporter's own photo stays unpublished."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ def _jpeg() -> bytes:
 
 
 def test_media_urls_are_absolute_in_the_list_and_the_single_read(
-    api: TestClient, body: dict[str, Any], inside: tuple[float, float], tmp_path: Any, city: Any
+    api: TestClient,
+    body: dict[str, Any],
+    inside: tuple[float, float],
+    tmp_path: Any,
+    city: Any,
+    staff: Any,
 ) -> None:
     city.portal.photos.root = tmp_path / "uploads"
-    sent = post(api, "json", {**body, "media_url": "https://photos.example.com/a.jpg"}).json()
-    partner = sent[0]["service_request_id"]
     lat, lon = inside
     r = api.post(
         "/api/v1/portal/appeals",
@@ -41,13 +45,20 @@ def test_media_urls_are_absolute_in_the_list_and_the_single_read(
     stored = r.json()["photos"][0]
     assert stored.startswith("/media/")
     portal = r.json()["case_number"]
+    # a partner may send the address of a photo stored here: the case keeps its reference
+    sent = post(api, "json", {**body, "media_url": f"http://testserver{stored}"})
+    assert sent.status_code == 200, sent.text
+    partner = sent.json()[0]["service_request_id"]
     without = post(api, "json", body).json()[0]["service_request_id"]
+    staff(
+        partner,
+        ("register", {}),
+        ("dispatch", {"department_code": "SWJ"}),
+        ("sign", {}),
+        ("finish", {"note": "已更换井盖", "photos": (stored,)}),
+    )
 
-    expected = {
-        partner: "https://photos.example.com/a.jpg",
-        portal: f"http://testserver{stored}",
-        without: "",
-    }
+    expected = {partner: f"http://testserver{stored}", portal: "", without: ""}
     for fmt in ("json", "xml"):
         listed = {
             x["service_request_id"]: x["media_url"]
@@ -60,5 +71,5 @@ def test_media_urls_are_absolute_in_the_list_and_the_single_read(
     by_id = api.get(f"{BASE}/requests.json", params={"service_request_id": f"{portal},{partner}"})
     assert [x["media_url"] for x in by_id.json()] == [expected[portal], expected[partner]]
     updates = api.get(f"{BASE}/servicerequestupdates.json").json()
-    reports = {u["service_request_id"]: u["media_url"] for u in updates}
-    assert reports[portal] == expected[portal]
+    photos = {(u["service_request_id"], u["media_url"]) for u in updates if u["media_url"]}
+    assert photos == {(partner, expected[partner])}

@@ -123,17 +123,19 @@ def test_query_lists_and_statuses() -> None:
 
 
 BASE = {"service_code": "E0101", "lat": "30.25", "long": "120.12", "description": "路灯不亮"}
+PHOTO = "/media/2026/11/Qm9uam91ci1sYW1wLTE.jpg"
 
 
 def test_a_submission_reads_names_attributes_and_point() -> None:
     sub = parse_submission(
-        {**BASE, "first_name": "三", "last_name": "张", "media_url": "https://x.cn/a.jpg"},
+        {**BASE, "first_name": "三", "last_name": "张", "media_url": f"https://x.cn{PHOTO}"},
         {"appeal_type": "举报"},
     )
     assert (sub.lat, sub.long) == (30.25, 120.12)
     assert sub.reporter_name == "张三"
     assert sub.appeal_type is AppealType.report
-    assert sub.media_url == "https://x.cn/a.jpg"
+    assert sub.media_url == PHOTO  # the stored-media reference the URL names
+    assert parse_submission({**BASE, "media_url": PHOTO}, {}).media_url == PHOTO
     named = parse_submission(BASE, {"reporter_name": "李四", "appeal_type": "help"})
     assert named.reporter_name == "李四"
     assert named.appeal_type is AppealType.help
@@ -150,6 +152,9 @@ def test_a_submission_reads_names_attributes_and_point() -> None:
         ({"description": ""}, "description_required"),
         ({"description": "x" * 5001}, "description_too_long"),
         ({"media_url": "file:///etc/passwd"}, "invalid_media_url"),
+        ({"media_url": "https://x.cn/a.jpg"}, "invalid_media_url"),
+        ({"media_url": "javascript:alert(1)"}, "invalid_media_url"),
+        ({"media_url": f"https://x.cn{PHOTO}?x=1"}, "invalid_media_url"),
     ],
 )
 def test_a_bad_submission_is_refused(change: dict[str, str], code: str) -> None:
