@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from cityops.appeals.notify import policy, store
 from cityops.appeals.notify.messages import NOTIFIED_EVENTS, CaseFacts, message_for
 from cityops.appeals.notify.senders import NotificationSender, OutboxRecorder, Outgoing
-from cityops.cases.public import CaseEvent, CaseMerged, CaseService, CaseView, Stage
+from cityops.cases.public import (
+    CaseEvent,
+    CaseMerged,
+    CaseService,
+    CaseView,
+    Stage,
+    scoped_case_ids,
+)
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.clock import Clock
@@ -250,13 +257,23 @@ class NotifyService:
         page: int = 1,
         size: int = 50,
     ) -> NotificationPage:
+        """The messages of the cases in the actor's scope, the same scope as the case list (an
+        account bound to a street: that street's), newest first. With `case_id`, that case's:
+        a case outside the scope is not found (404), as the case itself."""
         policy.check_list_notifications(actor)
         if page < 1 or not 1 <= size <= MAX_PAGE:
             raise ValidationFailed(
                 f"page must be ≥ 1 and size between 1 and {MAX_PAGE}", code="bad_page"
             )
+        if case_id is not None:
+            self.cases.get_case(session, actor, case_id)  # NotFound outside the scope
         rows, total = store.page(
-            session, case_id=case_id, status=status, offset=(page - 1) * size, limit=size
+            session,
+            case_id=case_id,
+            case_ids=None if case_id is not None else scoped_case_ids(actor),
+            status=status,
+            offset=(page - 1) * size,
+            limit=size,
         )
         items = [
             NotificationView(

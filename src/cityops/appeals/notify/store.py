@@ -10,9 +10,11 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     ForeignKey,
     Integer,
     RowMapping,
+    Select,
     String,
     Table,
     Text,
@@ -179,11 +181,21 @@ def mark(session: Session, row_id: int, *, status: str, error: str | None, at: d
 
 
 def page(
-    session: Session, *, case_id: int | None, status: str | None, offset: int, limit: int
+    session: Session,
+    *,
+    case_id: int | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+    case_ids: Select[tuple[int]] | None = None,
 ) -> tuple[Sequence[RowMapping], int]:
-    where = []
+    """One page of messages, newest first, and how many there are; with `case_ids` (a subquery
+    of the cases an actor may see), only those cases' messages."""
+    where: list[ColumnElement[bool]] = []
     if case_id is not None:
         where.append(notifications.c.case_id == case_id)
+    if case_ids is not None:
+        where.append(notifications.c.case_id.in_(case_ids))
     if status:
         where.append(notifications.c.status == status)
     total = session.execute(

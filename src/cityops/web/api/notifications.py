@@ -1,5 +1,6 @@
-"""API: the citizen-notification outbox (GET /api/v1/notifications) for operators and admins.
-Recipients are masked."""
+"""API: the citizen-notification outbox (GET /api/v1/notifications) for operators, dispatchers,
+shift leaders, leaders and admins, through the case scope (an account bound to a street reads its
+street's messages; `?case_id=` of a case out of scope is a 404). Recipients are masked."""
 
 from __future__ import annotations
 
