@@ -62,11 +62,11 @@ def visited_case(
             },
         )
         assert r.status_code == 201, r.text
-        code = r.json()["tracking_code"]
+        code, number = r.json()["tracking_code"], r.json()["case_number"]
         found = http.get(
             "/api/v1/cases", params={"q": "路灯晚上不亮"}, headers=_auth(p, "op1")
         ).json()
-        case = next(c for c in found["items"] if c["tracking_code"] == code)
+        case = next(c for c in found["items"] if c["number"] == number)
         steps: list[tuple[str, str, dict[str, Any]]] = [
             ("op1", "register", {}),
             ("disp1", "dispatch", {"department_code": "SWJ"}),
@@ -123,7 +123,8 @@ def test_shift_leader_sees_three_rates_and_the_outbox(
     page.locator("#rates-form button[type=submit]").click()
     expect(rates.locator("tbody tr")).to_have_count(1)
 
-    # the outbox: one notification per step, masked phone, the tracking code in the message
+    # the outbox: one notification per step, masked phone, the tracking code hidden (the
+    # citizen's alone: it gives their rating)
     outbox = page.locator("#outbox-table table")
     expect(outbox.locator("tbody tr").first).to_be_visible()
     n = outbox.locator("tbody tr").count()
@@ -136,7 +137,8 @@ def test_shift_leader_sees_three_rates_and_the_outbox(
     )
     expect(first.locator("td").nth(2)).to_have_text("短信")
     expect(first.locator("td").nth(3)).to_have_text(MASKED)
-    expect(first.locator("td").nth(4)).to_contain_text(visited_case["tracking_code"])
+    expect(first.locator("td").nth(4)).to_contain_text("查询码：****")
+    assert visited_case["tracking_code"] not in page.content()
     expect(first.locator("td").nth(5)).to_have_text("已记录")
     assert PHONE not in page.content()
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,8 @@ def _staff_close(platform: Platform, base_url: str, code: str) -> None:
 
     with httpx.Client(base_url=base_url, timeout=10) as http:
         found = http.get("/api/v1/cases", params={"q": "路灯坏了"}, headers=token("op1")).json()
-        case_id = next(c["id"] for c in found["items"] if c["tracking_code"] == code)
+        number = http.get(f"/api/v1/portal/track/{code}").json()["case_number"]  # staff never
+        case_id = next(c["id"] for c in found["items"] if c["number"] == number)  # see the code
         steps: list[tuple[str, str, dict[str, Any]]] = [
             ("op1", "register", {}),
             ("disp1", "dispatch", {"department_code": "SWJ"}),

@@ -67,11 +67,11 @@ class CallReceipt:
 
 @dataclass(frozen=True)
 class CallerCase:
-    """One of the caller's earlier appeals, as the operator sees it in the call."""
+    """One of the caller's earlier appeals, as the operator sees it in the call (not its
+    tracking code: that is the citizen's, sent by SMS)."""
 
     case_id: int
     number: str
-    tracking_code: str
     title: str
     status: str
     category_code: str
@@ -153,7 +153,6 @@ def caller_case(view: CaseView) -> CallerCase:
     return CallerCase(
         case_id=view.id,
         number=view.number,
-        tracking_code=view.tracking_code,
         title=view.title,
         status=view.status.value,
         category_code=view.category_code,

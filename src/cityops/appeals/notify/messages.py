@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,8 +107,19 @@ def _due(facts: CaseFacts) -> str:
     return f"，预计{_when(facts.expected_by)}前办结" if facts.expected_by else ""
 
 
+CODE_LABEL = "查询码："
+_CODE_IN_TEXT = re.compile(re.escape(CODE_LABEL) + r"[A-Za-z0-9_-]+")
+HIDDEN_CODE = CODE_LABEL + "****"
+
+
 def _words(body: str, code: str) -> tuple[str, str]:
-    return "诉求办理进度", f"【城市运行】{body}。查询码：{code}"
+    return "诉求办理进度", f"【城市运行】{body}。{CODE_LABEL}{code}"
+
+
+def without_code(text: str) -> str:
+    """A message as staff may read it: the tracking code it quotes hidden. The code is the
+    citizen's credential (it gives the citizen's own rating); only the citizen gets it."""
+    return _CODE_IN_TEXT.sub(HIDDEN_CODE, text)
 
 
 def _merged_body(event: CaseEvent, unit: str, due: str) -> str | None:

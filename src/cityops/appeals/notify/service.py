@@ -12,7 +12,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from cityops.appeals.notify import policy, store
-from cityops.appeals.notify.messages import NOTIFIED_EVENTS, CaseFacts, message_for
+from cityops.appeals.notify.messages import (
+    NOTIFIED_EVENTS,
+    CaseFacts,
+    message_for,
+    without_code,
+)
 from cityops.appeals.notify.senders import NotificationSender, OutboxRecorder, Outgoing
 from cityops.cases.public import (
     CaseEvent,
@@ -47,7 +52,7 @@ class NotificationView:
     event_name: str
     channel: str
     recipient: str  # masked
-    message: str
+    message: str  # as sent, but the tracking code hidden (messages.without_code)
     status: str
     attempts: int
     error: str | None
@@ -283,7 +288,7 @@ class NotifyService:
                 event_name=r["event_name"],
                 channel=r["channel"],
                 recipient=mask_address(r["channel"], r["recipient"]),
-                message=r["message"],
+                message=without_code(r["message"]),  # the code is the citizen's alone
                 status=r["status"],
                 attempts=r["attempts"],
                 error=r["error"],

@@ -90,11 +90,13 @@ class ExtensionPublic(BaseModel):
 
 
 class CasePublic(BaseModel):
+    """A case as staff see it. Never the tracking code: it is the citizen's credential (it
+    reads the case on the portal and gives the citizen's own rating), sent to the citizen only."""
+
     model_config = _FROM_RECORD
 
     id: int
     number: str
-    tracking_code: str
     source: cp.CaseSource
     title: str
     description: str

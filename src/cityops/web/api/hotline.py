@@ -44,7 +44,6 @@ class ModeRightsPublic(BaseModel):
 class CallerCasePublic(BaseModel):
     case_id: int
     number: str
-    tracking_code: str
     title: str
     status: str
     category_code: str

@@ -61,7 +61,7 @@ def test_caller_history_is_newest_first_and_only_this_number(city: City, clock: 
         "E9001",
         None,
     )
-    assert first["tracking_code"]
+    assert "tracking_code" not in first  # the caller's credential: sent by SMS, never shown
     assert city.callers("13800000000") == []
     assert city.callers("12345", expect=422) == []
     city.callers(CALLER, user="h_cgj", expect=403)

@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from visits import UNSATISFIED_REOPEN
 
 from cityops.appeals.knowledge.model import ArticleDraft
-from cityops.appeals.notify.store import notification_recipients
+from cityops.appeals.notify.store import notification_recipients, notifications
 from cityops.appeals.portal.store import portal_appeals
 from cityops.cases.events import CaseClosed
+from cityops.cases.store import cases
 from cityops.kernel.actor import SYSTEM
 
 from .conftest import City
@@ -29,6 +30,12 @@ def _kept(city: City) -> tuple[int, ...]:
             s.execute(select(func.count()).select_from(notification_recipients)).scalar_one(),
         )
     return city.snapshot() + extra
+
+
+def _code(city: City, case_id: int) -> str:
+    """The case's tracking code, as the SMS carries it (read from the store)."""
+    with city.platform.read() as s:
+        return str(s.scalar(select(cases.c.tracking_code).where(cases.c.id == case_id)))
 
 
 def _steps(city: City, case: dict[str, Any]) -> list[str]:
@@ -55,8 +62,12 @@ def test_record_files_a_hotline_case_the_caller_can_follow(city: City) -> None:
         "/api/v1/notifications", params={"case_id": case["id"]}, headers=city.auth("op")
     ).json()["items"]
     assert [n["recipient"] for n in sent] == ["139****5678"]
-    assert case["tracking_code"] in sent[0]["message"]
-    tracked = city.client.get(f"/api/v1/portal/track/{case['tracking_code']}").json()
+    assert "tracking_code" not in case  # staff never see it: the caller gets it by SMS
+    code = _code(city, case["id"])
+    assert code not in sent[0]["message"]
+    with city.platform.read() as s:
+        assert code in s.scalars(select(notifications.c.message)).one()
+    tracked = city.client.get(f"/api/v1/portal/track/{code}").json()
     assert (tracked["appeal_type"], tracked["status"]) == ("help", "reported")
 
 
@@ -128,7 +139,7 @@ def test_answer_on_the_spot_closes_a_consultation(city: City) -> None:
         "/api/v1/notifications", params={"case_id": case["id"]}, headers=city.auth("op")
     ).json()["items"]
     assert any("已办结" in n["message"] for n in sent)
-    tracked = city.client.get(f"/api/v1/portal/track/{case['tracking_code']}").json()
+    tracked = city.client.get(f"/api/v1/portal/track/{_code(city, case['id'])}").json()
     answered = [s for s in tracked["timeline"] if s["step"] == "answered"]
     assert answered[0]["text"].startswith("购房、租房")
 

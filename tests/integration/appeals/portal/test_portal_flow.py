@@ -141,7 +141,11 @@ def test_notifications_outbox_records_each_step_masked(portal: Portal) -> None:
         "CaseClosed",
     } <= names
     assert all(i["recipient"] == "138****5678" and i["status"] == "recorded" for i in items)
-    assert all(code in i["message"] for i in items)
+    assert all(i["message"].endswith("查询码：****") for i in items)  # staff never see the code
+    assert code not in r.text
+    with portal.platform.read() as s:  # the citizen's phone gets it
+        sent = s.scalars(select(notifications.c.message).where(notifications.c.case_id == cid))
+        assert all(m.endswith(f"查询码：{code}") for m in sent)
     assert PHONE not in r.text
     portal.platform.relay.drain()  # delivering again records nothing twice
     assert portal.client.get("/api/v1/notifications", headers=portal.auth("op")).json()[

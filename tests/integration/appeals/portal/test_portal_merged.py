@@ -8,7 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from tests.integration.appeals.portal.conftest import PHONE, Portal
+
+from cityops.appeals.notify.messages import without_code
+from cityops.appeals.notify.store import notifications
 
 OTHER_PHONE = "13900001111"
 
@@ -25,10 +29,18 @@ def merged(portal: Portal) -> dict[str, Any]:
 
 
 def outbox(portal: Portal) -> list[dict[str, Any]]:
+    """The outbox as staff list it, each message as it was sent: staff see it with the tracking
+    code hidden, the citizen's phone gets it whole (read from the store)."""
     portal.platform.relay.drain()
     r = portal.client.get("/api/v1/notifications?size=200", headers=portal.auth("op"))
     assert r.status_code == 200, r.text
     items: list[dict[str, Any]] = r.json()["items"]
+    with portal.platform.read() as s:
+        rows = s.execute(select(notifications.c.id, notifications.c.message))
+        sent = {int(r.id): str(r.message) for r in rows}
+    for item in items:
+        assert item["message"] == without_code(sent[item["id"]]) != sent[item["id"]]
+        item["message"] = sent[item["id"]]
     return items
 
 

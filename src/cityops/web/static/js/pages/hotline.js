@@ -288,7 +288,8 @@ async function submit(mode, extra = {}) {
     clear(receiptBox,
       h("span", { text: words }), " ",
       h("a", { href: `/cases/${done.case.id}`, text: t("hotline.open_case") }), " ",
-      h("span", { class: "muted small", text: t("hotline.tracking", { code: done.case.tracking_code }) }));
+      // the tracking code is the caller's own (it rates the case): it goes by SMS, never here
+      h("span", { class: "muted small", text: t(done.sms ? "hotline.code_by_sms" : "hotline.no_sms") }));
     receiptBox.hidden = false;
     form.phone.focus();
   } catch (err) {
