@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from cityops.kernel.errors import ValidationFailed
 from cityops.kernel.events import WIRE_NAME, Event, registered_events, wire_events
+from cityops.kernel.text import code_problem
 
 ALL_EVENTS = "*"
 BACKOFF_BASE = timedelta(seconds=30)
@@ -153,8 +154,10 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def validate_url(url: str) -> str:
-    """http(s) URLs with a host only; no credentials in the URL."""
+    """http(s) URLs with a host only; no credentials and no control characters in the URL."""
     url = url.strip()
+    if (problem := code_problem(url)) is not None:
+        raise ValidationFailed(f"a webhook URL {problem}", code="invalid_webhook_url")
     try:
         parts = urlsplit(url)
         _ = parts.port  # raises ValueError on a malformed port

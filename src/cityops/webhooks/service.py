@@ -17,6 +17,7 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.events import Event
 from cityops.kernel.ids import new_token
+from cityops.kernel.text import clean_text
 from cityops.kernel.ttl_cache import TtlCache
 from cityops.webhooks import store
 from cityops.webhooks.delivery import DeliveryLimits, Lane, WebhookSender
@@ -80,7 +81,7 @@ class WebhookService:
             url=url,
             secret=secret,
             event_names=names,
-            description=cmd.description.strip()[:200],
+            description=clean_text(cmd.description).strip()[:200],
             created_at=self._clock.now(),
             created_by=actor.username,
         )
