@@ -158,8 +158,14 @@ function renderTimeline() {
 }
 
 /** A link only for http(s) addresses; anything else is shown as text. */
+// A photo stored by the platform (kernel/media.py: /media/yyyy/mm/<name>.jpg|png|webp) opens as a
+// link; anything else an older row may hold is shown as text, never as a link.
+const STORED_PHOTO = /^\/media\/\d{4}\/\d{2}\/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp)$/;
+
 function attachment(value) {
-  return /^https?:\/\//i.test(value) ? h("a", { href: value, rel: "noopener", text: value }) : value;
+  return STORED_PHOTO.test(value)
+    ? h("a", { href: value, target: "_blank", rel: "noopener", text: value })
+    : value;
 }
 
 const yesNo = (v) => t(v ? "form.yes" : "form.no");
