@@ -242,6 +242,7 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
         recipients=platform.notify,
         suggester=platform.routing,  # 由系统判断 → the model's top category
         reads=platform.read,
+        client_key=platform.settings.secret_key.encode(),  # a rating's client address: hashed
         limits=RateLimits(
             submits_per_minute=platform.settings.portal_submits_per_minute,
             reads_per_minute=platform.settings.portal_reads_per_minute,

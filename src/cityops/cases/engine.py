@@ -163,6 +163,7 @@ def store_actions(
             actor=step.actor.username,
             role=workflow.acting_role(step.actor, step.action),
             extension_id=_extension_row(session, spec, step),
+            actor_user_id=step.actor.user_id,
         )
         history.append(
             store.history_row(

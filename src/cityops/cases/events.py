@@ -125,12 +125,14 @@ class CaseClosed(CaseEvent, wire="case.closed", version=1):  # 结案
 @dataclass(frozen=True, kw_only=True)
 class CaseEvaluated(CaseEvent, wire="case.evaluated", version=1):  # 评价/回访
     """A follow-up visit. `contacted` false: the visit did not reach the citizen (no resolved,
-    no satisfaction). Events stored before `contacted` was required may lack it."""
+    no satisfaction). Events stored before `contacted` was required may lack it, and those
+    stored before `actor_user_id` was carried lack that."""
 
     satisfaction: str | None = None
     contacted: bool | None = None
     resolved: bool | None = None
     handled_at: datetime | None = None  # 办结 as it stood at the visit (a 重办 clears it)
+    actor_user_id: int | None = None  # who recorded the visit; None: the portal (the citizen)
 
 
 @dataclass(frozen=True, kw_only=True)

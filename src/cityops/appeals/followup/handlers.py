@@ -1,5 +1,6 @@
 """After commit: each `CaseEvaluated` (评价/回访) becomes one row of the follow-up read model,
-with the case's department, place, urgency and times as they stand at the visit."""
+with the case's department, place, urgency and times as they stand at the visit, and how the
+rating came (the citizen on the portal, or a staff member's 回访) and who recorded it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from cityops.appeals.followup import store
+from cityops.appeals.followup.channels import channel_of
 from cityops.appeals.followup.rates import responded_within_limit
 from cityops.cases.public import CaseEvaluated, CaseService
 from cityops.infra.bus import EventBus
@@ -58,6 +60,10 @@ class FollowupRecorder:
                     responded_within_limit=responded_within_limit(
                         str(view.urgency), view.reported_at, handled_at
                     ),
+                    # the citizen on the portal, or a staff member's 回访 (who recorded it)
+                    channel=channel_of(event.actor, event.actor_user_id).value,
+                    recorded_by_user_id=event.actor_user_id,
+                    recorded_by=event.actor,
                 ),
             )
 

@@ -1,9 +1,10 @@
 """What the rest of cityops may use of follow-up visits (回访) and the 三率: the service built in
-app.py as `platform.followup`, its report records, the formulas' names and texts, and the
-after-commit handler that copies each evaluation."""
+app.py as `platform.followup`, its report records, the formulas' names and texts, the
+rating channels and the after-commit handler that copies each evaluation."""
 
 from __future__ import annotations
 
+from cityops.appeals.followup.channels import PORTAL_USERNAME, RatingChannel
 from cityops.appeals.followup.handlers import FollowupRecorder, subscribe
 from cityops.appeals.followup.rates import FORMULAS, NAMES
 from cityops.appeals.followup.service import (
@@ -16,9 +17,11 @@ from cityops.appeals.followup.service import (
 __all__ = [
     "FORMULAS",
     "NAMES",
+    "PORTAL_USERNAME",
     "FollowupGroupBy",
     "FollowupRecorder",
     "FollowupService",
+    "RatingChannel",
     "ThreeRatesReport",
     "ThreeRatesRow",
     "subscribe",

@@ -44,6 +44,11 @@ followup_visits = Table(
     Column("reported_at", UTCDateTime(), nullable=False),
     Column("handled_at", UTCDateTime(), nullable=True),
     Column("responded_within_limit", Boolean, nullable=True),
+    # how the rating came (channels.RatingChannel) and who recorded it; None: not known (a
+    # visit recorded before 0019 whose history line could not be matched)
+    Column("channel", String(16), nullable=True),
+    Column("recorded_by_user_id", Integer, nullable=True),
+    Column("recorded_by", String(64), nullable=True),
 )
 
 
@@ -67,6 +72,9 @@ class VisitRow:
     reported_at: datetime
     handled_at: datetime | None
     responded_within_limit: bool | None
+    channel: str | None = None
+    recorded_by_user_id: int | None = None
+    recorded_by: str | None = None
 
 
 def has_event(session: Session, event_id: str) -> bool:

@@ -71,10 +71,12 @@ class AppealRecord:
 
 @dataclass(frozen=True)
 class NewRating:
-    """满意 / 基本满意 / 不满意 and an optional comment."""
+    """满意 / 基本满意 / 不满意 and an optional comment; `client` is the address the rating came
+    from (kept only as a keyed hash)."""
 
     satisfaction: str
     comment: str = ""
+    client: str | None = None
 
 
 @dataclass(frozen=True)

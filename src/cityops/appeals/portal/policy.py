@@ -1,5 +1,6 @@
 """Who may use the portal: one rule per use case. The web layer acts for an anonymous citizen
-(kernel.actor.anonymous_citizen()); staff may do what a citizen may, and read the outbox."""
+(kernel.actor.anonymous_citizen()); staff may do what a citizen may, and read the outbox, except
+rate a case: that is the citizen's own word."""
 
 from __future__ import annotations
 
@@ -23,6 +24,15 @@ def check_track_case(actor: Actor) -> None:
 
 
 def check_rate_case(actor: Actor) -> None:
+    """The rating is the citizen's own word, and the satisfaction figures judge departments: an
+    account holding any staff role (or an integration's) never gives it."""
+    if actor.has(*(PUBLIC_ROLES - {Role.citizen})):
+        raise PermissionDenied(
+            "a signed-in account cannot give the citizen's rating: the citizen rates on the "
+            "portal without signing in; staff record what the citizen says in a follow-up "
+            "visit (回访, the evaluate action)",
+            code="staff_cannot_rate",
+        )
     if not actor.has(Role.citizen):
         raise PermissionDenied(
             "only the citizen (through the portal) rates a case here; staff use the "

@@ -2,12 +2,23 @@
 engine lets only an operator evaluate, so the portal acts through its own operator-role actor
 and writes the citizen's words into the history note; "unsatisfied" reopens the case for 重办
 unless it has been reopened MAX_REOPENS times already (then the shift leader decides). Once per
-closure: a reopened case may be rated again when it is closed again."""
+closure: a reopened case may be rated again when it is closed again.
+
+Only the citizen rates here: a signed-in account is refused (policy.check_rate_case), and staff
+never see the tracking code. The rating is kept with its channel and a keyed hash of the client
+address (the same address gives the same hash, which cannot be turned back into the address
+without the server's key), so ratings from one place stand out without storing where they
+came from."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+
 from sqlalchemy.exc import IntegrityError
 
+from cityops.appeals.followup.public import PORTAL_USERNAME, RatingChannel
 from cityops.appeals.portal import policy, store
 from cityops.appeals.portal.model import COMMENT_MAX, NewRating, checked_satisfaction
 from cityops.appeals.portal.tracking import Tracking
@@ -22,7 +33,7 @@ MAX_REOPENS = 2
 # Who evaluates on the citizen's behalf; the history line names it and quotes the citizen.
 PORTAL_EVALUATOR = Actor(
     user_id=None,
-    username="portal",
+    username=PORTAL_USERNAME,
     roles=frozenset({Role.operator}),
     display_name="市民评价（门户）",
 )
@@ -33,11 +44,26 @@ LABELS = {
 }
 
 
+def client_hash(key: bytes, client: str | None) -> str | None:
+    """HMAC-SHA256 of the client address under `key` (labelled, so the digest serves nothing
+    else the key signs), 32 hex digits; None without an address."""
+    if not client:
+        return None
+    return hmac.new(key, b"portal-rating-client\0" + client.encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
+
+
 class Rating:
-    def __init__(self, *, cases: CaseService, tracking: Tracking, clock: Clock) -> None:
+    def __init__(
+        self, *, cases: CaseService, tracking: Tracking, clock: Clock, client_key: bytes | None
+    ) -> None:
         self.cases = cases
         self.tracking = tracking
         self.clock = clock
+        # without a key of the deployment's, one of this process: hashes still never reveal
+        # the address, but compare only within the process's life
+        self.client_key = client_key or secrets.token_bytes(32)
 
     def rate_case(self, uow: UnitOfWork, actor: Actor, code: str, cmd: NewRating) -> bool:
         """Records the rating; returns True when the case was reopened for 重办."""
@@ -81,6 +107,8 @@ class Rating:
                 comment=comment,
                 reopened=reopen,
                 at=self.clock.now(),
+                channel=RatingChannel.portal.value,
+                client_hash=client_hash(self.client_key, cmd.client),
             )
         except IntegrityError as exc:
             raise Conflict("this appeal has been rated already", code="already_rated") from exc

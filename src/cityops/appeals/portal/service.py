@@ -32,7 +32,8 @@ def upload_root(settings: Settings) -> Path:
 
 class PortalService:
     """platform.portal: intake (submit_appeal), tracking (track_case), rating (rate_case), the
-    public board (read_board), the stored photos and the per-client rate limits."""
+    public board (read_board), the stored photos and the per-client rate limits. `client_key`
+    keys the hash a rating keeps of its client address (app.py: derived from the secret key)."""
 
     def __init__(
         self,
@@ -47,6 +48,7 @@ class PortalService:
         suggester: CategorySuggester | None = None,
         recipients: RecipientRegistry | None = None,
         reads: Reads | None = None,
+        client_key: bytes | None = None,
     ) -> None:
         self.clock = clock
         self.photos = PhotoStore(upload_dir)
@@ -61,7 +63,9 @@ class PortalService:
             reads=reads,
         )
         self.tracking = Tracking(cases=cases, photos=self.photos)
-        self.rating = Rating(cases=cases, tracking=self.tracking, clock=clock)
+        self.rating = Rating(
+            cases=cases, tracking=self.tracking, clock=clock, client_key=client_key
+        )
         self.board = PublicBoard(cases=cases, clock=clock, followup=followup)
         self.limiter = PortalLimiter(limits or RateLimits(), lambda: clock.now().timestamp())
         self.submit_appeal = self.intake.submit_appeal

@@ -1,5 +1,6 @@
 """Portal tables: the appeal record behind each portal case (type, tracking code, anonymity),
-the photos stored for it and the citizen's ratings. Tables never leave this module."""
+the photos stored for it and the citizen's ratings (how each came, and a keyed hash of the
+client address). Tables never leave this module."""
 
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ portal_ratings = Table(
     Column("comment", Text, nullable=False),
     Column("reopened", Boolean, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("channel", String(16), nullable=False),  # followup.RatingChannel: portal
+    # a keyed hash of the client address (rating.client_hash), never the address itself
+    Column("client_hash", String(32), nullable=True),
     UniqueConstraint("case_id", "round", name="uq_portal_ratings_case_round"),
 )
 
@@ -158,6 +162,8 @@ def insert_rating(
     comment: str,
     reopened: bool,
     at: datetime,
+    channel: str,
+    client_hash: str | None,
 ) -> None:
     session.execute(
         insert(portal_ratings).values(
@@ -167,6 +173,8 @@ def insert_rating(
             comment=comment,
             reopened=reopened,
             created_at=at,
+            channel=channel,
+            client_hash=client_hash,
         )
     )
 

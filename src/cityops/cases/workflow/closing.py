@@ -181,6 +181,7 @@ def _evaluated(done: Done[EvaluateBody]) -> list[ev.CaseEvent]:
             contacted=body.contacted,
             resolved=body.resolved,
             handled_at=done.before.handled_at,
+            actor_user_id=done.actor_user_id,
         )
     ]
     if body.reopen:

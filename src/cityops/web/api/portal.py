@@ -1,13 +1,14 @@
 """API: the citizen portal under /api/v1/portal — submit an appeal (multipart, up to 3 photos),
 track it by code, rate it, and the public board. No sign-in: every call acts as the anonymous
-citizen, limited per client address. Nothing here returns a name or a phone number."""
+citizen, limited per client address (a rating sent with a staff token is refused). Nothing here
+returns a name or a phone number."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,8 +25,8 @@ from cityops.appeals.portal.public import (
     TimelineStep,
 )
 from cityops.geo.public import AreaLevel
-from cityops.kernel.actor import anonymous_citizen
-from cityops.web.deps import PlatformDep, ReadSession, spend_allowance
+from cityops.kernel.actor import Actor, anonymous_citizen
+from cityops.web.deps import PlatformDep, ReadSession, optional_actor, spend_allowance
 from cityops.web.errors import error_body
 
 router = APIRouter(prefix="/api/v1/portal", tags=["portal"])
@@ -263,15 +264,26 @@ def track(platform: PlatformDep, session: ReadSession, request: Request, code: s
 
 
 @router.post(
-    "/track/{code}/rating", response_model=RatingPublic, responses={404: {}, 409: {}, 429: {}}
+    "/track/{code}/rating",
+    response_model=RatingPublic,
+    responses={403: {}, 404: {}, 409: {}, 429: {}},
 )
-def rate(platform: PlatformDep, request: Request, code: str, body: RatingCreate) -> RatingPublic:
-    """评价: once the case is closed; "unsatisfied" sends it back for 重办."""
+def rate(
+    platform: PlatformDep,
+    request: Request,
+    code: str,
+    body: RatingCreate,
+    signed_in: Annotated[Actor | None, Depends(optional_actor)],
+) -> RatingPublic:
+    """评价: once the case is closed; "unsatisfied" sends it back for 重办. The citizen's own
+    word: a request carrying a staff (or integration) token is refused, 403 staff_cannot_rate;
+    staff record what the citizen says in a 回访 (the evaluate action)."""
     spend_allowance(platform, request, "submit")
     citizen = anonymous_citizen()
+    client = request.client.host if request.client else None
     with platform.uow() as uow:
         reopened = platform.portal.rate_case(
-            uow, citizen, code, NewRating(body.satisfaction, body.comment)
+            uow, signed_in or citizen, code, NewRating(body.satisfaction, body.comment, client)
         )
     with platform.read() as session:
         case = platform.portal.track_case(session, citizen, code)
