@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 DATA ?= $(abspath ../shared/data)
-export CITYOPS_DATABASE_URL ?= sqlite:///$(abspath var/demo.db)
+# the database `cityops` itself uses by default (Settings.database_url), so that the command line
+# run in the checkout and the server of `make demo`/`make serve` work on one database
+export CITYOPS_DATABASE_URL ?= sqlite:///$(abspath var/cityops.db)
 
 .PHONY: demo test lint unit integration e2e assets browser wrk serve bench clean format venv
 
