@@ -271,11 +271,13 @@ def test_case_map_and_list(new_page: NewPage, traffic: int) -> None:
 
 
 def _report_case(page: Any) -> int:
-    """File a case through the API with the page's own token (the loop test covers the form)."""
+    """File a case through the API with the page's own session (the loop test covers the
+    form): the session cookie goes by itself, the CSRF cookie's value in X-CSRF-Token."""
     created: dict[str, Any] = page.evaluate(
         """async () => {
+          const csrf = document.cookie.split('; ').find((c) => c.startsWith('cityops_csrf='));
           const res = await fetch('/api/v1/cases', {method: 'POST', headers: {
-            'Authorization': 'Bearer ' + sessionStorage.getItem('cityops.token'),
+            'X-CSRF-Token': csrf.split('=')[1],
             'Content-Type': 'application/json'}, body: JSON.stringify({
               source: 'hotline', title: '路灯不亮', description: '小区门口路灯连续三晚不亮',
               category_code: 'C010102', lon: 120.125, lat: 30.252})});

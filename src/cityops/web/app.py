@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
@@ -16,11 +17,13 @@ from cityops.web.api import routers
 from cityops.web.api.case_actions import action_router
 from cityops.web.errors import install_error_handlers
 from cityops.web.limits import BodySizeLimit
+from cityops.web.nul_guard import NulInAddress
 from cityops.web.pages import STATIC_DIR
 from cityops.web.pages import router as pages_router
 from cityops.web.pages.portal import router as portal_pages_router
 from cityops.web.rate_limits import PublicReadLimiter
 from cityops.web.request_id import RequestId
+from cityops.web.session import SessionCodec, SessionCookies
 
 
 def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
@@ -49,6 +52,9 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     app.state.public_reads = PublicReadLimiter(  # web.deps.PublicReads spends it
         platform.settings.public_reads_per_minute, lambda: platform.clock.now().timestamp()
     )
+    app.state.sessions = SessionCodec(  # the console's session cookie (web.session)
+        platform.settings.secret_key, timedelta(minutes=platform.settings.session_idle_minutes)
+    )
     app.state.ui_strings = {}  # per language, with the area level names (pages.routes)
     install_error_handlers(app)
     for router in routers():
@@ -64,6 +70,13 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.add_middleware(BodySizeLimit, max_bytes=platform.settings.max_body_bytes)
+    app.add_middleware(NulInAddress)  # PostgreSQL compares no text holding NUL
+    app.add_middleware(
+        SessionCookies,
+        codec=app.state.sessions,
+        now=platform.clock.now,
+        prod=platform.settings.env == "prod",
+    )
     app.add_middleware(RequestId)  # outermost: every answer carries the id
     return app
 

@@ -15,6 +15,7 @@ from cityops.app import Platform
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import Unauthenticated
 from cityops.web.rate_limits import PublicReadLimiter
+from cityops.web.session import browser_session, check_csrf, session_refused
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -38,15 +39,50 @@ ReadSession = Annotated[Session, Depends(read_session)]
 
 
 async def optional_actor(
-    platform: PlatformDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, platform: PlatformDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Actor | None:
-    """The actor behind a bearer token (user session or integration API token), or None.
-    Whether the token still works is read from the database on every request (one primary-key
-    read in the thread pool), so a sign-out, a password change or a deactivation made on any
-    server process holds at once."""
-    if not token:
+    """The actor behind a bearer token (user session or integration API token) or, without
+    one, behind the console's session cookie (web.session), or None. Whether the token still
+    works is read from the database on every request (one primary-key read in the thread pool),
+    so a sign-out, a password change or a deactivation made on any server process holds at
+    once. A write carried by the cookie must pass the CSRF check (403 csrf_failed)."""
+    if token:
+        return await run_in_threadpool(_actor_from_database, platform, token)
+    session = browser_session(request)
+    if session is None:
         return None
-    return await run_in_threadpool(_actor_from_database, platform, token)
+    check_csrf(request, request.app.state.sessions, session)
+    return await _session_actor(request, platform, session.token)
+
+
+async def signed_in_actor(request: Request, platform: Platform) -> Actor | None:
+    """The actor of the request's session cookie, for a console page (no CSRF: pages are
+    read), or None without a valid session."""
+    session = browser_session(request)
+    if session is None:
+        return None
+    try:
+        return await _session_actor(request, platform, session.token)
+    except Unauthenticated:
+        return None
+
+
+async def _session_actor(request: Request, platform: Platform, token: str) -> Actor:
+    try:
+        return await run_in_threadpool(_actor_from_database, platform, token)
+    except Unauthenticated:
+        session_refused(request)  # the response clears the cookies
+        raise
+
+
+def presented_token(
+    request: Request, bearer: Annotated[str | None, Depends(oauth2_scheme)]
+) -> str | None:
+    """The token this request is signed in with: the bearer token, else the session cookie's."""
+    if bearer:
+        return bearer
+    session = browser_session(request)
+    return session.token if session else None
 
 
 def _actor_from_database(platform: Platform, token: str) -> Actor:
@@ -60,7 +96,9 @@ def _actor_from_database(platform: Platform, token: str) -> Actor:
 
 async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
-        raise Unauthenticated("sign in first: send 'Authorization: Bearer <token>'")
+        raise Unauthenticated(
+            "sign in first: send 'Authorization: Bearer <token>' or sign in to the console"
+        )
     return actor
 
 

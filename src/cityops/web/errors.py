@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
@@ -19,6 +20,7 @@ from cityops.kernel.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from cityops.web.session import SignInRequired
 
 STATUS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
@@ -107,6 +109,10 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body("invalid_request", f"invalid request — {summary}", problems=problems),
             status_code=422,
         )
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(_req: Request, exc: SignInRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='')}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:

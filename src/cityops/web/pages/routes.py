@@ -1,7 +1,8 @@
 """HTML shells of the operator console (运营控制台).
 
 Each page is a Jinja2 template with the header, labels and empty regions; its ES module in
-static/js/pages fills them from the JSON API with the bearer token kept in sessionStorage. The
+static/js/pages fills them from the JSON API, signed in by the session cookie (web.session; a
+page asked for without a session redirects to /login?next=). The
 server renders the labels in the language of the `cityops_lang` cookie (zh-CN unless "en"), which
 the header's language switch keeps in step with localStorage, so a page never flashes the other
 language.
@@ -18,11 +19,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from cityops.kernel.errors import NotFound
+from cityops.web.deps import signed_in_actor
+from cityops.web.session import SignInRequired, same_site_path
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = WEB_DIR / "static"
@@ -86,39 +89,53 @@ def ui_dictionary(request: Request, lang: str) -> JSONResponse:
     return JSONResponse(ui_strings(request, lang), headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request) -> HTMLResponse:
+async def console_session(request: Request) -> None:
+    """A console page needs a signed-in session (web.session): without one, a redirect to
+    /login?next=<this page> (SignInRequired, answered in web.errors)."""
+    if await signed_in_actor(request, request.app.state.platform) is None:
+        query = request.url.query
+        raise SignInRequired(request.url.path + (f"?{query}" if query else ""))
+
+
+SIGNED_IN = [Depends(console_session)]
+
+
+@router.get("/login", response_class=HTMLResponse, response_model=None)
+async def login_page(request: Request, next: str = "/") -> Response:
+    """登录; already signed in: straight on to `next` (a path on this site only)."""
+    if await signed_in_actor(request, request.app.state.platform) is not None:
+        return RedirectResponse(same_site_path(next), status_code=303)
     return render(request, "login.html", "login")
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def workbench_page(request: Request) -> HTMLResponse:
     """工作台: the signed-in user's queue."""
     return render(request, "workbench.html", "workbench")
 
 
-@router.get("/cases", response_class=HTMLResponse)
+@router.get("/cases", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def cases_page(request: Request) -> HTMLResponse:
     return render(request, "cases.html", "cases")
 
 
-@router.get("/cases/new", response_class=HTMLResponse)
+@router.get("/cases/new", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def new_case_page(request: Request) -> HTMLResponse:
     return render(request, "case_new.html", "case_new")
 
 
-@router.get("/cases/{case_id:int}", response_class=HTMLResponse)
+@router.get("/cases/{case_id:int}", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def case_page(request: Request, case_id: int) -> HTMLResponse:
     return render(request, "case_detail.html", "case_detail", case_id=case_id)
 
 
-@router.get("/console/hotline", response_class=HTMLResponse)
+@router.get("/console/hotline", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def hotline_page(request: Request) -> HTMLResponse:
     """热线受理台: the operator's screen for a call in progress."""
     return render(request, "hotline.html", "hotline")
 
 
-@router.get("/console/citizen", response_class=HTMLResponse)
+@router.get("/console/citizen", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def citizen_page(request: Request) -> HTMLResponse:
     """市民服务: the 三率 per department or street and month, and the notification outbox."""
     return render(request, "citizen.html", "citizen")
@@ -128,7 +145,7 @@ def citizen_page(request: Request) -> HTMLResponse:
 MAP_LEVELS = ("street", "community", "grid")
 
 
-@router.get("/map", response_class=HTMLResponse)
+@router.get("/map", response_class=HTMLResponse, dependencies=SIGNED_IN)
 def map_page(request: Request) -> HTMLResponse:
     in_use = {level.value for level in request.app.state.platform.geo.levels.in_use}
     levels = [level for level in MAP_LEVELS if level in in_use]

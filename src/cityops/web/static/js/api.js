@@ -1,28 +1,59 @@
-// The JSON API under /api/v1. The bearer token lives in sessionStorage (gone with the tab).
-const TOKEN_KEY = "cityops.token";
-const ME_KEY = "cityops.me";
+// The JSON API under /api/v1. The console is signed in by an HttpOnly session cookie that the
+// browser sends by itself (every tab of the browser shares it; scripts never see the token).
+// Writes echo the readable `cityops_csrf` cookie in the X-CSRF-Token header.
+import { tOr } from "./i18n.js";
+
+const CSRF_COOKIE = "cityops_csrf";
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export class ApiError extends Error {
+  /** `message` is the text for `code` in the page's language (i18n `error.<code>`), else the
+   * server's own message, which `serverMessage` always keeps. */
   constructor(status, code, message, details) {
-    super(message);
+    super(errorText(code, message, details));
     this.status = status;
     this.code = code;
+    this.serverMessage = message;
     this.details = details;
   }
 }
 
-export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
+/** The words for an error code in the page's language; `{name}` takes details[name] and
+ * `{message}` the server's message. Unknown codes: the server's message. */
+export function errorText(code, message, details) {
+  const text = tOr(`error.${code}`, null);
+  if (text === null) return message;
+  const params = { ...(details ?? {}), message };
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : ""));
 }
 
-export function signOut() {
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(ME_KEY);
+function csrfToken() {
+  for (const part of document.cookie.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === CSRF_COOKIE) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+/** Sign out: the server revokes the session's token and clears the cookies. */
+export async function signOut() {
+  try {
+    await fetch("/api/v1/auth/logout", { method: "POST", headers: writeHeaders() });
+  } catch {
+    /* offline: the session still ends by the idle timeout */
+  }
 }
 
 export function toLogin() {
   const next = location.pathname + location.search;
   location.assign(`/login?next=${encodeURIComponent(next)}`);
+}
+
+function writeHeaders() {
+  const headers = { Accept: "application/json" };
+  const csrf = csrfToken();
+  if (csrf) headers["X-CSRF-Token"] = csrf;
+  return headers;
 }
 
 async function failure(res) {
@@ -52,17 +83,14 @@ function url(path, query) {
 
 /** Call the API; JSON in and out. A 401 sends the user to the login page. */
 export async function api(path, { method = "GET", body, query } = {}) {
-  const headers = { Accept: "application/json" };
-  const tok = token();
-  if (tok) headers.Authorization = `Bearer ${tok}`;
+  const headers = UNSAFE.has(method) ? writeHeaders() : { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(url(path, query), {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401 && !path.endsWith("/auth/token")) {
-    signOut();
+  if (res.status === 401) {
     toLogin();
     throw await failure(res);
   }
@@ -71,33 +99,30 @@ export async function api(path, { method = "GET", body, query } = {}) {
   return res.json();
 }
 
-/** OAuth2 password flow: form-encoded username/password → bearer token. */
-export async function signIn(username, password) {
-  const res = await fetch("/api/v1/auth/token", {
+/** Console sign-in: the server sets the session cookies; answers {user, next, …}, where `next`
+ * is the page asked for if it is a path on this site (else "/"). */
+export async function signIn(username, password, next) {
+  const res = await fetch("/api/v1/auth/session", {
     method: "POST",
     headers: { Accept: "application/json" },
-    body: new URLSearchParams({ grant_type: "password", username, password }),
+    body: new URLSearchParams({ username, password, next: next || "/" }),
   });
   if (!res.ok) throw await failure(res);
-  const data = await res.json();
-  sessionStorage.setItem(TOKEN_KEY, data.access_token);
-  if (data.user) sessionStorage.setItem(ME_KEY, JSON.stringify(data.user));
-  else sessionStorage.removeItem(ME_KEY);
-  return data;
+  return res.json();
 }
 
-/** The signed-in user ({username, display_name, roles, department_id, area_codes, …}). */
+let current = null;
+
+/** The signed-in user ({username, display_name, roles, department_id, area_codes, …}),
+ * asked once per page. */
 export async function me() {
-  const cached = sessionStorage.getItem(ME_KEY);
-  if (cached) return JSON.parse(cached);
-  const user = await api("/api/v1/users/me");
-  sessionStorage.setItem(ME_KEY, JSON.stringify(user));
-  return user;
+  current ??= api("/api/v1/users/me");
+  return current;
 }
 
-/** Fetch a file with the token and hand it to the browser as a download. */
+/** Fetch a file (the session cookie goes with it) and hand it to the browser as a download. */
 export async function download(path, query, filename) {
-  const res = await fetch(url(path, query), { headers: { Authorization: `Bearer ${token()}` } });
+  const res = await fetch(url(path, query));
   if (!res.ok) throw await failure(res);
   const blob = await res.blob();
   const link = document.createElement("a");
@@ -107,4 +132,15 @@ export async function download(path, query, filename) {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+/** Send a file (FormData: multipart/form-data) to the API; JSON out. As `api` for the rest. */
+export async function upload(path, formData, query) {
+  const res = await fetch(url(path, query), { method: "POST", headers: writeHeaders(), body: formData });
+  if (res.status === 401) {
+    toLogin();
+    throw await failure(res);
+  }
+  if (!res.ok) throw await failure(res);
+  return res.json();
 }

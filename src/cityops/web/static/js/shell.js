@@ -1,5 +1,5 @@
 // The page frame shared by every signed-in page: language, login guard, user box, navigation.
-import { me, signOut, token, toLogin } from "./api.js";
+import { me, signOut } from "./api.js";
 import { initI18n, onLangChange, t } from "./i18n.js";
 
 function showUser(user) {
@@ -10,13 +10,10 @@ function showUser(user) {
   }
 }
 
-/** Start a signed-in page: returns the current user, or leaves for /login. */
+/** Start a signed-in page (the server sent it only with a session): returns the current user;
+ * a session that ended meanwhile leaves for /login (api.js on the 401). */
 export async function startPage() {
   await initI18n();
-  if (!token()) {
-    toLogin();
-    return new Promise(() => {});
-  }
   const user = await me();
   showUser(user);
   onLangChange(() => showUser(user));
@@ -31,8 +28,9 @@ export async function startPage() {
   const logout = document.getElementById("logout");
   if (logout) {
     logout.hidden = false;
-    logout.addEventListener("click", () => {
-      signOut();
+    logout.addEventListener("click", async () => {
+      logout.disabled = true;
+      await signOut();
       location.assign("/login");
     });
   }

@@ -1,11 +1,10 @@
-// 登录: OAuth2 password form → bearer token in sessionStorage → back to where the user was going.
+// 登录: username and password → the session cookie → back to where the user was going (the
+// server answers `next` only if it is a path on this site).
 import { signIn } from "../api.js";
 import { initI18n, t } from "../i18n.js";
 
 function nextPath() {
-  const next = new URLSearchParams(location.search).get("next") || "/";
-  // only same-site paths: never bounce to another origin
-  return next.startsWith("/") && !next.startsWith("//") ? next : "/";
+  return new URLSearchParams(location.search).get("next") || "/";
 }
 
 await initI18n();
@@ -24,8 +23,8 @@ form.addEventListener("submit", async (ev) => {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    await signIn(username, password);
-    location.assign(nextPath());
+    const session = await signIn(username, password, nextPath());
+    location.assign(session.next);
   } catch (err) {
     error.textContent = err.status === 401 || err.status === 400 ? t("login.failed") : err.message;
     error.hidden = false;
