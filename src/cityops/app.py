@@ -43,7 +43,7 @@ from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
 from cityops.taxonomy.public import TaxonomyService
 from cityops.webhooks.public import WebhookService
-from cityops.worktime.public import WorkingCalendar, load_calendar
+from cityops.worktime.public import CalendarService, WorkingCalendar, load_calendar
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class Platform:
     # Domain services, set by _wire(); one typed field per domain:
     taxonomy: TaxonomyService = field(init=False)
     calendar: WorkingCalendar = field(init=False)
+    worktime: CalendarService = field(init=False)
     geo: GeoService = field(init=False)
     cases: CaseService = field(init=False)
     org: OrgService = field(init=False)
@@ -181,6 +182,10 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     # for SLA arithmetic
     platform.taxonomy = TaxonomyService(platform.clock, platform.org)
     platform.calendar = load_calendar(platform.settings.holidays_file)
+    # the years an administrator set (工作日历) replace the file's
+    platform.worktime = CalendarService(platform.calendar, platform.clock)
+    with platform.read() as session:
+        platform.worktime.load(session)
     # cases: the case engine (workflow, SLA scan)
     platform.cases = CaseService(
         geo=platform.geo,

@@ -14,5 +14,6 @@ from cityops.infra.db import metadata
 from cityops.org import store as _org_store  # noqa: F401
 from cityops.taxonomy import store as _taxonomy_store  # noqa: F401
 from cityops.webhooks import store as _webhooks_store  # noqa: F401
+from cityops.worktime import store as _worktime_store  # noqa: F401
 
 __all__ = ["metadata"]

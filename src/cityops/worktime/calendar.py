@@ -60,6 +60,16 @@ class WorkingCalendar:
     def known_years(self) -> frozenset[int]:
         return frozenset(self._years)
 
+    def year_rules(self, year: int) -> YearRules | None:
+        """One year's holidays and adjusted working days; None for a year not in the calendar
+        (it counts weekends only)."""
+        return self._years.get(year)
+
+    def set_year(self, year: int, rules: YearRules) -> None:
+        """Replace one year's rules (an administrator's change, kept in the database)."""
+        self._years[year] = rules
+        self._warned.discard(year)
+
     @property
     def working_hours(self) -> tuple[tuple[time, time], ...]:
         return self._hours

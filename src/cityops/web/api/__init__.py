@@ -9,6 +9,7 @@ def routers() -> list[APIRouter]:
     from cityops.web.api import (
         areas,
         auth,
+        calendar,
         case_actions,
         cases,
         categories,
@@ -20,6 +21,7 @@ def routers() -> list[APIRouter]:
         knowledge,
         notifications,
         open311,
+        open311_keys,
         portal,
         routing,
         users,
@@ -36,6 +38,7 @@ def routers() -> list[APIRouter]:
         case_actions.router,
         indicators.router,
         webhooks.router,
+        open311_keys.router,
         open311.router,
         portal.router,
         notifications.router,
@@ -44,4 +47,5 @@ def routers() -> list[APIRouter]:
         routing.router,
         knowledge.router,
         hotline.router,
+        calendar.router,
     ]
