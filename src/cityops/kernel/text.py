@@ -43,6 +43,8 @@ _REMOVED = (
 _REMOVED_RE = re.compile(f"[{_REMOVED}]")
 # Line breaks other than "\n" (CR LF first, so it becomes one newline).
 _BREAKS_RE = re.compile("\r\n|[\r\x85\u2028\u2029]")
+# Any character clean_text changes (one search: most text holds none and is returned as is).
+_TOUCHED_RE = re.compile(f"[{_REMOVED}\r\x85\u2028\u2029]")
 # What a code may not hold: everything free text loses, and every line break and tab too.
 _NOT_IN_CODE_RE = re.compile(f"[{_REMOVED}\t\n\r\x85\u2028\u2029]")
 
@@ -50,6 +52,10 @@ _NOT_IN_CODE_RE = re.compile(f"[{_REMOVED}\t\n\r\x85\u2028\u2029]")
 def clean_text(value: str) -> str:
     """`value` under the rule of this module: line breaks as "\\n", control characters and
     disguising formatting removed, NFC. Idempotent; text that needs nothing comes back as is."""
+    if _TOUCHED_RE.search(value) is None:
+        if value.isascii() or unicodedata.is_normalized("NFC", value):
+            return value
+        return unicodedata.normalize("NFC", value)
     text = _BREAKS_RE.sub("\n", value)
     text = _REMOVED_RE.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
