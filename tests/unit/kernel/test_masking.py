@@ -91,6 +91,8 @@ def test_personal_data_in_text_is_masked(text: str, masked: str) -> None:
         "门牌 0571 号，高度 030-1234567",  # no such area code
         "330103199013011234",  # month 13: not an ID number
         "我叫了物业来看，联系人电话打不通",  # cue words that introduce no name
+        "请联系人民路派出所",
+        "也望领导不要公开我的姓名和电话，姓名公布出来",
         "",
     ],
 )
