@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from cityops.kernel.actor import Role
 from cityops.kernel.errors import NotFound
 from cityops.web.deps import signed_in_actor
 from cityops.web.session import SignInRequired, same_site_path
@@ -150,3 +151,18 @@ def map_page(request: Request) -> HTMLResponse:
     in_use = {level.value for level in request.app.state.platform.geo.levels.in_use}
     levels = [level for level in MAP_LEVELS if level in in_use]
     return render(request, "map.html", "case_map", map_levels=levels)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+async def admin_page(request: Request) -> HTMLResponse:
+    """系统管理: users, departments, the responsibility list, the knowledge base, Open311 keys,
+    webhooks and the working calendar, each through its API. Administrators only: anyone else
+    signed in gets the page as a 403 that says so (its script loads nothing)."""
+    actor = await signed_in_actor(request, request.app.state.platform)
+    if actor is None:
+        raise SignInRequired(request.url.path)
+    if not actor.has(Role.admin):
+        denied = render(request, "admin.html", "admin", denied=True)
+        denied.status_code = 403
+        return denied
+    return render(request, "admin.html", "admin", denied=False)
