@@ -17,7 +17,7 @@ if not CHROMIUM.exists():
 
 pytestmark = pytest.mark.e2e
 
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1360, "height": 900}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
@@ -20,6 +20,7 @@ from cityops.kernel.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from cityops.web.pages.routes import render
 from cityops.web.session import SignInRequired
 
 STATUS: list[tuple[type[DomainError], int]] = [
@@ -37,6 +38,15 @@ def status_for(exc: DomainError) -> int:
             return status
     return 400
 
+
+# the codes of HTTP errors raised by the framework or with HTTPException (no domain error)
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    429: "rate_limited",
+}
+HTTP_ERROR = "http_error"
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
@@ -85,6 +95,29 @@ def invalid_json_body(err: Mapping[str, Any], document: Any) -> dict[str, Any]:
     )
 
 
+def is_api_path(path: str) -> bool:
+    """Paths whose errors are JSON whatever the client: the API. Elsewhere (console, portal,
+    their files) an unknown URL is an HTML page."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def error_page(request: Request, status: int) -> HTMLResponse:
+    """The HTML page of an HTTP error, in the portal's style under /portal, else the
+    console's, in the language of the request (zh-CN or en)."""
+    portal = request.url.path == "/portal" or request.url.path.startswith("/portal/")
+    response = render(
+        request,
+        "error_page.html",
+        "error_page",
+        status=status,
+        area="portal" if portal else "console",
+        home="/portal" if portal else "/",
+        base_template="portal_base.html" if portal else "base.html",
+    )
+    response.status_code = status
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_req: Request, exc: DomainError) -> JSONResponse:
@@ -115,19 +148,16 @@ def install_error_handlers(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='')}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse | HTMLResponse:
+        if exc.status_code == 404 and not is_api_path(_req.url.path):
+            return error_page(_req, 404)
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # FastAPI's "error parsing the body" for a JSON body that is not UTF-8 text
             return JSONResponse(
                 error_body("invalid_json", "the body is not valid JSON: it is not UTF-8 text"),
                 status_code=422,
             )
-        code = {
-            404: "not_found",
-            405: "method_not_allowed",
-            413: "body_too_large",
-            429: "rate_limited",
-        }.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, HTTP_ERROR)
         headers = dict(getattr(exc, "headers", None) or {})
         details: dict[str, Any] = {}
         message = str(exc.detail)

@@ -37,11 +37,14 @@ export async function call(path, { method = "GET", json, form } = {}) {
   throw new PortalError(res.status, code, message, details);
 }
 
-/** The citizen-facing words for an error: our own text for known codes, else the server's. */
+/** The citizen-facing words for an error: the portal's own text for known codes, else the
+ * console's (error.<code>), else the server's. */
 export function errorText(err) {
   const key = `portal.err.${err.code}`;
   const text = t(key, { file: err.details?.filename ?? "", seconds: err.details?.retry_after ?? "" });
-  return text === key ? err.message : text;
+  if (text !== key) return text;
+  const general = t(`error.${err.code}`, { retry_after: err.details?.retry_after ?? "" });
+  return general === `error.${err.code}` ? err.message : general;
 }
 
 function isElder() {
