@@ -154,10 +154,10 @@ export async function mount(root) {
       h(
         "div",
         { class: "head-actions cal-controls" },
-        button("admin.cal.prev", () => go(state.year - 1), "btn", { "aria-label": t("admin.cal.prev") }),
+        h("button", { type: "button", class: "btn", "aria-label": t("admin.cal.prev"), title: t("admin.cal.prev"), text: "‹", onclick: () => go(state.year - 1) }),
         h("label", { for: "cal-year", class: "visually-hidden", text: t("admin.cal.year") }),
         year,
-        button("admin.cal.next", () => go(state.year + 1), "btn", { "aria-label": t("admin.cal.next") }),
+        h("button", { type: "button", class: "btn", "aria-label": t("admin.cal.next"), title: t("admin.cal.next"), text: "›", onclick: () => go(state.year + 1) }),
         button("admin.save", save, "btn btn-primary", { id: "cal-save" }),
       ),
     ),
