@@ -45,6 +45,7 @@ from cityops.kernel.actor import SYSTEM, Role
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.org.public import NewApiToken, NewUser
 from cityops.web.app import create_app
+from cityops.web.session import SESSION_COOKIE
 
 # --- who asks --------------------------------------------------------------------------------
 
@@ -192,6 +193,7 @@ class Req:
     data: dict[str, Any] | None = None
     files: Any = None
     token: str | bool = True  # True: the role's token; False: none; a string: that one
+    session: bool = False  # the role's token in the console's session cookie instead
 
     def __or__(self, changes: dict[str, Any]) -> Req:
         return replace(self, **changes)
@@ -218,8 +220,17 @@ class Row:
 
 
 def sign_in(w: World, role: str, scope: str) -> Req:
-    password = PASSWORD if scope == IN else "not the password"
-    return Req(data={"username": "op", "password": password}, token=False)
+    return Req(data={"username": "op", "password": _password(role, scope)}, token=False)
+
+
+def _password(role: str, scope: str) -> str:
+    """Signing in does not depend on who asks: one cell sends a wrong password (more would
+    meet the sign-in throttle of the address, 429)."""
+    return "not the password" if (role, scope) == (ANON, OUT) else PASSWORD
+
+
+def sign_in_cell(role: str, scope: str) -> int:
+    return 401 if (role, scope) == (ANON, OUT) else 200
 
 
 def sign_out(w: World, role: str, scope: str) -> Req:
@@ -432,10 +443,6 @@ def unknown_action(w: World, role: str, scope: str) -> Req:
     return on_case(w, role, scope) | {"path": {"case_id": w.case(scope)["id"], "action": "fly"}}
 
 
-def page_case(w: World, role: str, scope: str) -> Req:
-    return on_case(w, role, scope) | {"token": False}
-
-
 def page_track(w: World, role: str, scope: str) -> Req:
     return tracking(w, role, scope) | {"token": False}
 
@@ -451,6 +458,52 @@ def media(w: World, role: str, scope: str) -> Req:
 
 def page(w: World, role: str, scope: str) -> Req:
     return Req(token=False)
+
+
+def console(w: World, role: str, scope: str) -> Req:
+    """A console page, asked with the role's session cookie (none for anonymous and citizen)."""
+    return Req(token=False, session=True)
+
+
+def console_case(w: World, role: str, scope: str) -> Req:
+    return on_case(w, role, scope) | {"token": False, "session": True}
+
+
+def console_cell(role: str, scope: str) -> int:
+    """The console's pages need a session: without one, 303 to /login?next=…"""
+    return 200 if role in ACCOUNTS else 303
+
+
+def login_cell(role: str, scope: str) -> int:
+    """The sign-in page; with a session, straight on (303)."""
+    return 303 if role in ACCOUNTS else 200
+
+
+def start_session(w: World, role: str, scope: str) -> Req:
+    return Req(data={"username": "lead", "password": _password(role, scope)}, token=False)
+
+
+def new_open311_key(w: World, role: str, scope: str) -> Req:
+    return Req(json={"name": f"matrix-{w.unique()}"})
+
+
+def revoke_open311_key(w: World, role: str, scope: str) -> Req:
+    r = w.client.post(
+        "/api/v1/open311/keys",
+        json={"name": f"spare-{w.unique()}"},
+        headers=_bearer(w.token("admin")),
+    )
+    assert r.status_code == 201, r.text
+    return Req(path={"key_id": r.json()["id"]})
+
+
+def calendar_year(w: World, role: str, scope: str) -> Req:
+    return Req(path={"year": 2026})
+
+
+def put_calendar_year(w: World, role: str, scope: str) -> Req:
+    # a year far off, so the SLA arithmetic of the cases here is untouched
+    return Req(path={"year": 2099}, json={"holidays": [], "workdays": []})
 
 
 # The body each action is sent with: `version` only, stale (every action's body takes just that;
@@ -507,9 +560,9 @@ def intake(role: str, scope: str) -> int:
 
 
 def rate(role: str, scope: str) -> int:
-    """The public rating: the citizen's, given without signing in (403 staff_cannot_rate with
-    any bearer token); P is not closed yet (409)."""
-    if role in ACCOUNTS:
+    """The public rating is the citizen's own word: 403 staff_cannot_rate with a staff or
+    integration token; P is not closed yet (409)."""
+    if role in STAFF:
         return 403
     return 409 if role != ANON and scope == IN else 404
 
@@ -536,7 +589,8 @@ def user_read(role: str, scope: str) -> int:
 
 ROWS: dict[tuple[str, str], Row] = {
     # sign-in and tokens
-    ("POST", "/api/v1/auth/token"): Row(by_scope(200, 401), sign_in),
+    ("POST", "/api/v1/auth/token"): Row(sign_in_cell, sign_in),
+    ("POST", "/api/v1/auth/session"): Row(sign_in_cell, start_session),
     ("POST", "/api/v1/auth/logout"): Row(sign_out_cell, sign_out),
     ("GET", "/api/v1/auth/api-tokens"): Row(signed_in(ADMIN)),
     ("POST", "/api/v1/auth/api-tokens"): Row(signed_in(ADMIN, 201), new_api_token),
@@ -562,6 +616,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/categories/{code}"): Row(public(), on_category),
     ("PUT", "/api/v1/categories/{code}"): Row(signed_in(ADMIN), put_category),
     ("GET", "/api/v1/categories/{code}/revisions"): Row(signed_in(), on_category),
+    # the working calendar: any staff role reads it, administrators set a year
+    ("GET", "/api/v1/calendar/{year}"): Row(signed_in(STAFF - {"integration"}), calendar_year),
+    ("PUT", "/api/v1/calendar/{year}"): Row(signed_in(ADMIN), put_calendar_year),
     # cases
     ("POST", "/api/v1/cases"): Row(intake, new_case),
     ("GET", "/api/v1/cases"): Row(signed_in(CASE_READERS)),
@@ -604,6 +661,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/portal/track/{code}/rating"): Row(rate, rating),
     ("GET", "/api/v1/portal/board"): Row(public()),
     # Open311 GeoReport v2: public reads; posting needs an API key (none here)
+    ("GET", "/api/v1/open311/keys"): Row(signed_in(ADMIN)),
+    ("POST", "/api/v1/open311/keys"): Row(signed_in(ADMIN, 201), new_open311_key),
+    ("POST", "/api/v1/open311/keys/{key_id}/revoke"): Row(signed_in(ADMIN), revoke_open311_key),
     ("GET", "/open311/v2/discovery.{fmt}"): Row(public(), open311),
     ("GET", "/open311/v2/services.{fmt}"): Row(public(), open311),
     ("GET", "/open311/v2/services/{service_code}.{fmt}"): Row(by_scope(200, 404), open311_service),
@@ -613,20 +673,20 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/open311/v2/tokens/{token}.{fmt}"): Row(public(404), open311_token),
     ("GET", "/open311/v2/servicerequestupdates.{fmt}"): Row(public(), open311),
     ("GET", "/open311/v2/{rest:path}"): Row(public(404), open311_unknown),
-    # pages: shells that sign in from the browser; the data comes from the API above
+    # pages: shells whose data comes from the API above; the console's need a session cookie
     ("GET", "/openapi.json"): Row(public(), page),
     ("GET", "/docs"): Row(public(), page),
     ("GET", "/docs/oauth2-redirect"): Row(public(), page),
     ("GET", "/healthz"): Row(public(), page),
     ("GET", "/i18n/{lang}.json"): Row(by_scope(200, 404), i18n),
-    ("GET", "/login"): Row(public(), page),
-    ("GET", "/"): Row(public(), page),
-    ("GET", "/cases"): Row(public(), page),
-    ("GET", "/cases/new"): Row(public(), page),
-    ("GET", "/cases/{case_id:int}"): Row(public(), page_case),
-    ("GET", "/console/hotline"): Row(public(), page),
-    ("GET", "/console/citizen"): Row(public(), page),
-    ("GET", "/map"): Row(public(), page),
+    ("GET", "/login"): Row(login_cell, console),
+    ("GET", "/"): Row(console_cell, console),
+    ("GET", "/cases"): Row(console_cell, console),
+    ("GET", "/cases/new"): Row(console_cell, console),
+    ("GET", "/cases/{case_id:int}"): Row(console_cell, console_case),
+    ("GET", "/console/hotline"): Row(console_cell, console),
+    ("GET", "/console/citizen"): Row(console_cell, console),
+    ("GET", "/map"): Row(console_cell, console),
     ("GET", "/portal"): Row(public(), page),
     ("GET", "/portal/track"): Row(public(), page),
     ("GET", "/portal/track/{code}"): Row(public(), page_track),
@@ -837,6 +897,12 @@ def _ask(w: World, method: str, path: str, role: str, scope: str) -> tuple[Any, 
     template = re.sub(r"\{(\w+):\w+\}", r"{\1}", MOUNT_PATHS.get(path, path))  # {x:int} → {x}
     url = template.format(**req.path)
     token = w.token(role) if req.token is True else req.token or None
+    headers = _bearer(token)
+    session_token = w.token(role) if req.session else None
+    if session_token:
+        codec = w.client.app.state.sessions  # type: ignore[attr-defined]
+        cookie = codec.pack(session_token, w.platform.clock.now())
+        headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
     response = w.client.request(
         method,
         url,
@@ -844,8 +910,10 @@ def _ask(w: World, method: str, path: str, role: str, scope: str) -> tuple[Any, 
         json=req.json,
         data=req.data,
         files=req.files,
-        headers=_bearer(token),
+        headers=headers,
+        follow_redirects=False,
     )
+    w.client.cookies.clear()  # a sign-in's cookies stay with its own cell
     return response, url
 
 

@@ -129,6 +129,14 @@ def _steered(operation: Any, pools: dict[str, list[Any]]) -> st.SearchStrategy[A
     return st.tuples(operation.as_strategy(), st.integers(0, 1_000)).map(steer)
 
 
+def _explained(exc: BaseException) -> str:
+    """The failure with its causes: hypothesis wraps a failure it could not reproduce (a flaky
+    one) in a group whose members say what happened."""
+    if isinstance(exc, BaseExceptionGroup):
+        return f"{exc}: " + "; ".join(_explained(e) for e in exc.exceptions)
+    return str(exc)
+
+
 def _operations(app: FastAPI) -> list[Any]:
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
     return [result.ok() for result in loaded.get_all_operations()]
@@ -169,5 +177,5 @@ def test_api_fuzz(target: Target) -> None:
         try:
             fuzz()
         except Exception as exc:
-            failures.append(f"{operation.label}: {exc}")
+            failures.append(f"{operation.label}: {_explained(exc)}")
     assert not failures, "\n\n".join(failures)
