@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -225,3 +226,19 @@ def test_every_tab_at_desk_and_phone_width(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow} px wider than the {width} px window"
         shoot(page, f"admin-{name}-{width}-{lang}", full_page=width > 500)
+
+
+def test_the_list_exported_and_imported_again_changes_nothing(
+    new_page: NewPage, admin: str, http: httpx.Client, tmp_path: Path
+) -> None:
+    page = new_page()
+    sign_in(page, admin)
+    page.goto("/admin#categories")
+    expect(page.locator("#panel-categories tr[data-category]").first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    exported = tmp_path / "categories.csv"
+    download.value.save_as(exported)
+    total = len(http.get("/api/v1/categories", params={"include_inactive": True}).json())
+    page.locator("#cat-import-file").set_input_files(str(exported))
+    expect(page.locator("#flash")).to_contain_text(f"未变 {total}（共 {total}）")
