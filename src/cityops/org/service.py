@@ -18,7 +18,7 @@ from cityops.kernel.actor import Actor, Role
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
 from cityops.kernel.events import Event
-from cityops.kernel.text import clean_text
+from cityops.kernel.text import checked_code, clean_text
 from cityops.kernel.ttl_cache import TtlCache
 from cityops.org import credentials, events, policy, store
 from cityops.org.model import (
@@ -581,6 +581,7 @@ class OrgService:
         """A department code in a command → its id; unknown codes are bad input (422)."""
         if not code:
             return None
+        checked_code(code, field="department_code")
         dept = store.get_department(session, code=code)
         if dept is None:
             raise ValidationFailed(f"unknown department {code!r}", code="unknown_department")

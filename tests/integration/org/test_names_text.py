@@ -57,3 +57,21 @@ def test_department_user_and_token_names_are_cleaned(
     )
     assert res.status_code == 201, res.text
     assert res.json()["name"] == "12345 热线桥接"
+
+
+def test_a_department_code_with_a_nul_is_a_422(
+    api: TestClient, admin_headers: dict[str, str]
+) -> None:
+    res = api.post(
+        "/api/v1/users",
+        json={
+            "username": "hd9",
+            "password": "correct-horse-battery",
+            "roles": ["handler"],
+            "department_code": "CG\x00J",
+        },
+        headers=admin_headers,
+    )
+    assert res.status_code == 422, res.text
+    assert res.json()["error"]["code"] == "control_character"
+    assert "department_code" in res.json()["error"]["message"]
