@@ -242,3 +242,14 @@ def test_the_list_exported_and_imported_again_changes_nothing(
     total = len(http.get("/api/v1/categories", params={"include_inactive": True}).json())
     page.locator("#cat-import-file").set_input_files(str(exported))
     expect(page.locator("#flash")).to_contain_text(f"未变 {total}（共 {total}）")
+
+
+def test_the_language_switch_relabels_the_open_tab(new_page: NewPage, admin: str) -> None:
+    page = new_page()
+    sign_in(page, admin)
+    page.goto("/admin#departments")
+    expect(page.locator("#dept-create")).to_have_text("新建部门")
+    page.locator("#lang-toggle").click()
+    expect(page.locator("#tab-departments")).to_have_text("Departments")
+    expect(page.locator("#dept-create")).to_have_text("New department")
+    expect(page.locator("#panel-departments tr[data-department]").first).to_be_visible()
