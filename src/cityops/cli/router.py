@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from cityops.appeals.routing.public_training import (
+    TARGET_PRECISION,
+    Calibration,
     ClassifierKind,
     CvResult,
     LabelledSet,
@@ -17,6 +19,7 @@ from cityops.appeals.routing.public_training import (
     RoutingConfig,
     RoutingModel,
     StoredModel,
+    calibration,
     cross_validate,
     evaluate,
     open_model,
@@ -101,6 +104,29 @@ def _print_cv(result: CvResult) -> None:
     console.print(
         f"macro-F1 per fold: {folds}; mean {result.macro_f1_mean:.4f} ± {result.macro_f1_std:.4f}"
     )
+    _print_calibration(
+        "confidence on the held-out folds (threshold chosen on them)", result.calibration
+    )
+
+
+def _print_calibration(title: str, found: Calibration) -> None:
+    """ECE and the automatic-dispatch threshold with its precision and coverage."""
+    console.print(f"[bold]{title}[/bold]")
+    table = Table(show_header=False)
+    table.add_row("expected calibration error (ECE)", f"{found.ece:.4f} ({found.bins} bins)")
+    if found.threshold is None:
+        table.add_row(
+            "auto-dispatch threshold",
+            f"none: no threshold reaches precision ≥ {found.target:.0%} here",
+        )
+    else:
+        table.add_row(
+            "auto-dispatch threshold", f"{found.threshold:.4f} (precision ≥ {found.target:.0%})"
+        )
+        table.add_row("precision at threshold", f"{found.precision:.4f}")
+        table.add_row("coverage at threshold", f"{found.coverage:.4f}")
+    table.add_row("messages", str(found.n))
+    console.print(table)
 
 
 def _config(classifier: ClassifierKind, c: float | None) -> RoutingConfig:
@@ -180,6 +206,21 @@ def evaluate_model(
     _print_metrics(
         f"model {stored.version} on {data.name}", evaluate(dataset.labels, predicted, labels)
     )
+    proba = stored.model.predict_proba(dataset.docs)
+    confidence = [float(p) for p in proba.max(axis=1)]
+    correct = [p == t for p, t in zip(predicted, dataset.labels, strict=True)]
+    stored_cal = ((stored.metrics or {}).get("cross_validation") or {}).get("calibration") or {}
+    threshold = stored_cal.get("threshold")
+    if threshold is not None:
+        title = f"confidence on {data.name} at the model's threshold (chosen when it was trained)"
+        found = calibration(confidence, correct, threshold=float(threshold))
+    else:
+        title = (
+            f"confidence on {data.name}; the model has no stored threshold: chosen here for "
+            f"precision ≥ {TARGET_PRECISION:.0%}"
+        )
+        found = calibration(confidence, correct)
+    _print_calibration(title, found)
 
 
 def _warn_if_trained_on(stored: StoredModel, dataset: LabelledSet) -> None:

@@ -3,6 +3,7 @@ record and its vocabulary, and the file formats of import/export."""
 
 from __future__ import annotations
 
+from cityops.taxonomy.keywords import default_keywords, split_keywords
 from cityops.taxonomy.model import (
     Category,
     CategoryKind,
@@ -37,8 +38,10 @@ __all__ = [
     "category_from_row",
     "check_manage_taxonomy",
     "default_departments",
+    "default_keywords",
     "load_default_taxonomy",
     "parse_rows",
     "read_rows",
     "render",
+    "split_keywords",
 ]

@@ -66,6 +66,15 @@ def test_train_then_eval_on_unseen_messages(raw_csv: Path, tmp_path: Path) -> No
     version = (store / "latest").read_text(encoding="utf-8").strip()
     metrics = json.loads((store / version / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["cross_validation"]["folds"] == 2
+    # confidence measured on the held-out folds: its calibration error and the threshold whose
+    # precision there is at least 97 %, stored with the model
+    measured = metrics["cross_validation"]["calibration"]
+    assert 0.0 <= measured["ece"] < 0.2
+    assert "expected calibration error (ECE)" in result.output
+    threshold = measured["threshold"]
+    assert threshold is not None
+    assert measured["precision"] >= 0.97
+    assert 0.0 < measured["coverage"] <= 1.0
 
     result = runner.invoke(
         app,
@@ -88,6 +97,12 @@ def test_train_then_eval_on_unseen_messages(raw_csv: Path, tmp_path: Path) -> No
     assert 0.6 < _figure(result.output, "accuracy") <= 1.0
     assert "confusion matrix" in result.output
     assert all(label in result.output for label in LABELS)
+    # on the held-out file: ECE, the model's own threshold, and precision and coverage at it
+    assert 0.0 <= _figure(result.output, r"expected calibration error \(ECE\)") < 0.2
+    assert _figure(result.output, "auto-dispatch threshold") == pytest.approx(threshold, abs=1e-4)
+    assert 0.8 <= _figure(result.output, "precision at threshold") <= 1.0
+    assert 0.0 < _figure(result.output, "coverage at threshold") <= 1.0
+    assert "chosen when it was trained" in result.output
 
     router = Router.load(store)
     top = router.suggest("孩子学校的老师违规有偿补课，请教育局查处", k=3)

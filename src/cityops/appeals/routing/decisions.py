@@ -112,6 +112,9 @@ def suggestion_to_json(s: RouteSuggestion) -> dict[str, Any]:
         "department_code": s.department_code,
         "department_name": s.department_name,
         "top_words": [[w, weight] for w, weight in s.top_words],
+        "leaf": s.leaf,
+        "label_probability": s.label_probability,
+        "keywords": list(s.keywords),
     }
 
 
@@ -124,6 +127,12 @@ def suggestion_from_json(data: dict[str, Any]) -> RouteSuggestion:
         department_code=data.get("department_code"),
         department_name=data.get("department_name"),
         top_words=tuple((str(w), float(weight)) for w, weight in data.get("top_words") or ()),
+        # decisions recorded before leaf categories: a group, as it was then
+        leaf=bool(data.get("leaf", True)),
+        label_probability=(
+            float(data["label_probability"]) if data.get("label_probability") is not None else None
+        ),
+        keywords=tuple(str(w) for w in data.get("keywords") or ()),
     )
 
 

@@ -4,9 +4,12 @@ different choice teaches the model. No database, no clock, no model file.
 
 The rule, for a case reported through a citizen channel (web, hotline, Open311) and not yet
 decided: with suggestions from a loaded model, the case still waiting for registration, a top
-probability at or above the threshold, a category that was left to the system or lies in the
-predicted group, and a unit on the responsibility list, it is registered and dispatched
-automatically; otherwise it waits in the dispatcher's queue with the suggestions."""
+suggestion that names a leaf category of the responsibility list (not only its group), its
+probability and that of the board label behind it at or above the threshold, a unit on the list
+for it, and — when a person chose the case's category — the list's preset unit for that category
+(预设责任单位) being the same unit, it is registered and dispatched automatically; otherwise it
+waits in the dispatcher's queue with the suggestions, and the routing card says why (never a
+silent contradiction of the preset)."""
 
 from __future__ import annotations
 
@@ -29,6 +32,11 @@ class RouteSuggestion:
     department_code: str | None  # the unit the responsibility list names for it at the place
     department_name: str | None
     top_words: tuple[tuple[str, float], ...]  # explanation: words pushing towards this label
+    # False: only the category's group is known — the text names none of its leaves (细类)
+    leaf: bool = True
+    # the board label's own calibrated probability (None: the same as `probability`)
+    label_probability: float | None = None
+    keywords: tuple[str, ...] = ()  # the list's words for the category found in the text
 
 
 class RoutingOutcome(StrEnum):
@@ -40,7 +48,9 @@ class RoutingOutcome(StrEnum):
 class RoutingReason(StrEnum):
     confident = "confident"
     low_confidence = "low_confidence"
-    category_not_predicted = "category_not_predicted"  # a person chose a category outside it
+    category_not_predicted = "category_not_predicted"  # (older decisions) outside the group
+    leaf_uncertain = "leaf_uncertain"  # the text names no leaf category: the unit is unknown
+    contradicts_preset = "contradicts_preset"  # the chosen category's preset unit differs
     no_department = "no_department"
     case_taken_up = "case_taken_up"  # no longer waiting for registration
     dispatch_refused = "dispatch_refused"  # the case engine refused the automatic steps
@@ -80,26 +90,26 @@ def decide(
     if facts.already_decided or facts.source not in CITIZEN_SOURCES or not suggestions:
         return None
     top = suggestions[0]
-    own = in_group(facts.category_code, top.category_code)
-    code: str | None
-    name: str | None
-    if own and facts.department_code:
-        # the case's own, finer category names the unit (e.g. 电梯故障 → 市场监督管理局)
-        code, name = facts.department_code, facts.department_name
-    else:
-        code, name = top.department_code, top.department_name
+    by_person = not facts.category_by_system
+    code, name = top.department_code, top.department_name
 
     def verdict(outcome: RoutingOutcome, reason: RoutingReason) -> Verdict:
         return Verdict(outcome, reason, code, name)
 
     if facts.status != "reported":
         return verdict(RoutingOutcome.skipped, RoutingReason.case_taken_up)
-    if top.probability < threshold:
+    if not top.leaf:
+        return verdict(RoutingOutcome.queued, RoutingReason.leaf_uncertain)
+    label_p = top.probability if top.label_probability is None else top.label_probability
+    if top.probability < threshold or label_p < threshold:
+        # both the leaf and the board label behind it: the label's probability is the part
+        # calibrated on held-out messages (cityops router eval)
         return verdict(RoutingOutcome.queued, RoutingReason.low_confidence)
-    if not (facts.category_by_system or own):
-        return verdict(RoutingOutcome.queued, RoutingReason.category_not_predicted)
     if code is None:
         return verdict(RoutingOutcome.queued, RoutingReason.no_department)
+    if by_person and facts.department_code != code:
+        # the category a person chose has its own unit on the list: never overrule it silently
+        return verdict(RoutingOutcome.queued, RoutingReason.contradicts_preset)
     return verdict(RoutingOutcome.auto_dispatched, RoutingReason.confident)
 
 
@@ -107,20 +117,24 @@ def _percent(p: float) -> str:
     return f"{p * 100:.0f}%"
 
 
+def _what(top: RouteSuggestion) -> str:
+    return f"{top.category_name or top.category_code}（{top.label}）"
+
+
 def register_note(top: RouteSuggestion) -> str:
     """The history note of the automatic 立案."""
-    return f"智能分拨自动立案：{top.label} {_percent(top.probability)}"
+    return f"智能分拨自动立案：{_what(top)} {_percent(top.probability)}"
 
 
 def dispatch_note(
     top: RouteSuggestion, threshold: float, department_name: str | None, model_version: str
 ) -> str:
     """The history note of the automatic 派遣: why, to whom, on which words, by which model."""
-    words = "、".join(w for w, _ in top.top_words) or "无"
+    words = "、".join([*top.keywords, *(w for w, _ in top.top_words if w not in top.keywords)])
     unit = department_name or "责任单位"
     return (
-        f"智能分拨自动派遣至{unit}：{top.label} {_percent(top.probability)}"
-        f"（自动派遣阈值 {_percent(threshold)}）；依据词：{words}；模型版本 {model_version}"
+        f"智能分拨自动派遣至{unit}：{_what(top)} {_percent(top.probability)}"
+        f"（自动派遣阈值 {_percent(threshold)}）；依据词：{words or '无'}；模型版本 {model_version}"
     )
 
 

@@ -102,6 +102,13 @@ class RoutingRecorder:
         self._threshold = threshold
         self._categories_by = categories_by
 
+    @property
+    def threshold(self) -> float:
+        """The automatic-dispatch threshold in force: the configured one, raised to the one
+        measured with the loaded model (precision ≥ 97 % on held-out messages) where higher."""
+        measured = self._routing.measured_threshold
+        return max(self._threshold, measured) if measured is not None else self._threshold
+
     # ---- CaseReported: decide ------------------------------------------------------------------
 
     def on_reported_batch(self, events: Sequence[CaseReported]) -> None:
@@ -196,7 +203,7 @@ class RoutingRecorder:
             department_name=dept.name if dept else None,
             already_decided=already,
         )
-        verdict = decide(facts, suggestions, self._threshold)
+        verdict = decide(facts, suggestions, self.threshold)
         version = self._routing.model_version
         if verdict is None or version is None:
             return None
@@ -211,7 +218,7 @@ class RoutingRecorder:
             suggestions=tuple(p.suggestions),
             category_code=top.category_code,
             confidence=top.probability,
-            threshold=self._threshold,
+            threshold=self.threshold,
             department_code=p.verdict.department_code,
             department_name=p.verdict.department_name,
             outcome=p.verdict.outcome,
@@ -232,7 +239,7 @@ class RoutingRecorder:
             CaseAction.register,
             ActionCommand(version=p.view.version, note=register_note(top)),
         )
-        note = dispatch_note(top, self._threshold, p.verdict.department_name, p.model_version)
+        note = dispatch_note(top, self.threshold, p.verdict.department_name, p.model_version)
         self._cases.act(
             uow,
             ROUTER,
@@ -304,7 +311,15 @@ class RoutingRecorder:
             predicted_label=top.label,
             predicted_department_code=decision.department_code,
             corrected_label=found[0] if found else None,
-            corrected_category_code=found[1] if found else None,
+            # the category the person dispatched it under: the leaf model learns from it even
+            # where it names no board label (e.g. 市政设施损坏)
+            corrected_category_code=(
+                found[1]
+                if found
+                else view.category_code
+                if own is not None and own.code == event.department_code
+                else None
+            ),
             department_code=event.department_code,
             department_name=(
                 department.name
@@ -316,6 +331,7 @@ class RoutingRecorder:
         )
         with self._uows() as uow:
             decisions.insert_correction(uow.session, correction)
+        self._routing.forget_leaf_index()  # the next message is compared with it too
 
 
 def subscribe(bus: EventBus, recorder: RoutingRecorder) -> None:

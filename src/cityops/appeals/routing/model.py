@@ -31,7 +31,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
 from cityops.appeals.routing.scoring import Scorer
-from cityops.appeals.routing.stopwords import STOP_WORDS
+from cityops.appeals.routing.stopwords import STOP_WORDS, is_evidence_word
 
 # A token that is nothing but whitespace, punctuation or symbols carries no routing signal.
 _NOISE = re.compile(r"^[\W_]+$")
@@ -333,3 +333,16 @@ class Analysis:
             return self._model.explain(self._doc, label, n)
         index = self._model.labels.index(label)
         return self._scorer.top_terms(self._columns, self._values, index, n, self._block)
+
+    def evidence(self, label: str, n: int = 5) -> list[tuple[str, float]]:
+        """The words to show a person for `label`: `explain` without stop words, politeness and
+        boilerplate (stopwords.NOT_EVIDENCE), numbers and anonymised places, and without words
+        that weigh no more for this label than for the others."""
+        if self._scorer is None:
+            return [
+                t for t in self._model.explain(self._doc, label, 4 * n) if is_evidence_word(t[0])
+            ][:n]
+        index = self._model.labels.index(label)
+        return self._scorer.evidence_terms(
+            self._columns, self._values, index, n, self._block, is_evidence_word
+        )

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from cityops.appeals.routing.dataset import LabelledSet, read_labelled
 from cityops.appeals.routing.evaluation import (
+    TARGET_PRECISION,
+    Calibration,
     CvResult,
     Metrics,
+    calibration,
     cross_validate,
     evaluate,
     trained_on,
@@ -17,6 +20,8 @@ from cityops.appeals.routing.model import ClassifierKind, RoutingConfig, Routing
 from cityops.appeals.routing.store import ModelStore, StoredModel, open_model
 
 __all__ = [
+    "TARGET_PRECISION",
+    "Calibration",
     "ClassifierKind",
     "CvResult",
     "LabelledSet",
@@ -25,6 +30,7 @@ __all__ = [
     "RoutingConfig",
     "RoutingModel",
     "StoredModel",
+    "calibration",
     "cross_validate",
     "evaluate",
     "open_model",

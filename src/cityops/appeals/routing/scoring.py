@@ -223,6 +223,38 @@ class Scorer:
                 out.append((term, w))
         return out
 
+    def evidence_terms(
+        self,
+        columns: NDArray[np.intp],
+        values: NDArray[np.float64],
+        label_index: int,
+        n: int,
+        block: str,
+        keep: Callable[[str], bool],
+    ) -> list[tuple[str, float]]:
+        """`top_terms` for a person: only features `keep` accepts and whose weight for the label
+        is above their mean weight for the other labels (a word every label uses as much does
+        not say why this one), strongest contribution first."""
+        chosen = next((b for b in self.blocks if b.name == block), None)
+        if chosen is None:
+            return []
+        inside = (columns >= chosen.offset) & (columns < chosen.offset + len(chosen.vocabulary))
+        cols = columns[inside]
+        rows = self.weights[cols]
+        own = rows[:, label_index]
+        others = (rows.sum(axis=1) - own) / max(1, rows.shape[1] - 1)
+        weights = own * values[inside]
+        names = self._feature_names()
+        out: list[tuple[str, float]] = []
+        for i in np.argsort(-weights, kind="stable").tolist():
+            w = float(weights[i])
+            if w <= 0 or len(out) >= n:
+                break
+            term = names[int(cols[i])][1].strip()
+            if term and own[i] > others[i] and keep(term):
+                out.append((term, w))
+        return out
+
     def block_names(self, columns: NDArray[np.intp]) -> set[str]:
         """Which blocks have a feature in the row."""
         return {

@@ -1,7 +1,8 @@
-"""platform.routing: the trained routing model at intake (受理时智能分拨). Suggests the top-k
-first-level labels of a text with calibrated probabilities, maps each to its category group and,
-through the responsibility list, to the unit at the place, and explains it with the words that
-weighed most. Also the use cases over the recorded decisions and corrections.
+"""platform.routing: the trained routing model at intake (受理时智能分拨). Suggests the top-k leaf
+categories (细类) of the responsibility list for a text — the model's calibrated board labels
+combined with the list's own words (names, filing conditions, keywords) and operators' corrections
+(leaves.py) — each with the unit the list names for it at the place and the words behind it.
+Also the use cases over the recorded decisions and corrections.
 
 The model is the `latest` version under `Settings.router_model_dir`, loaded once on first use
 (thread-safe). Without one, `available` is False, suggestions are empty and intake goes on as
@@ -22,18 +23,26 @@ from sqlalchemy.orm import Session
 from cityops.appeals.routing import decisions, policy
 from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
 from cityops.appeals.routing.dispatch_rule import EXPLAIN_WORDS, RouteSuggestion
-from cityops.appeals.routing.labels import LABEL_TO_CATEGORY_GROUP, CategoryGroup
+from cityops.appeals.routing.labels import LABEL_GROUPS, LABEL_TO_CATEGORY_GROUP
+from cityops.appeals.routing.leaves import Example, LeafGuess, LeafIndex, specs_of
+from cityops.appeals.routing.stopwords import is_evidence_word
 from cityops.cases.public import CaseService
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
-from cityops.taxonomy.public import TaxonomyService
+from cityops.kernel.ttl_cache import TtlCache
+from cityops.taxonomy.public import CategoryKind, TaxonomyService, default_keywords
 
 if TYPE_CHECKING:  # the model (scikit-learn) is imported when a model is first loaded
+    from cityops.appeals.routing.model import Analysis
     from cityops.appeals.routing.router import Router
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 5000
+# The leaf model is rebuilt from the list and the corrections at most this often: a new
+# correction or a changed category is used within a minute.
+LEAF_INDEX_SECONDS = 60.0
+MAX_EXAMPLES = 5000  # the latest corrections the leaf model compares a message with
 _TAG = re.compile(r"^【[^】]*】")
 
 __all__ = [
@@ -86,6 +95,7 @@ class RoutingService:
         self._lock = threading.Lock()
         self._loaded = False
         self._current: Router | None = None
+        self._leaves: TtlCache[LeafIndex] = TtlCache(LEAF_INDEX_SECONDS)
 
     # ---- the model -------------------------------------------------------------------------
 
@@ -128,6 +138,45 @@ class RoutingService:
         router = self._router()
         return router.version if router is not None else None
 
+    @property
+    def measured_threshold(self) -> float | None:
+        """The automatic-dispatch threshold measured with the loaded model (its precision on
+        held-out messages ≥ 97 %, `cityops router train`), None when it was stored without."""
+        router = self._router()
+        if router is None:
+            return None
+        found = (router.metrics.get("cross_validation") or {}).get("calibration") or {}
+        value = found.get("threshold")
+        return float(value) if value is not None else None
+
+    def leaf_index(self, session: Session) -> LeafIndex:
+        """The leaf model over the list in use and the latest corrections (cached a minute)."""
+        return self._leaves.get_or_load("index", lambda: self._build_leaf_index(session))
+
+    def forget_leaf_index(self) -> None:
+        """Build the leaf model again on next use (after a correction or a list change)."""
+        self._leaves.clear()
+
+    def _build_leaf_index(self, session: Session) -> LeafIndex:
+        router = self._router()
+        cats = self._taxonomy.list_categories(session, kind=CategoryKind.appeal)
+        by_code = {c.code for c in cats}
+
+        def words(text: str) -> list[str]:
+            if router is None:
+                return []
+            return [w for w in router.tokens(text).split() if is_evidence_word(w)]
+
+        specs = specs_of(cats, default_keywords(), words)
+        examples: list[Example] = []
+        if router is not None:
+            corrections = decisions.all_corrections(session)[-MAX_EXAMPLES:]
+            for corr in corrections:
+                if corr.corrected_category_code in by_code:
+                    seen = frozenset(router.tokens(corr.text[:MAX_TEXT]).split())
+                    examples.append(Example(corr.corrected_category_code, seen))
+        return LeafIndex(specs, LABEL_GROUPS, examples)
+
     # ---- suggestions (no actor: intake and other domains call these) ---------------------------
 
     def suggest(
@@ -145,58 +194,70 @@ class RoutingService:
         the place (a point or an area code; None outside the city or without a place for a
         unit of the place) and its top words. [] when no model is loaded or the text is
         empty (or holds no words, only stop words and punctuation)."""
-        router = self._router()
-        if router is None:
+        ranked = self._rank(session, text, k)
+        if ranked is None:
             return []
-        tokens = router.tokens(text[:MAX_TEXT])
-        if not tokens:
-            return []
-        analysis = router.analyse_tokens(tokens)
+        analysis, guesses = ranked
         out: list[RouteSuggestion] = []
-        for s in analysis.suggestions(len(router.labels)):
-            group = LABEL_TO_CATEGORY_GROUP.get(s.label)
-            if group is None:  # a label the taxonomy has no group for
-                continue
+        for g in guesses:
             dept = self._cases.responsible_department(
-                session, group.code, lon, lat, crs, area_code=area_code
+                session, g.code, lon, lat, crs, area_code=area_code
             )
-            words = analysis.explain(s.label, EXPLAIN_WORDS)
+            words = analysis.evidence(g.label, EXPLAIN_WORDS)
             out.append(
                 RouteSuggestion(
-                    label=s.label,
-                    probability=s.probability,
-                    category_code=group.code,
-                    category_name=self._category_name(session, group),
+                    label=g.label,
+                    probability=g.probability,
+                    category_code=g.code,
+                    category_name=self._name_of(session, g.code),
                     department_code=dept.code if dept else None,
                     department_name=dept.name if dept else None,
                     top_words=tuple((w, round(weight, 4)) for w, weight in words),
+                    leaf=g.leaf,
+                    label_probability=round(g.label_probability, 4),
+                    keywords=g.matched,
                 )
             )
-            if len(out) >= max(1, k):
-                break
         return out
 
-    def suggest_category(self, session: Session, text: str) -> str | None:
-        """The portal's CategorySuggester: the top label's category code when a model is loaded
-        and that category is in use, else None (the portal then uses its fallback)."""
+    def _rank(self, session: Session, text: str, k: int) -> tuple[Analysis, list[LeafGuess]] | None:
+        """The message read once by the model and its k most likely categories; None without a
+        model or words."""
         router = self._router()
         if router is None:
             return None
-        tokens = router.tokens(text[:MAX_TEXT])
+        text = text[:MAX_TEXT]
+        tokens = router.tokens(text)
         if not tokens:
             return None
-        for s in router.suggest_tokens(tokens, len(router.labels)):
-            group = LABEL_TO_CATEGORY_GROUP.get(s.label)
-            if group is None:
-                continue
-            return group.code if self._category_in_use(session, group.code) else None
-        return None
+        analysis = router.analyse_tokens(tokens)
+        labels = {s.label: s.probability for s in analysis.suggestions(len(router.labels))}
+        index = self.leaf_index(session)
+        guesses = index.rank(text, labels, tokens.split(), k=max(1, k)) if index.specs else []
+        if not guesses:  # a list without appeal categories: the groups, no leaf known
+            guesses = [
+                LeafGuess(group.code, p, False, label, p)
+                for label, p in sorted(labels.items(), key=lambda kv: -kv[1])
+                if (group := LABEL_TO_CATEGORY_GROUP.get(label)) is not None
+            ][: max(1, k)]
+        return analysis, guesses
 
-    def _category_name(self, session: Session, group: CategoryGroup) -> str:
+    def suggest_category(self, session: Session, text: str) -> str | None:
+        """The portal's CategorySuggester: the most likely category (a leaf where the text names
+        one, else its group) when a model is loaded and that category is in use, else None (the
+        portal then uses its fallback)."""
+        ranked = self._rank(session, text, 1)
+        if ranked is None or not ranked[1]:
+            return None
+        top = ranked[1][0]
+        return top.code if self._category_in_use(session, top.code) else None
+
+    def _name_of(self, session: Session, code: str) -> str:
         try:
-            return self._taxonomy.get_category(session, group.code).name
+            return self._taxonomy.get_category(session, code).name
         except NotFound:
-            return group.name
+            group = next((g for g in LABEL_TO_CATEGORY_GROUP.values() if g.code == code), None)
+            return group.name if group is not None else code
 
     def _category_in_use(self, session: Session, code: str) -> bool:
         try:

@@ -7,6 +7,8 @@ segmented version of the same messages (numbers and segmentation fragments left 
 
 from __future__ import annotations
 
+import re
+
 STOP_WORDS: frozenset[str] = frozenset(
     r"""
 ! " # $ & ' ( ) * + , - -- . .. ... / : ; <
@@ -55,3 +57,38 @@ STOP_WORDS: frozenset[str] = frozenset(
 ， ： ； ＜ ＞ ？ ［ ］ ～
 """.split()  # noqa: SIM905 (700 words read better as text)
 )
+
+
+# Words the model may use but that explain nothing to a person reading why a message went where
+# it did (证据词不显示): politeness, the board's boilerplate, the words every appeal has, and the
+# anonymised places of the published data (A市, A3区). The model keeps them as features; the
+# evidence shown on the routing card and in the history never names them.
+NOT_EVIDENCE: frozenset[str] = frozenset(
+    """
+请 请问 请求 恳请 麻烦 谢谢 感谢 您好 你好 测试 试试 尊敬 领导 书记 市长 局长 主任 网友 留言
+市民 群众 居民 百姓 老百姓 反映 反应 问题 情况 希望 尽快 及时 处理 解决 落实 回复 答复 关注
+重视 帮助 帮忙 给予 要求 需要 进行 存在 出现 发生 相关 有关部门 部门 政府 单位 工作 现在
+目前 一直 已经 还是 今年 去年 今天 昨天 最近 多次 长期 时间 这种 这样 一下 一些 能否 是否
+何时 为何 怎么 怎样 可否 严重 非常 特别 影响 导致 造成 情况下 举报 投诉 咨询 建议 询问
+了解 知道 告知 通知 说明 表示 认为 觉得 看到 发现 听说 据 万分 急 紧急 严肃 真的 确实
+我市 本市 全市 我区 我县 附近 周边 地方 地区 这里 那里 该 此事 事情 东西 有人 大家 我家
+有个 一个 两个 几个 好几 好几天 一次 几次 晚上 白天 早上 中午 星期 小时 每天 天天 之前 以后
+后来 期间 当时 一年 多年 几年 楼下 门口 旁边 对面 里面 外面 上面 下面 其他 以上 如下 谢谢您
+""".split()  # noqa: SIM905
+)
+_ANONYMISED_PLACE = re.compile(r"^[A-Za-z]+\d*[省市区县镇乡村街]?$|^[\d.]+$")
+
+
+def is_evidence_word(term: str) -> bool:
+    """Whether a feature (a word, or words joined by spaces) may be shown as evidence: none of
+    its words is a stop word, a word that explains nothing, a number or an anonymised place,
+    and it is more than one character (a lone 人 or 街 explains nothing either)."""
+    parts = term.split()
+    return (
+        bool(parts)
+        and len("".join(parts)) > 1
+        and all(
+            p not in STOP_WORDS and p not in NOT_EVIDENCE and not _ANONYMISED_PLACE.match(p)
+            for p in parts
+        )
+    )

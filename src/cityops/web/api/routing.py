@@ -22,13 +22,18 @@ class TopWord(BaseModel):
 
 
 class RouteSuggestionPublic(BaseModel):
-    label: str = Field(description="the model's first-level label (一级标签)")
-    probability: float = Field(description="calibrated; the suggestions sum to at most 1")
-    category_code: str
+    label: str = Field(description="the model's first-level label (一级标签) behind it")
+    probability: float = Field(description="of the category; the suggestions sum to at most 1")
+    category_code: str = Field(description="a leaf category (细类), or only its group: see leaf")
     category_name: str
     department_code: str | None = Field(description="the unit the responsibility list names")
     department_name: str | None
-    top_words: list[TopWord]
+    top_words: list[TopWord] = Field(description="the model's words for the label (evidence)")
+    leaf: bool = Field(True, description="false: the text names no leaf of the group")
+    label_probability: float | None = Field(None, description="the board label's, calibrated")
+    keywords: list[str] = Field(
+        default_factory=list, description="the list's words for the category found in the text"
+    )
 
     @classmethod
     def of(cls, s: RouteSuggestion) -> RouteSuggestionPublic:
@@ -40,6 +45,9 @@ class RouteSuggestionPublic(BaseModel):
             department_code=s.department_code,
             department_name=s.department_name,
             top_words=[TopWord(word=w, weight=weight) for w, weight in s.top_words],
+            leaf=s.leaf,
+            label_probability=s.label_probability,
+            keywords=list(s.keywords),
         )
 
 

@@ -31,6 +31,7 @@ GROUPS: list[tuple[str, str, str | None]] = [
     ("A01", "城乡建设", None),
     ("A02", "劳动和社会保障", "RSJ"),
     ("A03", "教育文体", "JYJ"),
+    ("A0302", "校外培训", "JYJ"),  # a leaf the school appeal's words name (补课)
     ("A0305", "文化市场", "WLJ"),  # a finer category with its own unit
     ("A04", "商贸旅游", "SJJ"),
     ("A05", "环境保护", "HBJ"),

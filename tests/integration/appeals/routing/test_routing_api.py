@@ -27,11 +27,14 @@ def test_suggestions_with_units_at_the_place(city: RoutingCity) -> None:
     top3 = found["suggestions"]
     assert len(top3) == 3
     first = top3[0]
+    # the leaf the list's words name (补课 → 校外培训), under the model's label
     assert (first["label"], first["category_code"], first["category_name"]) == (
         "教育文体",
-        "A03",
-        "教育文体",
+        "A0302",
+        "校外培训",
     )
+    assert (first["leaf"], first["keywords"]) == (True, ["有偿补课", "补课"])
+    assert 0.5 < first["label_probability"] <= 1.0  # the board label's own, calibrated
     assert (first["department_code"], first["department_name"]) == ("JYJ", "教育局")
     assert first["top_words"]
     assert all(w["weight"] > 0 for w in first["top_words"])

@@ -49,15 +49,20 @@ def test_dispatch_elsewhere_is_a_correction_and_agreement_is_not(city: RoutingCi
     assert len(city.routing(corrected["id"])["corrections"]) == 1
 
 
-def test_a_category_chosen_outside_the_prediction_teaches_its_label(city: RoutingCity) -> None:
+def test_a_category_whose_preset_unit_differs_is_queued_and_its_dispatch_teaches(
+    city: RoutingCity,
+) -> None:
     case = city.create(
         "op", source="hotline", title="来电反映", description=SCHOOL, category_code="A07"
     )
     city.drain()
     decision = city.routing(case["id"])["decision"]
     assert decision["outcome"] == "queued"
-    assert decision["reason"] == "category_not_predicted"
+    # the operator chose 交通运输 (preset: 交通运输局); the model says 校外培训 (教育局): the
+    # router does not overrule the preset, it leaves the case to the dispatcher and says why
+    assert decision["reason"] == "contradicts_preset"
     assert decision["department_code"] == "JYJ"
+    assert decision["suggestions"][0]["category_code"] == "A0302"
     city.act("disp", city.act("op", case, "register"), "dispatch")  # to 交通运输局, the case's
     city.drain()
     [correction] = city.routing(case["id"])["corrections"]
@@ -65,6 +70,10 @@ def test_a_category_chosen_outside_the_prediction_teaches_its_label(city: Routin
     assert correction["corrected_label"] == "交通运输"
     assert correction["corrected_category_code"] == "A07"
     assert correction["department_code"] == "JTJ"
+    # the leaf model compares the next messages with it from now on
+    with city.platform.read() as session:
+        examples = city.platform.routing.leaf_index(session).examples
+    assert [e.code for e in examples] == ["A07"]
 
 
 def test_a_returned_automatic_dispatch_sent_on_is_recorded(city: RoutingCity) -> None:

@@ -43,7 +43,7 @@ def test_a_confident_appeal_left_to_the_system_is_dispatched_and_explained(
 
     receipt = city.submit(SCHOOL)
     assert receipt["category_by"] == "system"
-    assert receipt["category_code"] == "A03"  # the model's top category, not the fallback
+    assert receipt["category_code"] == "A0302"  # the model's top leaf, not the fallback
     case = city.case_by_number(receipt["case_number"])
     assert case["status"] == "reported"  # intake itself never waits for routing
 
@@ -73,7 +73,9 @@ def test_a_confident_appeal_left_to_the_system_is_dispatched_and_explained(
     labels = [s["label"] for s in decision["suggestions"]]
     assert len(labels) == 3
     assert labels[0] == "教育文体"
-    assert len(set(labels)) == 3
+    codes = [s["category_code"] for s in decision["suggestions"]]
+    assert codes[0] == "A0302"  # the leaf (校外培训), not the group
+    assert len(set(codes)) == 3
     assert sum(s["probability"] for s in decision["suggestions"]) <= 1 + 1e-6
     assert decision["suggestions"][0]["top_words"][0]["word"] == top[0].top_words[0][0]
     assert routing["corrections"] == []
@@ -127,6 +129,25 @@ def test_an_unsure_appeal_waits_for_the_dispatcher_with_suggestions(city: Routin
     assert decision["confidence"] == pytest.approx(top[0].probability, abs=1e-4)
     assert [s["label"] for s in decision["suggestions"]] == [s.label for s in top]
     assert decision["department_code"] == decision["suggestions"][0]["department_code"]
+
+
+def test_a_group_whose_leaf_the_text_does_not_name_waits_however_sure_the_label(
+    city: RoutingCity,
+) -> None:
+    text = "学校的老师经常体罚学生，还让学生罚站一整节课，家长们非常担心孩子的身心健康"
+    top = _top(city, text)
+    assert top[0].label == "教育文体"
+    # 教育文体 has leaves with other units (校外培训: 教育局, 文化市场: 文旅局): the text names
+    # neither, so the unit is not known, and the router leaves it to a person
+    assert (top[0].category_code, top[0].leaf) == ("A03", False)
+
+    receipt = city.submit(text)
+    city.drain()
+    case = city.case_by_number(receipt["case_number"])
+    assert case["status"] == "reported"
+    decision = city.routing(case["id"])["decision"]
+    assert (decision["outcome"], decision["reason"]) == ("queued", "leaf_uncertain")
+    assert decision["suggestions"][0]["leaf"] is False
 
 
 def test_a_case_already_taken_up_is_left_alone(city: RoutingCity) -> None:

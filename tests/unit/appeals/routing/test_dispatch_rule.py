@@ -102,16 +102,18 @@ def test_a_case_already_taken_up_is_skipped() -> None:
     )
 
 
-def test_a_persons_category_outside_the_prediction_is_queued() -> None:
+def test_a_persons_category_whose_preset_unit_differs_is_queued_not_overruled() -> None:
     facts = replace(FACTS, category_code="A0701", category_by_system=False, department_code="JTJ")
     verdict = decide(facts, SCHOOL, 0.85)
     assert verdict is not None
     assert verdict.outcome is RoutingOutcome.queued
-    assert verdict.reason is RoutingReason.category_not_predicted
-    assert verdict.department_code == "JYJ"  # what the dispatcher is offered
+    assert verdict.reason is RoutingReason.contradicts_preset
+    assert verdict.department_code == "JYJ"  # what the dispatcher is offered, next to the preset
 
 
-def test_a_persons_category_inside_the_predicted_group_is_dispatched_to_its_own_unit() -> None:
+def test_a_persons_category_inside_the_predicted_group_with_another_unit_is_queued() -> None:
+    # 文化市场 lies in 教育文体's group but the list names another unit for it (the issue's
+    # 住建局 vs 供水集团): the router never dispatches against the preset
     facts = replace(
         FACTS,
         category_code="A0305",
@@ -121,8 +123,45 @@ def test_a_persons_category_inside_the_predicted_group_is_dispatched_to_its_own_
     )
     verdict = decide(facts, SCHOOL, 0.85)
     assert verdict is not None
+    assert (verdict.outcome, verdict.reason) == (
+        RoutingOutcome.queued,
+        RoutingReason.contradicts_preset,
+    )
+
+
+def test_a_persons_category_whose_preset_agrees_is_dispatched() -> None:
+    facts = replace(FACTS, category_code="A0302", category_by_system=False, department_code="JYJ")
+    verdict = decide(facts, SCHOOL, 0.85)
+    assert verdict is not None
     assert verdict.outcome is RoutingOutcome.auto_dispatched
-    assert (verdict.department_code, verdict.department_name) == ("WLJ", "文化广电旅游体育局")
+    assert verdict.department_code == "JYJ"
+
+
+def test_a_group_without_a_named_leaf_is_queued_however_confident() -> None:
+    suggestions = [replace(SCHOOL[0], probability=0.99, leaf=False)]
+    verdict = decide(FACTS, suggestions, 0.85)
+    assert verdict is not None
+    assert (verdict.outcome, verdict.reason) == (
+        RoutingOutcome.queued,
+        RoutingReason.leaf_uncertain,
+    )
+
+
+@pytest.mark.parametrize(
+    ("leaf_p", "label_p", "outcome"),
+    [
+        (0.95, 0.95, RoutingOutcome.auto_dispatched),
+        (0.95, 0.80, RoutingOutcome.queued),  # the words name the leaf, the label is unsure
+        (0.80, 0.95, RoutingOutcome.queued),  # the label is sure, the leaf is not
+    ],
+)
+def test_both_the_leaf_and_its_label_must_reach_the_threshold(
+    leaf_p: float, label_p: float, outcome: RoutingOutcome
+) -> None:
+    suggestions = [replace(SCHOOL[0], probability=leaf_p, label_probability=label_p)]
+    verdict = decide(FACTS, suggestions, 0.85)
+    assert verdict is not None
+    assert verdict.outcome is outcome
 
 
 def test_a_category_left_to_the_system_follows_the_prediction() -> None:
@@ -150,11 +189,12 @@ def test_groups_nest_by_prefix() -> None:
 
 def test_notes_explain_the_automatic_steps() -> None:
     top = SCHOOL[0]
-    assert register_note(top) == "智能分拨自动立案：教育文体 90%"
+    top = replace(top, category_code="A0302", category_name="校外培训", keywords=("补课",))
+    assert register_note(top) == "智能分拨自动立案：校外培训（教育文体） 90%"
     note = dispatch_note(top, 0.85, "教育局", "20261101T000000Z-abcd1234")
-    assert note.startswith("智能分拨自动派遣至教育局：教育文体 90%")
+    assert note.startswith("智能分拨自动派遣至教育局：校外培训（教育文体） 90%")
     assert "阈值 85%" in note
-    assert "依据词：学校、补课" in note
+    assert "依据词：补课、学校" in note  # the list's words first, then the model's
     assert note.endswith("模型版本 20261101T000000Z-abcd1234")
 
 

@@ -9,7 +9,7 @@ import { loadRouting, renderRouting } from "../routing_panel.js";
 import { startPage } from "../shell.js";
 
 const caseId = Number(document.body.dataset.caseId);
-await startPage();
+const user = await startPage();
 let state = { case: null, history: [], departments: null, open: null, routing: null };
 let map = null;
 let mapLayers = [];
@@ -27,9 +27,9 @@ async function load() {
   }
   render();
   drawMap().catch(() => {});
-  loadRouting(caseId).then((r) => {
+  loadRouting(caseId, user).then((r) => {
     state.routing = r;
-    renderRouting(document.getElementById("routing-card"), r);
+    renderRouting(document.getElementById("routing-card"), r, state.case);
   }).catch(() => {});
 }
 
@@ -44,7 +44,7 @@ function render() {
   renderFields(c);
   renderActions(c);
   renderTimeline();
-  renderRouting(document.getElementById("routing-card"), state.routing);
+  renderRouting(document.getElementById("routing-card"), state.routing, c);
 }
 
 function renderFields(c) {
