@@ -24,6 +24,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, DomainError, NotFound, ValidationFailed
+from cityops.kernel.text import checked_code
 
 MAX_LIMIT = 20
 QUERY_MAX = 2000
@@ -91,6 +92,7 @@ class KnowledgeService:
     def get_article(self, session: Session, actor: Actor, code: str) -> Article:
         """An article by code (an inactive one too: old answers name it)."""
         policy.check_read_articles(actor)
+        checked_code(code, field="article_code")
         found = store.get(session, code)
         if found is None:
             raise NotFound(f"no knowledge article {code!r}", code="article_not_found", article=code)

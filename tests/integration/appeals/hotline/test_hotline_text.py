@@ -40,3 +40,21 @@ def test_a_code_with_a_control_character_is_refused(city: City) -> None:
     assert r.status_code == 422, r.text
     assert "category_code" in r.json()["error"]["message"]
     assert city.snapshot() == before
+
+
+def test_an_article_code_with_a_nul_is_refused(city: City) -> None:
+    before = city.snapshot()
+    r = city.client.post(
+        "/api/v1/hotline/calls",
+        json={
+            "appeal_type": "consultation",
+            "text": "公积金怎么提取",
+            "mode": "answer",
+            "category_code": "A13",
+            "article_code": "KB\x0001",
+        },
+        headers=city.auth("hot"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "control_character"
+    assert city.snapshot() == before
