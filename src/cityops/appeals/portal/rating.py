@@ -17,6 +17,7 @@ import hmac
 import secrets
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from cityops.appeals.followup.public import PORTAL_USERNAME, RatingChannel
 from cityops.appeals.portal import policy, store
@@ -80,7 +81,7 @@ class Rating:
         if view.status is not CaseStatus.closed:
             raise Conflict("you can rate your appeal once it is closed", code="not_closed_yet")
         if view.evaluated_at is not None:
-            raise Conflict("this appeal has been rated already", code="already_rated")
+            raise self._rated_already(session, case_id, view.reopen_count)
         unsatisfied = satisfaction is Satisfaction.unsatisfied
         reopen = unsatisfied and view.reopen_count < MAX_REOPENS
         note = f"市民通过门户评价：{LABELS[satisfaction]}" + (f"；{comment}" if comment else "")
@@ -111,5 +112,28 @@ class Rating:
                 client_hash=client_hash(self.client_key, cmd.client),
             )
         except IntegrityError as exc:
-            raise Conflict("this appeal has been rated already", code="already_rated") from exc
+            # another rating of the citizen's for this closure won the race (no query now: on
+            # PostgreSQL the failed insert has ended the transaction)
+            raise Conflict(
+                "this appeal has been rated already",
+                code="already_rated",
+                channel=RatingChannel.portal.value,
+            ) from exc
         return reopen
+
+    @staticmethod
+    def _rated_already(session: Session, case_id: int, round_: int) -> Conflict:
+        """409 already_rated, saying how this closure was rated: by the citizen here, or in a
+        回访 where staff recorded the citizen's answer (which the citizen may dispute)."""
+        if any(r["round"] == round_ for r in store.ratings(session, case_id)):
+            return Conflict(
+                "this appeal has been rated already",
+                code="already_rated",
+                channel=RatingChannel.portal.value,
+            )
+        return Conflict(
+            "this appeal has been rated already: your answer was recorded in a follow-up call "
+            "(回访); if that is not what you said, call the 12345 hotline to have it corrected",
+            code="already_rated",
+            channel=RatingChannel.followup.value,
+        )

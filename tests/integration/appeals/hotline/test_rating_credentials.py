@@ -125,6 +125,15 @@ def test_the_citizens_rating_records_its_channel_not_the_address(city: City) -> 
     assert (history["action"], history["actor_user_id"]) == ("evaluate", None)
 
 
+def test_a_second_rating_of_the_citizen_is_refused_as_theirs(city: City) -> None:
+    code = _code(city, _closed(city)["id"])
+    assert _rate(city, code).status_code == 200
+    r = _rate(city, code, satisfaction="unsatisfied")
+    assert r.status_code == 409, r.text
+    error = r.json()["error"]
+    assert (error["code"], error["details"]) == ("already_rated", {"channel": "portal"})
+
+
 def test_two_ratings_from_one_address_share_a_hash(city: City) -> None:
     first, second = _closed(city), _closed(city)
     for case in (first, second):
@@ -148,9 +157,12 @@ def test_a_follow_up_visit_records_who_recorded_the_answer(city: City) -> None:
         op_id,
         "op",
     )
+    # the citizen who disagrees is told how the rating was taken and where to correct it
     r = _rate(city, _code(city, case["id"]), satisfaction="unsatisfied")
     assert r.status_code == 409, r.text
-    assert r.json()["error"]["code"] == "already_rated"
+    error = r.json()["error"]
+    assert (error["code"], error["details"]) == ("already_rated", {"channel": "followup"})
+    assert "12345" in error["message"]
 
 
 def test_migration_0019_fills_in_the_visits_recorded_before_it(city: City) -> None:
