@@ -474,6 +474,13 @@ def console_cell(role: str, scope: str) -> int:
     return 200 if role in ACCOUNTS else 303
 
 
+def admin_page_cell(role: str, scope: str) -> int:
+    """系统管理: administrators; anyone else signed in gets the page as a 403."""
+    if role not in ACCOUNTS:
+        return 303
+    return 200 if role in ADMIN else 403
+
+
 def login_cell(role: str, scope: str) -> int:
     """The sign-in page; with a session, straight on (303)."""
     return 303 if role in ACCOUNTS else 200
@@ -687,6 +694,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/hotline"): Row(console_cell, console),
     ("GET", "/console/citizen"): Row(console_cell, console),
     ("GET", "/map"): Row(console_cell, console),
+    ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/portal"): Row(public(), page),
     ("GET", "/portal/track"): Row(public(), page),
     ("GET", "/portal/track/{code}"): Row(public(), page_track),
