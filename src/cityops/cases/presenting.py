@@ -1,14 +1,18 @@
 """Case records into the views callers get: the actor's allowed actions (in the workflow of the
-case's type), the live SLA colour and the reporter's phone masked unless revealed."""
+case's type), the live SLA colour, and personal data masked unless revealed: the reporter's phone,
+and the phone and ID numbers inside the free text (title, description, address, history notes and
+the reasons and answers of steps; kernel/masking.mask_text), for every reader alike. A reveal
+(`?reveal=contact`) is for the roles policy.may_reveal_contact names and is audited."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import dataclasses
+from typing import TYPE_CHECKING, Any
 
-from cityops.cases.dtos import AreaInfo, CaseArea, CaseView, DepartmentInfo
+from cityops.cases.dtos import AreaInfo, CaseArea, CaseView, DepartmentInfo, HistoryEntry
 from cityops.cases.rows import CaseRecord, state_of
 from cityops.kernel.actor import Actor
-from cityops.kernel.masking import mask_phone
+from cityops.kernel.masking import mask_phone, mask_text
 from cityops.worktime.public import LimitUnit, SlaState, sla_state
 
 if TYPE_CHECKING:
@@ -47,8 +51,8 @@ def case_view(
         number=case.number,
         tracking_code=case.tracking_code,
         source=case.source,
-        title=case.title,
-        description=case.description,
+        title=case.title if reveal_contact else mask_text(case.title),
+        description=case.description if reveal_contact else mask_text(case.description),
         category_code=case.category_code,
         category_name=case.category_name,
         kind=case.kind,
@@ -57,7 +61,7 @@ def case_view(
         version=case.version,
         lon=case.lon,
         lat=case.lat,
-        address=case.address,
+        address=case.address if reveal_contact or not case.address else mask_text(case.address),
         area=CaseArea(
             district=_area(case.district_code, case.district_name),
             street=_area(case.street_code, case.street_name),
@@ -101,4 +105,32 @@ def case_view(
         evaluated_at=case.evaluated_at,
         contact_revealed=reveal_contact,
         updated_at=case.updated_at,
+        limits=dict(state.limits),
     )
+
+
+def history_view(
+    entries: list[HistoryEntry], *, reveal_contact: bool = False
+) -> list[HistoryEntry]:
+    """History lines as the reader may see them: the note and every text among the step's
+    particulars (a reason, an answer) masked unless revealed."""
+    if reveal_contact:
+        return entries
+    return [
+        dataclasses.replace(entry, note=mask_text(entry.note), data=_masked(entry.data))
+        for entry in entries
+    ]
+
+
+def _masked(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: _masked_value(value) for key, value in data.items()}
+
+
+def _masked_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return _masked(value)
+    if isinstance(value, list):
+        return [_masked_value(item) for item in value]
+    return value

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import engine, feeds, intake, policy, queries, rows, store
+from cityops.cases import deadlines, engine, feeds, intake, policy, queries, rows, store
 from cityops.cases.dtos import (
     ActionCommand,
     CaseCounts,
     CaseFilter,
+    CaseListStamp,
+    CaseOrder,
     CasePage,
     CaseView,
     DepartmentInfo,
@@ -23,7 +25,7 @@ from cityops.cases.engine import PreparedAction
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import CaseSource, checked_phone
-from cityops.cases.presenting import case_view
+from cityops.cases.presenting import case_view, history_view
 from cityops.cases.rows import CaseRecord
 from cityops.cases.sla_scan import PlannedMarks, YellowTimes, plan_marks, scan_sla, write_marks
 from cityops.cases.workflow.spec import ActionBody
@@ -64,6 +66,11 @@ class CaseService:
         self.settings = settings
         self.case_types = case_types  # which workflow each case follows (configuration)
         self._yellow = YellowTimes()  # the SLA scan's memory of when each clock turns yellow
+
+    def expected_by(self, view: CaseView) -> datetime | None:
+        """预计办结时间 as the citizen reads it (receipt, SMS, tracking page): deadlines.expected_by
+        on this platform's working calendar; shown in Asia/Shanghai wherever it is shown."""
+        return deadlines.expected_by(view.reported_at, view.limits, view.deadlines, self.calendar)
 
     # ---- intake (受理) ------------------------------------------------------------------------
 
@@ -283,44 +290,53 @@ class CaseService:
     def get_case(
         self, session: Session, actor: Actor, case_id: int, *, reveal_contact: bool = False
     ) -> CaseView:
-        """A case in the actor's scope (404 outside it). `reveal_contact=True` shows the
-        reporter's phone to the roles that need it and writes an audit line into the case
-        history: pass a write session (uow.session) then, or the audit line is lost."""
+        """A case in the actor's scope (404 outside it), the personal data in its phone and
+        free text masked. `reveal_contact=True` shows them as stored to the roles that need it
+        (403 for the others) and writes an audit line into the case history: pass a write
+        session (uow.session) then, or the audit line is lost."""
         policy.check_read_cases(actor)
         case = self._scoped_case(session, actor, case_id)
-        if not reveal_contact:
-            return case_view(self, case, actor)
-        state = rows.state_of(case)
-        policy.check_reveal_contact(actor, state)
-        now = self.clock.now()
-        seq = store.update_unversioned(session, case_id, {})
-        store.insert_history(
-            session,
-            case_id=case_id,
-            seq=seq,
-            action="reveal_contact",
-            from_status=state.status.value,
-            to_status=state.status.value,
-            actor_user_id=actor.user_id,
-            actor_name=actor.display_name or actor.username,
-            actor_role=actor.primary_role,
-            at=now,
-            note="reporter contact shown",
-        )
-        return case_view(self, case, actor, reveal_contact=True)
+        if reveal_contact:
+            self._reveal_contact(session, actor, case)
+        return case_view(self, case, actor, reveal_contact=reveal_contact)
 
     def list_cases(
-        self, session: Session, actor: Actor, filters: CaseFilter, page: int = 1, size: int = 50
+        self,
+        session: Session,
+        actor: Actor,
+        filters: CaseFilter,
+        page: int = 1,
+        size: int = 50,
+        *,
+        order: CaseOrder | None = None,
+        stamp: CaseListStamp | None = None,
     ) -> CasePage:
+        """A page of the cases in the actor's scope, in `order` (None: overdue first, then the
+        nearest stage deadline). With the `list_stamp` of the same filter, its total is used
+        instead of counting again."""
         policy.check_read_cases(actor)
         if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationFailed(
                 f"page must be ≥ 1 and size between 1 and {MAX_PAGE_SIZE}", code="bad_page"
             )
-        found, total = queries.case_page(session, actor, filters, page, size)
+        found, total = queries.case_page(
+            session,
+            actor,
+            filters,
+            page,
+            size,
+            order=order,
+            now=self.clock.now(),
+            total=None if stamp is None else stamp.total,
+        )
         return CasePage(
             items=[case_view(self, c, actor) for c in found], total=total, page=page, size=size
         )
+
+    def list_stamp(self, session: Session, actor: Actor, filters: CaseFilter) -> CaseListStamp:
+        """What a poll of the list compares (its total, latest step, highest id): one query."""
+        policy.check_read_cases(actor)
+        return queries.case_list_stamp(session, actor, filters, self.clock.now())
 
     def caller_cases(
         self, session: Session, actor: Actor, phone: str, limit: int = 20
@@ -337,16 +353,23 @@ class CaseService:
         return [case_view(self, c, actor) for c in found]
 
     def iter_cases(self, session: Session, actor: Actor, filters: CaseFilter) -> Iterator[CaseView]:
-        """Every case of the filter in list order, phones masked (for exports). The rule is
-        checked at once; the cases are read as the iterator is consumed."""
+        """Every case of the filter in list order, phones and free text masked (for exports).
+        The rule is checked at once; the cases are read as the iterator is consumed."""
         policy.check_read_cases(actor)
         found = queries.iter_cases(session, actor, filters)
         return (case_view(self, c, actor) for c in found)
 
-    def history(self, session: Session, actor: Actor, case_id: int) -> list[HistoryEntry]:
+    def history(
+        self, session: Session, actor: Actor, case_id: int, *, reveal_contact: bool = False
+    ) -> list[HistoryEntry]:
+        """The case's history lines, the personal data in their text masked; revealed as by
+        `get_case` (audited: pass a write session then)."""
         policy.check_read_cases(actor)
-        self._scoped_case(session, actor, case_id)
-        return queries.history_entries(session, case_id)
+        case = self._scoped_case(session, actor, case_id)
+        if reveal_contact:
+            self._reveal_contact(session, actor, case)
+        entries = queries.history_entries(session, case_id)
+        return history_view(entries, reveal_contact=reveal_contact)
 
     def get_cases(
         self, session: Session, actor: Actor, case_ids: Sequence[int]
@@ -433,6 +456,26 @@ class CaseService:
         """Scheduler job: marks overdue cases, emits 催办 reminders and 督办 escalations.
         Idempotent; returns how many marks it made."""
         return scan_sla(uow, clock=self.clock, calendar=self.calendar, settings=self.settings)
+
+    def _reveal_contact(self, session: Session, actor: Actor, case: CaseRecord) -> None:
+        """Refuse the roles that may not see the reporter's contact (403); for the others,
+        the audit line in the case's history (no workflow change: the version stays)."""
+        state = rows.state_of(case)
+        policy.check_reveal_contact(actor, state)
+        seq = store.update_unversioned(session, case.id, {})
+        store.insert_history(
+            session,
+            case_id=case.id,
+            seq=seq,
+            action="reveal_contact",
+            from_status=state.status.value,
+            to_status=state.status.value,
+            actor_user_id=actor.user_id,
+            actor_name=actor.display_name or actor.username,
+            actor_role=actor.primary_role,
+            at=self.clock.now(),
+            note="reporter contact shown",
+        )
 
     def _scoped_case(self, session: Session, actor: Actor, case_id: int) -> CaseRecord:
         case = queries.scoped_case(session, actor, case_id)

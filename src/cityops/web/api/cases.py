@@ -352,16 +352,22 @@ def export_cases(
     )
 
 
+# Phone and ID numbers in a case's text and the reporter's phone are masked for every reader;
+# 'contact' shows them as written, to the roles that may see the reporter's contact (403 for the
+# others), and writes an audit line into the case history.
+RevealQ = Annotated[
+    Literal["contact"] | None,
+    Query(description="'contact' shows the reporter's phone and the text unmasked (audited)"),
+]
+
+
 @router.get("/cases/{case_id}", response_model=CasePublic)
 def get_case(
     case_id: RowId,
     platform: PlatformDep,
     session: ReadSession,
     actor: CurrentActor,
-    reveal: Annotated[
-        Literal["contact"] | None,
-        Query(description="'contact' shows the reporter's phone (audited)"),
-    ] = None,
+    reveal: RevealQ = None,
 ) -> CasePublic:
     if reveal == "contact":
         with platform.uow() as uow:
@@ -372,8 +378,17 @@ def get_case(
 
 @router.get("/cases/{case_id}/history", response_model=list[HistoryEntryPublic])
 def case_history(
-    case_id: RowId, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+    case_id: RowId,
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    reveal: RevealQ = None,
 ) -> list[HistoryEntryPublic]:
+    if reveal == "contact":
+        with platform.uow() as uow:
+            entries = platform.cases.history(uow.session, actor, case_id, reveal_contact=True)
+    else:
+        entries = platform.cases.history(session, actor, case_id)
     return [
         HistoryEntryPublic(
             id=h.id,
@@ -391,5 +406,5 @@ def case_history(
             correlation_id=h.correlation_id,
             causation_id=h.causation_id,
         )
-        for h in platform.cases.history(session, actor, case_id)
+        for h in entries
     ]
