@@ -29,11 +29,10 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cityops.kernel.errors import PermissionDenied
@@ -99,20 +98,18 @@ class SessionCodec:
 def cookie_header(
     name: str, value: str, *, http_only: bool, secure: bool, max_age: int | None = None
 ) -> str:
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[name] = value
-    morsel = cookie[name]
-    morsel["path"] = "/"
-    morsel["samesite"] = "Lax"
+    """A Set-Cookie value for Path=/, SameSite=Lax. The values written here (base64url, digits,
+    '.', '~', '-', '_') need no quoting."""
+    parts = [f"{name}={value}", "Path=/", "SameSite=Lax"]
     if max_age is not None:
-        morsel["max-age"] = max_age
+        parts.append(f"Max-Age={max_age}")
         if max_age == 0:
-            morsel["expires"] = "Thu, 01 Jan 1970 00:00:00 GMT"
+            parts.append("Expires=Thu, 01 Jan 1970 00:00:00 GMT")
     if http_only:
-        morsel["httponly"] = True
+        parts.append("HttpOnly")
     if secure:
-        morsel["secure"] = True
-    return morsel.OutputString()
+        parts.append("Secure")
+    return "; ".join(parts)
 
 
 def session_cookie_headers(
@@ -182,13 +179,9 @@ def same_site_path(next_path: str | None) -> str:
 def _request_cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a malformed Cookie header: no session
-                return None
-            if name in jar:
-                return jar[name].value
+            found = cookie_parser(value.decode("latin-1")).get(name)
+            if found is not None:
+                return found
     return None
 
 

@@ -253,3 +253,15 @@ def test_a_signed_out_session_sends_pages_to_login(api: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/portal", "/portal/track", "/portal/board", "/login"])
 def test_portal_and_login_pages_need_no_session(api: TestClient, path: str) -> None:
     assert api.get(path, follow_redirects=False).status_code == 200
+
+
+def test_over_https_the_cookies_are_secure(org: Platform) -> None:
+    from cityops.web.app import create_app
+
+    with TestClient(create_app(org), base_url="https://testserver") as secure:
+        res = secure.post("/api/v1/auth/session", data={"username": "op1", "password": PASSWORD})
+        assert res.status_code == 200
+        cookies = set_cookies(res)
+        assert "; Secure" in cookies[SESSION_COOKIE]
+        assert "; Secure" in cookies[CSRF_COOKIE]
+        assert secure.get("/api/v1/users/me").status_code == 200
