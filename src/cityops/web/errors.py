@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
@@ -142,6 +142,18 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body("invalid_request", f"invalid request — {summary}", problems=problems),
             status_code=422,
         )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(req: Request, exc: Exception) -> Response:
+        """A fault of the server (a bug, a lost database): 500 — an HTML page outside /api,
+        the JSON `internal_error` under it, with the request's id to find the logged
+        traceback by. The server still logs the exception."""
+        if not is_api_path(req.url.path):
+            return error_page(req, 500)
+        request_id = req.scope.get("state", {}).get("request_id")
+        details = {"request_id": request_id} if request_id else {}
+        message = "something went wrong on the server; the error has been logged"
+        return JSONResponse(error_body("internal_error", message, **details), status_code=500)
 
     @app.exception_handler(SignInRequired)
     async def _sign_in(_req: Request, exc: SignInRequired) -> RedirectResponse:

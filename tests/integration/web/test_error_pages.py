@@ -3,8 +3,13 @@ outside /api; JSON under /api, as every API error."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from fastapi.testclient import TestClient
+
+from cityops.app import Platform
+from cityops.web.app import create_app
 
 
 @pytest.mark.parametrize("path", ["/no-such-page", "/cases/not-a-number", "/console/nothing"])
@@ -46,3 +51,34 @@ def test_a_domain_not_found_under_api_stays_json(client: TestClient) -> None:
     res = client.get("/i18n/fr.json")
     assert res.status_code == 404
     assert res.json()["error"]["code"] == "unknown_language"
+
+
+@pytest.fixture
+def faulty(platform: Platform) -> Iterator[TestClient]:
+    """The app with two routes that fail as a bug would: one under /api, one page."""
+    app = create_app(platform)
+
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/api/v1/boom", boom)
+    app.add_api_route("/boom", boom)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_server_fault_under_api_is_json_with_the_request_id(faulty: TestClient) -> None:
+    res = faulty.get("/api/v1/boom", headers={"X-Request-ID": "req-boom-1"})
+    assert res.status_code == 500
+    error = res.json()["error"]
+    assert error["code"] == "internal_error"
+    assert error["details"] == {"request_id": "req-boom-1"}
+    assert "a bug" not in res.text  # no internals in the answer
+
+
+def test_a_server_fault_on_a_page_is_an_html_page(faulty: TestClient) -> None:
+    res = faulty.get("/boom")
+    assert res.status_code == 500
+    assert res.headers["content-type"].startswith("text/html")
+    assert "服务器出错了" in res.text
+    assert "a bug" not in res.text
