@@ -114,8 +114,8 @@ class LeafIndex:
         }
 
     def score(self, text: str, words: frozenset[str] = frozenset()) -> dict[str, float]:
-        """Match score per leaf that has one (> 0), and the terms matched, as one mapping of
-        code → score; see `matched` for the words."""
+        """code → match score of every leaf the text (and, through the corrections, the
+        message's `words`) names; `matched` says which of its terms were found."""
         found: dict[str, float] = {}
         hits = {
             code: [(t, w) for t, w in terms if t in text] for code, terms in self._terms.items()
@@ -131,12 +131,15 @@ class LeafIndex:
             if s > 0:
                 found[code] = s
         if words and self.examples:
+            closest: dict[str, float] = {}
             for ex in self.examples:
                 if ex.code not in self._terms or not ex.words:
                     continue
-                sim = len(words & ex.words) / len(words | ex.words)
-                if sim >= EXAMPLE_MIN_SIMILARITY:
-                    found[ex.code] = max(found.get(ex.code, 0.0), 0.0) + EXAMPLE_WEIGHT * sim
+                sim = len(words & ex.words) / len(words | ex.words)  # Jaccard of the words
+                if sim >= EXAMPLE_MIN_SIMILARITY and sim > closest.get(ex.code, 0.0):
+                    closest[ex.code] = sim
+            for code, sim in closest.items():
+                found[code] = found.get(code, 0.0) + EXAMPLE_WEIGHT * sim
         return found
 
     def matched(self, code: str, text: str, n: int = 5) -> tuple[str, ...]:
