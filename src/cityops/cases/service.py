@@ -8,13 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import deadlines, engine, feeds, intake, policy, queries, rows, store
+from cityops.cases import engine, feeds, intake, policy, queries, rows, store
 from cityops.cases.dtos import (
     ActionCommand,
     CaseCounts,
     CaseFilter,
-    CaseListStamp,
-    CaseOrder,
     CasePage,
     CaseView,
     DepartmentInfo,
@@ -66,11 +64,6 @@ class CaseService:
         self.settings = settings
         self.case_types = case_types  # which workflow each case follows (configuration)
         self._yellow = YellowTimes()  # the SLA scan's memory of when each clock turns yellow
-
-    def expected_by(self, view: CaseView) -> datetime | None:
-        """预计办结时间 as the citizen reads it (receipt, SMS, tracking page): deadlines.expected_by
-        on this platform's working calendar; shown in Asia/Shanghai wherever it is shown."""
-        return deadlines.expected_by(view.reported_at, view.limits, view.deadlines, self.calendar)
 
     # ---- intake (受理) ------------------------------------------------------------------------
 
@@ -301,42 +294,17 @@ class CaseService:
         return case_view(self, case, actor, reveal_contact=reveal_contact)
 
     def list_cases(
-        self,
-        session: Session,
-        actor: Actor,
-        filters: CaseFilter,
-        page: int = 1,
-        size: int = 50,
-        *,
-        order: CaseOrder | None = None,
-        stamp: CaseListStamp | None = None,
+        self, session: Session, actor: Actor, filters: CaseFilter, page: int = 1, size: int = 50
     ) -> CasePage:
-        """A page of the cases in the actor's scope, in `order` (None: overdue first, then the
-        nearest stage deadline). With the `list_stamp` of the same filter, its total is used
-        instead of counting again."""
         policy.check_read_cases(actor)
         if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationFailed(
                 f"page must be ≥ 1 and size between 1 and {MAX_PAGE_SIZE}", code="bad_page"
             )
-        found, total = queries.case_page(
-            session,
-            actor,
-            filters,
-            page,
-            size,
-            order=order,
-            now=self.clock.now(),
-            total=None if stamp is None else stamp.total,
-        )
+        found, total = queries.case_page(session, actor, filters, page, size)
         return CasePage(
             items=[case_view(self, c, actor) for c in found], total=total, page=page, size=size
         )
-
-    def list_stamp(self, session: Session, actor: Actor, filters: CaseFilter) -> CaseListStamp:
-        """What a poll of the list compares (its total, latest step, highest id): one query."""
-        policy.check_read_cases(actor)
-        return queries.case_list_stamp(session, actor, filters, self.clock.now())
 
     def caller_cases(
         self, session: Session, actor: Actor, phone: str, limit: int = 20
