@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from cityops.cases.model import CaseSource, CaseStatus, Satisfaction
@@ -73,6 +74,44 @@ class CaseFilter:
     q: str | None = None
     # (min_lon, min_lat, max_lon, max_lat), WGS-84: only cases with a point inside
     bbox: tuple[float, float, float, float] | None = None
+    # the workbench's queues (None: no filter; False: the cases without the mark)
+    visit_due: bool | None = None  # 待回访: model.needs_visit
+    extension_pending: bool | None = None  # a 延期申请 awaits the shift leader's decision
+    returned: bool | None = None  # 回退 at least once (return_count > 0)
+    reworked: bool | None = None  # 返工 after a failed 核查, or 重办 after an unsatisfied 回访
+    # red: overdue (超期, or past the stage deadline before the SLA scan marked it); yellow:
+    # about to be: the scan sent its 催办 reminder (the clock turned yellow) and it is not red
+    sla: SlaState | None = None
+
+
+class CaseSortKey(StrEnum):
+    """The columns a case list sorts by (each ends on the case id, so pages are stable)."""
+
+    reported_at = "reported_at"
+    stage_deadline = "stage_deadline"
+    number = "number"
+    status = "status"
+    category = "category"  # by category code
+    urgency = "urgency"  # normal < urgent < critical
+
+
+@dataclass(frozen=True)
+class CaseOrder:
+    """A list order: a sort key, ascending unless `descending`. None elsewhere means the
+    workbench's order: overdue first, then the nearest stage deadline."""
+
+    key: CaseSortKey
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class CaseListStamp:
+    """What changes whenever a filtered list changes: how many cases it holds, the latest step
+    among them and the highest id (a new case). One aggregate; a poll compares it."""
+
+    total: int
+    last_update: datetime | None
+    last_id: int | None
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,33 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# The sources where a citizen reported the case: someone to call back in a 回访. The inspector's
+# own reports (上报, often self-handled) and the sensors' alarms have no citizen to ask.
+VISIT_SOURCES = frozenset(
+    {CaseSource.hotline, CaseSource.web, CaseSource.open311, CaseSource.transfer}
+)
+
+
+def needs_visit(
+    *,
+    status: CaseStatus,
+    source: CaseSource,
+    reporter_phone: str | None,
+    evaluated_at: datetime | None,
+    merged_into_id: int | None,
+) -> bool:
+    """The case waits for a 回访 (待回访): closed, reported by a citizen (VISIT_SOURCES) who left
+    a phone to call, not yet evaluated (a visit that did not reach the citizen leaves it waiting)
+    and not merged into another case. queries.needs_visit_clause is the same rule in SQL."""
+    return (
+        status is CaseStatus.closed
+        and source in VISIT_SOURCES
+        and bool(reporter_phone)
+        and evaluated_at is None
+        and merged_into_id is None
+    )
+
+
 # The taxonomy branch of consultations (A13 咨询建议): only a case filed under it may be answered
 # on the spot (`answer`). The appeal type (咨询) is the intake channel's record, not the engine's.
 CONSULTATION_CATEGORY = "A13"

@@ -16,19 +16,31 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
+    false,
     func,
+    not_,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
-from cityops.cases.dtos import CaseCounts, CaseFilter, HistoryEntry
-from cityops.cases.model import CaseStatus
+from cityops.cases.dtos import (
+    CaseCounts,
+    CaseFilter,
+    CaseListStamp,
+    CaseOrder,
+    CaseSortKey,
+    HistoryEntry,
+)
+from cityops.cases.model import VISIT_SOURCES, CaseStatus
 from cityops.cases.rows import CaseRecord, record_of
 from cityops.cases.scoping import scope_clause, scoped, sees_whole_city
-from cityops.cases.store import case_history, cases
+from cityops.cases.store import case_extensions, case_history, cases
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import ValidationFailed
+from cityops.taxonomy.public import Urgency
+from cityops.worktime.public import SlaState
 
 SCANNED_STATUSES = (
     CaseStatus.reported,
@@ -39,7 +51,47 @@ SCANNED_STATUSES = (
 )
 
 
-def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
+def needs_visit_clause() -> ColumnElement[bool]:
+    """model.needs_visit in SQL: the cases waiting for a 回访 (待回访)."""
+    return and_(
+        cases.c.status == CaseStatus.closed.value,
+        cases.c.source.in_(sorted(s.value for s in VISIT_SOURCES)),
+        cases.c.reporter_phone.is_not(None),
+        cases.c.reporter_phone != "",
+        cases.c.evaluated_at.is_(None),
+        cases.c.merged_into_id.is_(None),
+    )
+
+
+def _sla_clause(state: SlaState, now: datetime | None) -> ColumnElement[bool]:
+    """CaseFilter.sla: red is overdue, or (`now` given) past the running stage's deadline;
+    yellow is a running clock the SLA scan reminded (催办) that is not red; green the rest."""
+    running = and_(
+        cases.c.status.in_([s.value for s in SCANNED_STATUSES]),
+        cases.c.stage_deadline.is_not(None),
+    )
+    late = cases.c.stage_deadline < now if now is not None else false()
+    red = and_(running, or_(cases.c.overdue.is_(True), late))
+    if state is SlaState.red:
+        return red
+    if state is SlaState.yellow:
+        return and_(running, cases.c.reminded_at.is_not(None), not_(red))
+    return and_(running, cases.c.reminded_at.is_(None), not_(red))
+
+
+def _marked(condition: ColumnElement[bool], wanted: bool) -> ColumnElement[bool]:
+    return condition if wanted else not_(condition)
+
+
+def _extension_pending() -> ColumnElement[bool]:
+    return exists().where(
+        case_extensions.c.case_id == cases.c.id, case_extensions.c.status == "pending"
+    )
+
+
+def filter_clauses(f: CaseFilter, now: datetime | None = None) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter; `now` dates the live part of `sla` (a stage deadline
+    passed before the SLA scan came by)."""
     where: list[ColumnElement[bool]] = []
     if f.statuses:
         where.append(cases.c.status.in_([s.value for s in f.statuses]))
@@ -63,6 +115,17 @@ def filter_clauses(f: CaseFilter) -> list[ColumnElement[bool]]:
         min_lon, min_lat, max_lon, max_lat = f.bbox
         where.append(cases.c.lon.between(min_lon, max_lon))
         where.append(cases.c.lat.between(min_lat, max_lat))
+    if f.visit_due is not None:
+        where.append(_marked(needs_visit_clause(), f.visit_due))
+    if f.extension_pending is not None:
+        where.append(_marked(_extension_pending(), f.extension_pending))
+    if f.returned is not None:
+        where.append(_marked(cases.c.return_count > 0, f.returned))
+    if f.reworked is not None:
+        reworked = or_(cases.c.rework_count > 0, cases.c.reopen_count > 0)
+        where.append(_marked(reworked, f.reworked))
+    if f.sla is not None:
+        where.append(_sla_clause(f.sla, now))
     if f.q and f.q.strip():
         # the words as typed: % and _ match themselves, not as LIKE wildcards
         words = f.q.strip()
@@ -108,20 +171,69 @@ def caller_cases(session: Session, actor: Actor, phone: str, limit: int) -> list
     return [record_of(row) for row in session.execute(stmt)]
 
 
-def case_page(
-    session: Session, actor: Actor, f: CaseFilter, page: int, size: int
-) -> tuple[list[CaseRecord], int]:
-    where = filter_clauses(f)
-    total = session.execute(
-        scoped(select(func.count()).select_from(cases).where(*where), actor)
-    ).scalar_one()
-    stmt = (
-        scoped(select(cases).where(*where), actor)
-        .order_by(
+_URGENCY_RANK = case(
+    {Urgency.normal.value: 0, Urgency.urgent.value: 1, Urgency.critical.value: 2},
+    value=cases.c.urgency,
+    else_=0,
+)
+_SORT_COLUMNS: dict[CaseSortKey, ColumnElement[Any]] = {
+    CaseSortKey.reported_at: cases.c.reported_at,
+    CaseSortKey.stage_deadline: cases.c.stage_deadline,
+    CaseSortKey.number: cases.c.number,
+    CaseSortKey.status: cases.c.status,
+    CaseSortKey.category: cases.c.category_code,
+    CaseSortKey.urgency: _URGENCY_RANK,
+}
+
+
+def order_clauses(order: CaseOrder | None) -> list[ColumnElement[Any]]:
+    """ORDER BY of a list: the workbench's (overdue first, then the nearest stage deadline)
+    when `order` is None, else its column; empty values (no deadline, no number yet) last
+    either way, and the case id last of all, so that a page never repeats or skips a case."""
+    if order is None:
+        return [
             cases.c.overdue.desc(),
             cases.c.stage_deadline.asc().nulls_last(),
             cases.c.id.desc(),
-        )
+        ]
+    column = _SORT_COLUMNS[order.key]
+    if order.descending:
+        return [column.desc().nulls_last(), cases.c.id.desc()]
+    return [column.asc().nulls_last(), cases.c.id.asc()]
+
+
+def case_list_stamp(
+    session: Session, actor: Actor, f: CaseFilter, now: datetime | None = None
+) -> CaseListStamp:
+    stmt = (
+        select(func.count(), func.max(cases.c.updated_at), func.max(cases.c.id))
+        .select_from(cases)
+        .where(*filter_clauses(f, now), scope_clause(actor))
+    )
+    total, last_update, last_id = session.execute(stmt).one()
+    return CaseListStamp(total=int(total), last_update=last_update, last_id=last_id)
+
+
+def case_page(
+    session: Session,
+    actor: Actor,
+    f: CaseFilter,
+    page: int,
+    size: int,
+    *,
+    order: CaseOrder | None = None,
+    now: datetime | None = None,
+    total: int | None = None,
+) -> tuple[list[CaseRecord], int]:
+    """A page of the filtered list and the list's total (counted unless the caller has it)."""
+    where = filter_clauses(f, now)
+    if total is None:
+        total = session.execute(
+            scoped(select(func.count()).select_from(cases).where(*where), actor)
+        ).scalar_one()
+    stmt = (
+        scoped(select(cases).where(*where), actor)
+        .order_by(*order_clauses(order))
         .limit(size)
         .offset((page - 1) * size)
     )
