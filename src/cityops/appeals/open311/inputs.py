@@ -73,7 +73,7 @@ def _media_url(raw: str | None) -> str | None:
     return ref
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]+$")
 
 
 def _email(raw: str | None) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -59,12 +60,20 @@ def test_form_encoded_request_with_control_characters(
     assert dict(zip(head, got, strict=True))["反映人"] == "张三"
 
 
-def test_a_service_code_with_a_control_character_is_refused(
-    api: TestClient, city: Platform, body: dict[str, Any]
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("service_code", "C010\x00102"),
+        ("account_id", "acc\x00ount"),
+        ("email", "zhang\x00@example.org"),
+    ],
+)
+def test_a_code_with_a_control_character_is_refused(
+    api: TestClient, city: Platform, body: dict[str, Any], field: str, value: str
 ) -> None:
-    r = api.post("/open311/v2/requests.json", data={**body, "service_code": "C010\x00102"})
+    r = api.post("/open311/v2/requests.json", data={**body, field: value})
     assert r.status_code == 400, r.text
     (error,) = r.json()
-    assert "service_code" in error["description"]
+    assert field in error["description"]
     with city.read() as s:
         assert s.execute(select(cases.c.id)).first() is None
