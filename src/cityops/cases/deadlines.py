@@ -41,6 +41,24 @@ def initial_deadlines(
     return project({}, Stage.register, reported_at, limits, calendar)
 
 
+def expected_by(
+    reported_at: datetime,
+    limits: Mapping[Stage, TimeLimit],
+    deadlines: Mapping[Stage, datetime],
+    calendar: WorkCalendar,
+) -> datetime | None:
+    """预计办结时间: the time the citizen is told the case will be closed by, on the receipt, in
+    every SMS and on the tracking page alike. It is the close deadline promised at intake (the
+    chain projected from the report); when the chain is projected again from a stage that
+    started early, the internal close deadline moves earlier but the promise stands, and when it
+    moves later (an extension, a suspension, a late stage) the later time is the one told."""
+    current = deadlines.get(Stage.close)
+    if current is None:
+        return None
+    promised = initial_deadlines(reported_at, limits, calendar).get(Stage.close)
+    return current if promised is None else max(current, promised)
+
+
 def shift(calendar: WorkCalendar, when: datetime, seconds: float, unit: LimitUnit) -> datetime:
     """`when` moved later by `seconds` of working time (or of elapsed time for calendar hours)."""
     kind = LimitUnit.calendar_hours if unit is LimitUnit.calendar_hours else LimitUnit.working_hours

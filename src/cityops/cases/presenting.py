@@ -105,6 +105,7 @@ def case_view(
         evaluated_at=case.evaluated_at,
         contact_revealed=reveal_contact,
         updated_at=case.updated_at,
+        limits=dict(state.limits),
     )
 
 

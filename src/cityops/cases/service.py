@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import engine, feeds, intake, policy, queries, rows, store
+from cityops.cases import deadlines, engine, feeds, intake, policy, queries, rows, store
 from cityops.cases.dtos import (
     ActionCommand,
     CaseCounts,
@@ -64,6 +64,11 @@ class CaseService:
         self.settings = settings
         self.case_types = case_types  # which workflow each case follows (configuration)
         self._yellow = YellowTimes()  # the SLA scan's memory of when each clock turns yellow
+
+    def expected_by(self, view: CaseView) -> datetime | None:
+        """预计办结时间 as the citizen reads it (receipt, SMS, tracking page): deadlines.expected_by
+        on this platform's working calendar; shown in Asia/Shanghai wherever it is shown."""
+        return deadlines.expected_by(view.reported_at, view.limits, view.deadlines, self.calendar)
 
     # ---- intake (受理) ------------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ from cityops.cases.public import (
     CaseMerged,
     CaseService,
     CaseView,
-    Stage,
     scoped_case_ids,
 )
 from cityops.infra.outbox import UnitOfWork
@@ -76,11 +75,11 @@ def mask_address(channel: str, address: str) -> str:
     return mask_phone(address) or ""
 
 
-def _facts_of(view: CaseView) -> CaseFacts:
+def _facts_of(cases: CaseService, view: CaseView) -> CaseFacts:
     return CaseFacts(
         tracking_code=view.tracking_code,
         unit=view.department.name if view.department else None,
-        expected_by=view.deadlines.get(Stage.close),
+        expected_by=cases.expected_by(view),
     )
 
 
@@ -142,7 +141,7 @@ class NotifyService:
         with self._sessions() as session:
             wanted = store.recipients_of(session, {e.case_id for e in notified})
             facts: dict[int, CaseFacts | None] = {
-                case_id: _facts_of(view)
+                case_id: _facts_of(self.cases, view)
                 for case_id, view in self.cases.get_cases(session, SYSTEM, list(wanted)).items()
             }
             session.rollback()
@@ -171,7 +170,7 @@ class NotifyService:
 
     def _facts(self, session: Session, case_id: int) -> CaseFacts | None:
         try:
-            return _facts_of(self.cases.get_case(session, SYSTEM, case_id))
+            return _facts_of(self.cases, self.cases.get_case(session, SYSTEM, case_id))
         except NotFound:
             return None
 

@@ -23,7 +23,7 @@ from cityops.appeals.portal.model import (
     checked_mobile,
 )
 from cityops.appeals.portal.photos import PhotoStore, check_photos
-from cityops.cases.public import CaseService, CaseSource, NewCase, Stage
+from cityops.cases.public import CaseService, CaseSource, NewCase
 from cityops.geo.public import GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
@@ -163,7 +163,7 @@ class Intake:
             category_code=view.category_code,
             category_name=view.category_name,
             category_by=category_by,
-            expected_by=view.deadlines.get(Stage.close),
+            expected_by=self.cases.expected_by(view),
             photos=tuple(self.photos.url(n) for n in names),
             place=" ".join(
                 a.name for a in (view.area.district, view.area.street, view.area.community) if a

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from cityops.appeals.merging import follow_merges
 from cityops.appeals.portal import policy, store
 from cityops.appeals.portal.model import PublicCase, TimelineStep
 from cityops.appeals.portal.photos import PhotoStore
-from cityops.cases.public import CaseService, CaseStatus, CaseView, HistoryEntry, Stage
+from cityops.cases.public import CaseService, CaseStatus, CaseView, HistoryEntry
 from cityops.kernel.actor import SYSTEM, Actor
 from cityops.kernel.errors import NotFound
 from cityops.kernel.ids import normalize_tracking_code
@@ -116,6 +117,7 @@ class Tracking:
             rating_comment=(ratings[-1]["comment"] or None) if ratings else None,
             merged_into=merged.target if merged else None,
             names=names,
+            expected_by=self.cases.expected_by(merged.target if merged else view),
             approximate=bool(history) and (history[0].data or {}).get("location") == "approximate",
         )
 
@@ -130,6 +132,7 @@ def public_case(
     merged_into: CaseView | None = None,
     names: Iterable[str | None] = (),
     approximate: bool = False,
+    expected_by: datetime | None = None,
 ) -> PublicCase:
     """`view` as its tracking page shows it; with `merged_into` (the case it was merged into)
     the phase, unit and deadline are that case's, the shared outcome. Anyone holding the code
@@ -153,7 +156,7 @@ def public_case(
         status=view.status.value,
         phase=phase_of(handling.status),
         reported_at=view.reported_at,
-        expected_by=handling.deadlines.get(Stage.close) if open_ else None,
+        expected_by=expected_by if open_ else None,
         unit=handling.department.name if handling.department else None,
         photos=photos,
         timeline=tuple(replace(step, text=masked(step.text)) for step in timeline),
