@@ -25,7 +25,10 @@ DISPATCHER = Actor(user_id=None, username="t-disp", roles=frozenset({Role.dispat
 # The statements each read runs, transaction control left out (measured on SQLite and
 # PostgreSQL alike when this test was written; the token check is one of them on /api/v1).
 CEILING = {
-    "case list": 3,  # token, count, page
+    "case list": 3,  # token, the list's stamp (count, latest update, highest id), page
+    "case list sorted": 3,
+    "case queue filters": 3,
+    "visit queue": 3,
     "case detail": 2,  # token, case
     "open311 requests": 3,  # cases of the window, their merge chains, first photos
     "open311 requests by id": 2,  # cases by number, first photos (none is merged)
@@ -37,7 +40,7 @@ CEILING = {
 }
 # Reads whose answer does not change with more cases of this set (三率 counts 回访 visits,
 # which it has none of): only the ceiling is checked.
-SAME_ANSWER = {"three rates"}
+SAME_ANSWER = {"three rates", "visit queue"}
 
 
 @pytest.fixture
@@ -105,6 +108,13 @@ def _get(city: City, url: str, user: str | None = None) -> Callable[[], Any]:
 
 READS: dict[str, Callable[[City, list[int]], Callable[[], Any]]] = {
     "case list": lambda c, ids: _get(c, "/api/v1/cases?size=200", "disp"),
+    "case list sorted": lambda c, ids: _get(
+        c, "/api/v1/cases?size=200&sort=reported_at&order=desc", "disp"
+    ),
+    "case queue filters": lambda c, ids: _get(
+        c, "/api/v1/cases?size=200&returned=false&reworked=false&sla=green", "disp"
+    ),
+    "visit queue": lambda c, ids: _get(c, "/api/v1/cases?size=200&visit=due", "op"),
     "case detail": lambda c, ids: _get(c, f"/api/v1/cases/{ids[-1]}", "disp"),
     "open311 requests": lambda c, ids: _get(c, "/open311/v2/requests.json"),
     "open311 requests by id": lambda c, ids: _get(

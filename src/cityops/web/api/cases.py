@@ -4,10 +4,11 @@ HTTP."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -199,30 +200,6 @@ def _moment(value: str | None, name: str) -> datetime | None:
     return moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
 
 
-def _filters(
-    statuses: list[cp.CaseStatus] | None,
-    category: str | None,
-    area: str | None,
-    department: str | None,
-    source: cp.CaseSource | None,
-    overdue: bool | None,
-    start: str | None,
-    end: str | None,
-    q: str | None,
-) -> cp.CaseFilter:
-    return cp.CaseFilter(
-        statuses=tuple(statuses or ()),
-        category_code=category or None,
-        area_code=area or None,
-        department_code=department or None,
-        source=source,
-        overdue=overdue,
-        reported_from=_moment(start, "from"),
-        reported_to=_moment(end, "to"),
-        q=(q or "").strip() or None,
-    )
-
-
 StatusQ = Annotated[
     list[cp.CaseStatus] | None, Query(alias="status", description="repeat for several")
 ]
@@ -251,6 +228,90 @@ ToQ = Annotated[
     ),
 ]
 TextQ = Annotated[str | None, Query(max_length=100, description="words in title, text, address")]
+VisitQ = Annotated[
+    Literal["due"] | None,
+    Query(
+        description="due: the cases waiting for a 回访 (待回访) — closed, reported by a citizen "
+        "(hotline, web, open311, transfer) with a phone, not yet evaluated, not merged"
+    ),
+]
+ExtensionQ = Annotated[
+    Literal["pending"] | None,
+    Query(description="pending: an extension request (延期申请) awaits the shift leader"),
+]
+ReturnedQ = Annotated[
+    bool | None, Query(description="true: returned (回退) to dispatch at least once; false: never")
+]
+ReworkedQ = Annotated[
+    bool | None,
+    Query(
+        description="true: sent back to be handled again at least once — 返工 after a failed "
+        "核查 or 重办 after an unsatisfied 回访; false: never"
+    ),
+]
+SlaQ = Annotated[
+    cp.SlaState | None,
+    Query(
+        description="red: overdue (超期), or past the running stage's deadline; yellow: about to "
+        "be — the SLA scan sent its reminder (催办) and it is not red; green: neither"
+    ),
+]
+
+
+def case_filter(
+    statuses: StatusQ = None,
+    category: CategoryQ = None,
+    area: AreaQ = None,
+    department: DepartmentQ = None,
+    source: SourceQ = None,
+    overdue: OverdueQ = None,
+    start: FromQ = None,
+    end: ToQ = None,
+    q: TextQ = None,
+    visit: VisitQ = None,
+    extension: ExtensionQ = None,
+    returned: ReturnedQ = None,
+    reworked: ReworkedQ = None,
+    sla: SlaQ = None,
+) -> cp.CaseFilter:
+    """The list filters of /cases and /cases/export, from their query parameters."""
+    return cp.CaseFilter(
+        statuses=tuple(statuses or ()),
+        category_code=category or None,
+        area_code=area or None,
+        department_code=department or None,
+        source=source,
+        overdue=overdue,
+        reported_from=_moment(start, "from"),
+        reported_to=_moment(end, "to"),
+        q=(q or "").strip() or None,
+        visit_due=True if visit == "due" else None,
+        extension_pending=True if extension == "pending" else None,
+        returned=returned,
+        reworked=reworked,
+        sla=sla,
+    )
+
+
+CaseFilterQ = Annotated[cp.CaseFilter, Depends(case_filter)]
+SortQ = Annotated[
+    cp.CaseSortKey | None,
+    Query(
+        description="sort by this column (ties by case id); default: overdue first, then "
+        "the nearest stage deadline"
+    ),
+]
+OrderQ = Annotated[Literal["asc", "desc"], Query(description="the sort's direction")]
+# A poll sends the ETag of the page it holds in If-None-Match: while the list has the same
+# cases and none of them changed (one aggregate query), the answer is 304 without a body.
+# The tag also turns every minute, since the SLA colours move with the clock alone.
+_STAMP_SECONDS = 60
+
+
+def _list_etag(actor_name: str, stamp: cp.CaseListStamp, minute: int, request: Request) -> str:
+    last = stamp.last_update.isoformat() if stamp.last_update else ""
+    seed = f"{actor_name}|{request.url.query}|{stamp.total}|{last}|{stamp.last_id}|{minute}"
+    return 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
 @router.post("/cases", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
@@ -280,51 +341,52 @@ async def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentAct
     )
 
 
-@router.get("/cases", response_model=CasePage)
+@router.get(
+    "/cases",
+    response_model=CasePage,
+    responses={304: {"description": "the list is as the ETag in If-None-Match says"}},
+)
 def list_cases(
+    request: Request,
     platform: PlatformDep,
     session: ReadSession,
     actor: CurrentActor,
-    statuses: StatusQ = None,
-    category: CategoryQ = None,
-    area: AreaQ = None,
-    department: DepartmentQ = None,
-    source: SourceQ = None,
-    overdue: OverdueQ = None,
-    start: FromQ = None,
-    end: ToQ = None,
-    q: TextQ = None,
+    filters: CaseFilterQ,
+    sort: SortQ = None,
+    order: OrderQ = "asc",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=cp.MAX_PAGE_SIZE)] = 50,
-) -> CasePage:
-    """Cases in your scope, overdue first, then by stage deadline."""
-    f = _filters(statuses, category, area, department, source, overdue, start, end, q)
-    result = platform.cases.list_cases(session, actor, f, page, size)
-    return CasePage(
+) -> Response:
+    """Cases in your scope, overdue first, then by stage deadline (or by `sort`). The answer
+    carries an ETag: send it back in If-None-Match to be told 304 while nothing changed."""
+    stamp = platform.cases.list_stamp(session, actor, filters)
+    minute = int(platform.clock.now().timestamp()) // _STAMP_SECONDS
+    etag = _list_etag(actor.username, stamp, minute, request)
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    held = {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}
+    if etag in held:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    by = None if sort is None else cp.CaseOrder(sort, descending=order == "desc")
+    result = platform.cases.list_cases(session, actor, filters, page, size, order=by, stamp=stamp)
+    body = CasePage(
         items=[CasePublic.of(c) for c in result.items],
         total=result.total,
         page=result.page,
         size=result.size,
     )
+    response = model_response(body)
+    response.headers.update(headers)
+    return response
 
 
 @router.get("/cases/export", response_class=Response)
 def export_cases(
     platform: PlatformDep,
     actor: CurrentActor,
+    f: CaseFilterQ,
     fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "csv",
-    statuses: StatusQ = None,
-    category: CategoryQ = None,
-    area: AreaQ = None,
-    department: DepartmentQ = None,
-    source: SourceQ = None,
-    overdue: OverdueQ = None,
-    start: FromQ = None,
-    end: ToQ = None,
-    q: TextQ = None,
 ) -> Response:
     """The filtered list as CSV (streamed) or Excel; phone numbers masked."""
-    f = _filters(statuses, category, area, department, source, overdue, start, end, q)
     stamp = platform.clock.now().astimezone(SHANGHAI).strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
         with platform.read() as session:
