@@ -77,7 +77,7 @@ cases = Table(
     Column("created_by_name", String(64), nullable=True),
     Column("stage", String(16), nullable=True),
     Column("stage_started_at", UTCDateTime(), nullable=True),
-    Column("stage_deadline", UTCDateTime(), nullable=True),
+    Column("stage_deadline", UTCDateTime(), nullable=True, index=True),
     Column("limits", JSON, nullable=False),
     Column("deadlines", JSON, nullable=False),
     Column("handle_deadline", UTCDateTime(), nullable=True),
