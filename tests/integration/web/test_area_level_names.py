@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from case_city import GRID, STREET, City, build_city
+from case_city import GRID, PASSWORD, STREET, City, build_city
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -115,11 +115,16 @@ def test_the_default_dictionaries_read_as_before(client: TestClient) -> None:
 
 
 def test_console_pages_render_the_configured_names(county: City) -> None:
+    signed_in = county.client.post(  # console pages need a session
+        "/api/v1/auth/session", data={"username": "lead", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
     page = county.client.get("/map")
     assert page.status_code == 200
     assert '<option value="street" data-i18n="level.street">乡镇</option>' in page.text
     assert '<option value="community" data-i18n="level.community">行政村</option>' in page.text
-    citizen = county.client.get("/console/citizen", headers={"Cookie": "cityops_lang=en"})
+    county.client.cookies.set("cityops_lang", "en")
+    citizen = county.client.get("/console/citizen")
     assert "By township" in citizen.text
 
 
