@@ -3,7 +3,7 @@ i.e. masked). CSV is produced line by line so large exports stream. The area col
 with the names the deployment gives its levels (`AreaLevels`: 县/乡镇/行政村… where configured).
 
 Case text comes from citizens and integrations, so no cell may turn into a formula when the file
-is opened in a spreadsheet: in CSV, text starting with ``= + - @``, a tab or a carriage return is
+is opened in a spreadsheet: in CSV, text starting with ``= + - @``, a tab or a line break is
 prefixed with a single quote (OWASP's advice on CSV injection); in Excel such text is written as
 a string cell, unchanged. Values that are not text (numbers) stay as they are.
 
@@ -88,7 +88,8 @@ def row_of(case: CaseView) -> list[object]:
 
 
 # What a spreadsheet may read as the start of a formula (or of a DDE call).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A line break counts too: the text rule turns a stored CR into LF before the check.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_cell(value: object) -> object:
