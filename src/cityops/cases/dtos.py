@@ -82,6 +82,7 @@ class CaseFilter:
     # red: overdue (超期, or past the stage deadline before the SLA scan marked it); yellow:
     # about to be: the scan sent its 催办 reminder (the clock turned yellow) and it is not red
     sla: SlaState | None = None
+    created_by_user_id: int | None = None  # the cases this user took in or reported (上报)
 
 
 class CaseSortKey(StrEnum):

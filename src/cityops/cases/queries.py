@@ -126,6 +126,8 @@ def filter_clauses(f: CaseFilter, now: datetime | None = None) -> list[ColumnEle
         where.append(_marked(reworked, f.reworked))
     if f.sla is not None:
         where.append(_sla_clause(f.sla, now))
+    if f.created_by_user_id is not None:
+        where.append(cases.c.created_by_user_id == f.created_by_user_id)
     if f.q and f.q.strip():
         # the words as typed: % and _ match themselves, not as LIKE wildcards
         words = f.q.strip()

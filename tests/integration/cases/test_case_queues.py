@@ -213,3 +213,10 @@ def test_a_poll_answered_304_runs_two_statements(city: City) -> None:
         r = city.client.get("/api/v1/cases", headers={**headers, "If-None-Match": etag})
     assert r.status_code == 304
     assert ran.count == 2, str(ran)  # the token, the list's stamp
+
+
+def test_mine_lists_the_cases_the_user_reported(city: City) -> None:
+    own = city.create(user="insp", source="inspector")
+    city.create(user="op", source="inspector")
+    assert _ids(city, "insp", mine=True) == [own["id"]]
+    assert len(_ids(city, "insp")) == 2

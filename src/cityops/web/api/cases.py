@@ -258,7 +258,14 @@ SlaQ = Annotated[
 ]
 
 
+MineQ = Annotated[
+    bool | None,
+    Query(description="true: the cases you took in or reported (上报); needs a user account"),
+]
+
+
 def case_filter(
+    actor: CurrentActor,
     statuses: StatusQ = None,
     category: CategoryQ = None,
     area: AreaQ = None,
@@ -273,8 +280,13 @@ def case_filter(
     returned: ReturnedQ = None,
     reworked: ReworkedQ = None,
     sla: SlaQ = None,
+    mine: MineQ = None,
 ) -> cp.CaseFilter:
     """The list filters of /cases and /cases/export, from their query parameters."""
+    if mine and actor.user_id is None:
+        raise ValidationFailed(
+            "mine=true lists the cases of a user account; this token has none", code="bad_mine"
+        )
     return cp.CaseFilter(
         statuses=tuple(statuses or ()),
         category_code=category or None,
@@ -290,6 +302,7 @@ def case_filter(
         returned=returned,
         reworked=reworked,
         sla=sla,
+        created_by_user_id=actor.user_id if mine else None,
     )
 
 
