@@ -41,6 +41,10 @@ def _data() -> str | None:
     return None if (DATA / "tipdm2020_c").is_dir() else f"{DATA} is not present"
 
 
+def _chromium() -> str | None:
+    return None if Path("/usr/bin/chromium").is_file() else "/usr/bin/chromium is not installed"
+
+
 def _wrk_and_data() -> str | None:
     return _wrk() or _data()
 
@@ -74,6 +78,7 @@ BENCHMARKS = (
     Benchmark("open311_updates", quick=("--cases", "200", "--rounds", "3", "--pairs", "1")),
     Benchmark("routing", quick=("--folds", "2"), out="file", missing=_data),
     Benchmark("http_floor", quick=("--duration", "3"), out="dir", missing=_wrk),
+    Benchmark("page_load", quick=("--runs", "1"), missing=_chromium),
     Benchmark(
         "http_load",
         quick=("--db", "sqlite", "--duration", "3", "--warmup", "1"),

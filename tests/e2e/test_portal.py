@@ -6,7 +6,9 @@ Screenshots: test-artifacts/screenshots/portal-*.png."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from cityops.app import Platform
+from cityops.kernel.clock import FixedClock
 
 from .conftest import CHROMIUM, shoot
 
@@ -39,9 +42,11 @@ def _photo(tmp_path: Path) -> Path:
     return path
 
 
-def _staff_close(platform: Platform, base_url: str, code: str) -> None:
+def _staff_close(
+    platform: Platform, base_url: str, code: str, steps_taken: slice = slice(None)
+) -> None:
     """operator registers, dispatcher dispatches, handler signs and finishes, dispatcher
-    verifies — each with their own bearer token, over HTTP."""
+    verifies — each with their own bearer token, over HTTP (`steps_taken`: some of them)."""
 
     def token(user: str) -> dict[str, str]:
         with platform.read() as s:
@@ -61,7 +66,7 @@ def _staff_close(platform: Platform, base_url: str, code: str) -> None:
             ("hand1", "finish", {"note": "已更换灯泡，夜间照明恢复"}),
             ("disp1", "verify", {"passed": True}),
         ]
-        for user, action, fields in steps:
+        for user, action, fields in steps[steps_taken]:
             case = http.get(f"/api/v1/cases/{case_id}", headers=token(user)).json()
             r = http.post(
                 f"/api/v1/cases/{case_id}/actions/{action}",
@@ -75,6 +80,7 @@ def test_citizen_submits_tracks_and_rates(
     new_page: NewPage,
     seeded: dict[str, str],
     e2e_platform: Platform,
+    e2e_clock: FixedClock,
     live_server: str,
     tmp_path: Path,
 ) -> None:
@@ -104,19 +110,27 @@ def test_citizen_submits_tracks_and_rates(
     assert len(code) >= 8
     expect(page.locator("#r-expected")).to_contain_text("前办结")
     shoot(page, "portal-receipt")
+    told = re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.locator("#r-expected").inner_text())
+    assert told is not None
+
+    # registered within minutes: the close deadline is projected again, earlier; the citizen's
+    # expected time stays the one on the receipt
+    e2e_clock.advance(timedelta(minutes=10))
+    _staff_close(e2e_platform, live_server, code, slice(0, 1))
 
     # 3. tracking: the script is shown as text, nothing ran; no phone on the page
     page.get_by_role("link", name="查看办理进度").click()
     page.wait_for_url(f"**/portal/track/{code}")
     expect(page.locator("#t-description")).to_have_text(SCRIPT)
-    expect(page.locator("#t-timeline li")).to_have_count(1)
+    expect(page.locator("#t-timeline li")).to_have_count(2)
+    expect(page.locator("#t-facts")).to_contain_text(f"预计办结{told.group(0)}")
     expect(page.locator("#t-photos img")).to_have_count(1)
     assert PHONE not in page.content()
     assert PHONE[-4:] not in page.inner_text("body")
     shoot(page, "portal-track-received")
 
     # 4. staff take it to closed; the citizen reloads and sees every step
-    _staff_close(e2e_platform, live_server, code)
+    _staff_close(e2e_platform, live_server, code, slice(1, None))
     page.reload()
     timeline = page.locator("#t-timeline li")
     expect(timeline).to_have_count(6)

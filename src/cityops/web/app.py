@@ -9,18 +9,20 @@ from datetime import timedelta
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from cityops import __version__
 from cityops.app import Platform
 from cityops.web.api import routers
 from cityops.web.api.case_actions import action_router
+from cityops.web.assets import install_assets
 from cityops.web.errors import install_error_handlers
 from cityops.web.limits import BodySizeLimit
 from cityops.web.nul_guard import NulInAddress
 from cityops.web.pages import STATIC_DIR
 from cityops.web.pages import router as pages_router
 from cityops.web.pages.portal import router as portal_pages_router
+from cityops.web.pages.routes import TEMPLATES
 from cityops.web.rate_limits import PublicReadLimiter
 from cityops.web.request_id import RequestId
 from cityops.web.session import SessionCodec, SessionCookies
@@ -62,7 +64,7 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
     app.include_router(action_router(platform.cases.case_types))  # one route per action
     app.include_router(pages_router)
     app.include_router(portal_pages_router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_assets(app, TEMPLATES, STATIC_DIR)  # /static, versioned URLs and cache headers
     install_docs(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -77,6 +79,8 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         now=platform.clock.now,
         prod=platform.settings.env == "prod",
     )
+    # compressed when the client asks and the body is over 1 KB; event streams never are
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(RequestId)  # outermost: every answer carries the id
     return app
 

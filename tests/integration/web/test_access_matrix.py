@@ -662,6 +662,7 @@ ROWS: dict[tuple[str, str], Row] = {
     # the citizen portal: public, rate-limited per address
     ("POST", "/api/v1/portal/appeals"): Row(public(201), submit_appeal),
     ("GET", "/api/v1/portal/places"): Row(public()),
+    ("GET", "/api/v1/portal/categories"): Row(public()),
     ("GET", "/api/v1/portal/track/{code}"): Row(
         lambda role, scope: 200 if role != ANON and scope == IN else 404, tracking
     ),

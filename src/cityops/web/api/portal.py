@@ -5,10 +5,12 @@ returns a name or a phone number."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -238,6 +240,35 @@ class PlacePublic(BaseModel):
     name: str
     level: str  # street | community
     street_code: str  # the street itself, or the community's street
+
+
+class PortalCategory(BaseModel):
+    """A category as the portal's picker offers it."""
+
+    code: str
+    name: str
+
+
+@router.get("/categories", response_model=list[PortalCategory], responses={304: {}, 429: {}})
+def portal_categories(platform: PlatformDep, session: ReadSession, request: Request) -> Response:
+    """The categories the appeal form offers: the active leaves, code and name only (a few KB;
+    GET /api/v1/categories gives every field, over 100 KB for the default list). The picker
+    searches them in the page. Kept by the browser for five minutes, then asked again with its
+    ETag (304 when the list is unchanged)."""
+    spend_allowance(platform, request, "read")
+    body = json.dumps(
+        [
+            {"code": c.code, "name": c.name}
+            for c in platform.taxonomy.list_categories(session, leaf_only=True)
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get("/places", response_model=list[PlacePublic], responses={429: {}})

@@ -14,13 +14,14 @@ with these, and the scripts load the same from /i18n/<lang>.json."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from cityops.kernel.actor import Role
@@ -79,7 +80,7 @@ def render(request: Request, template: str, page: str, **context: Any) -> HTMLRe
 
 
 @router.get("/i18n/{lang}.json")
-def ui_dictionary(request: Request, lang: str) -> JSONResponse:
+def ui_dictionary(request: Request, lang: str) -> Response:
     """The UI strings of one language (zh-CN, en) as the scripts use them: with this
     deployment's area level names."""
     if lang not in LANGS:
@@ -87,7 +88,12 @@ def ui_dictionary(request: Request, lang: str) -> JSONResponse:
             f"no UI strings for {lang!r}: the languages are {', '.join(LANGS)}",
             code="unknown_language",
         )
-    return JSONResponse(ui_strings(request, lang), headers={"Cache-Control": "no-cache"})
+    body = json.dumps(ui_strings(request, lang), ensure_ascii=False).encode()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:20]}"'  # asked again each time: 304 if unchanged
+    headers = {"Cache-Control": "no-cache", "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 async def console_session(request: Request) -> None:

@@ -1,20 +1,25 @@
 // 我要反映: type, description, category (or let the system decide), the place (a point on the
 // map or from the browser; or, without the map, a street/community from the list or an address
 // that names one), photos, phone or anonymous → POST /api/v1/portal/appeals (multipart) → the
-// tracking code.
+// tracking code. The form is usable before the map: the categories (code and name only, cached
+// by the browser) and the places are asked for while the words load, and the map library comes
+// after them.
 import { clear, formatTime, h } from "../dom.js";
 import { onLangChange, t } from "../i18n.js";
-import { createMap, drawAreas, fitTo, pickMarker } from "../map.js";
 import { call, elder, errorText, startPortal } from "./common.js";
 
+const categoriesAsked = call("/api/v1/portal/categories").catch(() => []);
+const placesAsked = call("/api/v1/portal/places").catch(() => []);
 await startPortal();
 const form = document.getElementById("appeal");
 const errorBox = document.getElementById("a-error");
 const placeBox = document.getElementById("a-place");
 const categorySelect = document.getElementById("a-category");
 const areaSelect = document.getElementById("a-area");
+let categories = null; // null while loading: the picker says so
 let found = [];
 let places = [];
+let map = null;
 let place = null;
 let marker = null;
 
@@ -25,23 +30,22 @@ function showError(message, focus) {
 }
 
 function renderCategories() {
+  if (categories === null) return; // the "loading" option stays
   const keep = categorySelect.value;
   categorySelect.replaceChildren(
     h("option", { value: "", text: t("portal.category_auto") }),
     ...found.map((c) => h("option", { value: c.code, text: c.name })),
   );
+  categorySelect.removeAttribute("aria-busy");
   if ([...categorySelect.options].some((o) => o.value === keep)) categorySelect.value = keep;
 }
 
-async function searchCategories(q) {
-  const query = new URLSearchParams({ leaf_only: "true" });
-  if (q) query.set("q", q);
-  try {
-    const data = await call(`/api/v1/categories?${query}`);
-    found = (Array.isArray(data) ? data : data.items ?? []).slice(0, 60);
-  } catch {
-    found = [];
-  }
+/** The first 60 categories whose name or code holds `q` (all of them are here already). */
+function searchCategories(q) {
+  const needle = q.toLowerCase();
+  found = (categories ?? [])
+    .filter((c) => !needle || c.name.toLowerCase().includes(needle) || c.code.toLowerCase().includes(needle))
+    .slice(0, 60);
   renderCategories();
 }
 
@@ -77,7 +81,7 @@ async function choose(lon, lat) {
   form.lon.value = lon.toFixed(6);
   form.lat.value = lat.toFixed(6);
   if (marker) marker.setLatLng([lat, lon]);
-  else marker = pickMarker(map, [lat, lon]);
+  else if (map) marker = map.pickMarker([lat, lon]);
   place = { lon, lat, names: "" };
   renderPlace();
   try {
@@ -91,9 +95,6 @@ async function choose(lon, lat) {
   renderPlace();
 }
 
-const map = createMap(document.getElementById("a-map"));
-map.on("click", (ev) => choose(ev.latlng.lng, ev.latlng.lat));
-
 document.getElementById("a-locate").addEventListener("click", () => {
   if (!navigator.geolocation) {
     place = { error: t("portal.no_geolocation") };
@@ -102,7 +103,7 @@ document.getElementById("a-locate").addEventListener("click", () => {
   }
   navigator.geolocation.getCurrentPosition(
     (pos) => {
-      map.setView([pos.coords.latitude, pos.coords.longitude], 16);
+      map?.view.setView([pos.coords.latitude, pos.coords.longitude], 16);
       choose(pos.coords.longitude, pos.coords.latitude);
     },
     () => {
@@ -197,17 +198,32 @@ onLangChange(() => {
   renderPlace();
 });
 renderPlace();
-try {
-  places = await call("/api/v1/portal/places");
-} catch {
-  places = []; // the map and the address still give the place
-}
+const [categoryList, placeList] = await Promise.all([categoriesAsked, placesAsked]);
+categories = Array.isArray(categoryList) ? categoryList : [];
+places = Array.isArray(placeList) ? placeList : []; // without them the map and the address still give the place
 renderAreas();
-await searchCategories("");
-try {
-  const data = await call("/api/v1/areas?level=street");
-  const layer = drawAreas(map, { type: "FeatureCollection", features: data.features ?? [] });
-  fitTo(map, layer);
-} catch {
-  /* the map still takes clicks without the outlines */
+searchCategories(document.getElementById("a-category-q").value.trim());
+
+/** The map, once the form is usable: the library, the street outlines, then clicks. */
+async function loadMap() {
+  const box = document.getElementById("a-map");
+  const [lib, streets] = await Promise.all([
+    import("../map.js"),
+    call("/api/v1/areas?level=street").catch(() => null),
+  ]);
+  const view = lib.createMap(box);
+  map = { view, pickMarker: (latlng) => lib.pickMarker(view, latlng) };
+  view.on("click", (ev) => choose(ev.latlng.lng, ev.latlng.lat));
+  if (form.lon.value && form.lat.value) marker = map.pickMarker([Number(form.lat.value), Number(form.lon.value)]);
+  if (streets) {
+    const layer = lib.drawAreas(view, { type: "FeatureCollection", features: streets.features ?? [] });
+    lib.fitTo(view, layer); // without the outlines the map still takes clicks
+  }
+  box.classList.remove("p-loading");
+  box.removeAttribute("aria-busy");
 }
+loadMap().catch(() => {
+  const box = document.getElementById("a-map");
+  box.classList.remove("p-loading");
+  box.removeAttribute("aria-busy");
+});

@@ -118,3 +118,4 @@ document.querySelector("#rate-form button[type=submit]").disabled = false; // di
 onLangChange(render);
 const initial = codeInput.value.trim();
 if (initial) await load(initial);
+document.getElementById("t-loading")?.remove(); // the placeholder shown while the case loads
