@@ -23,10 +23,11 @@ from cityops.appeals.notify.service import NotifyService
 from cityops.appeals.open311.limits import Open311Limits
 from cityops.appeals.open311.service import Open311Service
 from cityops.appeals.portal.ratelimit import RateLimits
-from cityops.appeals.portal.service import PortalService, upload_root
+from cityops.appeals.portal.service import PortalService
 from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
 from cityops.cases.jobs import schedule_jobs as schedule_case_jobs
+from cityops.cases.photos import CasePhotos, upload_root
 from cityops.cases.service import CaseService
 from cityops.cases.workflow.types import DEFAULT_CASE_TYPES, CaseTypes
 from cityops.geo.public import AreaLevels, GeoService, load_area_levels
@@ -70,6 +71,7 @@ class Platform:
     worktime: CalendarService = field(init=False)
     geo: GeoService = field(init=False)
     cases: CaseService = field(init=False)
+    photos: CasePhotos = field(init=False)  # the staff photo upload, into the portal's store
     org: OrgService = field(init=False)
     webhooks: WebhookService = field(init=False)
     insight: IndicatorService = field(init=False)
@@ -253,6 +255,8 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
             reads_per_minute=platform.settings.portal_reads_per_minute,
         ),
     )
+    # cases.photos: the staff upload writes into the same store the portal's photos live in
+    platform.photos = CasePhotos(platform.portal.photos, platform.clock)
     # appeals.open311: GeoReport v2 over the case engine (api keys, requests, updates)
     platform.open311 = Open311Service(
         cases=platform.cases,

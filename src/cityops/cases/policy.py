@@ -124,6 +124,29 @@ def check_reveal_contact(actor: Actor, state: CaseState) -> None:
         )
 
 
+# Roles that may upload a photo for a case (the staff who write cases: intake, workflow steps).
+# Not a citizen account (the portal's appeal form takes its photos) nor an integration token
+# (Open311 clients send a media_url), nor a leader (reads only).
+PHOTO_ROLES = frozenset(
+    {
+        Role.operator,
+        Role.dispatcher,
+        Role.shift_leader,
+        Role.handler,
+        Role.inspector,
+        Role.admin,
+    }
+)
+
+
+def check_upload_photo(actor: Actor) -> None:
+    if not actor.has(*PHOTO_ROLES):
+        raise PermissionDenied(
+            f"uploading a photo needs one of the roles: {_names(PHOTO_ROLES)}",
+            code="cannot_upload_photo",
+        )
+
+
 # Roles that may look cases up by the reporter's phone (the hotline's caller history).
 PHONE_SEARCH_ROLES = CONTACT_ROLES | {Role.admin}
 

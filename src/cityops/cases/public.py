@@ -61,6 +61,17 @@ from cityops.cases.model import (
     normalized_phone,
     valid_phone,
 )
+from cityops.cases.photos import (
+    MAX_PHOTO_BYTES,
+    CasePhotos,
+    CheckedPhoto,
+    PhotoStore,
+    PhotoUpload,
+    StoredPhoto,
+    check_photo,
+    sniff,
+    upload_root,
+)
 from cityops.cases.rows import CaseRecord
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
@@ -73,6 +84,7 @@ from cityops.worktime.public import SlaState, Stage
 __all__ = [
     "CONSULTATION_CATEGORY",
     "MAX_PAGE_SIZE",
+    "MAX_PHOTO_BYTES",
     "MERGE_HOPS",
     "OPEN_STATUSES",
     "TRANSITIONS",
@@ -99,6 +111,7 @@ __all__ = [
     "CaseOrder",
     "CaseOverdue",
     "CasePage",
+    "CasePhotos",
     "CaseRecord",
     "CaseRegistered",
     "CaseRejected",
@@ -120,12 +133,15 @@ __all__ = [
     "CaseTypes",
     "CaseVerified",
     "CaseView",
+    "CheckedPhoto",
     "DepartmentInfo",
     "FormField",
     "HistoryEntry",
     "MergedCase",
     "NewCase",
     "PhotoRefs",
+    "PhotoStore",
+    "PhotoUpload",
     "PreparedAction",
     "PreparedCase",
     "Satisfaction",
@@ -133,14 +149,18 @@ __all__ = [
     "Stage",
     "StepCase",
     "StepWindow",
+    "StoredPhoto",
     "Urgency",
     "Workflow",
+    "check_photo",
     "checked_phone",
     "csv_chunks",
     "is_consultation",
     "is_mobile",
     "normalized_phone",
     "scoped_case_ids",
+    "sniff",
+    "upload_root",
     "valid_phone",
     "xlsx_bytes",
 ]

@@ -1,11 +1,12 @@
 """Stored media references: the one form a photo takes wherever a case carries it (intake,
 workflow steps, history), and the only form a feed turns into a URL.
 
-A photo is stored by the platform (appeals/portal/photos.py checks, re-encodes and names it) and
-referred to by its path on this server: `/media/<yyyy>/<mm>/<random>.<jpg|png|webp>`, the random
-part 16–64 letters, digits, `-` or `_`. Anything else (`javascript:…`, `../../etc/passwd`, a URL
-of another site) is not a photo of the platform and is refused (`checked_photos`) or, read back
-from older rows, never turned into a link (`media_url`)."""
+A photo is stored by the platform (cases/photos.py checks, re-encodes and names it, for the
+portal's form and the staff upload POST /api/v1/media/photos) and referred to by its path on
+this server: `/media/<yyyy>/<mm>/<random>.<jpg|png|webp>`, the random part 16–64 letters,
+digits, `-` or `_`. Anything else (`javascript:…`, `../../etc/passwd`, a URL of another site)
+is not a photo of the platform and is refused (`checked_photos`) or, read back from older rows,
+never turned into a link (`media_url`)."""
 
 from __future__ import annotations
 

@@ -456,6 +456,12 @@ def media(w: World, role: str, scope: str) -> Req:
     return Req(path={"year": year, "month": month, "name": name if scope == IN else "none.jpg"})
 
 
+def upload_photo(w: World, role: str, scope: str) -> Req:
+    """A photo (in) or a text file called .jpg (out: 422 not_an_image for the allowed)."""
+    data = _jpeg() if scope == IN else b"not a picture at all"
+    return Req(files={"file": ("photo.jpg", data, "image/jpeg")})
+
+
 def page(w: World, role: str, scope: str) -> Req:
     return Req(token=False)
 
@@ -544,6 +550,10 @@ KNOWLEDGE_EDITORS = holding(Role.admin, Role.shift_leader)
 ROUTING_VIEWERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role.admin)
 SUGGESTERS = holding(Role.operator, Role.dispatcher)
 SIMILAR = CITYWIDE | holding(Role.inspector)
+# the staff who write cases upload photos; a citizen account, an integration token, a leader do not
+PHOTO_UPLOADERS = holding(
+    Role.operator, Role.dispatcher, Role.shift_leader, Role.handler, Role.inspector, Role.admin
+)
 INTAKE = holding(
     Role.operator,
     Role.dispatcher,
@@ -639,6 +649,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/cases/{case_id}/similar"): Row(signed_in(SIMILAR, out=404), on_case),
     ("GET", "/api/v1/cases/{case_id}/routing"): Row(signed_in(ROUTING_VIEWERS, out=404), on_case),
     ("POST", "/api/v1/routing/suggest"): Row(signed_in(SUGGESTERS), suggest),
+    ("POST", "/api/v1/media/photos"): Row(
+        signed_in(PHOTO_UPLOADERS, 201, out=422, out_of_scope=frozenset(ACCOUNTS)), upload_photo
+    ),
     ("GET", "/api/v1/indicators/cases"): Row(signed_in(INDICATORS)),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
     # webhooks: administrators

@@ -7,21 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cityops.appeals.appeal_types import APPEAL_TYPE_NAMES, AppealType
-from cityops.cases.public import Satisfaction, is_mobile, normalized_phone
+from cityops.cases.public import PhotoUpload, Satisfaction, is_mobile, normalized_phone
 from cityops.kernel.errors import ValidationFailed
 
 DESCRIPTION_MIN = 5
 DESCRIPTION_MAX = 2000
 COMMENT_MAX = 500
 ADDRESS_MAX = 300
-
-
-@dataclass(frozen=True)
-class PhotoUpload:
-    """One uploaded file as received: the name the browser sent and the bytes."""
-
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from cityops.appeals.portal.model import (
     BoardRow,
     NewAppeal,
     NewRating,
-    PhotoUpload,
     PublicCase,
     TimelineStep,
 )
 from cityops.appeals.portal.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from cityops.appeals.portal.ratelimit import RateLimits
-from cityops.appeals.portal.service import PortalService, upload_root
+from cityops.appeals.portal.service import PortalService
+from cityops.cases.public import PhotoUpload, upload_root
 
 __all__ = [
     "MAX_PHOTOS",

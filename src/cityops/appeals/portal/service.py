@@ -18,16 +18,7 @@ from cityops.appeals.portal.submission import CategorySuggester, Intake, Reads, 
 from cityops.appeals.portal.tracking import Tracking
 from cityops.cases.public import CaseService
 from cityops.geo.public import GeoService
-from cityops.infra.settings import Settings
 from cityops.kernel.clock import Clock
-
-
-def upload_root(settings: Settings) -> Path:
-    """The settings' data folder + /uploads: next to the SQLite file, else ./var/uploads."""
-    url = settings.database_url
-    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
-        return Path(url.removeprefix("sqlite:///")).resolve().parent / "uploads"
-    return Path("var") / "uploads"
 
 
 class PortalService:

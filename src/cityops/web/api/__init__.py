@@ -19,6 +19,7 @@ def routers() -> list[APIRouter]:
         hotline,
         indicators,
         knowledge,
+        media,
         notifications,
         open311,
         open311_keys,
@@ -48,4 +49,5 @@ def routers() -> list[APIRouter]:
         knowledge.router,
         hotline.router,
         calendar.router,
+        media.router,
     ]
