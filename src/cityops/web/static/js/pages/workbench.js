@@ -1,4 +1,7 @@
-// 工作台: "my queue" for the signed-in role, overdue first, with counters on top.
+// 工作台: the signed-in role's queues, overdue first, with counters on top. Each queue shows its
+// total and pages through it (查看全部 opens the case list with the same filter); the page polls
+// every POLL_MS while the tab is visible (a 304 from the server's ETag when nothing changed),
+// highlights the cases that arrived and says how many, keeping each queue's page and the scroll.
 import { api } from "../api.js";
 import { caseTable, urgentFirst } from "../case_table.js";
 import { clear, flash, h } from "../dom.js";
@@ -6,29 +9,35 @@ import { onLangChange, t } from "../i18n.js";
 import { startPage } from "../shell.js";
 
 const OPEN = ["reported", "registered", "dispatched", "in_progress", "suspended", "handled"];
+const HANDLING = ["dispatched", "in_progress"];
+const SIZE = 10;
+const POLL_MS = 30_000;
 
 /** The queues a role works on; the server scopes each list to the user's department or grids. */
 function queuesFor(user) {
   const roles = new Set(user.roles ?? []);
   const queues = [];
-  const add = (key, query, keep) => queues.push({ key, query, keep });
+  const add = (key, query) => queues.push({ key, query });
   if (roles.has("dispatcher")) {
     add("queue.to_register", { status: "reported" });
     add("queue.to_dispatch", { status: "registered" });
   } else if (roles.has("operator")) {
     add("queue.to_register", { status: "reported" });
   }
-  if (roles.has("operator")) add("queue.to_evaluate", { status: "closed" });
+  if (roles.has("operator")) add("queue.to_evaluate", { visit: "due" });
   if (roles.has("handler")) {
     add("queue.to_sign", { status: "dispatched" });
     add("queue.in_progress", { status: "in_progress" });
+    add("queue.reworked", { status: HANDLING, reworked: true });
+    add("queue.returned", { status: HANDLING, returned: true });
+    add("queue.due_soon", { status: HANDLING, sla: "yellow" });
   }
   if (roles.has("inspector")) {
     add("queue.to_verify", { status: "handled" });
-    // the inspector's own open reports (上报): the list has no author filter, so keep them here
-    add("queue.my_reports", { source: "inspector", status: OPEN }, (c) => c.created_by === user.username);
+    add("queue.my_reports", { source: "inspector", status: OPEN, mine: true });
   }
   if (roles.has("shift_leader")) {
+    add("queue.to_approve", { status: "in_progress", extension: "pending" });
     add("queue.suspended", { status: "suspended" });
     add("queue.in_progress", { status: "in_progress" });
   }
@@ -40,24 +49,47 @@ function queuesFor(user) {
 
 const user = await startPage();
 const queues = queuesFor(user);
-const results = new Map();
+// per queue: { page, data, error, seen: ids ever shown, fresh: ids new since the last look }
+const state = new Map(queues.map((q) => [q.key, { page: 1, data: null, seen: null, fresh: new Set() }]));
+let arrived = 0;
 
-async function load() {
-  await Promise.all(
-    queues.map(async (q) => {
-      try {
-        const page = await api("/api/v1/cases", { query: { ...q.query, page: 1, size: 50 } });
-        if (q.keep) {
-          page.items = (page.items ?? []).filter(q.keep);
-          page.total = page.items.length;
-        }
-        results.set(q.key, page);
-      } catch (err) {
-        results.set(q.key, { error: err.message, items: [], total: 0 });
-      }
-    }),
-  );
-  render();
+function listLink(query) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  }
+  return `/cases?${params}`;
+}
+
+async function loadQueue(q, { poll = false } = {}) {
+  const s = state.get(q.key);
+  try {
+    const data = await api("/api/v1/cases", { query: { ...q.query, page: s.page, size: SIZE } });
+    const ids = (data.items ?? []).map((c) => c.id);
+    if (s.seen === null) {
+      s.seen = new Set(ids);
+    } else if (poll) {
+      const grown = Math.max(0, (data.total ?? 0) - (s.data?.total ?? 0));
+      const fresh = ids.filter((id) => !s.seen.has(id));
+      for (const id of fresh) s.fresh.add(id);
+      arrived += Math.max(grown, fresh.length);
+    }
+    for (const id of ids) s.seen.add(id);
+    const text = JSON.stringify(data);
+    const changed = text !== s.text || s.error;
+    Object.assign(s, { data, text, error: null });
+    return changed;
+  } catch (err) {
+    const changed = err.message !== s.error;
+    s.error = err.message;
+    return changed;
+  }
+}
+
+/** Every queue at once; the page is drawn again only when one of them changed. */
+async function loadAll(options) {
+  const changed = await Promise.all(queues.map((q) => loadQueue(q, options)));
+  if (changed.some(Boolean) || !options?.poll) render();
 }
 
 function counter(label, value, kind = "") {
@@ -65,14 +97,77 @@ function counter(label, value, kind = "") {
     h("span", { class: "counter-label", text: label }));
 }
 
+function pager(q, s) {
+  const total = s.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / SIZE));
+  const go = async (page) => {
+    s.page = page;
+    await loadQueue(q);
+    render();
+  };
+  return h(
+    "div",
+    { class: "queue-foot" },
+    h("span", { class: "muted", text: t("workbench.showing", {
+      from: total ? (s.page - 1) * SIZE + 1 : 0,
+      to: Math.min(s.page * SIZE, total),
+      total,
+    }) }),
+    pages > 1
+      ? h("span", { class: "queue-pager" },
+        h("button", { type: "button", class: "btn btn-small", disabled: s.page <= 1,
+          "aria-label": t("cases.prev"), onclick: () => go(s.page - 1), text: "‹" }),
+        h("span", { class: "pager-info", text: t("cases.page_of", { page: s.page, pages }) }),
+        h("button", { type: "button", class: "btn btn-small", disabled: s.page >= pages,
+          "aria-label": t("cases.next"), onclick: () => go(s.page + 1), text: "›" }))
+      : null,
+    h("a", { class: "view-all", href: listLink(q.query), text: t("workbench.view_all") }),
+  );
+}
+
+/** The queue at the top of the window and where it stands, to put it back after drawing. */
+function anchor() {
+  const sections = [...document.querySelectorAll("#queues section.queue")];
+  const top = sections.find((el) => el.getBoundingClientRect().bottom > 0);
+  return top ? { key: top.dataset.queue, at: top.getBoundingClientRect().top } : null;
+}
+
+function keepPlace(place) {
+  if (!place || window.scrollY === 0) return;
+  const el = document.querySelector(`#queues section.queue[data-queue="${place.key}"]`);
+  if (el) window.scrollBy(0, el.getBoundingClientRect().top - place.at);
+}
+
 function render() {
+  const place = anchor();
+  draw();
+  keepPlace(place);
+}
+
+function draw() {
   document.getElementById("queue-hint").textContent = t("workbench.hint");
+  const notice = document.getElementById("new-notice");
+  clear(
+    notice,
+    arrived
+      ? [
+        h("span", { text: t("workbench.new_cases", { count: arrived }) }),
+        h("button", { type: "button", class: "btn btn-small", text: t("workbench.seen"),
+          onclick: () => {
+            arrived = 0;
+            for (const s of state.values()) s.fresh.clear();
+            render();
+          } }),
+      ]
+      : null,
+  );
+  notice.hidden = !arrived;
   const counters = document.getElementById("counters");
   const overdue = new Set();
-  for (const page of results.values()) for (const c of page.items ?? []) if (c.overdue) overdue.add(c.id);
+  for (const s of state.values()) for (const c of s.data?.items ?? []) if (c.overdue) overdue.add(c.id);
   clear(
     counters,
-    queues.map((q) => counter(t(q.key), results.get(q.key)?.total ?? 0)),
+    queues.map((q) => counter(t(q.key), state.get(q.key).data?.total ?? 0)),
     queues.some((q) => q.query.overdue)
       ? null
       : counter(t("workbench.overdue"), overdue.size, overdue.size ? "counter-alert" : ""),
@@ -81,17 +176,18 @@ function render() {
   clear(
     box,
     queues.map((q) => {
-      const page = results.get(q.key) ?? { items: [] };
-      const items = [...(page.items ?? [])].sort(urgentFirst);
+      const s = state.get(q.key);
+      const items = [...(s.data?.items ?? [])].sort(urgentFirst);
       const id = `q-${q.key.replace(/\W/g, "-")}`;
       return h(
         "section",
         { class: "card queue", "aria-labelledby": id, "data-queue": q.key },
-        h("h2", { id }, t(q.key), " ", h("span", { class: "count-badge", text: page.total ?? items.length })),
-        page.error
-          ? h("p", { class: "error", text: page.error })
+        h("h2", { id }, t(q.key), " ", h("span", { class: "count-badge", text: s.data?.total ?? 0 })),
+        s.error
+          ? h("p", { class: "error", text: s.error })
           : items.length
-            ? h("div", { class: "table-wrap" }, caseTable(items, { caption: t(q.key) }))
+            ? [h("div", { class: "table-wrap" }, caseTable(items, { caption: t(q.key), fresh: s.fresh })),
+              pager(q, s)]
             : h("p", { class: "muted", text: t("workbench.empty") }),
       );
     }),
@@ -99,5 +195,13 @@ function render() {
   box.setAttribute("aria-busy", "false");
 }
 
+async function poll() {
+  if (document.visibilityState !== "visible") return;
+  await loadAll({ poll: true });
+}
+
 onLangChange(render);
-load().catch((err) => flash(err.message, "error"));
+await loadAll().catch((err) => flash(err.message, "error"));
+setInterval(() => poll().catch(() => {}), POLL_MS);
+// back on the tab: look at once instead of waiting for the next round
+document.addEventListener("visibilitychange", () => poll().catch(() => {}));
