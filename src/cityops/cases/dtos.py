@@ -188,6 +188,8 @@ class CaseView:
     closed_at: datetime | None = None
     evaluated_at: datetime | None = None
     contact_revealed: bool = False
+    # whether this actor may ask for the contact in clear (policy.may_reveal_contact)
+    may_reveal_contact: bool = False
     updated_at: datetime | None = None  # the last step (intake or a workflow action)
     # the case's stage limits, from which CaseService.expected_by counts the citizen's time
     limits: dict[Stage, TimeLimit] = field(default_factory=dict)

@@ -10,6 +10,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from cityops.cases.dtos import AreaInfo, CaseArea, CaseView, DepartmentInfo, HistoryEntry
+from cityops.cases.policy import may_reveal_contact
 from cityops.cases.rows import CaseRecord, state_of
 from cityops.kernel.actor import Actor
 from cityops.kernel.masking import mask_phone, mask_text
@@ -104,6 +105,7 @@ def case_view(
         closed_at=case.closed_at,
         evaluated_at=case.evaluated_at,
         contact_revealed=reveal_contact,
+        may_reveal_contact=may_reveal_contact(actor, state),
         updated_at=case.updated_at,
         limits=dict(state.limits),
     )

@@ -146,6 +146,46 @@ class GeoService:
             area=area, chain=index.chain_of(area.code), lon=lon, lat=lat, matched=words
         )
 
+    def search_places(self, session: Session, query: str, limit: int = 8) -> list[PlaceMatch]:
+        """Places for an address search box (地址搜索), from the city's own areas: no geocoder is
+        reachable. First the area the whole text names as an address (place_for_address: 石桥
+        街道华丰社区12幢 → 华丰社区), then the streets, communities and grids whose name (also
+        without 街道/社区), code or alias holds the text, larger areas first. Each with its chain
+        and a point inside it standing for it."""
+        text = query.strip()
+        if not text:
+            return []
+        index = self._current_index(session)
+        out: list[PlaceMatch] = []
+        seen: set[str] = set()
+        best = self.place_for_address(session, text)
+        if best is not None:
+            out.append(best)
+            seen.add(best.area.code)
+        folded = text.casefold()
+        order = {level: i for i, level in enumerate(PLACE_LEVELS)}
+        hits = sorted(
+            (
+                ref
+                for ref, _parent in index.located_areas()
+                if ref.level in PLACE_LEVELS
+                and not ref.retired
+                and ref.code not in seen
+                and (
+                    folded in ref.name.casefold()
+                    or ref.code.startswith(text)
+                    or (ref.alias is not None and folded in ref.alias.casefold())
+                )
+            ),
+            key=lambda r: (order[r.level], not r.name.startswith(text), len(r.name), r.code),
+        )
+        for ref in hits[: max(0, limit - len(out))]:
+            lon, lat = index.representative_point(ref.code)
+            out.append(
+                PlaceMatch(area=ref, chain=index.chain_of(ref.code), lon=lon, lat=lat, matched=text)
+            )
+        return out[:limit]
+
     def root_area(self, session: Session) -> AreaRef:
         """The one area above all others: the city, or the district when only a district and
         what lies below it were imported (where a matter without a place is filed).

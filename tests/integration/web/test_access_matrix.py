@@ -456,6 +456,10 @@ def media(w: World, role: str, scope: str) -> Req:
     return Req(path={"year": year, "month": month, "name": name if scope == IN else "none.jpg"})
 
 
+def place_search(w: World, role: str, scope: str) -> Req:
+    return Req(params={"q": "湖滨" if scope == IN else "nowhere"})
+
+
 def upload_photo(w: World, role: str, scope: str) -> Req:
     """A photo (in) or a text file called .jpg (out: 422 not_an_image for the allowed)."""
     data = _jpeg() if scope == IN else b"not a picture at all"
@@ -626,6 +630,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/areas"): Row(public()),
     ("GET", "/api/v1/areas/levels"): Row(public()),
     ("GET", "/api/v1/areas/locate"): Row(public(), locate),
+    ("GET", "/api/v1/areas/search"): Row(public(), place_search),
     ("GET", "/api/v1/areas/{code}"): Row(public(), on_area),
     ("GET", "/api/v1/categories"): Row(public()),
     ("GET", "/api/v1/categories/export"): Row(signed_in()),

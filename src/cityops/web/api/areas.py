@@ -156,6 +156,48 @@ def locate(
     )
 
 
+class PlaceHitPublic(BaseModel):
+    """An area found by the address search, with a point inside it standing for it."""
+
+    code: str
+    name: str
+    level: geo.AreaLevel
+    level_name: str
+    lon: float
+    lat: float
+    chain: list[AreaPublic]
+
+
+@router.get("/areas/search", response_model=list[PlaceHitPublic], dependencies=[PublicReads])
+def search_places(
+    platform: PlatformDep,
+    session: ReadSession,
+    q: Annotated[str, Query(max_length=100, description="an address or part of an area's name")],
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+    crs: CrsQuery = geo.CoordSystem.wgs84,
+) -> list[PlaceHitPublic]:
+    """地址搜索 over the city's own areas (public; no outside geocoder is used or reachable):
+    the street, community or grid a whole address names first, then the areas whose name, code
+    or alias holds `q`, larger first. The point (in `crs`) lies inside the area; a place found
+    this way is approximate — the spot is then picked on the map."""
+    levels = platform.geo.levels
+    out = []
+    for hit in platform.geo.search_places(session, q, limit):
+        lon, lat = platform.geo.from_wgs84(hit.lon, hit.lat, crs)
+        out.append(
+            PlaceHitPublic(
+                code=hit.area.code,
+                name=hit.area.name,
+                level=hit.area.level,
+                level_name=levels.name(hit.area.level),
+                lon=lon,
+                lat=lat,
+                chain=[AreaPublic.of(a, levels) for a in hit.chain.areas],
+            )
+        )
+    return out
+
+
 @router.get("/areas/{code}", response_model=AreaFeaturePublic, dependencies=[PublicReads])
 def get_area(
     platform: PlatformDep, session: ReadSession, code: str, crs: CrsQuery = geo.CoordSystem.wgs84
