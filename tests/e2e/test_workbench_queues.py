@@ -194,3 +194,20 @@ def test_a_case_created_meanwhile_is_announced(new_page: NewPage, cases: Cases) 
     page.get_by_role("button", name="知道了").click()
     expect(page.locator("#new-notice")).to_be_hidden()
     expect(to_register.locator("tbody tr.row-new")).to_have_count(0)
+
+
+def test_the_category_filter_takes_a_name(new_page: NewPage, cases: Cases) -> None:
+    cases.report("按类别名称筛选的井盖")
+    page = new_page()
+    sign_in(page, "disp1")
+    page.goto("/cases")
+    page.locator("#case-table tbody tr").first.wait_for()
+    page.get_by_label("类别", exact=True).fill("污水井盖")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(re.compile(rf"category={WATER}"))
+    expect(page.get_by_label("类别", exact=True)).to_have_value(f"污水井盖 {WATER}")
+    categories = page.locator("#case-table tbody td[data-label='案件类别']").all_inner_texts()
+    assert set(categories) == {"污水井盖"}
+    page.get_by_label("类别", exact=True).fill("没有这种类别")
+    page.get_by_role("button", name="查询").click()
+    expect(page.locator(".flash-error")).to_contain_text("没有这种类别")
