@@ -1,13 +1,17 @@
 """Signing in once: the console's session cookie is shared by every tab of the browser, so a case
 opened in a new tab (a ctrl-click, the hotline's target=_blank links) is signed in; signing out
-in one tab sends the other tab's next request to the login page. On a desktop and a phone."""
+in one tab sends the other tab's next request to the login page, as does a session left idle.
+On a desktop and a phone."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from .conftest import CHROMIUM, PASSWORD, shoot
@@ -34,6 +38,17 @@ def context(request: pytest.FixtureRequest, browser: Any, live_server: str) -> I
     yield ctx
     ctx.close()
     assert not errors, f"JavaScript errors in the console pages: {errors}"
+
+
+def sign_in_to_cases(page: Any) -> None:
+    """Sign in as op1 from /login?next=/cases and wait until the case list is there."""
+    page.goto("/login?next=/cases")
+    page.locator("#username").fill("op1")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+    # the login page's own address ends in /cases too: wait for the list's page
+    page.wait_for_url(lambda url: url.endswith("/cases") and "/login" not in url)
+    expect(page.locator("#who")).to_have_text("李受理 (受理员)")
 
 
 def report_case(page: Any) -> int:
@@ -88,19 +103,31 @@ def test_an_api_call_after_sign_out_elsewhere_goes_to_login(
     context: Any, seeded: dict[str, str]
 ) -> None:
     first = context.new_page()
-    first.goto("/login?next=/cases")
-    first.locator("#username").fill("op1")
-    first.locator("#password").fill(PASSWORD)
-    first.locator("#login-form button[type=submit]").click()
-    first.wait_for_url("**/cases")
+    sign_in_to_cases(first)
     second = context.new_page()
     second.goto("/cases")
     expect(second.locator("#who")).to_have_text("李受理 (受理员)")
     first.locator("#logout").click()
     first.wait_for_url("**/login")
     # a call to the API from the page, without leaving it: its 401 goes to the login page
-    second.evaluate(
-        "() => { import('/static/js/api.js').then((m) => m.api('/api/v1/users/me'))"
-        ".catch(() => {}); }"
-    )
+    # (which may leave before evaluate has answered)
+    with contextlib.suppress(PlaywrightError):
+        second.evaluate(
+            "() => { import('/static/js/api.js').then((m) => m.api('/api/v1/users/me'))"
+            ".catch(() => {}); }"
+        )
     second.wait_for_url("**/login?next=%2Fcases")
+
+
+def test_an_idle_session_goes_to_login(
+    context: Any, seeded: dict[str, str], e2e_platform: Any, e2e_clock: Any
+) -> None:
+    page = context.new_page()
+    sign_in_to_cases(page)
+    idle = timedelta(minutes=e2e_platform.settings.session_idle_minutes)
+    e2e_clock.advance(idle - timedelta(minutes=1))
+    page.reload()  # used within the idle time: still signed in, the cookie slides
+    expect(page.locator("#who")).to_have_text("李受理 (受理员)")
+    e2e_clock.advance(idle)
+    page.reload()
+    page.wait_for_url("**/login?next=%2Fcases")

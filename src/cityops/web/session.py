@@ -18,8 +18,9 @@ Idle timeout: a session is over after CITYOPS_SESSION_IDLE_MINUTES without a req
 request's time lives in the signed cookie, not in the database: a request whose cookie says it
 was last seen a minute or more ago is answered with the cookie re-issued (new time, new mac), so
 sliding the timeout costs no database write and at most one Set-Cookie a minute. The timeout is
-therefore kept to within a minute (a session idle for N minutes minus up to one is over). The
-absolute lifetime stays the token's (CITYOPS_TOKEN_TTL_MINUTES)."""
+therefore kept to within a minute (a session idle for N minutes minus up to one is over).
+Requests a page makes by itself (a poll) carry `X-Cityops-Background: 1` and do not slide it.
+The absolute lifetime stays the token's (CITYOPS_TOKEN_TTL_MINUTES)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # the cookie is re-issued with a new last-seen time at most this often
 REFRESH_AFTER = timedelta(minutes=1)
+# sent by a page's own background requests (a queue's poll): they are answered while the session
+# lasts but are not activity, so a page left open does not keep its session alive
+BACKGROUND_HEADER = "X-Cityops-Background"
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ def same_site_path(next_path: str | None) -> str:
     return path
 
 
+_BACKGROUND_KEY = BACKGROUND_HEADER.lower().encode()
+
+
 def _request_cookie(scope: Scope, name: str) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
@@ -188,8 +195,9 @@ def _request_cookie(scope: Scope, name: str) -> str | None:
 class SessionCookies:
     """ASGI middleware: reads the session cookie into `scope["state"]["session"]` (a valid, not
     idle BrowserSession, else None) and, on the way out, re-issues it with a new last-seen time
-    at most once a minute, or clears it where it went idle or its token was refused. A response
-    that sets the session cookie itself (sign-in, sign-out) is left alone."""
+    at most once a minute (not for a background request), or clears it where it went idle or
+    its token was refused. A response that sets the session cookie itself (sign-in, sign-out)
+    is left alone."""
 
     def __init__(
         self, app: ASGIApp, *, codec: SessionCodec, now: Callable[[], datetime], prod: bool
@@ -208,6 +216,7 @@ class SessionCookies:
         session, idle = self.codec.read(value, self.now()) if value else (None, False)
         state["session"] = session
         secure = self.prod or scope.get("scheme") == "https"
+        background = any(k == _BACKGROUND_KEY for k, _ in scope.get("headers", ()))
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -218,7 +227,7 @@ class SessionCookies:
                 elif idle or state.get("session_refused"):
                     for cookie in clearing_cookie_headers(secure=secure):
                         headers.append("set-cookie", cookie)
-                elif session is not None:
+                elif session is not None and not background:
                     now = self.now()
                     if now - session.seen >= REFRESH_AFTER:
                         fresh = self.codec.pack(session.token, now)

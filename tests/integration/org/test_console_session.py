@@ -265,3 +265,19 @@ def test_over_https_the_cookies_are_secure(org: Platform) -> None:
         assert "; Secure" in cookies[SESSION_COOKIE]
         assert "; Secure" in cookies[CSRF_COOKIE]
         assert secure.get("/api/v1/users/me").status_code == 200
+
+
+def test_background_requests_do_not_keep_the_session_alive(
+    api: TestClient, org: Platform, clock: FixedClock
+) -> None:
+    """A page's own poll (X-Cityops-Background) is answered but is not activity."""
+    start_session(api, "op1")
+    idle = timedelta(minutes=org.settings.session_idle_minutes)
+    poll = {"X-Cityops-Background": "1"}
+    for _ in range(3):
+        clock.advance((idle - timedelta(minutes=1)) / 3)
+        res = api.get("/api/v1/users/me", headers=poll)
+        assert res.status_code == 200
+        assert SESSION_COOKIE not in set_cookies(res)
+    clock.advance(timedelta(minutes=1))
+    assert api.get("/api/v1/users/me", headers=poll).status_code == 401

@@ -81,9 +81,12 @@ function url(path, query) {
   return u;
 }
 
-/** Call the API; JSON in and out. A 401 sends the user to the login page. */
-export async function api(path, { method = "GET", body, query } = {}) {
+/** Call the API; JSON in and out. A 401 sends the user to the login page. `background`: a
+ * request the page makes by itself (a poll), which does not count as the user's activity for
+ * the session's idle timeout. */
+export async function api(path, { method = "GET", body, query, background = false } = {}) {
   const headers = UNSAFE.has(method) ? writeHeaders() : { Accept: "application/json" };
+  if (background) headers["X-Cityops-Background"] = "1";
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(url(path, query), {
     method,
