@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import policy, queries, rows, store
+from cityops.cases import policy, queries, request_keys, rows, store
 from cityops.cases.dtos import ActionCommand
 from cityops.cases.events import CaseEvent
 from cityops.cases.lifecycle import apply
@@ -45,6 +45,7 @@ from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import DomainError, NotFound, StaleVersion
 from cityops.kernel.events import Trace, current_trace, tracing
+from cityops.kernel.request_keys import RequestKey
 from cityops.worktime.public import Stage
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class PreparedAction:
     now: datetime
     # the request that asked for it: the writer may store it beside other requests' steps
     trace: Trace = field(default_factory=current_trace)
+    # the client's Idempotency-Key: a second request with it writes nothing (request_keys.py)
+    request_key: RequestKey | None = None
 
 
 class _StoreLookup:
@@ -141,12 +144,19 @@ def store_actions(
     history: list[dict[str, Any]] = []
     events: list[CaseEvent] = []
     assigned: list[tuple[int, int, datetime]] = []
+    keys: list[tuple[str, RequestKey, int]] = []
     for p in prepared:
         try:
+            replayed = _replayed(session, p, keys)
+            if replayed is not None:
+                out.append(replayed)
+                continue
             step, stored = _write_step(service, session, p)
         except DomainError as exc:
             out.append(exc)
             continue
+        if p.request_key is not None:
+            keys.append((p.actor.username, p.request_key, p.case_id))
         workflow = service.case_types.workflow_for(step.before)
         spec = workflow.spec(step.action)
         dept = step.after.department_id
@@ -187,8 +197,31 @@ def store_actions(
         out.append(stored)
     store.add_assignments(session, assigned)
     store.insert_history_rows(session, history)
+    request_keys.insert_keys(session, keys, service.clock.now())
     uow.emit_all(events)
     return out
+
+
+def _replayed(
+    session: Session, p: PreparedAction, written: Sequence[tuple[str, RequestKey, int]]
+) -> CaseRecord | None:
+    """The case as it is now if the step's request key wrote already (committed, or earlier
+    in this batch); None for a step to write."""
+    key = p.request_key
+    if key is None:
+        return None
+    stored = request_keys.find(session, p.actor.username, key.key)
+    if stored is None:
+        for owner, earlier, case_id in written:
+            if owner == p.actor.username and earlier.key == key.key:
+                stored = request_keys.StoredKey(earlier.scope, earlier.fingerprint, case_id)
+    if stored is None:
+        return None
+    case_id = request_keys.replay_of(stored, key)
+    record = queries.scoped_case(session, p.actor, case_id)
+    if record is None:
+        raise NotFound(f"case {case_id} not found", code="case_not_found", case_id=case_id)
+    return record
 
 
 def history_data(spec: ActionSpec[Any], done: Done[Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cityops.cases import rows, store
+from cityops.cases import queries, request_keys, rows, store
 from cityops.cases.dtos import NewCase
 from cityops.cases.events import CaseReported
 from cityops.cases.lifecycle import initial_deadlines
@@ -32,9 +32,11 @@ from cityops.geo.public import AreaChain, AreaLevel
 from cityops.infra.outbox import UnitOfWork
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import SHANGHAI
+from cityops.kernel.errors import NotFound
 from cityops.kernel.events import Trace, current_trace
 from cityops.kernel.ids import new_tracking_code
 from cityops.kernel.media import checked_photos
+from cityops.kernel.request_keys import RequestKey
 from cityops.kernel.text import clean_text
 from cityops.org.public import DepartmentRef
 from cityops.taxonomy.public import Category, Urgency
@@ -57,6 +59,8 @@ class PreparedCase:
     photos: tuple[str, ...]
     _values: Mapping[str, Any] = field(repr=False)
     approximate: bool = False  # the point stands for the area (NewCase.approximate)
+    # the client's Idempotency-Key: a second request with it stores nothing (request_keys.py)
+    request_key: RequestKey | None = None
     # the request that asked for it: the writer may store it beside other requests' cases
     trace: Trace = field(default_factory=current_trace)
 
@@ -143,7 +147,60 @@ def case_number(reported_at: datetime, case_id: int) -> str:
 
 def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[CaseRecord]:
     """Write prepared cases with their first history line and CaseReported; returns the cases
-    as stored, in order. One statement per table, however many cases."""
+    as stored, in order. One statement per table, however many cases. A case whose request
+    key is stored already (committed, or met earlier in this batch) is not written again: its
+    place holds the case that key wrote (422 idempotency_key_reused if it named another body)."""
+    if not any(p.request_key for p in prepared):
+        return _store_new(uow, prepared)
+    session = uow.session
+    known = request_keys.find_many(
+        session, [(p.actor.username, p.request_key.key) for p in prepared if p.request_key]
+    )
+    fresh: list[PreparedCase] = []
+    sources: list[PreparedCase | int] = []  # per item: the case written for it, or the id
+    met: dict[tuple[str, str], PreparedCase] = {}
+    for p in prepared:
+        key = p.request_key
+        pair = (p.actor.username, key.key) if key else None
+        if key is None or pair is None:
+            fresh.append(p)
+            sources.append(p)
+        elif pair in known:
+            sources.append(request_keys.replay_of(known[pair], key))
+        elif pair in met:  # the same request twice in one batch: the first one writes
+            first = met[pair].request_key
+            assert first is not None
+            request_keys.replay_of(request_keys.StoredKey(first.scope, first.fingerprint, 0), key)
+            sources.append(met[pair])
+        else:
+            met[pair] = p
+            fresh.append(p)
+            sources.append(p)
+    written = {id(p): c for p, c in zip(fresh, _store_new(uow, fresh), strict=True)}
+    request_keys.insert_keys(
+        session,
+        [
+            (owner, p.request_key, written[id(p)].id)
+            for (owner, _), p in met.items()
+            if p.request_key
+        ],
+        prepared[0].reported_at,
+    )
+    out: list[CaseRecord] = []
+    for p, source in zip(prepared, sources, strict=True):
+        if not isinstance(source, int):
+            out.append(written[id(source)])
+            continue
+        record = queries.scoped_case(session, p.actor, source)
+        if record is None:
+            raise NotFound(f"case {source} not found", code="case_not_found", case_id=source)
+        out.append(record)
+    return out
+
+
+def _store_new(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[CaseRecord]:
+    if not prepared:
+        return []
     session = uow.session
     ids = store.allocate_case_ids(session, len(prepared))
     case_rows: list[dict[str, Any]] = []

@@ -3,12 +3,23 @@ indicator counts. Every method that takes an actor checks its rule in policy.py 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from cityops.cases import deadlines, engine, feeds, intake, policy, queries, rows, store
+from cityops.cases import (
+    deadlines,
+    engine,
+    feeds,
+    intake,
+    policy,
+    queries,
+    request_keys,
+    rows,
+    store,
+)
 from cityops.cases.dtos import (
     ActionCommand,
     CaseCounts,
@@ -34,6 +45,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import DomainError, NotFound, ValidationFailed
+from cityops.kernel.request_keys import RequestKey
 from cityops.kernel.text import checked_code
 from cityops.org.public import DepartmentKind, DepartmentRef, OrgService
 from cityops.taxonomy.public import Category, ResponsibleKind, TaxonomyService
@@ -78,9 +90,17 @@ class CaseService:
         (stored,) = intake.store_cases(uow, [prepared])
         return case_view(self, stored, actor)
 
-    def prepare_case(self, session: Session, actor: Actor, cmd: NewCase) -> PreparedCase:
+    def prepare_case(
+        self,
+        session: Session,
+        actor: Actor,
+        cmd: NewCase,
+        *,
+        request_key: RequestKey | None = None,
+    ) -> PreparedCase:
         """Check a new case and build its row without writing (403, 422); the write is
-        `store_cases`, for many prepared cases at once."""
+        `store_cases`, for many prepared cases at once. With a `request_key` the write stores
+        it, and a second write with that key stores nothing (cases/request_keys.py)."""
         policy.check_create_case(actor)
         checked_code(cmd.category_code, field="category_code")
         if cmd.area_code is not None:
@@ -88,7 +108,7 @@ class CaseService:
         category = self._category(session, cmd.category_code)
         chain, lon, lat = self._place(session, cmd)
         policy.check_create_case_at(actor, chain.smallest.code, chain.smallest.name)
-        return intake.prepared_case(
+        prepared = intake.prepared_case(
             actor,
             cmd,
             category=category,
@@ -98,6 +118,17 @@ class CaseService:
             now=self.clock.now(),
             calendar=self.calendar,
         )
+        return dataclasses.replace(prepared, request_key=request_key) if request_key else prepared
+
+    def replayed(self, session: Session, actor: Actor, key: RequestKey) -> CaseView | None:
+        """The case a request with this idempotency key wrote already, as it is now; None if
+        the key is new; 422 idempotency_key_reused if it was sent with another request."""
+        policy.check_read_cases(actor)
+        stored = request_keys.find(session, actor.username, key.key)
+        if stored is None:
+            return None
+        case_id = request_keys.replay_of(stored, key)
+        return case_view(self, self._scoped_case(session, actor, case_id), actor)
 
     @staticmethod
     def store_cases(uow: UnitOfWork, prepared: Sequence[PreparedCase]) -> list[CaseRecord]:
@@ -271,10 +302,14 @@ class CaseService:
         case_id: int,
         action: str,
         cmd: ActionCommand | ActionBody,
+        *,
+        request_key: RequestKey | None = None,
     ) -> PreparedAction:
         """Check a workflow step and compute its outcome without writing (403, 404, 409, 422);
-        the write is `store_actions`, for many prepared steps at once."""
-        return engine.prepare_action(self, session, actor, case_id, action, cmd)
+        the write is `store_actions`, for many prepared steps at once; `request_key` as at
+        intake."""
+        prepared = engine.prepare_action(self, session, actor, case_id, action, cmd)
+        return dataclasses.replace(prepared, request_key=request_key) if request_key else prepared
 
     def store_actions(
         self, uow: UnitOfWork, prepared: Sequence[PreparedAction]

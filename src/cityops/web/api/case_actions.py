@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from cityops.cases import public as cp
-from cityops.web.api.cases import CasePublic
+from cityops.kernel.request_keys import request_key
+from cityops.web.api.cases import CasePublic, IdempotencyKeyH, replay_response
 from cityops.web.deps import CurrentActor, PlatformDep
 from cityops.web.params import RowId
 from cityops.web.responses import model_response
@@ -78,20 +79,38 @@ def list_case_actions(platform: PlatformDep, actor: CurrentActor) -> list[Action
 
 
 async def _act(
-    platform: PlatformDep, actor: CurrentActor, case_id: int, action: str, body: cp.ActionBody
+    platform: PlatformDep,
+    actor: CurrentActor,
+    case_id: int,
+    action: str,
+    body: cp.ActionBody,
+    idempotency_key: str | None = None,
 ) -> Response:
+    # the key names the step on this case: the same body on another case is another request
+    key = request_key(
+        idempotency_key, f"action:{action}", {"case_id": case_id, **body.model_dump(mode="json")}
+    )
     # as intake: checked on a read session here, written by the group-commit writer
     with platform.read() as session:
-        prepared = platform.cases.prepare_action(session, actor, case_id, action, body)
+        done = platform.cases.replayed(session, actor, key) if key else None
+        if done is not None:
+            return replay_response(done)
+        prepared = platform.cases.prepare_action(
+            session, actor, case_id, action, body, request_key=key
+        )
     stored = await platform.writes.run_many(platform.cases.store_actions, prepared)
     return model_response(CasePublic.of(platform.cases.present(prepared, stored)))
 
 
 def _route(spec: cp.ActionSpec[Any]) -> Callable[..., Awaitable[Response]]:
     async def act(
-        case_id: RowId, body: cp.ActionBody, platform: PlatformDep, actor: CurrentActor
+        case_id: RowId,
+        body: cp.ActionBody,
+        platform: PlatformDep,
+        actor: CurrentActor,
+        idempotency_key: IdempotencyKeyH = None,
     ) -> Response:
-        return await _act(platform, actor, case_id, spec.name, body)
+        return await _act(platform, actor, case_id, spec.name, body, idempotency_key)
 
     act.__annotations__["body"] = spec.body  # the action's own body, as OpenAPI shows it
     act.__doc__ = f"{spec.title} ({spec.name}): " + ", ".join(sorted(r.value for r in spec.roles))

@@ -8,7 +8,7 @@ import hashlib
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
 from cityops.kernel.clock import SHANGHAI, check_day_range
 from cityops.kernel.errors import ValidationFailed
+from cityops.kernel.request_keys import request_key
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 from cityops.web.params import DAY_PATTERN, MAX_PAGE, RowId
 from cityops.web.responses import model_response
@@ -333,8 +334,37 @@ def _list_etag(actor_name: str, stamp: cp.CaseListStamp, minute: int, request: R
     return 'W/"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
-@router.post("/cases", response_model=CasePublic, status_code=status.HTTP_201_CREATED)
-async def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentActor) -> Response:
+IdempotencyKeyH = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="a key of your own (8 to 64 of A-Z a-z 0-9 . _ : -, e.g. a UUID) for a write "
+        "you may send again: a repeat with the same key and body writes nothing and answers 200 "
+        "with the case as it is now (header Idempotent-Replayed: true); the same key with "
+        "another body is a 422 idempotency_key_reused",
+    ),
+]
+
+
+def replay_response(view: cp.CaseView) -> Response:
+    """The answer to a replayed write: the case as it is now, 200."""
+    response = model_response(CasePublic.of(view))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+@router.post(
+    "/cases",
+    response_model=CasePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": CasePublic, "description": "a replay (Idempotency-Key)"}},
+)
+async def create_case(
+    body: CaseCreate,
+    platform: PlatformDep,
+    actor: CurrentActor,
+    idempotency_key: IdempotencyKeyH = None,
+) -> Response:
     cmd = cp.NewCase(
         source=body.source,
         title=body.title,
@@ -350,10 +380,14 @@ async def create_case(body: CaseCreate, platform: PlatformDep, actor: CurrentAct
         urgency=body.urgency,
         photos=tuple(body.photos),
     )
+    key = request_key(idempotency_key, "intake", body.model_dump(mode="json"))
     # Checks and lookups read only (reference data comes from caches): done here, on the event
     # loop; the write goes to the group-commit writer (infra/writer.py), answered once committed.
     with platform.read() as session:
-        prepared = platform.cases.prepare_case(session, actor, cmd)
+        done = platform.cases.replayed(session, actor, key) if key else None
+        if done is not None:
+            return replay_response(done)
+        prepared = platform.cases.prepare_case(session, actor, cmd, request_key=key)
     stored = await platform.writes.run_many(platform.cases.store_cases, prepared)
     return model_response(
         CasePublic.of(platform.cases.present(prepared, stored)), status.HTTP_201_CREATED
