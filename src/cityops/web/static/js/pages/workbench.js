@@ -52,6 +52,7 @@ const queues = queuesFor(user);
 // per queue: { page, data, error, seen: ids ever shown, fresh: ids new since the last look }
 const state = new Map(queues.map((q) => [q.key, { page: 1, data: null, seen: null, fresh: new Set() }]));
 let arrived = 0;
+let overdueTotal = null;
 
 function listLink(query) {
   const params = new URLSearchParams();
@@ -88,9 +89,22 @@ async function loadQueue(q, { poll = false } = {}) {
   }
 }
 
+/** The overdue open cases in the user's scope (the counter, when no queue lists them). */
+async function loadOverdue() {
+  if (queues.some((q) => q.query.overdue)) return false;
+  try {
+    const data = await api("/api/v1/cases", { query: { status: OPEN, overdue: true, size: 1 } });
+    const changed = data.total !== overdueTotal;
+    overdueTotal = data.total;
+    return changed;
+  } catch {
+    return false;
+  }
+}
+
 /** Every queue at once; the page is drawn again only when one of them changed. */
 async function loadAll(options) {
-  const changed = await Promise.all(queues.map((q) => loadQueue(q, options)));
+  const changed = await Promise.all([...queues.map((q) => loadQueue(q, options)), loadOverdue()]);
   if (changed.some(Boolean) || !options?.poll) render();
 }
 
@@ -165,14 +179,13 @@ function draw() {
   );
   notice.hidden = !arrived;
   const counters = document.getElementById("counters");
-  const overdue = new Set();
-  for (const s of state.values()) for (const c of s.data?.items ?? []) if (c.overdue) overdue.add(c.id);
+  const overdue = overdueTotal ?? 0;
   clear(
     counters,
     queues.map((q) => counter(t(q.key), state.get(q.key).data?.total ?? 0)),
     queues.some((q) => q.query.overdue)
       ? null
-      : counter(t("workbench.overdue"), overdue.size, overdue.size ? "counter-alert" : ""),
+      : counter(t("workbench.overdue"), overdue, overdue ? "counter-alert" : ""),
   );
   const box = document.getElementById("queues");
   clear(
