@@ -75,9 +75,9 @@ BENCHMARKS = (
     Benchmark("open311_updates", quick=("--cases", "200", "--pairs", "1", "--rounds", "3")),
     Benchmark("duplicates", quick=(), missing=_data),
     Benchmark("masking", quick=("--limit", "300", "--repeat", "3", "--pages", "5"), missing=_data),
-    Benchmark("open311_updates", quick=("--cases", "200", "--rounds", "3", "--pairs", "1")),
     Benchmark("routing", quick=("--folds", "2"), out="file", missing=_data),
     Benchmark("http_floor", quick=("--duration", "3"), out="dir", missing=_wrk),
+    Benchmark("session_cookie", quick=("--requests", "200", "--rounds", "1"), out="dir"),
     Benchmark("page_load", quick=("--runs", "1"), missing=_chromium),
     Benchmark(
         "http_load",

@@ -198,7 +198,8 @@ def test_reads_without_actor_are_aggregates_only(shared_platform: Platform) -> N
     its reading and writing halves), the
     responsibility-list lookup (reference data: which unit a category goes to at a place), and
     the write half of a prepared intake or step (`store_cases`, `store_actions`, `present`): they
-    take what `prepare_case` / `prepare_action` returned, which only a checked actor gets."""
+    take what `prepare_case` / `prepare_action` returned, which only a checked actor gets; and
+    `expected_by`, calendar arithmetic on a case view its caller has already read."""
     others = {
         name
         for name, fn in inspect.getmembers(CaseService, inspect.isfunction)
@@ -212,6 +213,7 @@ def test_reads_without_actor_are_aggregates_only(shared_platform: Platform) -> N
         "store_cases",
         "store_actions",
         "present",
+        "expected_by",
     }
     with shared_platform.read() as s:
         assert (

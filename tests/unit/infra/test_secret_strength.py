@@ -5,6 +5,7 @@ least 32 characters, no placeholder, and about 128 bits or more estimated from i
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import pytest
 
@@ -19,15 +20,26 @@ from cityops.infra.secret_key import (
 @pytest.mark.parametrize(
     "secret",
     [
-        secrets.token_urlsafe(48),  # what the error message says to run
-        secrets.token_urlsafe(32),
-        secrets.token_hex(32),
         "Vq7-LrT2xN9_bWm4ZcK8pHs3YdJ6gFe1",  # 32 distinct characters
         "correct horse battery staple, then a river in the fog",  # a long passphrase
     ],
 )
 def test_strong_secrets_pass(secret: str) -> None:
     assert secret_key_problem(secret) is None
+
+
+# generated in the test, not at collection: parallel workers must collect the same test ids
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: secrets.token_urlsafe(48),  # what the error message says to run
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_hex(32),
+    ],
+    ids=["token_urlsafe(48)", "token_urlsafe(32)", "token_hex(32)"],
+)
+def test_generated_secrets_pass_every_time(make: Callable[[], str]) -> None:
+    assert [secret_key_problem(make()) for _ in range(200)] == [None] * 200
 
 
 @pytest.mark.parametrize(
