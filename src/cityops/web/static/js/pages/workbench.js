@@ -90,10 +90,11 @@ async function loadQueue(q, { poll = false } = {}) {
 }
 
 /** The overdue open cases in the user's scope (the counter, when no queue lists them). */
-async function loadOverdue() {
+async function loadOverdue({ poll = false } = {}) {
   if (queues.some((q) => q.query.overdue)) return false;
   try {
-    const data = await api("/api/v1/cases", { query: { status: OPEN, overdue: true, size: 1 } });
+    const query = { status: OPEN, overdue: true, size: 1 };
+    const data = await api("/api/v1/cases", { query, background: poll });
     const changed = data.total !== overdueTotal;
     overdueTotal = data.total;
     return changed;
@@ -104,7 +105,7 @@ async function loadOverdue() {
 
 /** Every queue at once; the page is drawn again only when one of them changed. */
 async function loadAll(options) {
-  const changed = await Promise.all([...queues.map((q) => loadQueue(q, options)), loadOverdue()]);
+  const changed = await Promise.all([...queues.map((q) => loadQueue(q, options)), loadOverdue(options)]);
   if (changed.some(Boolean) || !options?.poll) render();
 }
 
