@@ -68,9 +68,7 @@ class Benchmark:
 
 BENCHMARKS = (
     Benchmark("spatial_index", quick=("--points", "2000", "--scan-points", "200")),
-    Benchmark(
-        "sqlite_synchronous", quick=("--commits", "300", "--duration", "2", "--rounds", "1")
-    ),
+    Benchmark("sqlite_synchronous", quick=("--commits", "300", "--duration", "2", "--rounds", "1")),
     Benchmark("indicators_1m", quick=("--cases", "20000", "--runs", "1"), full=("--db", "both")),
     Benchmark("open311_updates", quick=("--cases", "200", "--pairs", "1", "--rounds", "3")),
     Benchmark("duplicates", quick=(), missing=_data),
