@@ -24,6 +24,8 @@ from cityops.cases.dtos import (
     ActionCommand,
     CaseCounts,
     CaseFilter,
+    CaseListStamp,
+    CaseOrder,
     CasePage,
     CaseView,
     DepartmentInfo,
@@ -334,17 +336,42 @@ class CaseService:
         return case_view(self, case, actor, reveal_contact=reveal_contact)
 
     def list_cases(
-        self, session: Session, actor: Actor, filters: CaseFilter, page: int = 1, size: int = 50
+        self,
+        session: Session,
+        actor: Actor,
+        filters: CaseFilter,
+        page: int = 1,
+        size: int = 50,
+        *,
+        order: CaseOrder | None = None,
+        stamp: CaseListStamp | None = None,
     ) -> CasePage:
+        """A page of the cases in the actor's scope, in `order` (None: overdue first, then the
+        nearest stage deadline). With the `list_stamp` of the same filter, its total is used
+        instead of counting again."""
         policy.check_read_cases(actor)
         if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
             raise ValidationFailed(
                 f"page must be ≥ 1 and size between 1 and {MAX_PAGE_SIZE}", code="bad_page"
             )
-        found, total = queries.case_page(session, actor, filters, page, size)
+        found, total = queries.case_page(
+            session,
+            actor,
+            filters,
+            page,
+            size,
+            order=order,
+            now=self.clock.now(),
+            total=None if stamp is None else stamp.total,
+        )
         return CasePage(
             items=[case_view(self, c, actor) for c in found], total=total, page=page, size=size
         )
+
+    def list_stamp(self, session: Session, actor: Actor, filters: CaseFilter) -> CaseListStamp:
+        """What a poll of the list compares (its total, latest step, highest id): one query."""
+        policy.check_read_cases(actor)
+        return queries.case_list_stamp(session, actor, filters, self.clock.now())
 
     def caller_cases(
         self, session: Session, actor: Actor, phone: str, limit: int = 20
