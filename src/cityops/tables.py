@@ -7,6 +7,7 @@ from cityops.appeals.notify import store as _notify_store  # noqa: F401
 from cityops.appeals.open311 import store as _open311_store  # noqa: F401
 from cityops.appeals.portal import store as _portal_store  # noqa: F401
 from cityops.appeals.routing import decisions as _routing_decisions  # noqa: F401
+from cityops.cases import request_keys as _case_request_keys  # noqa: F401
 from cityops.cases import store as _cases_store  # noqa: F401
 from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401

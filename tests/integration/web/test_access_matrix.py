@@ -491,6 +491,13 @@ def admin_page_cell(role: str, scope: str) -> int:
     return 200 if role in ADMIN else 403
 
 
+def mobile_page_cell(role: str, scope: str) -> int:
+    """网格通, the inspector's phone app: inspectors; anyone else signed in gets it as a 403."""
+    if role not in ACCOUNTS:
+        return 303
+    return 200 if role == "inspector" else 403
+
+
 def login_cell(role: str, scope: str) -> int:
     """The sign-in page; with a session, straight on (303)."""
     return 303 if role in ACCOUNTS else 200
@@ -714,6 +721,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/citizen"): Row(console_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
+    ("GET", "/m"): Row(mobile_page_cell, console),
+    ("GET", "/m/sw.js"): Row(public(), page),
+    ("GET", "/m/manifest.webmanifest"): Row(public(), page),
     ("GET", "/portal"): Row(public(), page),
     ("GET", "/portal/track"): Row(public(), page),
     ("GET", "/portal/track/{code}"): Row(public(), page_track),

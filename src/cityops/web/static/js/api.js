@@ -49,7 +49,7 @@ export function toLogin() {
   location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-function writeHeaders() {
+export function writeHeaders() {
   const headers = { Accept: "application/json" };
   const csrf = csrfToken();
   if (csrf) headers["X-CSRF-Token"] = csrf;
