@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 # The webhook job only reads which receivers are due and starts their lanes: a pass longer than
 # this is logged (the lanes themselves are bounded by CITYOPS_WEBHOOK_LANE_SECONDS).
 WEBHOOK_PASS_BUDGET_SECONDS = 10.0
+# how soon a server process takes a working-calendar year another process saved
+CALENDAR_REFRESH_SECONDS = 15.0
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Platform:
     followup: FollowupService = field(init=False)
     routing: RoutingService = field(init=False)
     knowledge: KnowledgeService = field(init=False)
+    _calendar_stop: threading.Event = field(init=False, default_factory=threading.Event)
     hotline: HotlineService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
@@ -103,6 +106,18 @@ class Platform:
         self.relay.start(self.settings.relay_interval_seconds, may_run=self.lease.held)
         self.scheduler.start(may_run=self.lease.held)
         threading.Thread(target=self.warm_up, name="warm-up", daemon=True).start()
+        self._calendar_stop.clear()
+        threading.Thread(target=self._follow_calendar, name="calendar", daemon=True).start()
+
+    def _follow_calendar(self) -> None:
+        """Every process, not only the lease holder: take the working-calendar years another
+        process saved (platform.worktime.refresh), so every process computes deadlines alike."""
+        while not self._calendar_stop.wait(CALENDAR_REFRESH_SECONDS):
+            try:
+                with self.read() as session:
+                    self.worktime.refresh(session)
+            except Exception:  # a missed look is retried at the next; it must not end the thread
+                log.exception("working calendar refresh failed")
 
     def warm_up(self) -> None:
         """What a server does once at start: load the area index and the routing model before
@@ -126,6 +141,7 @@ class Platform:
         _ = self.routing.available
 
     def stop_background(self) -> None:
+        self._calendar_stop.set()
         self.scheduler.stop()
         self.relay.stop()
         self.lease.release()

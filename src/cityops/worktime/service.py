@@ -4,12 +4,13 @@ replaces the holidays file's for that year; the file stays the default for the o
 
 The calendar the SLA arithmetic uses (platform.calendar) is one object per process: it takes the
 database's years when the platform is built and a change at once in the process that made it;
-other server processes take it at their next start."""
+every other server process takes it within seconds (`refresh`, run by Platform.start_background
+in each process)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ class CalendarService:
     def __init__(self, calendar: WorkingCalendar, clock: Clock) -> None:
         self.calendar = calendar
         self.clock = clock
+        self._seen: tuple[int, datetime | None] = (0, None)  # store.latest_change when last read
         # the years of the holidays file, before any administrator's change
         self._file_years = {
             year: rules
@@ -34,8 +36,19 @@ class CalendarService:
 
     def load(self, session: Session) -> None:
         """Put the years kept in the database into the calendar (at start)."""
+        self._seen = store.latest_change(session)
         for year in store.list_years(session):
             self.use(year)
+
+    def refresh(self, session: Session) -> bool:
+        """Take the years another server process saved since this one last looked (one small
+        query when nothing changed); True when the calendar changed. Each process runs it every
+        few seconds (Platform.start_background), so all of them compute deadlines alike."""
+        seen = store.latest_change(session)
+        if seen == self._seen:
+            return False
+        self.load(session)
+        return True
 
     def use(self, year: CalendarYear) -> None:
         """Put one year into the calendar the SLA arithmetic uses (after its change committed)."""

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, String, Table, Text, delete, insert, select
+from sqlalchemy import Column, Integer, String, Table, Text, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from cityops.infra.db import UTCDateTime, metadata
@@ -52,6 +52,15 @@ def get_year(session: Session, year: int) -> CalendarYear | None:
 def list_years(session: Session) -> list[CalendarYear]:
     rows = session.execute(select(calendar_years).order_by(calendar_years.c.year))
     return [_year(r) for r in rows]
+
+
+def latest_change(session: Session) -> tuple[int, datetime | None]:
+    """How many years are kept and when the last was saved: what a server process compares to
+    see whether another one changed the calendar."""
+    row = session.execute(
+        select(func.count(), func.max(calendar_years.c.updated_at)).select_from(calendar_years)
+    ).one()
+    return int(row[0]), row[1]
 
 
 def put_year(

@@ -110,3 +110,24 @@ def test_outsiders_do_not_read_the_calendar(api: TestClient, role: str) -> None:
 
 def test_signed_out_is_a_401(api: TestClient) -> None:
     assert api.get("/api/v1/calendar/2026").status_code == 401
+
+
+def test_a_server_process_already_running_takes_the_year_within_seconds(
+    api: TestClient, platform: Platform, clock: FixedClock
+) -> None:
+    """A second server process, started before the change, takes it at its next look."""
+    other = build_platform(platform.settings, clock=clock, migrate=False)
+    try:
+        with other.read() as session:
+            assert not other.worktime.refresh(session)  # nothing new yet: one small query
+        assert other.calendar.is_working_day(date(2027, 2, 8))
+        r = api.put("/api/v1/calendar/2027", json=YEAR_2027, headers=ADMIN)
+        assert r.status_code == 200, r.text
+        with other.read() as session:
+            assert other.worktime.refresh(session)
+        assert not other.calendar.is_working_day(date(2027, 2, 8))
+        assert other.calendar.is_working_day(date(2027, 2, 6))
+        with other.read() as session:
+            assert not other.worktime.refresh(session)
+    finally:
+        other.close()
