@@ -235,6 +235,33 @@ def test_offline_report_and_verify_reach_the_server_once(
     assert len([h for h in world.history(task.id) if h["action"] == "verify"]) == 1
 
 
+def test_a_step_someone_else_took_meanwhile_is_shown_as_a_conflict(
+    phone: Any, world: World
+) -> None:
+    task = world.handled()
+    context, page = phone()
+    open_app(page)
+    context.set_offline(True)
+    page.goto("/m#tasks")
+    page.locator("#task-list li", has_text=task.number).locator("a").click()
+    page.get_by_text("未解决（返工）").click()
+    page.locator("#v-note").fill("井盖仍然松动")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.locator("#m-pending")).to_have_text("1")
+    world.act("disp1", task, "verify", passed=True)  # the dispatcher closes it meanwhile
+    context.set_offline(False)
+    item = page.locator("#outbox-list li[data-state=conflict]")
+    expect(item).to_have_count(1, timeout=20_000)
+    expect(item).to_contain_text("冲突")
+    expect(item.locator(".m-error")).to_contain_text("已被他人处理")
+    expect(page.locator("#m-pending")).to_be_hidden()
+    shoot(page, "mobile-10-conflict-390-zh", full_page=False)
+    verifies = [h for h in world.history(task.id) if h["action"] == "verify"]
+    assert [v["actor_name"] for v in verifies] == ["张派遣"]
+    item.get_by_role("button", name="放弃此条").click()
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+
+
 def test_the_app_in_english_and_on_a_wide_screen(phone: Any, world: World) -> None:
     world.handled()
     _, page = phone("en")

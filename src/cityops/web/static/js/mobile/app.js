@@ -79,7 +79,9 @@ function outboxCard(item) {
     bits.push(h("div", { class: "m-muted" }, t("m.photo_count", { n: Math.max(item.photos?.length ?? 0, item.refs?.length ?? 0) })));
   }
   if (item.result?.number) bits.push(h("div", {}, t("m.synced_as", { number: item.result.number })));
-  if (item.error) bits.push(h("div", { class: "m-error" }, item.error));
+  // a conflict in the words of this screen (the server's say "reload the page"); else the reason
+  if (item.state === "conflict") bits.push(h("div", { class: "m-error" }, t("m.conflict_text")));
+  else if (item.error) bits.push(h("div", { class: "m-error" }, item.error));
   if (item.state === "conflict" || item.state === "failed") {
     bits.push(h("button", { type: "button", class: "m-btn", onclick: () => outbox.discard(item.id) }, t("m.discard")));
   }
@@ -441,7 +443,10 @@ async function start() {
   await initI18n();
   applyI18n();
   showNet();
-  addEventListener("online", showNet);
+  addEventListener("online", () => {
+    showNet();
+    $("m-flash").hidden = true; // "saved while offline" is old news now
+  });
   addEventListener("offline", showNet);
   if ("serviceWorker" in navigator) {
     // the first time the worker takes over, read the data again through it, so that it keeps
