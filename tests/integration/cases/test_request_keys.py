@@ -15,6 +15,7 @@ from cityops.app import Platform
 from cityops.cases.public import CaseSource, NewCase
 from cityops.cases.request_keys import case_request_keys
 from cityops.cases.store import case_history, cases
+from cityops.cases.workflow.closing import VerifyBody
 from cityops.kernel.request_keys import request_key
 from cityops.web.api.cases import CaseCreate
 
@@ -187,3 +188,29 @@ def test_one_batch_holding_a_request_twice_writes_it_once(platform: Platform, ci
     again = _post(city, body, KEY)
     assert again.status_code == 200, again.text
     assert again.json()["id"] == one.id
+
+
+def test_one_batch_holding_a_step_twice_applies_it_once(platform: Platform, city: City) -> None:
+    handled = city.to_handled(city.create())
+    verify = VerifyBody(version=handled["version"], passed=True, note="已修复")
+    sent = {"case_id": handled["id"], **verify.model_dump(mode="json")}
+    key = request_key(KEY, "action:verify", sent)
+    with platform.read() as s:
+        actor = platform.org.actor_for_user(s, "insp")
+        prepared = [
+            platform.cases.prepare_action(
+                s, actor, handled["id"], "verify", verify, request_key=key
+            )
+            for _ in range(2)
+        ]
+    with platform.uow() as uow:
+        one, two = platform.cases.store_actions(uow, prepared)
+    assert not isinstance(one, Exception)
+    assert not isinstance(two, Exception)
+    assert one.id == two.id == handled["id"]
+    verifies = [h for h in city.history("insp", handled["id"]) if h["action"] == "verify"]
+    assert len(verifies) == 1
+    assert _count(city, case_request_keys) == 1
+    again = _act(city, "insp", handled, "verify", KEY, passed=True, note="已修复")
+    assert again.status_code == 200, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
