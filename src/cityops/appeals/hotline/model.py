@@ -80,6 +80,8 @@ class CallerCase:
     department_name: str | None
     reported_at: datetime
     closed_at: datetime | None
+    lon: float | None = None  # where it was (WGS84): the console's map starts at the last one
+    lat: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def caller_case(view: CaseView) -> CallerCase:
         department_name=view.department.name if view.department else None,
         reported_at=view.reported_at,
         closed_at=view.closed_at,
+        lon=view.lon,
+        lat=view.lat,
     )
 
 

@@ -52,6 +52,8 @@ class CallerCasePublic(BaseModel):
     department_name: str | None
     reported_at: datetime
     closed_at: datetime | None
+    lon: float | None = Field(default=None, description="where it was (WGS84)")
+    lat: float | None = None
 
     @classmethod
     def of(cls, c: CallerCase) -> CallerCasePublic:

@@ -137,3 +137,11 @@ def test_assist_refuses_bad_requests(city: City) -> None:
     assert (
         city.assist(user="h_cgj", text="路灯", expect=403)["error"]["code"] == "cannot_use_hotline"
     )
+
+
+def test_caller_history_carries_where_each_case_was(city: City) -> None:
+    """The console's map starts at the caller's last place (street level), not the whole city."""
+    city.call()
+    [found] = city.callers(CALLER)
+    assert found["lon"] == pytest.approx(city.lon, abs=1e-6)
+    assert found["lat"] == pytest.approx(city.lat, abs=1e-6)

@@ -2,10 +2,13 @@
 // in the action's spec on the server, and read from GET /api/v1/case-actions: name, kind (text,
 // textarea, number, lines, yesno, choice, department), required, the label's i18n key, and `when`
 // (a field asked only when that yes/no field is answered yes: a 回访 that did not reach the
-// citizen records no resolved, satisfaction or reopen). `version` goes with every action.
+// citizen records no resolved, satisfaction or reopen). `version` goes with every action. The
+// photos field is an upload control (photos.js): the photos are stored as they are chosen and
+// their references go in the body.
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
+import { photoPicker } from "./photos.js";
 
 const NOTE = { name: "note", kind: "textarea", label: "field.note" };
 const ACTIONS = new Map();
@@ -66,6 +69,11 @@ function fieldRow(action, field, ctx) {
 function buildRow(action, field, ctx) {
   const id = `act-${action}-${field.name}`;
   const label = t(field.label);
+  if (isPhotos(field)) {
+    return h("div", { class: "field", "data-field": field.name },
+      h("span", { class: "label", id: `${id}-label`, text: label + (field.required ? " *" : "") }),
+      photoPicker({ id, label: t("photo.attach") }));
+  }
   if (field.kind === "yesno") {
     return h("fieldset", { class: "field yesno" },
       h("legend", { text: label }),
@@ -79,6 +87,9 @@ function buildRow(action, field, ctx) {
     control(field, id, ctx),
     field.kind === "lines" ? h("p", { id: `${id}-help`, class: "help", text: t("field.photos_help") }) : null);
 }
+
+/** The photos of a step: stored references, uploaded in the form. */
+const isPhotos = (field) => field.kind === "lines" && field.name === "photos";
 
 /** Build the form of one action; onSubmit receives the JSON body (without version). */
 export function actionForm(action, ctx, onSubmit, onCancel) {
@@ -101,6 +112,22 @@ export function actionForm(action, ctx, onSubmit, onCancel) {
     const body = {};
     for (const f of fields) {
       if (f.when && !answeredYes(f.when)) continue;
+      if (isPhotos(f)) {
+        const picker = form.querySelector(`[data-field=${f.name}] .photo-picker`);
+        if (picker.busy()) {
+          error.textContent = t("photo.wait");
+          error.hidden = false;
+          return;
+        }
+        const refs = picker.refs();
+        if (refs.length) body[f.name] = refs;
+        else if (f.required) {
+          error.textContent = t("form.required", { field: t(f.label) });
+          error.hidden = false;
+          return;
+        }
+        continue;
+      }
       const raw = f.kind === "yesno" ? form.querySelector(`[name=${f.name}]:checked`)?.value : form.elements[f.name].value.trim();
       if (!raw) {
         if (f.required) {

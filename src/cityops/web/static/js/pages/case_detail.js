@@ -1,10 +1,14 @@
 // 案件详情: fields, area chain, map (point + area polygon), timeline, and the actions allowed now.
+// The reporter's phone comes masked; a reader the case allows (may_reveal_contact) asks for it in
+// clear with ?reveal=contact — the server writes an audit line each time — and gets a tel: link.
+// Photos (the report's and the steps') show as thumbnails that open the viewer (photos.js).
 import { api } from "../api.js";
 import { actionForm, CAUTION, loadActions } from "../action_forms.js";
 import { areaText, clear, clearFlash, flash, formatTime, h, slaChip, statusChip } from "../dom.js";
 import { onLangChange, t, tOr } from "../i18n.js";
 import { caseMarker, createMap, drawAreas, fitTo } from "../map.js";
 import { departments } from "../options.js";
+import { isPhoto, photoStrip } from "../photos.js";
 import { loadRouting, renderRouting } from "../routing_panel.js";
 import { startPage } from "../shell.js";
 
@@ -47,6 +51,47 @@ function render() {
   renderRouting(document.getElementById("routing-card"), state.routing, c);
 }
 
+/** Ask for the contact in clear (audited by the server): the case, then its history. */
+async function revealContact(button) {
+  button.disabled = true;
+  clearFlash();
+  try {
+    state.case = await api(`/api/v1/cases/${caseId}`, { query: { reveal: "contact" } });
+    const history = await api(`/api/v1/cases/${caseId}/history`, { query: { reveal: "contact" } });
+    state.history = Array.isArray(history) ? history : (history.items ?? []);
+    render();
+    document.querySelector("#case-fields .phone-link, #action-panel .phone-link")?.focus();
+  } catch (err) {
+    button.disabled = false;
+    flash(err.message, "error");
+  }
+}
+
+/** The reporter's phone: masked with a 显示号码 button for those allowed, or a tel: link. */
+function contactNodes(c) {
+  const phone = c.reporter_phone;
+  if (!phone) return ["—"];
+  if (c.contact_revealed) {
+    return [h("a", { class: "phone-link", href: `tel:${phone.replace(/[^\d+]/g, "")}`, text: phone })];
+  }
+  return [h("span", { class: "phone-masked", text: phone }),
+    c.may_reveal_contact
+      ? h("button", { type: "button", class: "btn btn-small reveal-contact", text: t("case.reveal_contact"),
+        title: t("case.reveal_help"), onclick: (ev) => revealContact(ev.currentTarget) })
+      : null];
+}
+
+/** Every stored photo of the case: the report's first, then the steps' (results). */
+function casePhotos() {
+  const intake = [];
+  const steps = [];
+  for (const e of state.history) {
+    const photos = (e.attachments ?? []).filter(isPhoto);
+    (e.from_status ? steps : intake).push(...photos);
+  }
+  return { intake, steps };
+}
+
 function renderFields(c) {
   const rows = [
     ["case.number", c.number],
@@ -60,7 +105,7 @@ function renderFields(c) {
     ["case.department", c.department?.name],
     ["case.suggested_department", c.suggested_department?.name],
     ["case.reporter_name", c.reporter_name],
-    ["case.reporter_phone", c.reporter_phone],
+    ["case.reporter_phone", contactNodes(c)],
     ["case.reported_at", formatTime(c.reported_at)],
     ["case.stage", c.stage ? t(`stage.${c.stage}`) : "—"],
     ["case.stage_deadline", formatTime(c.stage_deadline)],
@@ -68,7 +113,14 @@ function renderFields(c) {
   ];
   const dl = document.getElementById("case-fields");
   clear(dl, rows.map(([key, value]) =>
-    h("div", { class: "field-row" }, h("dt", { text: t(key) }), h("dd", { text: value || "—" }))));
+    h("div", { class: "field-row", "data-field": key }, h("dt", { text: t(key) }),
+      Array.isArray(value) ? h("dd", {}, value) : h("dd", { text: value || "—" }))));
+  const { intake, steps } = casePhotos();
+  for (const [key, photos] of [["case.report_photos", intake], ["case.result_photos", steps]]) {
+    if (!photos.length) continue;
+    dl.append(h("div", { class: "field-row", "data-field": key }, h("dt", { text: t(key) }),
+      h("dd", {}, photoStrip(photos, { label: t(key) }))));
+  }
   const deadlines = Object.entries(c.deadlines ?? {}).filter(([, v]) => v);
   if (deadlines.length) {
     dl.append(h("div", { class: "field-row" }, h("dt", { text: t("case.deadlines") }),
@@ -97,8 +149,14 @@ function renderActions(c) {
     panel.replaceChildren();
     return;
   }
-  panel.replaceChildren(actionForm(state.open, { case: c, departments: state.departments ?? [] },
-    (body) => submit(state.open, body), () => openAction(null)));
+  const form = actionForm(state.open, { case: c, departments: state.departments ?? [] },
+    (body) => submit(state.open, body), () => openAction(null));
+  if (state.open === "evaluate" && c.reporter_phone) {
+    // 回访: the number to call, next to the form that records the call
+    form.querySelector("h3")?.after(h("p", { class: "contact-line" },
+      h("span", { class: "muted", text: t("case.reporter_phone") + t("form.colon") }), contactNodes(c)));
+  }
+  panel.replaceChildren(form);
 }
 
 function openAction(action) {
@@ -139,8 +197,9 @@ function renderTimeline() {
   }
   clear(list, state.history.map((e) => {
     const action = e.action === "return_" ? "return" : e.action;
-    const from = e.from_status ? t(`status.${e.from_status}`) : null;
-    const to = e.to_status ? t(`status.${e.to_status}`) : null;
+    // a line that changed no status (an audit line, a reminder) shows none
+    const from = e.from_status && e.from_status !== e.to_status ? t(`status.${e.from_status}`) : null;
+    const to = e.to_status && e.from_status !== e.to_status ? t(`status.${e.to_status}`) : null;
     const role = e.actor_role ?? e.role;
     const who = [e.actor_name, role ? tOr(`role.${role}`, role) : null].filter(Boolean).join(" · ");
     return h("li", { class: "timeline-item", "data-action": action },
@@ -149,24 +208,18 @@ function renderTimeline() {
         from || to ? h("span", { class: "transition", text: [from, to].filter(Boolean).join(" → ") }) : null,
         h("time", { datetime: e.at ?? e.occurred_at, text: formatTime(e.at ?? e.occurred_at) })),
       who ? h("div", { class: "muted", text: who }) : null,
-      e.note ? h("p", { class: "timeline-note", text: e.note }) : null,
+      // the audit line's stored note is the server's English; its title says it all
+      e.note && action !== "reveal_contact" ? h("p", { class: "timeline-note", text: e.note }) : null,
       detailsOf(e),
-      (e.attachments ?? []).length
-        ? h("ul", { class: "plain small" }, e.attachments.map((a) => h("li", {}, attachment(a))))
+      photoStrip(e.attachments ?? []),
+      (e.attachments ?? []).some((a) => !isPhoto(a))
+        ? h("ul", { class: "plain small" }, e.attachments.filter((a) => !isPhoto(a)).map((a) => h("li", { text: a })))
         : null);
   }));
 }
 
-/** A link only for http(s) addresses; anything else is shown as text. */
-// A photo stored by the platform (kernel/media.py: /media/yyyy/mm/<name>.jpg|png|webp) opens as a
-// link; anything else an older row may hold is shown as text, never as a link.
-const STORED_PHOTO = /^\/media\/\d{4}\/\d{2}\/[A-Za-z0-9_-]{16,64}\.(jpg|png|webp)$/;
-
-function attachment(value) {
-  return STORED_PHOTO.test(value)
-    ? h("a", { href: value, target: "_blank", rel: "noopener", text: value })
-    : value;
-}
+// A photo stored by the platform (kernel/media.py) shows as a thumbnail; anything else an older
+// row may hold is shown as text, never as a link or a picture.
 
 const yesNo = (v) => t(v ? "form.yes" : "form.no");
 /** The history details worth showing, each with its label and how to print it. */

@@ -4,7 +4,8 @@
 import { api } from "../api.js";
 import { clear, flash, formatTime, h, statusChip } from "../dom.js";
 import { onLangChange, t } from "../i18n.js";
-import { createMap, drawAreas, fitTo, pickMarker } from "../map.js";
+import { createMap, drawAreas, pickMarker } from "../map.js";
+import { placeSearch, STREET_ZOOM } from "../place_search.js";
 import { areaFeatures, categories, departments, fillSelect } from "../options.js";
 import { startPage } from "../shell.js";
 
@@ -84,6 +85,9 @@ async function loadHistory() {
   try {
     const items = await api(`/api/v1/hotline/callers/${encodeURIComponent(phone)}/appeals`);
     state.history = { items };
+    // the map goes to where the caller's last appeal was, until a point is picked
+    const last = items.find((c) => c.lon != null && c.lat != null);
+    if (last && !state.point) map.setView([last.lat, last.lon], STREET_ZOOM, { animate: false });
   } catch (err) {
     state.history = { error: err.message };
   }
@@ -250,6 +254,10 @@ async function pick(lon, lat) {
 
 const map = createMap($("h-map"));
 map.on("click", (ev) => pick(ev.latlng.lng, ev.latlng.lat));
+map.on("zoomend", () => { $("h-map").dataset.zoom = String(map.getZoom()); });  // read by tests
+// 地址搜索 on the address box: what the operator types offers the streets, communities and grids
+// it names; choosing one moves the map there (the address as typed stays)
+placeSearch({ input: form.address, hits: $("h-place-hits"), map, keepText: true, onPlace: (p) => pick(p.lon, p.lat) });
 
 // ---- taking the call -------------------------------------------------------------------------
 
@@ -407,7 +415,9 @@ try {
   renderDepartments();
   renderArticles();
   renderSimilar();
-  fitTo(map, drawAreas(map, { type: "FeatureCollection", features }));
+  // street level (zoom 15, ~4 m a pixel) at the city's centre, not the whole city (~39 m a pixel)
+  const centre = drawAreas(map, { type: "FeatureCollection", features }).getBounds();
+  if (centre.isValid() && !state.point) map.setView(centre.getCenter(), STREET_ZOOM - 1, { animate: false });
 } catch (err) {
   flash(err.message, "error");
 }
