@@ -23,7 +23,7 @@ from cityops.cases.public import ActionCommand, CaseAction, CaseSource, CaseView
 from cityops.cases.store import case_history, cases
 from cityops.kernel.actor import Actor
 
-from .conftest import shoot, sign_in
+from .conftest import PASSWORD, shoot, sign_in
 
 WATER = "C010102"  # 污水井盖, routed to 水务局 (SWJ), hand1's
 HERE = {"latitude": 30.2530, "longitude": 120.1465}
@@ -288,3 +288,59 @@ def test_other_roles_get_a_page_that_says_so(phone: Any) -> None:
     assert response.status == 403
     expect(page.get_by_role("heading", name="网格通仅供网格员使用")).to_be_visible()
     expect(page.get_by_role("link", name="进入控制台")).to_have_attribute("href", "/")
+
+
+def test_a_phone_passed_on_sends_each_report_with_its_own_account(
+    phone: Any, world: World, tmp_path: Path
+) -> None:
+    """Signing out ends the session and leaves the queue; the next account on the phone neither
+    sees nor sends what the first one queued: that waits for its own account."""
+    from cityops.kernel.actor import SYSTEM
+    from cityops.org.public import NewUser
+
+    with world.p.uow() as uow:
+        world.p.org.create_user(
+            uow,
+            SYSTEM,
+            NewUser(
+                username="insp_next",
+                password=PASSWORD,
+                roles=["inspector"],
+                area_codes=("330191",),
+            ),
+        )
+    context, page = phone()
+    open_app(page)
+    # the report stays queued: every case intake fails to get through
+    context.route("**/api/v1/cases", lambda route: route.abort("internetdisconnected"))
+    photo = tmp_path / "queued.jpg"
+    photo.write_bytes(_jpeg((90, 90, 200)))
+    page.get_by_role("link", name="上报").click()
+    page.locator("#r-photo").set_input_files(str(photo))
+    page.locator("#r-cat-q").fill("井盖")
+    page.locator("#r-cat-list button").first.click()
+    page.locator("#r-desc").fill("交接前排队的上报")
+    page.get_by_role("button", name="提交上报").click()
+    expect(page.locator("#m-pending")).to_have_text("1")
+
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/login"))
+    context.unroute("**/api/v1/cases")
+    sign_in(page, "insp_next")
+    page.goto("/m#outbox")
+    expect(page.locator("#outbox-list li")).to_have_count(0)
+    page.wait_for_timeout(3000)  # a sync pass would have sent it by now
+    assert queued(world) == []
+
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url(re.compile(r"/login"))
+    sign_in(page, "insp1")
+    page.goto("/m#outbox")
+    expect(page.locator("#outbox-list li[data-state=done]")).to_have_count(1, timeout=20_000)
+    assert [r["created_by_name"] for r in queued(world)] == ["insp1"]
+
+
+def queued(world: World) -> list[Any]:
+    with world.p.read() as s:
+        query = select(cases).where(cases.c.description == "交接前排队的上报")
+        return list(s.execute(query).mappings())

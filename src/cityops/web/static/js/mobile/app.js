@@ -4,7 +4,7 @@
 // self-handle, with distance, navigation links and the case's photos) and 待同步 (the outbox).
 // Every write goes through the outbox (outbox.js), so the app works the same with no network.
 // The service worker (/m/sw.js) keeps the shell and the last reads for offline use.
-import { api, me } from "../api.js";
+import { api, me, signOut } from "../api.js";
 import { h, clear } from "../dom.js";
 import { applyI18n, initI18n, lang, onLangChange, t } from "../i18n.js";
 import { caseMarker, createMap, drawAreas, fitTo, pickMarker } from "../map.js";
@@ -465,6 +465,8 @@ async function start() {
     navigator.serviceWorker.register("/m/sw.js", { scope: "/m" }).catch((err) => console.warn("service worker", err));
   }
   state.user = await me();
+  outbox.owner = state.user.username;
+  forgetAnotherAccountsReads(state.user.username);
   await Promise.all([loadAreas(), loadCategories(), locate()]);
   await outbox.changed();
   addEventListener("hashchange", route);
@@ -501,11 +503,30 @@ async function start() {
   $("verify-form").addEventListener("submit", submitVerify);
   $("outbox-sync").addEventListener("click", () => { outbox.signedOut = false; outbox.sync(); });
   $("outbox-clear").addEventListener("click", () => outbox.clearDone());
+  $("m-signout").addEventListener("click", async () => {
+    $("m-signout").disabled = true;
+    await signOut();
+    tellWorker("sign-out"); // the reads it kept for offline use go with the session
+    location.assign(`/login?next=${encodeURIComponent("/m")}`);
+  });
   onLangChange(() => {
     showNet();
     showOutbox(state.items);
     route();
   });
+}
+
+/** A message to the service worker (it clears the reads it keeps on "sign-out"). */
+function tellWorker(message) {
+  navigator.serviceWorker?.controller?.postMessage(message);
+}
+
+/** A phone passed on without signing out: the reads kept for offline use are the previous
+ * account's, so they are dropped before this account's are read. */
+function forgetAnotherAccountsReads(username) {
+  const last = localStorage.getItem("cityops.m.user");
+  if (last !== null && last !== username) tellWorker("sign-out");
+  localStorage.setItem("cityops.m.user", username);
 }
 
 start();

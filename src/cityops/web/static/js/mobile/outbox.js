@@ -95,6 +95,7 @@ export class Outbox {
     this.wait = 2000;
     this.timer = null;
     this.signedOut = false;
+    this.owner = null; // the signed-in account's username: set before the first add or sync
     addEventListener("online", () => {
       this.wait = 2000;
       this.sync();
@@ -106,6 +107,7 @@ export class Outbox {
   async add(item) {
     const entry = {
       key: newKey(),
+      owner: this.owner, // only this account's session sends it (a phone may be shared)
       state: "pending",
       created: Date.now(),
       attempts: 0,
@@ -120,12 +122,18 @@ export class Outbox {
     return entry;
   }
 
+  /** The items of the signed-in account: what another account queued on this phone waits,
+   * unseen, for that account to sign in again (it is sent with its own session only). */
+  async mine() {
+    return (await allItems()).filter((item) => (item.owner ?? this.owner) === this.owner);
+  }
+
   async changed() {
-    this.onChange(await allItems());
+    this.onChange(await this.mine());
   }
 
   async clearDone() {
-    for (const item of await allItems()) if (item.state === "done") await remove(item.id);
+    for (const item of await this.mine()) if (item.state === "done") await remove(item.id);
     await this.changed();
   }
 
@@ -137,13 +145,13 @@ export class Outbox {
   /** Send what waits, oldest first; stops at the first item that could not reach the server
    * (tried again later, with backoff), so the order holds. */
   async sync() {
-    if (this.running || this.signedOut) return;
+    if (this.running || this.signedOut || !this.owner) return;
     if (!navigator.onLine) return;
     this.running = true;
     clearTimeout(this.timer);
     let again = false;
     try {
-      for (const item of await allItems()) {
+      for (const item of await this.mine()) {
         if (item.state !== "pending" && item.state !== "sending") continue;
         try {
           await this.sendItem(item);
