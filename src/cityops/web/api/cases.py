@@ -142,9 +142,6 @@ class CasePublic(BaseModel):
     handled_at: datetime | None
     closed_at: datetime | None
     evaluated_at: datetime | None
-    contact_revealed: bool = Field(
-        False, description="the reporter's phone and the text are shown unmasked (?reveal=contact)"
-    )
     may_reveal_contact: bool = Field(
         False, description="the asker may see the contact in clear with ?reveal=contact (audited)"
     )

@@ -14,7 +14,7 @@ import { startPage } from "../shell.js";
 
 const caseId = Number(document.body.dataset.caseId);
 const user = await startPage();
-let state = { case: null, history: [], departments: null, open: null, routing: null };
+let state = { case: null, history: [], departments: null, open: null, routing: null, revealed: false };
 let map = null;
 let mapLayers = [];
 
@@ -25,6 +25,7 @@ async function load() {
     loadActions().catch(() => {}),  // without them each form asks for a note only
   ]);
   state.case = c;
+  state.revealed = false;  // read masked again
   state.history = Array.isArray(history) ? history : (history.items ?? []);
   if (c.allowed_actions?.includes("dispatch") && !state.departments) {
     state.departments = await departments().catch(() => []);
@@ -59,6 +60,7 @@ async function revealContact(button) {
     state.case = await api(`/api/v1/cases/${caseId}`, { query: { reveal: "contact" } });
     const history = await api(`/api/v1/cases/${caseId}/history`, { query: { reveal: "contact" } });
     state.history = Array.isArray(history) ? history : (history.items ?? []);
+    state.revealed = true;
     render();
     document.querySelector("#case-fields .phone-link, #action-panel .phone-link")?.focus();
   } catch (err) {
@@ -71,7 +73,7 @@ async function revealContact(button) {
 function contactNodes(c) {
   const phone = c.reporter_phone;
   if (!phone) return ["—"];
-  if (c.contact_revealed) {
+  if (state.revealed) {
     return [h("a", { class: "phone-link", href: `tel:${phone.replace(/[^\d+]/g, "")}`, text: phone })];
   }
   return [h("span", { class: "phone-masked", text: phone }),
