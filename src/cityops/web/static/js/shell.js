@@ -23,7 +23,10 @@ export async function startPage() {
   }
   const page = document.body.dataset.page;
   for (const link of document.querySelectorAll("[data-nav]")) {
-    if (link.dataset.nav === page) link.setAttribute("aria-current", "page");
+    if (link.dataset.nav === page) {
+      link.setAttribute("aria-current", "page");
+      link.scrollIntoView({ block: "nearest", inline: "nearest" }); // a phone's nav row scrolls
+    }
   }
   const logout = document.getElementById("logout");
   if (logout) {
