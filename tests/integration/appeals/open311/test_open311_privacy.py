@@ -61,7 +61,9 @@ def test_the_reporters_own_name_is_masked_in_the_text(
     assert req["description"] == "赵*反映：赵*家楼下井盖松动"
 
 
-def test_staff_read_the_raw_text(api: TestClient, body: dict[str, Any], city: Any) -> None:
+def test_staff_read_the_text_masked_and_as_written_when_revealed(
+    api: TestClient, body: dict[str, Any], city: Any
+) -> None:
     from cityops.cases.public import CaseFilter, CaseSource
     from cityops.kernel.actor import Actor, Role
 
@@ -71,4 +73,7 @@ def test_staff_read_the_raw_text(api: TestClient, body: dict[str, Any], city: An
         [case] = city.cases.list_cases(
             s, operator, CaseFilter(source=CaseSource.open311), 1, 5
         ).items
-    assert case.description == DESCRIPTION
+    assert case.description == "电梯困人，我的电话139****5678，我叫张*，身份证330***********1234"
+    with city.uow() as uow:  # the reveal writes its audit line
+        revealed = city.cases.get_case(uow.session, operator, case.id, reveal_contact=True)
+    assert revealed.description == DESCRIPTION
