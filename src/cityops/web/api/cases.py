@@ -159,6 +159,8 @@ class CasePage(BaseModel):
 
 
 class HistoryEntryPublic(BaseModel):
+    model_config = _FROM_RECORD
+
     id: int
     seq: int
     action: str
@@ -501,22 +503,4 @@ def case_history(
             entries = platform.cases.history(uow.session, actor, case_id, reveal_contact=True)
     else:
         entries = platform.cases.history(session, actor, case_id)
-    return [
-        HistoryEntryPublic(
-            id=h.id,
-            seq=h.seq,
-            action=h.action,
-            from_status=h.from_status,
-            to_status=h.to_status,
-            actor_user_id=h.actor_user_id,
-            actor_name=h.actor_name,
-            actor_role=h.actor_role,
-            at=h.at,
-            note=h.note,
-            data=h.data,
-            attachments=list(h.attachments),
-            correlation_id=h.correlation_id,
-            causation_id=h.causation_id,
-        )
-        for h in entries
-    ]
+    return [HistoryEntryPublic.model_validate(h) for h in entries]
