@@ -7,14 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi import Request
 from fastapi.testclient import TestClient
+from role_header import acting_by_role_header
 
 from cityops.app import Platform
-from cityops.kernel.actor import Actor, Role
-from cityops.kernel.errors import Unauthenticated
-from cityops.web.app import create_app
-from cityops.web.deps import current_actor
 
 URL = "/api/v1/indicators/cases"
 RATE_KEYS = {
@@ -32,16 +28,7 @@ RATE_KEYS = {
 @pytest.fixture
 def api(platform: Platform) -> Iterator[TestClient]:
     """The real app; the acting user's role is named by an X-Test-Role header."""
-
-    def actor_from_header(request: Request) -> Actor:
-        role = request.headers.get("X-Test-Role")
-        if role is None:
-            raise Unauthenticated("sign in first")
-        return Actor(user_id=1, username=f"{role}1", roles=frozenset({Role(role)}))
-
-    app = create_app(platform)
-    app.dependency_overrides[current_actor] = actor_from_header
-    with TestClient(app) as client:
+    with acting_by_role_header(platform) as client:
         yield client
 
 
