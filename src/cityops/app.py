@@ -42,6 +42,7 @@ from cityops.infra.writer import WriteQueue
 from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
+from cityops.sensing.service import SensingService
 from cityops.taxonomy.public import TaxonomyService
 from cityops.webhooks.public import WebhookService
 from cityops.worktime.public import CalendarService, WorkingCalendar, load_calendar
@@ -86,6 +87,7 @@ class Platform:
     knowledge: KnowledgeService = field(init=False)
     _calendar_stop: threading.Event = field(init=False, default_factory=threading.Event)
     hotline: HotlineService = field(init=False)
+    sensing: SensingService = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -150,6 +152,7 @@ class Platform:
         self.stop_background()
         self.webhooks.close()
         self.writes.stop()
+        self.sensing.writer.stop()
         self.engine.dispose()
 
 
@@ -221,6 +224,16 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
         reads=platform.read,
         interval_seconds=platform.settings.scheduler_interval_seconds,
     )
+    # sensing: device types and devices, telemetry ingestion through one writer per process
+    platform.sensing = SensingService(
+        geo=platform.geo,
+        clock=platform.clock,
+        engine=platform.engine,
+        reads=platform.readers,
+        departments=lambda session: {d.code for d in platform.org.list_departments(session)},
+    )
+    with platform.uow() as uow:
+        platform.sensing.seed_types(uow.session)
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
     platform.insight = IndicatorService(platform.cases, platform.clock)
     # webhooks: every committed event is enqueued per matching subscription, then sent by a job

@@ -13,6 +13,7 @@ from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401
 from cityops.infra.db import metadata
 from cityops.org import store as _org_store  # noqa: F401
+from cityops.sensing import store as _sensing_store  # noqa: F401
 from cityops.taxonomy import store as _taxonomy_store  # noqa: F401
 from cityops.webhooks import store as _webhooks_store  # noqa: F401
 from cityops.worktime import store as _worktime_store  # noqa: F401

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from cityops.infra.db import make_engine
+from cityops.infra.migrate import not_a_partition
 from cityops.tables import metadata
 
 config = context.config
@@ -17,6 +18,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=not_a_partition,
     )
     with context.begin_transaction():
         context.run_migrations()
