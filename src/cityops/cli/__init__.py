@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from cityops.cli import demo, geo, knowledge, open311, platform_cmds, router, taxonomy, users
+from cityops.cli import (
+    demo,
+    geo,
+    insight_hotspots,
+    knowledge,
+    open311,
+    platform_cmds,
+    router,
+    sensing_mqtt,
+    taxonomy,
+    users,
+)
 
 app = typer.Typer(
     name="cityops",
@@ -26,6 +37,12 @@ app.add_typer(
 )
 app.add_typer(open311.app, name="open311", help="Open311 GeoReport v2: api keys")
 app.add_typer(knowledge.app, name="knowledge", help="Knowledge base for consultations (知识库)")
+app.add_typer(
+    sensing_mqtt.app, name="sensing", help="Sensing (物联感知): MQTT ingestion, broker credentials"
+)
+app.add_typer(
+    insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"
+)
 
 
 def main() -> None:

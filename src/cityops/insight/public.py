@@ -1,5 +1,14 @@
 """What others (web, cli) may use of insight."""
 
+from cityops.insight.hotspots.analysis import find_hotspots
+from cityops.insight.hotspots.model import (
+    HeatParts,
+    HeatWeights,
+    HotIssue,
+    HotspotReport,
+    HotspotSettings,
+)
+from cityops.insight.hotspots.model import Message as HotspotMessage
 from cityops.insight.indicators import COUNT_FIELDS, COUNT_NAMES_ZH, INDICATORS, Indicator
 from cityops.insight.service import (
     CaseCountsSource,
@@ -15,8 +24,15 @@ __all__ = [
     "INDICATORS",
     "CaseCountsSource",
     "GroupBy",
+    "HeatParts",
+    "HeatWeights",
+    "HotIssue",
+    "HotspotMessage",
+    "HotspotReport",
+    "HotspotSettings",
     "Indicator",
     "IndicatorReport",
     "IndicatorRow",
     "IndicatorService",
+    "find_hotspots",
 ]
