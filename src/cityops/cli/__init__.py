@@ -12,7 +12,6 @@ from cityops.cli import (
     open311,
     platform_cmds,
     router,
-    sensing_mqtt,
     taxonomy,
     users,
 )
@@ -37,9 +36,6 @@ app.add_typer(
 )
 app.add_typer(open311.app, name="open311", help="Open311 GeoReport v2: api keys")
 app.add_typer(knowledge.app, name="knowledge", help="Knowledge base for consultations (知识库)")
-app.add_typer(
-    sensing_mqtt.app, name="sensing", help="Sensing (物联感知): MQTT ingestion, broker credentials"
-)
 app.add_typer(
     insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"
 )
