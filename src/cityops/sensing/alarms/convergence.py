@@ -69,6 +69,7 @@ class AlarmBook:
         self._held_clear: dict[str, datetime] = {}  # flapping alarm id -> clear held since
         self._changes: dict[str, deque[datetime]] = {}  # rule key -> its latest changes
         self._waiting: dict[str, _Silence] = {}  # silent devices waiting for a group
+        self._waiting_in: dict[str, dict[str, datetime]] = {}  # group key -> its waiting devices
         self._member_of: dict[str, str] = {}  # device -> key of its group alarm
         self._suppressions: dict[str, Suppression] = {}
         self._suppressed: dict[str, int] = {}
@@ -77,8 +78,6 @@ class AlarmBook:
             self._store(alarm)
             for device in alarm.members:
                 self._member_of[device] = alarm.key
-
-    # -- reading ---------------------------------------------------------------------------
 
     def get(self, alarm_id: str) -> Alarm:
         alarm = self._alarms.get(alarm_id)
@@ -99,11 +98,10 @@ class AlarmBook:
             len(self._alarms)
             + len(self._changes)
             + len(self._waiting)
+            + len(self._waiting_in)
             + len(self._member_of)
             + len(self._held_back)
         )
-
-    # -- rule transitions ------------------------------------------------------------------
 
     def apply(self, transition: RuleFired | RuleCleared, place: DevicePlace) -> list[Decision]:
         if isinstance(transition, RuleFired):
@@ -148,8 +146,6 @@ class AlarmBook:
             return [AlarmFlapping(alarm)]
         return [self._clear(alarm, cleared.ts, cleared.text)]
 
-    # -- silences and groups ---------------------------------------------------------------
-
     def silent(self, device_code: str, place: DevicePlace, at: datetime) -> list[Decision]:
         """The device stopped reporting (seen at `at`)."""
         key = silence_alarm_key(device_code)
@@ -166,21 +162,17 @@ class AlarmBook:
         for group in group_alarm_keys(place):
             if group in self._active:
                 return [self._join(group, (device_code,), at)]
-        self._waiting[device_code] = _Silence(at, place)
+        self._wait(device_code, _Silence(at, place))
         for group in group_alarm_keys(place):
             since = at - self.settings.group_window
-            together = sorted(
-                d
-                for d, s in self._waiting.items()
-                if s.at >= since and group in group_alarm_keys(s.place)
-            )
+            together = sorted(d for d, t in self._waiting_in[group].items() if t >= since)
             if len(together) >= self.settings.group_size:
                 return [self._raise_group(group, together, place, at)]
         return []
 
     def back(self, device_code: str, at: datetime) -> list[Decision]:
         """The device reports again."""
-        if self._waiting.pop(device_code, None) is not None:
+        if self._unwait(device_code):
             return []
         alarm_id = self._active.get(silence_alarm_key(device_code))
         if alarm_id is not None:
@@ -197,8 +189,6 @@ class AlarmBook:
         )
         self._store(alarm)
         return [GroupChanged(alarm, left=(device_code,))]
-
-    # -- time ------------------------------------------------------------------------------
 
     def tick(self, now: datetime) -> list[Decision]:
         """Let time run: held clears of steady flapping alarms, silent devices whose wait
@@ -223,7 +213,7 @@ class AlarmBook:
                 out.append(AlarmSettled(alarm))
         for device, silence in list(self._waiting.items()):
             if now - silence.at >= settings.group_window:
-                del self._waiting[device]
+                self._unwait(device)
                 out.append(self._raise_silence(device, silence))
         for suppression in list(self._suppressions.values()):
             if suppression.end <= now:
@@ -233,8 +223,6 @@ class AlarmBook:
             if changes and now - changes[-1] > settings.flap_window and key not in self._active:
                 del self._changes[key]
         return out
-
-    # -- people ----------------------------------------------------------------------------
 
     def acknowledge(self, alarm_id: str, by: str, at: datetime) -> Alarm:
         alarm = self.get(alarm_id).acknowledged(by, at)
@@ -251,8 +239,6 @@ class AlarmBook:
         self._store(alarm)
         return alarm
 
-    # -- suppression -----------------------------------------------------------------------
-
     def suppress(self, suppression: Suppression) -> None:
         self._suppressions[suppression.suppression_id] = suppression
         self._suppressed.setdefault(suppression.suppression_id, 0)
@@ -267,8 +253,6 @@ class AlarmBook:
                 out += self._raise_rule(fired, place, flapping=False)
         return out
 
-    # -- inside ----------------------------------------------------------------------------
-
     def _store(self, alarm: Alarm) -> None:
         if alarm.closed:
             self._alarms.pop(alarm.alarm_id, None)
@@ -279,6 +263,22 @@ class AlarmBook:
             self._active[alarm.key] = alarm.alarm_id
         elif self._active.get(alarm.key) == alarm.alarm_id:
             del self._active[alarm.key]
+
+    def _wait(self, device_code: str, silence: _Silence) -> None:
+        self._waiting[device_code] = silence
+        for group in group_alarm_keys(silence.place):
+            self._waiting_in.setdefault(group, {})[device_code] = silence.at
+
+    def _unwait(self, device_code: str) -> bool:
+        silence = self._waiting.pop(device_code, None)
+        if silence is None:
+            return False
+        for group in group_alarm_keys(silence.place):
+            waiting = self._waiting_in[group]
+            del waiting[device_code]
+            if not waiting:
+                del self._waiting_in[group]
+        return True
 
     def _change(self, key: str, at: datetime) -> int:
         """Record a state change of a rule on a device; the number within the flap window."""
@@ -350,7 +350,7 @@ class AlarmBook:
     ) -> Decision:
         by_gateway = group.startswith("group:gateway:")
         for device in devices:
-            del self._waiting[device]
+            self._unwait(device)
             self._member_of[device] = group
         alarm = self._new(
             at,

@@ -16,6 +16,8 @@ Semantics, in the words of docs/sensing/rules.md:
   evaluated (a `tick` ran ahead of it) is applied as of that instant.
 - No data: the silence is counted from the metric's last reading, or from `started_at` (the
   evaluator's first call) when there has been none.
+- A clear condition clears only while the condition itself does not hold, so a clear condition
+  that overlaps the condition cannot make the rule fire and clear on every reading.
 - A time window limits firing only: the condition's duration counts inside one occurrence of the
   window; an alarm already raised clears by its clear condition at any hour.
 - State is a fixed number of entries per metric the rule reads (two readings and one instant):
@@ -230,10 +232,10 @@ class RuleEvaluator:
         """Since when the awaited condition has held at `t` (None: it does not hold)."""
         rule = self.rule
         if self.firing:
+            if self._since_of(rule.condition, t) is not None:
+                return None  # a clear condition that overlaps the condition does not clear
             if rule.clear_condition is not None:
                 return self._since_of(rule.clear_condition, t)
-            if self._since_of(rule.condition, t) is not None:
-                return None
             return self._changed_at or self._origin
         held = self._since_of(rule.condition, t)
         if held is not None and rule.window is not None:

@@ -261,3 +261,45 @@ def test_state_stays_bounded_over_a_long_stream() -> None:
         transitions += len(feed(ev, [(i, 50 + (i * 37) % 60)], metric))
     assert ev.state_size <= 4  # two readings of each of the rule's two metrics
     assert transitions > 0
+
+
+def test_hourly_values_above_for_three_hours_fire_when_the_third_hour_ends() -> None:
+    ev = RuleEvaluator(rule(for_duration=timedelta(hours=3)), DEVICE)
+    assert feed(ev, [(0, 160), (60, 170), (120, 155)]) == []
+    fired, cleared = feed(ev, [(180, 50)])  # the fourth value is below: three full hours held
+    assert isinstance(fired, RuleFired)
+    assert fired.ts == T0 + timedelta(hours=3)
+    assert isinstance(cleared, RuleCleared)
+    assert cleared.peak == 170
+    ev2 = RuleEvaluator(rule(for_duration=timedelta(hours=3)), DEVICE)
+    assert feed(ev2, [(0, 160), (60, 170), (119, 50), (180, 155)]) == []
+
+
+def test_fire_and_clear_found_by_one_late_tick() -> None:
+    ev = RuleEvaluator(rule(condition=NoData("pm25", 1, minutes(10))), DEVICE, started_at=T0)
+    feed(ev, [(0, 1)])
+    (fired,) = ev.tick(T0 + minutes(15))
+    assert fired.ts == T0 + minutes(10)
+    assert fired.since == T0 + minutes(10)
+    (cleared,) = feed(ev, [(16, 2)])
+    assert cleared.ts == T0 + minutes(16)
+    assert cleared.fired_at == T0 + minutes(10)
+
+
+def test_an_overlapping_clear_condition_does_not_clear_while_the_condition_holds() -> None:
+    ev = RuleEvaluator(rule(clear_condition=Threshold("pm25", Op.lt, 100)), DEVICE)
+    (fired,) = feed(ev, [(0, 80)])  # above 75 and below 100 at once
+    assert isinstance(fired, RuleFired)
+    assert feed(ev, [(1, 90), (2, 85)]) == []
+    (cleared,) = feed(ev, [(3, 60)])
+    assert cleared.ts == T0 + minutes(3)
+
+
+def test_no_data_and_a_threshold_together_start_when_the_silence_began() -> None:
+    both = AllOf((Threshold("pm25", Op.gt, 75), NoData("pm10", 2, minutes(5))))
+    ev = RuleEvaluator(rule(condition=both, for_duration=minutes(5)), DEVICE, started_at=T0)
+    feed(ev, [(0, 50)], "pm10")
+    feed(ev, [(1, 80)])
+    (fired,) = feed(ev, [(30, 85)])  # pm10 silent since minute 0: no data from minute 10
+    assert fired.since == T0 + minutes(10)
+    assert fired.ts == T0 + minutes(15)
