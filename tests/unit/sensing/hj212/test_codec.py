@@ -224,3 +224,31 @@ def test_random_bytes_and_mutated_frames_raise_only_the_typed_error() -> None:
     assert outcomes["refused"] > 10_000
     assert reasons <= set(RefusalReason)
     assert len(reasons) >= 6  # the refusals were of many kinds, not one early exit
+
+
+PURE_MODULES = ["codec", "encode", "pollutants", "upload"]
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_the_codec_side_imports_only_the_standard_library_and_sensing(module: str) -> None:
+    import ast
+    import sys
+    from pathlib import Path
+
+    import cityops.sensing.hj212 as package
+
+    source = Path(package.__file__).with_name(f"{module}.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    outside = {
+        name
+        for name in imported
+        if name.split(".")[0] not in sys.stdlib_module_names
+        and not name.startswith("cityops.sensing.")
+    }
+    assert imported
+    assert outside == set()

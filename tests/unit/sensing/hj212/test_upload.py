@@ -109,3 +109,13 @@ def test_the_maps_cover_the_air_and_water_codes_and_the_data_commands() -> None:
     assert len({p.metric for p in POLLUTANTS.values()}) == len(POLLUTANTS)  # no key twice
     assert set(DATA_COMMANDS) == {"2011", "2051", "2061", "2031"}
     assert [f.value for f in DataFlag] == ["N", "F", "M", "S", "D", "C", "T", "B"]
+
+
+def test_a_subpacket_is_an_upload_of_its_own_with_its_packet_numbers() -> None:
+    segment = (
+        f"QN=20160801085857223;ST=22;CN=2011;PW=123456;MN={MN};Flag=7;PNUM=2;PNO=1;"
+        "CP=&&DataTime=20160801085857;a34004-Rtd=35.2,a34004-Flag=N&&"
+    )
+    upload = to_upload(parse_frame(encode_frame(segment)))
+    assert (upload.pnum, upload.pno) == (2, 1)
+    assert [r.metric for r in upload.readings] == ["pm25"]
