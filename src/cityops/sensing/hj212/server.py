@@ -40,10 +40,12 @@ _START = re.compile(rb"##\d{4}")
 @dataclass(frozen=True)
 class ServerLimits:
     """Bounds of the server: bytes held per connection without a CRLF, seconds of silence (or
-    of a client not reading its answers) before a connection is closed, connections at once."""
+    of a client not reading its answers) before a connection is closed, seconds the sink may
+    take for one upload, connections at once."""
 
     max_buffer: int = 4096
     idle_timeout: float = 300.0
+    sink_timeout: float = 60.0  # a sink slower than this is given up on, as if it had failed
     max_connections: int = 512
     read_size: int = 4096
 
@@ -159,9 +161,9 @@ class Hj212Server:
             await self._refuse(peer, line, str(refused))
             return
         try:
-            verdict = await self._sink(upload)
+            verdict = await asyncio.wait_for(self._sink(upload), self.limits.sink_timeout)
         except Exception:  # no answer: the station keeps the data and sends it again
-            log.exception("HJ 212 sink failed for MN %s", frame.mn)
+            log.exception("HJ 212 sink failed or timed out for MN %s", frame.mn)
             return
         if not verdict.accepted:
             await self._refuse(peer, line, f"refused: {verdict.reason}")

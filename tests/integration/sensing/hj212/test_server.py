@@ -327,3 +327,19 @@ def test_a_failing_dead_letter_callback_does_not_stop_the_connection() -> None:
 
     asyncio.run(main())
     assert [u.qn for u in record.uploads] == [_qn(1)]
+
+
+def test_a_sink_that_hangs_is_given_up_on_and_the_connection_goes_on() -> None:
+    async def scenario(server: Hj212Server, port: int, record: Recorder) -> None:
+        record.gate = asyncio.Event()
+        reader, writer = await _connect(port)
+        await _send(writer, _upload(_qn(1)))
+        await _until(lambda: record.calls == 1)
+        await _until(lambda: record.in_sink == 0)  # cancelled after sink_timeout
+        record.gate.set()
+        await _send(writer, _upload(_qn(2)))
+        assert (await _answer(reader)).qn == _qn(2)  # the first was never answered
+        writer.close()
+
+    record = _run(scenario, ServerLimits(sink_timeout=0.2))
+    assert [u.qn for u in record.uploads] == [_qn(2)]
