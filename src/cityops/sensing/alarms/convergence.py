@@ -111,12 +111,12 @@ class AlarmBook:
     def fired(self, fired: RuleFired, place: DevicePlace) -> list[Decision]:
         key = rule_alarm_key(fired.rule.code, fired.device_code)
         changes = self._change(key, fired.ts)
-        covering = self._covering(fired.ts, fired.device_code, place, fired.rule.code)
-        if covering is not None:
-            self._held_back[key] = (fired, place)
-            return [self._count_suppressed(covering, key, fired.ts)]
         alarm_id = self._active.get(key)
-        if alarm_id is None:
+        if alarm_id is None:  # a repeat of an alarm active before a suppression still counts
+            covering = self._covering(fired.ts, fired.device_code, place, fired.rule.code)
+            if covering is not None:
+                self._held_back[key] = (fired, place)
+                return [self._count_suppressed(covering, key, fired.ts)]
             return self._raise_rule(fired, place, flapping=changes >= self.settings.flap_changes)
         alarm = self._alarms[alarm_id]
         self._held_clear.pop(alarm_id, None)
@@ -250,7 +250,8 @@ class AlarmBook:
         for key, (fired, place) in list(self._held_back.items()):
             if self._covering(now, fired.device_code, place, fired.rule.code) is None:
                 del self._held_back[key]
-                out += self._raise_rule(fired, place, flapping=False)
+                if key not in self._active:
+                    out += self._raise_rule(fired, place, flapping=False)
         return out
 
     def _store(self, alarm: Alarm) -> None:

@@ -141,6 +141,13 @@ class RuleEvaluator:
         """Entries held: bounded by 2 x the rule's metrics plus a constant."""
         return len(self._latest) + len(self._previous)
 
+    def resume(self, fired_at: datetime, since: datetime | None = None) -> None:
+        """Go on firing from an alarm kept in the store (after a restart), so that the rule
+        clears it when its clear condition holds instead of firing it again."""
+        self._start(fired_at)
+        self._fired_at, self._since = fired_at, since or fired_at
+        self._pending = None
+
     def tick(self, now: datetime) -> list[Transition]:
         """Let time run to `now` (no new readings): durations elapse, silences begin."""
         self._start(now)
@@ -182,11 +189,11 @@ class RuleEvaluator:
     def _run_to(self, t: datetime) -> list[Transition]:
         out: list[Transition] = []
         window = self.rule.window
-        if window is not None and not self.firing and self._pending is not None:
+        if window is not None and not self.firing:
             assert self._clock is not None
             closes = window.occurrence_end(self._clock)
-            if closes is not None and closes <= t:  # the window closed since: look just before
-                out += self._evaluate(closes - _EPSILON)
+            if closes is not None and closes <= t:  # the window closed since: look just before,
+                out += self._evaluate(closes - _EPSILON)  # for what time alone brought in it
         return out + self._evaluate(t)
 
     def _evaluate(self, t: datetime) -> list[Transition]:
@@ -194,7 +201,7 @@ class RuleEvaluator:
         for _ in range(3):  # at most fire, clear, fire again within one stretch of time
             if self._pending is not None:
                 at = self._pending + self._needed()
-                if at <= t and self._open_throughout(at):
+                if at <= t and self._open_throughout(at) and not self._returned_before(at, t):
                     out.append(self._transition(at))
                     continue
             held = self._held(t)
@@ -227,6 +234,14 @@ class RuleEvaluator:
             return True
         opened = window.occurrence_start(at)
         return opened is not None and self._pending is not None and opened <= self._pending
+
+    def _returned_before(self, at: datetime, t: datetime) -> bool:
+        """While clearing: whether the condition came back by `at` with time alone (a no-data
+        condition whose silence began again), which stops the clear."""
+        if not self.firing:
+            return False
+        back = self._since_of(self.rule.condition, t)
+        return back is not None and back <= at
 
     def _held(self, t: datetime) -> datetime | None:
         """Since when the awaited condition has held at `t` (None: it does not hold)."""

@@ -336,3 +336,16 @@ def test_an_open_alarm_restored_from_the_store_takes_repeats() -> None:
     assert isinstance(again, AlarmRepeated)
     assert again.alarm.alarm_id == raised.alarm.alarm_id
     assert AlarmFlapping not in {type(d) for d in second.tick(m(4))}
+
+
+def test_an_alarm_active_before_a_suppression_counts_repeats_and_clears_in_it() -> None:
+    b = book()
+    (raised,) = b.fired(fired(0), PLACE)
+    b.suppress(Suppression("MW-2", m(10), m(60), device_code="D1"))
+    (again,) = b.fired(fired(20), PLACE)
+    assert isinstance(again, AlarmRepeated)
+    assert again.alarm.alarm_id == raised.alarm.alarm_id
+    (done,) = b.cleared(cleared(30), PLACE)
+    assert isinstance(done, AlarmCleared)
+    assert [d for d in b.tick(m(61)) if isinstance(d, AlarmRaised)] == []
+    assert b.suppressed_count("MW-2") == 0

@@ -303,3 +303,40 @@ def test_no_data_and_a_threshold_together_start_when_the_silence_began() -> None
     (fired,) = feed(ev, [(30, 85)])  # pm10 silent since minute 0: no data from minute 10
     assert fired.since == T0 + minutes(10)
     assert fired.ts == T0 + minutes(15)
+
+
+def test_a_silence_that_begins_again_stops_a_pending_clear() -> None:
+    ev = RuleEvaluator(
+        rule(condition=NoData("pm25", 1, minutes(5)), clear_for=minutes(10)), DEVICE, started_at=T0
+    )
+    (fired,) = ev.tick(T0 + minutes(6))
+    assert fired.ts == T0 + minutes(5)
+    assert feed(ev, [(7, 1)]) == []  # data again, but the clear needs 10 minutes
+    assert ev.tick(T0 + minutes(30)) == []  # silent again from minute 12: no clear
+    assert ev.firing
+    feed(ev, [(31, 1), (34, 1), (38, 1)])
+    (cleared,) = ev.tick(T0 + minutes(41))
+    assert cleared.ts == T0 + minutes(41)
+
+
+def test_a_silence_that_completes_inside_a_window_is_found_after_it_closed() -> None:
+    evening = TimeWindow(start=time(18), end=time(20))  # 10:00-12:00 UTC every day
+    ev = RuleEvaluator(
+        rule(condition=NoData("pm25", 1, minutes(30)), window=evening, for_duration=minutes(20)),
+        DEVICE,
+    )
+    monday_1800_sh = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    ev.observe(Reading(DEVICE, "pm25", monday_1800_sh + minutes(10), 1))
+    (fired,) = ev.tick(monday_1800_sh + minutes(300))  # silent from 18:40, fired 19:00
+    assert fired.since == monday_1800_sh + minutes(40)
+    assert fired.ts == monday_1800_sh + minutes(60)
+
+
+def test_an_evaluator_resumes_a_stored_alarm_and_clears_it() -> None:
+    ev = RuleEvaluator(rule(clear_condition=Threshold("pm25", Op.lt, 50)), DEVICE)
+    ev.resume(T0, since=T0 - minutes(10))
+    assert ev.firing
+    assert feed(ev, [(5, 90), (6, 60)]) == []  # still firing: no second RuleFired
+    (cleared,) = feed(ev, [(7, 40)])
+    assert cleared.fired_at == T0
+    assert cleared.since == T0 - minutes(10)
