@@ -72,6 +72,7 @@ BENCHMARKS = (
     Benchmark("indicators_1m", quick=("--cases", "20000", "--runs", "1"), full=("--db", "both")),
     Benchmark("open311_updates", quick=("--cases", "200", "--pairs", "1", "--rounds", "3")),
     Benchmark("duplicates", quick=(), missing=_data),
+    Benchmark("hotspots", quick=("--runs", "1"), missing=_data),
     Benchmark("masking", quick=("--limit", "300", "--repeat", "3", "--pages", "5"), missing=_data),
     Benchmark("routing", quick=("--folds", "2"), out="file", missing=_data),
     Benchmark("http_floor", quick=("--duration", "3"), out="dir", missing=_wrk),

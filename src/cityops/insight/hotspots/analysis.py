@@ -93,15 +93,15 @@ def _place(
     subject_places: Sequence[tuple[str, ...]],
     text_places: Sequence[tuple[str, ...]],
 ) -> str | None:
-    """The place most members name in their subjects (else in their text), when at least half
-    of them name it; else the area code most of them carry or name."""
-    for found in (subject_places, text_places):
+    """The place most members name in their subjects when at least half of them do, else the one
+    most name in their text when at least a third do, else the area code most carry or name."""
+    for found, share in ((subject_places, 2), (text_places, 3)):
         named: Counter[str] = Counter()
         for names in found:
             named.update(names)
         if named:
             name, hits = named.most_common(1)[0]
-            if hits * 2 >= len(members):
+            if hits * share >= len(members):
                 return name
     areas: Counter[str] = Counter()
     for m in members:
