@@ -8,7 +8,7 @@ from cityops.sensing.ingest import DeviceDirectory, Ingestion, IngestResult
 from cityops.sensing.model import DeviceStatus, MetricSpec, Reading
 from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Reason
 from cityops.sensing.policy import DEVICE_MANAGERS, SENSING_VIEWERS
-from cityops.sensing.series import DeadLetter, PointRow
+from cityops.sensing.series import DeadLetter, PointRow, StoredDeadLetter
 from cityops.sensing.service import NewDevice, RegisteredDevice, SensingService
 from cityops.sensing.writer import TelemetryWriter, WriterBusy
 
@@ -33,6 +33,7 @@ __all__ = [
     "Reason",
     "RegisteredDevice",
     "SensingService",
+    "StoredDeadLetter",
     "TelemetryWriter",
     "WriterBusy",
     "shipped_types",

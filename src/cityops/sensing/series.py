@@ -129,3 +129,56 @@ def pending_reading_logs(conn: Connection, limit: int) -> list[tuple[int, list[l
 def delete_reading_logs(conn: Connection, ids: Sequence[int]) -> None:
     if ids:
         conn.execute(delete(t.reading_log).where(t.reading_log.c.id.in_(ids)))
+
+
+@dataclass(frozen=True)
+class StoredDeadLetter:
+    id: int
+    received_at: datetime
+    channel: str
+    device_code: str
+    reason: str
+    detail: str
+    source: str
+    payload: str
+    repeats: int
+
+
+def list_dead_letters(
+    conn: Connection,
+    *,
+    reason: str | None = None,
+    device_code: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[StoredDeadLetter], int, dict[str, int]]:
+    """The newest dead letters first, their total under the filters, and counts per reason."""
+    d = t.dead_letters
+    where = []
+    if reason:
+        where.append(d.c.reason == reason)
+    if device_code:
+        where.append(d.c.device_code == device_code)
+    total = int(conn.execute(select(func.count()).select_from(d).where(*where)).scalar_one())
+    rows = conn.execute(select(d).where(*where).order_by(d.c.id.desc()).offset(offset).limit(limit))
+    items = [
+        StoredDeadLetter(
+            id=int(r.id),
+            received_at=r.received_at,
+            channel=r.channel,
+            device_code=r.device_code,
+            reason=r.reason,
+            detail=r.detail,
+            source=r.source,
+            payload=r.payload,
+            repeats=int(r.repeats),
+        )
+        for r in rows
+    ]
+    per_reason = {
+        str(r.reason): int(r.n)
+        for r in conn.execute(
+            select(d.c.reason, func.sum(d.c.repeats).label("n")).group_by(d.c.reason)
+        )
+    }
+    return items, total, per_reason

@@ -16,11 +16,12 @@ from cityops.kernel.clock import Clock
 from cityops.kernel.errors import Conflict, NotFound, ValidationFailed
 from cityops.kernel.text import clean_text, code_problem
 from cityops.sensing import devices as rows
-from cityops.sensing import policy
+from cityops.sensing import policy, series
 from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.devices import DeviceRecord
 from cityops.sensing.ingest import DeviceDirectory, Ingestion
 from cityops.sensing.model import DeviceStatus
+from cityops.sensing.series import StoredDeadLetter
 from cityops.sensing.writer import TelemetryWriter
 
 
@@ -172,6 +173,26 @@ class SensingService:
             area_prefix=area_prefix,
             status=status,
             query=query,
+            offset=offset,
+            limit=limit,
+        )
+
+    def dead_letters(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        reason: str | None = None,
+        device_code: str | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[StoredDeadLetter], int, dict[str, int]]:
+        """What ingestion could not use, newest first, with the counts per reason."""
+        policy.may_view_sensing(actor)
+        return series.list_dead_letters(
+            session.connection(),
+            reason=reason,
+            device_code=device_code,
             offset=offset,
             limit=limit,
         )

@@ -44,6 +44,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM, Role
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.org.public import NewApiToken, NewUser
+from cityops.sensing.public import NewDevice
 from cityops.web.app import create_app
 from cityops.web.session import SESSION_COOKIE
 
@@ -530,6 +531,41 @@ def put_calendar_year(w: World, role: str, scope: str) -> Req:
     return Req(path={"year": 2099}, json={"holidays": [], "workdays": []})
 
 
+MATRIX_DEVICE = "AM-DEVICE-1"
+
+
+def _device_point(w: World) -> tuple[float, float]:
+    with w.platform.read() as s:
+        return w.platform.geo.representative_point(s, w.platform.geo.root_area(s).code)
+
+
+def on_device(w: World, role: str, scope: str) -> Req:
+    with w.platform.read() as s:
+        known = w.platform.sensing.list_devices(s, SYSTEM, query=MATRIX_DEVICE)[1]
+    if not known:
+        lon, lat = _device_point(w)
+        with w.platform.uow() as uow:
+            w.platform.sensing.register_device(
+                uow.session, SYSTEM, NewDevice(MATRIX_DEVICE, "air_quality", lon, lat)
+            )
+    return Req(path={"code": MATRIX_DEVICE})
+
+
+def new_device(w: World, role: str, scope: str) -> Req:
+    lon, lat = _device_point(w)
+    body = {"code": f"AM-NEW-{w.unique()}", "type_code": "bin_fill", "lon": lon, "lat": lat}
+    return Req(json=body)
+
+
+def device_status(w: World, role: str, scope: str) -> Req:
+    return on_device(w, role, scope) | {"json": {"status": "maintenance"}}
+
+
+def staff_token_telemetry(w: World, role: str, scope: str) -> Req:
+    # a staff member's bearer token is no device's: only X-Device-Token signs telemetry
+    return Req(json={"values": {"pm25": 12}})
+
+
 # The body each action is sent with: `version` only, stale (every action's body takes just that;
 # test_every_action_takes_a_version_only_body fails for a new action that needs more).
 ACTION_BODY: dict[str, Any] = {"version": 999}
@@ -549,6 +585,7 @@ def _point(w: World, area_code: str) -> tuple[float, float]:
 # --- the matrix ------------------------------------------------------------------------------
 
 ADMIN = holding(Role.admin)
+DEVICE_MANAGERS = holding(Role.admin, Role.integration)
 OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
 INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
 THREE_RATES = INDICATORS | holding(Role.operator)
@@ -645,6 +682,18 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/categories/{code}"): Row(public(), on_category),
     ("PUT", "/api/v1/categories/{code}"): Row(signed_in(ADMIN), put_category),
     ("GET", "/api/v1/categories/{code}/revisions"): Row(signed_in(), on_category),
+    # sensing: staff read devices and dead letters; administrators and integrations manage
+    # devices; telemetry is signed by a device's own token, never a person's
+    ("GET", "/api/v1/sensing/device-types"): Row(signed_in(STAFF)),
+    ("GET", "/api/v1/sensing/devices"): Row(signed_in(STAFF)),
+    ("POST", "/api/v1/sensing/devices"): Row(signed_in(DEVICE_MANAGERS, 201), new_device),
+    ("GET", "/api/v1/sensing/devices/{code}"): Row(signed_in(STAFF), on_device),
+    ("PUT", "/api/v1/sensing/devices/{code}/status"): Row(
+        signed_in(DEVICE_MANAGERS), device_status
+    ),
+    ("POST", "/api/v1/sensing/devices/{code}/token"): Row(signed_in(DEVICE_MANAGERS), on_device),
+    ("GET", "/api/v1/sensing/dead-letters"): Row(signed_in(STAFF)),
+    ("POST", "/api/v1/telemetry"): Row(public(401), staff_token_telemetry),
     # the working calendar: any staff role reads it, administrators set a year
     ("GET", "/api/v1/calendar/{year}"): Row(signed_in(STAFF - {"integration"}), calendar_year),
     ("PUT", "/api/v1/calendar/{year}"): Row(signed_in(ADMIN), put_calendar_year),

@@ -25,6 +25,7 @@ def routers() -> list[APIRouter]:
         open311_keys,
         portal,
         routing,
+        sensing,
         users,
         webhooks,
     )
@@ -50,4 +51,5 @@ def routers() -> list[APIRouter]:
         hotline.router,
         calendar.router,
         media.router,
+        sensing.router,
     ]

@@ -1,0 +1,334 @@
+"""API: sensing — device types, devices (register, list, status, token) and dead letters for
+staff; `POST /api/v1/telemetry` for devices, signed with the device's own token
+(`X-Device-Token`), one message or a batch (see sensing/payloads.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from cityops.geo.public import CoordSystem
+from cityops.sensing.public import (
+    MAX_PAYLOAD_BYTES,
+    DeviceRecord,
+    DeviceStatus,
+    DeviceType,
+    NewDevice,
+    Reason,
+    WriterBusy,
+)
+from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
+from cityops.web.errors import error_body
+
+router = APIRouter(prefix="/api/v1", tags=["sensing"])
+
+DeviceCode = Annotated[str, Path(min_length=1, max_length=64, examples=["AQ-0001"])]
+
+
+class MetricPublic(BaseModel):
+    key: str
+    name_zh: str
+    name_en: str
+    unit: str
+    min: float | None
+    max: float | None
+    precision: int
+    interval_seconds: int
+    sdm: str
+
+
+class DeviceTypePublic(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    sdm_type: str
+    raw_retention_days: int
+    rollup_retention_days: int
+    metrics: list[MetricPublic]
+
+    @classmethod
+    def of(cls, kind: DeviceType) -> DeviceTypePublic:
+        return cls(
+            code=kind.code,
+            name_zh=kind.name_zh,
+            name_en=kind.name_en,
+            sdm_type=kind.sdm_type,
+            raw_retention_days=kind.raw_retention_days,
+            rollup_retention_days=kind.rollup_retention_days,
+            metrics=[
+                MetricPublic(
+                    key=m.key,
+                    name_zh=m.name_zh,
+                    name_en=m.name_en,
+                    unit=m.unit,
+                    min=m.min_value,
+                    max=m.max_value,
+                    precision=m.precision,
+                    interval_seconds=int(m.interval.total_seconds()),
+                    sdm=m.sdm,
+                )
+                for m in kind.metrics
+            ],
+        )
+
+
+class DeviceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+    type_code: str = Field(min_length=1, max_length=40)
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    crs: CoordSystem = Field(default=CoordSystem.wgs84, description="wgs84 (stored) or gcj02")
+    name: str = Field(default="", max_length=120)
+    owner_department: str = Field(default="", max_length=40)
+    om_department: str = Field(default="", max_length=40, description="运维单位")
+    gateway_code: str = Field(default="", max_length=64)
+    installed_on: date | None = None
+    inactivity_seconds: int | None = Field(default=None, ge=10, le=30 * 86400)
+
+
+class DevicePublic(BaseModel):
+    code: str
+    type_code: str
+    name: str
+    lon: float
+    lat: float
+    area_code: str
+    owner_department: str
+    om_department: str
+    gateway_code: str
+    installed_on: date | None
+    inactivity_seconds: int
+    status: DeviceStatus
+    has_token: bool
+    mqtt_username: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, d: DeviceRecord) -> DevicePublic:
+        return cls(
+            code=d.code,
+            type_code=d.type_code,
+            name=d.name,
+            lon=d.lon,
+            lat=d.lat,
+            area_code=d.area_code,
+            owner_department=d.owner_department,
+            om_department=d.om_department,
+            gateway_code=d.gateway_code,
+            installed_on=d.installed_on,
+            inactivity_seconds=d.inactivity_seconds,
+            status=d.status,
+            has_token=d.has_token,
+            mqtt_username=d.mqtt_username,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+        )
+
+
+class DeviceRegistered(BaseModel):
+    device: DevicePublic
+    token: str = Field(description="the device's HTTP token, shown this once (only a hash is kept)")
+
+
+class DevicePage(BaseModel):
+    total: int
+    items: list[DevicePublic]
+
+
+class DeviceStatusUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: DeviceStatus
+
+
+class DeviceToken(BaseModel):
+    token: str
+
+
+class TelemetryProblem(BaseModel):
+    reason: str
+    detail: str
+
+
+class TelemetryAccepted(BaseModel):
+    accepted: int = Field(description="data points stored (a point stored before counts too)")
+    problems: list[TelemetryProblem]
+
+
+@router.get("/sensing/device-types", response_model=list[DeviceTypePublic])
+def list_device_types(
+    platform: PlatformDep, session: ReadSession, actor: CurrentActor
+) -> list[DeviceTypePublic]:
+    return [DeviceTypePublic.of(k) for k in platform.sensing.device_types(session, actor)]
+
+
+@router.get("/sensing/devices", response_model=DevicePage)
+def list_devices(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    type_code: Annotated[str | None, Query(max_length=40)] = None,
+    area: Annotated[str | None, Query(max_length=40, description="an area code (prefix)")] = None,
+    status: DeviceStatus | None = None,
+    q: Annotated[str | None, Query(max_length=64, description="code or name holds")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DevicePage:
+    items, total = platform.sensing.list_devices(
+        session,
+        actor,
+        type_code=type_code,
+        area_prefix=area,
+        status=status.value if status else None,
+        query=q,
+        offset=offset,
+        limit=limit,
+    )
+    return DevicePage(total=total, items=[DevicePublic.of(d) for d in items])
+
+
+@router.post("/sensing/devices", response_model=DeviceRegistered, status_code=201)
+def register_device(
+    body: DeviceCreate, platform: PlatformDep, actor: CurrentActor
+) -> DeviceRegistered:
+    """Register a device (administrators, integrations): located into the area chain; its HTTP
+    token is in this answer only."""
+    with platform.uow() as uow:
+        done = platform.sensing.register_device(uow.session, actor, NewDevice(**body.model_dump()))
+    platform.sensing.directory.forget(done.device.code)
+    return DeviceRegistered(device=DevicePublic.of(done.device), token=done.token)
+
+
+@router.get("/sensing/devices/{code}", response_model=DevicePublic)
+def read_device(
+    code: DeviceCode, platform: PlatformDep, session: ReadSession, actor: CurrentActor
+) -> DevicePublic:
+    return DevicePublic.of(platform.sensing.get_device(session, actor, code))
+
+
+@router.put("/sensing/devices/{code}/status", response_model=DevicePublic)
+def set_device_status(
+    code: DeviceCode, body: DeviceStatusUpdate, platform: PlatformDep, actor: CurrentActor
+) -> DevicePublic:
+    """active, maintenance (its alarms suppressed while serviced) or retired (its data refused)."""
+    with platform.uow() as uow:
+        record = platform.sensing.set_status(uow.session, actor, code, body.status)
+    platform.sensing.directory.forget(code)
+    return DevicePublic.of(record)
+
+
+@router.post("/sensing/devices/{code}/token", response_model=DeviceToken)
+def issue_device_token(code: DeviceCode, platform: PlatformDep, actor: CurrentActor) -> DeviceToken:
+    """A new HTTP token; the old one stops working."""
+    with platform.uow() as uow:
+        token = platform.sensing.issue_token(uow.session, actor, code)
+    platform.sensing.directory.forget(code)
+    return DeviceToken(token=token)
+
+
+_REFUSAL_STATUS = {
+    Reason.bad_credentials: 401,
+    Reason.device_retired: 403,
+    Reason.too_large: 413,
+    Reason.rate_limited: 429,
+    Reason.malformed: 400,
+    Reason.bad_shape: 422,
+}
+
+
+@router.post(
+    "/telemetry",
+    response_model=TelemetryAccepted,
+    responses={
+        400: {"description": "the body is not JSON"},
+        401: {"description": "no device has this token"},
+        413: {"description": "the body is over 64 KB"},
+        422: {"description": "nothing in the body could be stored"},
+        429: {"description": "the device sends faster than allowed"},
+        503: {"description": "the store is busy; retry after the header's seconds"},
+    },
+)
+async def post_telemetry(
+    request: Request,
+    platform: PlatformDep,
+    x_device_token: Annotated[str, Header(max_length=200, description="the device's token")] = "",
+) -> Any:
+    """Telemetry of the device the token belongs to: `{"ts": …, "values": {"pm25": 35}}` or a
+    list of such (≤ 1,000). Answered once stored: how many points were taken and, for each value
+    that was not, why (each kept as a dead letter)."""
+    raw = await request.body()
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        raw = raw[: MAX_PAYLOAD_BYTES + 1]
+    source = request.client.host if request.client else ""
+    try:
+        result = await run_in_threadpool(
+            platform.sensing.ingestion.from_http, x_device_token, raw, source
+        )
+        await run_in_threadpool(result.committed.result, 30)
+    except WriterBusy:
+        return JSONResponse(
+            error_body("store_busy", "the telemetry store is busy; retry shortly"),
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+    problems = [TelemetryProblem(reason=p.reason, detail=p.detail) for p in result.problems]
+    if result.accepted == 0 and result.problems:
+        first = result.problems[0]
+        status = _REFUSAL_STATUS.get(first.reason, 422)
+        return JSONResponse(
+            error_body(
+                f"telemetry_{first.reason}",
+                first.detail,
+                problems=[p.model_dump() for p in problems],
+            ),
+            status_code=status,
+            headers={"Retry-After": "60"} if status == 429 else None,
+        )
+    return TelemetryAccepted(accepted=result.accepted, problems=problems)
+
+
+class DeadLetterPublic(BaseModel):
+    id: int
+    received_at: datetime
+    channel: str
+    device_code: str
+    reason: str
+    detail: str
+    source: str
+    payload: str
+    repeats: int
+
+
+class DeadLetterPage(BaseModel):
+    total: int
+    per_reason: dict[str, int]
+    items: list[DeadLetterPublic]
+
+
+@router.get("/sensing/dead-letters", response_model=DeadLetterPage)
+def list_dead_letters(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    reason: Annotated[str | None, Query(max_length=40)] = None,
+    device: Annotated[str | None, Query(max_length=64)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> DeadLetterPage:
+    """What ingestion could not use (newest first), with its reason and the payload's start."""
+    items, total, per_reason = platform.sensing.dead_letters(
+        session, actor, reason=reason, device_code=device, offset=offset, limit=limit
+    )
+    return DeadLetterPage(
+        total=total,
+        per_reason=per_reason,
+        items=[DeadLetterPublic(**vars(d)) for d in items],
+    )
