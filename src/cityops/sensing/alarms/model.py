@@ -19,7 +19,7 @@ __all__ = ["Severity"]  # the rules' severity is the alarms' severity; re-export
 
 MAX_HISTORY = 100  # the first line and the latest 99: a long-lived alarm stays small
 MAX_COMMENTS = 200
-MAX_COMMENT_LENGTH = 2000
+MAX_COMMENT_LENGTH = 1000  # as the console says (error.invalid_comment)
 MAINTENANCE_CATEGORY = "device.maintenance"
 
 

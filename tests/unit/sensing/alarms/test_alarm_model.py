@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cityops.kernel.errors import ValidationFailed
-from cityops.sensing.alarms.model import MAX_HISTORY, AlarmAction
+from cityops.sensing.alarms.model import MAX_COMMENT_LENGTH, MAX_HISTORY, AlarmAction
 from cityops.sensing.alarms.public import (
     MAINTENANCE_CATEGORY,
     Alarm,
@@ -84,7 +84,7 @@ def test_history_is_bounded_and_keeps_its_first_line() -> None:
     assert alarm.history[-1].note == ""
     assert alarm.history[-1].at == T0 + timedelta(seconds=149)
     with pytest.raises(ValidationFailed):
-        alarm.commented("ops", "x" * 2001, T0)
+        alarm.commented("ops", "x" * (MAX_COMMENT_LENGTH + 1), T0)
 
 
 def test_escalation_due_counts_whole_periods_unacknowledged() -> None:
