@@ -183,6 +183,8 @@ class RuleEvaluator:
         return out
 
     def _start(self, ts: datetime) -> None:
+        if ts.tzinfo is None:
+            raise ValueError("instants given to an evaluator are timezone-aware")
         if self._clock is None:
             self._clock = self._origin = self._floor = ts
 

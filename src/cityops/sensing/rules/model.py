@@ -20,6 +20,7 @@ from cityops.kernel.errors import ValidationFailed
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 MAX_CONDITIONS = 32  # nodes of one condition tree: keeps an evaluator's state small and bounded
 MAX_NO_DATA_INTERVALS = 10_000
+MAX_DURATION = timedelta(days=366)  # any duration or silence a rule names
 
 
 class RuleError(ValidationFailed):
@@ -180,6 +181,10 @@ def check_condition(condition: Condition, path: str) -> int:
             raise RuleError(f"{where}.intervals", f"must be between 1 and {MAX_NO_DATA_INTERVALS}")
         if condition.interval is not None and condition.interval <= timedelta(0):
             raise RuleError(f"{where}.interval", "must be longer than zero")
+        if condition.interval is not None and condition.interval * condition.intervals > (
+            MAX_DURATION
+        ):
+            raise RuleError(where, "the silence must be at most 366 days")
         return 1
     if isinstance(condition, Threshold | RateOfChange | Unchanged):
         kind = {Threshold: "threshold", RateOfChange: "rate", Unchanged: "unchanged"}[
@@ -313,17 +318,19 @@ class Rule:
             nodes += check_condition(self.clear_condition, "clear_when")
         if nodes > MAX_CONDITIONS:
             raise RuleError("when", f"a rule holds at most {MAX_CONDITIONS} conditions")
-        for name, span in (("for", self.for_duration), ("clear_for", self.clear_for)):
-            if span < timedelta(0):
-                raise RuleError(name, "must not be negative")
+        for name, span in (
+            ("for", self.for_duration),
+            ("clear_for", self.clear_for),
+            ("case.after", self.case.after),
+        ):
+            if not timedelta(0) <= span <= MAX_DURATION:
+                raise RuleError(name, "must be between 0s and 366d")
         if self.window is not None:
             if not self.window.days or not self.window.days <= set(range(1, 8)):
                 raise RuleError("window.days", f"must be some of {', '.join(WEEKDAYS)}")
             for name, moment in (("from", self.window.start), ("to", self.window.end)):
                 if moment.second or moment.microsecond or moment.tzinfo is not None:
                     raise RuleError(f"window.{name}", "must be a local time HH:MM")
-        if self.case.after < timedelta(0):
-            raise RuleError("case.after", "must not be negative")
         if self.case.open_case and not self.case.category_code:
             raise RuleError("case.category", "is needed when the rule opens cases")
         if self.case.category_code is not None:

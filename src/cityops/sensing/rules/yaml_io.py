@@ -60,7 +60,10 @@ def parse_duration(value: object, path: str) -> timedelta:
             path, f"must be a duration such as 90s, 10m, 3h, 1d or 1h30m, not {value!r}"
         )
     days, hours, minutes, seconds = (int(g or 0) for g in found.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise RuleError(path, f"{value} is too long") from None
 
 
 def format_duration(span: timedelta) -> str:

@@ -340,3 +340,9 @@ def test_an_evaluator_resumes_a_stored_alarm_and_clears_it() -> None:
     (cleared,) = feed(ev, [(7, 40)])
     assert cleared.fired_at == T0
     assert cleared.since == T0 - minutes(10)
+
+
+def test_naive_instants_are_refused() -> None:
+    ev = RuleEvaluator(rule(), DEVICE)
+    with pytest.raises(ValueError, match="timezone"):
+        ev.tick(datetime(2026, 3, 2, 8, 0))

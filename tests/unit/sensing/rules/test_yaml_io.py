@@ -204,6 +204,18 @@ def _bad(change: str, old: str) -> str:
             "rules[1] (level-stuck).colour",
             "not a rule field",
         ),
+        (_bad("  for: 999999999999d\n", "  for: 3h\n"), "rules[0] (pm25-heavy).for", "too long"),
+        (_bad("  for: 367d\n", "  for: 3h\n"), "rules[0] (pm25-heavy).for", "366d"),
+        (
+            _bad("    after: 400d\n", "    after: 1h30m\n"),
+            "rules[0] (pm25-heavy).case.after",
+            "366d",
+        ),
+        (
+            _bad("intervals: 9000", "intervals: 3"),
+            "rules[0] (pm25-heavy).when.all_of[1].any_of[1].no_data",
+            "366 days",
+        ),
         ("rules: {}\n", "rules", "list"),
         ("rules: [\n", "", "cannot be read"),
     ],
