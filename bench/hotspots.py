@@ -16,7 +16,9 @@ Grouping runs over all 4,326 messages (as the CLI does) and a labelled pair coun
 same when its two messages end in one group: pairwise precision, recall and F1. The defaults
 (similarity 0.25, place bonus 0.15, no place penalty, 180-day window) were chosen on the even-
 numbered pairs (a sweep, recorded under `sweep`); `odd_half` is the untouched half and `all` the
-whole set. Time: find_hotspots on the 4,326 messages (features, grouping, heat, titles),
+whole set. Emerging: the rule replayed over each large group's own history (first_flagged_at):
+how many days after its first message, and with how many messages, it would have been flagged.
+Time: find_hotspots on the 4,326 messages (features, grouping, heat, titles),
 median of --runs, after one warm-up run that loads the segmentation dictionary.
 """
 
@@ -28,6 +30,8 @@ import json
 import statistics
 import sys
 import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +39,7 @@ from bench._server import RESULTS, ROOT, machine
 from cityops.cli.insight_hotspots import read_messages
 from cityops.insight.hotspots.evaluation import LabelledPair, PairScores, group_of, score_pairs
 from cityops.insight.hotspots.grouping import features, group_messages
-from cityops.insight.public import HotspotMessage, HotspotSettings, find_hotspots
+from cityops.insight.public import HotIssue, HotspotMessage, HotspotSettings, find_hotspots
 
 PAIRS = ROOT / "tests" / "unit" / "insight" / "hotspots" / "labelled_pairs.csv"
 SWEEP = ((0.2, 0.1), (0.25, 0.15), (0.3, 0.15), (0.35, 0.15), (0.4, 0.15), (0.45, 0.15))
@@ -58,6 +62,31 @@ def scores(s: PairScores) -> dict[str, Any]:
         "f1": round(s.f1, 4),
         "false_positives": s.false_positives,
         "false_negatives": s.false_negatives,
+    }
+
+
+def emerging_replay(issues: Sequence[HotIssue], posted: Mapping[str, datetime]) -> dict[str, Any]:
+    """How early the emerging rule would have flagged each group of ten messages or more, replayed
+    over its own history: days from its first message and how many it had by then."""
+    rows = []
+    for issue in sorted((i for i in issues if i.count >= 10), key=lambda i: (-i.count, i.rank)):
+        flagged = issue.first_flagged_at
+        rows.append(
+            {
+                "title": issue.title,
+                "count": issue.count,
+                "first_at": issue.first_at.date().isoformat(),
+                "flagged_at": flagged.date().isoformat() if flagged else None,
+                "days_after_first": (flagged - issue.first_at).days if flagged else None,
+                "messages_by_then": sum(1 for m in issue.member_ids if posted[m] <= flagged)
+                if flagged
+                else None,
+            }
+        )
+    return {
+        "groups_ever_flagged": sum(1 for i in issues if i.first_flagged_at is not None),
+        "emerging_at_now": sum(1 for i in issues if i.emerging),
+        "groups_of_ten_or_more": rows,
     }
 
 
@@ -134,6 +163,9 @@ def main() -> int:
         "groups": report.groups,
         "groups_of_two_or_more": sum(1 for i in report.issues if i.count >= 2),
         "largest_group": max(i.count for i in report.issues),
+        "emerging_replay": emerging_replay(
+            report.issues, {m.message_id: m.posted_at for m in messages}
+        ),
         "time": {
             "read_csv_s": round(read_s, 3),
             "analyse_s_median": round(statistics.median(times), 3),

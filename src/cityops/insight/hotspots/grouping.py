@@ -15,7 +15,9 @@ scikit-learn and scipy are imported on the first analysis, not with insight's pu
 running platform loads that face for its indicators and need not load them.
 
 Cost: the similarity product is done in row blocks and keeps only the edges, so memory grows with
-the edges, not with n²; the linkage is quadratic only in the size of a connected part.
+the edges, not with n²; the linkage is quadratic only in the size of a connected part, and a
+part of more than MAX_PART messages is first split by raising the bar inside it in steps of
+0.05 until its pieces fit.
 """
 
 from __future__ import annotations
@@ -110,13 +112,40 @@ def similarity_edges(
     return csr_matrix(upper + upper.T)
 
 
+MAX_PART = 4000  # the largest linked part cut by average linkage (its n² distances in memory)
+
+
+def _parts(edges: Any, nodes: list[int], bar: float, max_part: int) -> list[list[int]]:
+    """The connected parts of `edges` among `nodes` using only edges ≥ bar; a part larger than
+    max_part is split again with the bar raised by 0.05 (a giant part of loosely linked
+    messages is no single issue, and its linkage would not fit in memory)."""
+    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
+
+    sub = edges[nodes][:, nodes]
+    sub = sub.multiply(sub >= bar)
+    count, labels = connected_components(sub, directed=False)
+    members: list[list[int]] = [[] for _ in range(count)]
+    for node, label in zip(nodes, labels, strict=True):
+        members[label].append(node)
+    found: list[list[int]] = []
+    for part in members:
+        if len(part) > max_part and bar < 1.0:
+            found.extend(_parts(edges, part, bar + 0.05, max_part))
+        else:
+            found.append(part)
+    return found
+
+
 def group_messages(
-    messages: Sequence[Message], settings: HotspotSettings, feats: Features | None = None
+    messages: Sequence[Message],
+    settings: HotspotSettings,
+    feats: Features | None = None,
+    *,
+    max_part: int = MAX_PART,
 ) -> list[list[int]]:
     """The groups (indices into `messages`), each sorted; every message is in exactly one group
     (a message like no other is a group of one). Largest groups first, then by first index."""
     from scipy.cluster.hierarchy import fcluster, linkage  # type: ignore[import-untyped]
-    from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
     from scipy.spatial.distance import squareform  # type: ignore[import-untyped]
 
     n = len(messages)
@@ -124,12 +153,8 @@ def group_messages(
         return []
     feats = feats if feats is not None else features(messages)
     edges = similarity_edges(messages, feats, settings)
-    parts, labels = connected_components(edges, directed=False)
-    members: list[list[int]] = [[] for _ in range(parts)]
-    for index, label in enumerate(labels):
-        members[label].append(index)
     groups: list[list[int]] = []
-    for part in members:
+    for part in _parts(edges, list(range(n)), settings.similarity, max_part):
         if len(part) <= 2:  # two linked messages are an edge, hence a group
             groups.append(part)
             continue

@@ -69,3 +69,13 @@ def test_places_and_area_codes_are_read_from_the_text() -> None:
     assert places("A市A5区魅力之城小区临街门面油烟噪音扰民") == ("魅力之城小区",)
     assert places("构专用的消防通道和道路") == ()
     assert area_codes("A市A3区中海国际社区三期") == ("A市", "A3区")
+
+
+def test_a_linked_part_too_large_for_linkage_is_split_with_a_higher_bar() -> None:
+    messages = MIXING_PLANT + ROAD + OTHER
+    settings = HotspotSettings()
+    whole = group_messages(messages, settings)
+    capped = group_messages(messages, settings, max_part=2)
+    assert max(len(g) for g in whole) == 3
+    assert max(len(g) for g in capped) <= 2
+    assert sorted(i for g in capped for i in g) == list(range(len(messages)))
