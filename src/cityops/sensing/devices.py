@@ -52,6 +52,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def password_hash(code: str, password: str) -> str:
+    """A device password as kept: SHA-256 salted with the device code (HJ 212 stations send
+    theirs in clear in every frame, so a slow hash would only cost each frame)."""
+    return hashlib.sha256(f"{code}\x00{password}".encode()).hexdigest()
+
+
+def password_hash_of(session: Session, code: str) -> str | None:
+    value = session.execute(
+        select(t.devices.c.mqtt_password_hash).where(t.devices.c.code == code)
+    ).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
 def _record(row: Row[Any]) -> DeviceRecord:
     return DeviceRecord(
         id=int(row.id),

@@ -79,6 +79,12 @@ class DeviceDirectory:
             specs = self._types.get(type_code, {})
         return specs
 
+    def password_of(self, code: str) -> str | None:
+        """The device's password hash (MQTT and HJ 212), read each time: rarely asked, never
+        cached in clear."""
+        with self._reads() as session:
+            return device_rows.password_hash_of(session, code)
+
     def forget(self, code: str | None = None) -> None:
         with self._lock:
             if code is None:
@@ -123,6 +129,12 @@ class Ingestion:
 
     def _seconds(self) -> float:
         return self._now().timestamp()
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def count(self, reason: str, n: int = 1) -> None:
+        self._count(reason, n)
 
     def _count(self, reason: str, n: int = 1) -> None:
         with self._counter_lock:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.devices import DeviceAuth, DeviceRecord
+from cityops.sensing.hj212_ingest import Hj212Sink
 from cityops.sensing.ingest import DeviceDirectory, Ingestion, IngestResult
 from cityops.sensing.model import DeviceStatus, MetricSpec, Reading
 from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Reason
@@ -23,6 +24,7 @@ __all__ = [
     "DeviceRecord",
     "DeviceStatus",
     "DeviceType",
+    "Hj212Sink",
     "IngestResult",
     "Ingestion",
     "MetricSpec",

@@ -139,6 +139,23 @@ class SensingService:
         self.directory.forget(code)
         return token
 
+    def set_password(self, session: Session, actor: Actor, code: str, password: str) -> None:
+        """The device's password for MQTT and HJ 212 (PW); only its salted hash is kept."""
+        policy.may_manage_devices(actor)
+        if not 6 <= len(password) <= 64 or code_problem(password):
+            raise ValidationFailed(
+                "a device password is 6 to 64 characters", code="bad_device_password"
+            )
+        device = self._device(session, code)
+        rows.update_device(
+            session,
+            device.id,
+            {
+                "mqtt_password_hash": rows.password_hash(code, password),
+                "updated_at": self._clock.now(),
+            },
+        )
+
     def set_status(
         self, session: Session, actor: Actor, code: str, status: DeviceStatus
     ) -> DeviceRecord:
