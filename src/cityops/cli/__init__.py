@@ -12,6 +12,7 @@ from cityops.cli import (
     open311,
     platform_cmds,
     router,
+    sensing_mqtt,
     taxonomy,
     users,
 )
@@ -36,6 +37,9 @@ app.add_typer(
 )
 app.add_typer(open311.app, name="open311", help="Open311 GeoReport v2: api keys")
 app.add_typer(knowledge.app, name="knowledge", help="Knowledge base for consultations (知识库)")
+sensing = typer.Typer(no_args_is_help=True)  # the `cityops sensing` group: add commands to it
+sensing_mqtt.register(sensing)
+app.add_typer(sensing, name="sensing", help="Sensing (物联感知): telemetry ingestion, devices")
 app.add_typer(
     insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"
 )

@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     login_attempts_per_account_per_minute: int = Field(default=300, ge=1)
     password_check_workers: int = Field(default=0, ge=0)
     password_check_queue: int = Field(default=8, ge=0)
+    # MQTT telemetry (`cityops sensing ingest-mqtt`): the broker (mqtt://user:password@host:port,
+    # mqtts:// for TLS), the shared-subscription group the ingest workers split the load in, and
+    # the topic prefix (devices publish to {prefix}/devices/{code}/telemetry)
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_share_group: str = "cityops-ingest"
+    mqtt_topic_prefix: str = "cityops/v1"
 
     @field_validator("webhook_allow_networks", "trusted_proxies", mode="before")
     @classmethod

@@ -40,6 +40,7 @@ class Reason:
     bad_ts = "bad_timestamp"
     rate_limited = "rate_limited"
     bad_frame = "bad_frame"  # HJ 212
+    bad_topic = "bad_topic"  # MQTT: the topic names no device
 
 
 ALL_REASONS = tuple(
