@@ -58,6 +58,8 @@ def test_prints_the_issues_ranked_with_heat_and_votes(data: Path) -> None:
     assert "2019-11-02~2019-11-04" in lines[0]
     assert "│     7 │" in lines[0]
     assert "204" in lines[1]
+    assert "↑新" in lines[0]  # three messages within the last week, none before: emerging
+    assert "↑新" not in lines[1]
     assert "│     7 │" in lines[1]
     assert "5 messages, 2 groups" in out.replace("\n", " ")
 
