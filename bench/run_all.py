@@ -41,6 +41,11 @@ def _data() -> str | None:
     return None if (DATA / "tipdm2020_c").is_dir() else f"{DATA} is not present"
 
 
+def _beijing() -> str | None:
+    folder = DATA / "beijing_air_quality"
+    return None if folder.is_dir() else f"{folder} is not present"
+
+
 def _chromium() -> str | None:
     return None if Path("/usr/bin/chromium").is_file() else "/usr/bin/chromium is not installed"
 
@@ -78,6 +83,7 @@ BENCHMARKS = (
     Benchmark("http_floor", quick=("--duration", "3"), out="dir", missing=_wrk),
     Benchmark("session_cookie", quick=("--requests", "200", "--rounds", "1"), out="dir"),
     Benchmark("page_load", quick=("--runs", "1"), missing=_chromium),
+    Benchmark("sensing_anomalies", quick=("--stations", "4"), missing=_beijing),
     Benchmark(
         "http_load",
         quick=("--db", "sqlite", "--duration", "3", "--warmup", "1"),
