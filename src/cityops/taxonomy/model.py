@@ -26,6 +26,9 @@ from cityops.worktime.public import LimitFormatError, Stage, TimeLimit
 
 MAX_LEVEL = 3
 CODE_RE = re.compile(r"^[CEA](\d{2}){1,3}$")
+KEYWORDS_MAX = 30  # keywords (关键词) of one category
+KEYWORD_MAX_CHARS = 20
+_KEYWORD_SPLIT = re.compile(r"[、，,；;\s]+")
 DEPARTMENT_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 _E = TypeVar("_E", bound=StrEnum)
 
@@ -74,6 +77,8 @@ class Category:
     department_code: str | None  # set when responsible_kind == department
     limits: Mapping[Stage, TimeLimit] = field(default_factory=dict)
     active: bool = True
+    # words that name the category in an appeal's text (关键词): smart routing reads them
+    keywords: tuple[str, ...] = ()
 
     def __hash__(self) -> int:  # `limits` is a mapping: hash by identity fields only
         return hash((self.code, self.name, self.level, self.active))
@@ -95,6 +100,7 @@ class Category:
             "department_code": self.department_code,
             "limits": {s.value: self.limits[s].to_json() for s in Stage if s in self.limits},
             "active": self.active,
+            "keywords": list(self.keywords),
         }
 
 
@@ -122,14 +128,30 @@ def parse_enum(enum: type[_E], value: Any, what: str) -> _E:
         raise TaxonomyFormatError(f"unknown {what} {value!r}: use one of {allowed}") from exc
 
 
+def split_keywords(value: object) -> tuple[str, ...]:
+    """Keywords as written in the list: a YAML list, or one string separated by 、 , ; or
+    spaces; blanks and repeats dropped, order kept."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[str] = []
+    for item in items:
+        for word in _KEYWORD_SPLIT.split(str(item)):
+            word = word.strip()
+            if word and word not in out:
+                out.append(word)
+    return tuple(out)
+
+
 def cleaned(category: Category) -> Category:
-    """The category with its name and filing condition under the text rule (kernel/text.py:
-    no control characters, NFC) and stripped."""
+    """The category with its name, filing condition and keywords under the text rule
+    (kernel/text.py: no control characters, NFC) and stripped."""
     name = clean_text(category.name).strip()
     condition = clean_text(category.filing_condition).strip()
-    if (name, condition) == (category.name, category.filing_condition):
+    keywords = split_keywords([clean_text(k) for k in category.keywords])
+    if (name, condition, keywords) == (category.name, category.filing_condition, category.keywords):
         return category
-    return replace(category, name=name, filing_condition=condition)
+    return replace(category, name=name, filing_condition=condition, keywords=keywords)
 
 
 def category_problems(category: Category, parent: Category | None) -> list[str]:
@@ -171,6 +193,20 @@ def category_problems(category: Category, parent: Category | None) -> list[str]:
         problems.append("filing_condition (立案条件) is empty")
     problems.extend(_responsibility_problems(category))
     problems.extend(_limit_problems(category.limits))
+    problems.extend(keyword_problems(category.keywords))
+    return problems
+
+
+def keyword_problems(keywords: tuple[str, ...]) -> list[str]:
+    """At most KEYWORDS_MAX keywords of at most KEYWORD_MAX_CHARS characters each."""
+    problems = []
+    if len(keywords) > KEYWORDS_MAX:
+        problems.append(f"at most {KEYWORDS_MAX} keywords, not {len(keywords)}")
+    long = [k for k in keywords if len(k) > KEYWORD_MAX_CHARS]
+    if long:
+        problems.append(
+            f"a keyword has at most {KEYWORD_MAX_CHARS} characters: {', '.join(long[:3])}"
+        )
     return problems
 
 
@@ -233,7 +269,8 @@ def category_from_row(row: Mapping[str, Any]) -> Category:
     """Read one category from a flat row (a CSV line, a YAML item, a JSON body).
 
     Keys: code, name, filing_condition, urgency (default normal), responsible_kind (default
-    department when department_code is given), department_code, active (default true), and the
+    department when department_code is given), department_code, active (default true),
+    keywords (a list, or one string separated by 、 , ; or spaces; default none), and the
     limits either as `limits: {stage: "3wd" | {amount, unit}}` or as one column per stage
     (register, dispatch, handle, verify, close). parent_code, level and kind follow from the code
     when left out. Raises TaxonomyFormatError when a value cannot be read; whether the category
@@ -273,6 +310,7 @@ def category_from_row(row: Mapping[str, Any]) -> Category:
         department_code=department_code,
         limits=_limits_from_row(row),
         active=_flag(row.get("active", True)),
+        keywords=split_keywords(row.get("keywords")),
     )
 
 

@@ -169,6 +169,7 @@ class TaxonomyService:
                 parsed.append((number, cleaned(category_from_row(row))))
             except TaxonomyFormatError as exc:
                 problems.append(_Problem(number, str(row.get("code") or "") or None, str(exc)))
+        parsed = self._keep_keywords(uow.session, rows, parsed)
         problems.extend(self._problems(uow.session, parsed))
         if problems:
             problems.sort(key=lambda p: p.row or 0)
@@ -182,7 +183,27 @@ class TaxonomyService:
             )
         return self._write(uow.session, actor, [c for _, c in parsed], progress)
 
+    def list_stamp(self, session: Session) -> int:
+        """Changes whenever the list changes, in any process (the latest revision's id): a
+        cache built from the list compares it to know it is out of date. One small query."""
+        return store.latest_revision_id(session)
+
     # internals -------------------------------------------------------------------------
+
+    @staticmethod
+    def _keep_keywords(
+        session: Session,
+        rows: Sequence[Mapping[str, Any]],
+        parsed: Sequence[tuple[int | None, Category]],
+    ) -> list[tuple[int | None, Category]]:
+        """A row without a `keywords` field (a file from before they were a field of the list)
+        keeps the stored category's keywords; an empty one clears them."""
+        without = {str(row.get("code") or "").strip() for row in rows if "keywords" not in row}
+        stored = store.get_many(session, (c.code for _, c in parsed if c.code in without))
+        return [
+            (n, replace(c, keywords=stored[c.code].keywords) if c.code in stored else c)
+            for n, c in parsed
+        ]
 
     def _problems(
         self, session: Session, batch: Sequence[tuple[int | None, Category]]

@@ -47,6 +47,7 @@ categories = Table(
     Column("active", Boolean, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("updated_by", String(64), nullable=False),
+    Column("keywords", JSON, nullable=True),  # a list of words; NULL (older rows) is none
 )
 
 category_revisions = Table(
@@ -96,6 +97,7 @@ def _to_category(row: RowMapping) -> Category:
         department_code=row["department_code"],
         limits=_limits_from_json(row["limits"]),
         active=bool(row["active"]),
+        keywords=tuple(str(w) for w in row["keywords"] or ()),
     )
 
 
@@ -195,6 +197,12 @@ def save(
             after=category.to_json(),
         )
     )
+
+
+def latest_revision_id(session: Session) -> int:
+    """The id of the latest recorded change of the list (0 for none): every change appends a
+    revision, so a reader that saw this id has seen every change up to it."""
+    return int(session.execute(select(func.max(category_revisions.c.id))).scalar() or 0)
 
 
 def revisions(session: Session, code: str) -> list[CategoryRevision]:

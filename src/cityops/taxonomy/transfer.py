@@ -5,7 +5,9 @@ YAML (see default_taxonomy.yaml): `categories` is a list of items, flat or neste
 stage's limit from its parent unless it sets them. `defaults.<kind>` seeds the top-level items.
 An optional `departments` section lists the units the list routes to (code, name, kind).
 
-CSV: one category per line with the columns of CSV_COLUMNS; limits as "1wh", "3wd", "2ch".
+CSV: one category per line with the columns of CSV_COLUMNS; limits as "1wh", "3wd", "2ch";
+keywords (关键词) in one cell separated by 、. A file without a keywords column (or a YAML item
+without `keywords`) leaves a stored category's keywords as they are.
 Export writes every field of every category (flat), so export → import is lossless; names and
 filing conditions are written under the text rule (kernel/text.py), whatever is stored.
 """
@@ -42,6 +44,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "department_code",
     *LIMIT_COLUMNS,
     "active",
+    "keywords",  # separated by 、
 )
 _INHERITED = ("filing_condition", "urgency", "responsible_kind", "department_code")
 
@@ -187,6 +190,7 @@ def category_row(category: Category) -> dict[str, Any]:
         limit = category.limits.get(stage)
         row[stage.value] = str(limit) if limit else ""
     row["active"] = "true" if category.active else "false"
+    row["keywords"] = "、".join(category.keywords)
     return row
 
 
@@ -217,6 +221,8 @@ def to_yaml(categories: Iterable[Category]) -> str:
         item["limits"] = {s.value: str(category.limits[s]) for s in Stage if s in category.limits}
         if not category.active:
             item["active"] = False
+        if category.keywords:
+            item["keywords"] = list(category.keywords)
         items.append(item)
     header = (
         "# cityops responsibility list (权责清单) export; import with `cityops taxonomy import`\n"

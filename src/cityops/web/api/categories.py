@@ -6,6 +6,7 @@ change history need a signed-in user; changing and importing need an administrat
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -54,6 +55,13 @@ class CategoryUpdate(BaseModel):
     department_code: str | None = Field(default=None, examples=["GSGS"])
     limits: dict[Stage, TimeLimitPublic]
     active: bool = True
+    keywords: list[str] | None = Field(
+        default=None,
+        max_length=30,
+        description="words that name the category in an appeal (关键词), read by smart routing;"
+        " left out: the stored ones are kept",
+        examples=[["井盖", "窨井盖"]],
+    )
 
 
 class CategoryPublic(BaseModel):
@@ -69,6 +77,7 @@ class CategoryPublic(BaseModel):
     limits: dict[Stage, TimeLimitPublic]
     active: bool
     leaf: bool = Field(description="true when the category has no active children")
+    keywords: list[str] = Field(description="关键词: words that name it in an appeal's text")
 
     @classmethod
     def of(cls, category: Category, parents: AbstractSet[str]) -> CategoryPublic:
@@ -88,6 +97,7 @@ class CategoryPublic(BaseModel):
             },
             active=category.active,
             leaf=category.code not in parents,
+            keywords=list(category.keywords),
         )
 
 
@@ -204,6 +214,10 @@ def put_category(
     except TaxonomyFormatError as exc:
         raise ValidationFailed(str(exc), code="invalid_category") from exc
     with platform.uow() as uow:
+        if body.keywords is None:  # not given: keep the stored ones
+            stored = platform.taxonomy.find_category(uow.session, code)
+            if stored is not None:
+                category = replace(category, keywords=stored.keywords)
         saved = platform.taxonomy.upsert_category(uow, actor, category)
         parents = platform.taxonomy.parent_codes(uow.session)
     return CategoryPublic.of(saved, parents)

@@ -1,5 +1,6 @@
 // 权责清单: the category tree with each one's time limits and responsible unit, editing a
-// category (a new revision), its revision history, and import / export of the whole list.
+// category (a new revision; its keywords too, which smart routing reads), its revision
+// history, and import / export of the whole list.
 import { api, download, upload } from "../api.js";
 import { clear, flash, formatTime, h } from "../dom.js";
 import { t } from "../i18n.js";
@@ -136,6 +137,12 @@ function limitsEditor(c) {
   );
 }
 
+/** Keywords as typed: separated by 、 ，, ；; or spaces, blanks and repeats dropped (as the
+ * server reads a list's keywords cell, taxonomy/model.py split_keywords). */
+export function splitKeywords(text) {
+  return [...new Set(String(text ?? "").split(/[、，,；;\s]+/).map((w) => w.trim()).filter(Boolean))];
+}
+
 function edit(c) {
   openForm({
     title: t("admin.cat.edit", { code: c.code, name: c.name }),
@@ -148,6 +155,7 @@ function edit(c) {
         options: state.departments.map((d) => [d.code, `${d.name} (${d.code})`]), value: c.department_code ?? "",
       },
       { name: "filing_condition", label: t("admin.cat.filing_condition"), type: "textarea", value: c.filing_condition, required: true, rows: 3, wide: true },
+      { name: "keywords", label: t("admin.cat.keywords"), type: "textarea", value: (c.keywords ?? []).join("、"), rows: 2, wide: true, help: t("admin.cat.keywords_help") },
       { type: "custom", node: limitsEditor(c) },
       { name: "active", label: t("admin.cat.active"), type: "checkbox", value: c.active },
     ],
@@ -167,6 +175,7 @@ function edit(c) {
           department_code: v.department_code || null,
           limits,
           active: v.active,
+          keywords: splitKeywords(v.keywords),
         },
       });
       state.categories = state.categories.map((x) => (x.code === saved.code ? saved : x));
