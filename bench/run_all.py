@@ -80,6 +80,7 @@ BENCHMARKS = (
     Benchmark("hotspots", quick=("--runs", "1"), missing=_data),
     Benchmark("masking", quick=("--limit", "300", "--repeat", "3", "--pages", "5"), missing=_data),
     Benchmark("routing", quick=("--folds", "2"), out="file", missing=_data),
+    Benchmark("routing_place", quick=("--every", "200"), missing=_data),
     Benchmark("http_floor", quick=("--duration", "3"), out="dir", missing=_wrk),
     Benchmark("session_cookie", quick=("--requests", "200", "--rounds", "1"), out="dir"),
     Benchmark("page_load", quick=("--runs", "1"), missing=_chromium),

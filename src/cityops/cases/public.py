@@ -61,6 +61,7 @@ from cityops.cases.model import (
     normalized_phone,
     valid_phone,
 )
+from cityops.cases.nearby import PlacedCase, cases_in_street, category_counts
 from cityops.cases.photos import (
     MAX_PHOTO_BYTES,
     CasePhotos,
@@ -142,6 +143,7 @@ __all__ = [
     "PhotoRefs",
     "PhotoStore",
     "PhotoUpload",
+    "PlacedCase",
     "PreparedAction",
     "PreparedCase",
     "Satisfaction",
@@ -152,6 +154,8 @@ __all__ = [
     "StoredPhoto",
     "Urgency",
     "Workflow",
+    "cases_in_street",
+    "category_counts",
     "check_photo",
     "checked_phone",
     "csv_chunks",

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cityops.appeals.routing.dispatch_rule import RouteSuggestion, RoutingOutcome, RoutingReason
+from cityops.appeals.routing.place import PlaceNote, Ring
 from cityops.infra.db import UTCDateTime, metadata
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
@@ -115,7 +116,29 @@ def suggestion_to_json(s: RouteSuggestion) -> dict[str, Any]:
         "leaf": s.leaf,
         "label_probability": s.label_probability,
         "keywords": list(s.keywords),
+        "text_probability": s.text_probability,
+        "place": (
+            None
+            if s.place is None
+            else {
+                "ring": s.place.ring.value,
+                "days": s.place.days,
+                "count": s.place.count,
+                "lift": s.place.lift,
+            }
+        ),
     }
+
+
+def _place_from_json(data: Any) -> PlaceNote | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        return PlaceNote(
+            Ring(str(data["ring"])), int(data["days"]), int(data["count"]), float(data["lift"])
+        )
+    except (KeyError, ValueError, TypeError):
+        return None
 
 
 def suggestion_from_json(data: dict[str, Any]) -> RouteSuggestion:
@@ -133,6 +156,10 @@ def suggestion_from_json(data: dict[str, Any]) -> RouteSuggestion:
             float(data["label_probability"]) if data.get("label_probability") is not None else None
         ),
         keywords=tuple(str(w) for w in data.get("keywords") or ()),
+        text_probability=(
+            float(data["text_probability"]) if data.get("text_probability") is not None else None
+        ),
+        place=_place_from_json(data.get("place")),
     )
 
 

@@ -5,7 +5,8 @@ different choice teaches the model. No database, no clock, no model file.
 The rule, for a case reported through a citizen channel (web, hotline, Open311) and not yet
 decided: with suggestions from a loaded model, the case still waiting for registration, a top
 suggestion that names a leaf category of the responsibility list (not only its group), its
-probability and that of the board label behind it at or above the threshold, a unit on the list
+probability (the lower of its text-only one and its one with the place) and that of the board
+label behind it at or above the threshold, a unit on the list
 for it, and — when a person chose the case's category — the list's preset unit for that category
 (预设责任单位) being the same unit, it is registered and dispatched automatically; otherwise it
 waits in the dispatcher's queue with the suggestions, and the routing card says why (never a
@@ -16,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from cityops.appeals.routing.place import PlaceNote
 
 CITIZEN_SOURCES = frozenset({"web", "hotline", "open311"})
 EXPLAIN_WORDS = 5  # top words kept per suggestion
@@ -37,6 +40,10 @@ class RouteSuggestion:
     # the board label's own calibrated probability (None: the same as `probability`)
     label_probability: float | None = None
     keywords: tuple[str, ...] = ()  # the list's words for the category found in the text
+    # the probability from the text alone, before the place weighed it (None: no place view);
+    # the threshold is compared with the lower of the two: the place never dispatches alone
+    text_probability: float | None = None
+    place: PlaceNote | None = None  # the recent cases nearby that raised it (place.py)
 
 
 class RoutingOutcome(StrEnum):
@@ -101,7 +108,8 @@ def decide(
     if not top.leaf:
         return verdict(RoutingOutcome.queued, RoutingReason.leaf_uncertain)
     label_p = top.probability if top.label_probability is None else top.label_probability
-    if top.probability < threshold or label_p < threshold:
+    leaf_p = top.probability if top.text_probability is None else top.text_probability
+    if min(top.probability, leaf_p) < threshold or label_p < threshold:
         # both the leaf and the board label behind it: the label's probability is the part
         # calibrated on held-out messages (cityops router eval)
         return verdict(RoutingOutcome.queued, RoutingReason.low_confidence)

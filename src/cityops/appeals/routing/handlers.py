@@ -191,6 +191,8 @@ class RoutingRecorder:
                 lon=view.lon,
                 lat=view.lat,
                 area_code=view.area_code,
+                area=view.area,  # what was filed lately nearby weighs the leaf too
+                exclude_case=view.id,
             )
         )
         dept = view.suggested_department

@@ -1,7 +1,8 @@
 """platform.routing: the trained routing model at intake (受理时智能分拨). Suggests the top-k leaf
 categories (细类) of the responsibility list for a text — the model's calibrated board labels
-combined with the list's own words (names, filing conditions, keywords) and operators' corrections
-(leaves.py) — each with the unit the list names for it at the place and the words behind it.
+combined with the list's own words (names, filing conditions, the keywords stored with each
+category) and operators' corrections (leaves.py), weighed by what was filed lately at the place
+(place.py) — each with the unit the list names for it at the place and the words behind it.
 Also the use cases over the recorded decisions and corrections.
 
 The model is the `latest` version under `Settings.router_model_dir`, loaded once on first use
@@ -13,8 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,12 +26,19 @@ from cityops.appeals.routing.decisions import RoutingCorrection, RoutingDecision
 from cityops.appeals.routing.dispatch_rule import EXPLAIN_WORDS, RouteSuggestion
 from cityops.appeals.routing.labels import LABEL_GROUPS, LABEL_TO_CATEGORY_GROUP
 from cityops.appeals.routing.leaves import Example, LeafGuess, LeafIndex, specs_of
+from cityops.appeals.routing.place import (
+    WINDOW_DAYS,
+    PlacePrior,
+    Weighed,
+    nearby_cases,
+    weigh,
+)
 from cityops.appeals.routing.stopwords import is_evidence_word
-from cityops.cases.public import CaseService
+from cityops.cases.public import CaseArea, CaseService, cases_in_street, category_counts
 from cityops.kernel.actor import Actor
 from cityops.kernel.errors import NotFound, ValidationFailed
 from cityops.kernel.ttl_cache import TtlCache
-from cityops.taxonomy.public import CategoryKind, TaxonomyService, default_keywords
+from cityops.taxonomy.public import CategoryKind, TaxonomyService
 
 if TYPE_CHECKING:  # the model (scikit-learn) is imported when a model is first loaded
     from cityops.appeals.routing.model import Analysis
@@ -39,10 +47,12 @@ if TYPE_CHECKING:  # the model (scikit-learn) is imported when a model is first 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 5000
-# The leaf model is rebuilt from the list and the corrections at most this often: a new
-# correction or a changed category is used within a minute.
+# The leaf model is rebuilt from the list and the corrections at least this often: a correction
+# made in another process is used within a minute (a change of the list at once: its stamp).
 LEAF_INDEX_SECONDS = 60.0
 MAX_EXAMPLES = 5000  # the latest corrections the leaf model compares a message with
+PLACE_CANDIDATES = 8  # the text's candidates the place may reorder
+CITY_COUNTS_SECONDS = 300.0  # the city's mix of categories changes slowly
 _TAG = re.compile(r"^【[^】]*】")
 
 __all__ = [
@@ -95,7 +105,9 @@ class RoutingService:
         self._lock = threading.Lock()
         self._loaded = False
         self._current: Router | None = None
-        self._leaves: TtlCache[LeafIndex] = TtlCache(LEAF_INDEX_SECONDS)
+        # keyed by the list's stamp: a change of the list in any process is seen at once
+        self._leaves: TtlCache[LeafIndex] = TtlCache(LEAF_INDEX_SECONDS, max_entries=4)
+        self._city: TtlCache[dict[str, int]] = TtlCache(CITY_COUNTS_SECONDS, max_entries=4)
 
     # ---- the model -------------------------------------------------------------------------
 
@@ -150,8 +162,11 @@ class RoutingService:
         return float(value) if value is not None else None
 
     def leaf_index(self, session: Session) -> LeafIndex:
-        """The leaf model over the list in use and the latest corrections (cached a minute)."""
-        return self._leaves.get_or_load("index", lambda: self._build_leaf_index(session))
+        """The leaf model over the list in use (names, filing conditions and the keywords
+        stored with each category) and the latest corrections: built again when the list
+        changed in any process (its stamp, one small query) and at least once a minute."""
+        stamp = self._taxonomy.list_stamp(session)
+        return self._leaves.get_or_load(("index", stamp), lambda: self._build_leaf_index(session))
 
     def forget_leaf_index(self) -> None:
         """Build the leaf model again on next use (after a correction or a list change)."""
@@ -167,7 +182,7 @@ class RoutingService:
                 return []
             return [w for w in router.tokens(text).split() if is_evidence_word(w)]
 
-        specs = specs_of(cats, default_keywords(), words)
+        specs = specs_of(cats, {c.code: c.keywords for c in cats}, words)
         examples: list[Example] = []
         if router is not None:
             corrections = decisions.all_corrections(session)[-MAX_EXAMPLES:]
@@ -189,17 +204,23 @@ class RoutingService:
         crs: str = "wgs84",
         k: int = 3,
         area_code: str | None = None,
+        area: CaseArea | None = None,
+        exclude_case: int | None = None,
     ) -> list[RouteSuggestion]:
         """The k most likely labels, most likely first, each with its category, the unit at
         the place (a point or an area code; None outside the city or without a place for a
         unit of the place) and its top words. [] when no model is loaded or the text is
-        empty (or holds no words, only stop words and punctuation)."""
-        ranked = self._rank(session, text, k)
+        empty (or holds no words, only stop words and punctuation).
+
+        With the appeal's `area` (its street, community and grid), the recent cases there
+        weigh the candidates too (place.py; `exclude_case`: the appeal's own case)."""
+        ranked = self._rank(session, text, k, area=area, exclude_case=exclude_case)
         if ranked is None:
             return []
-        analysis, guesses = ranked
+        analysis, guesses, placed = ranked
         out: list[RouteSuggestion] = []
         for g in guesses:
+            weighed = placed.get(g.code)
             dept = self._cases.responsible_department(
                 session, g.code, lon, lat, crs, area_code=area_code
             )
@@ -216,13 +237,23 @@ class RoutingService:
                     leaf=g.leaf,
                     label_probability=round(g.label_probability, 4),
                     keywords=g.matched,
+                    text_probability=weighed.text_probability if weighed is not None else None,
+                    place=weighed.note if weighed is not None else None,
                 )
             )
         return out
 
-    def _rank(self, session: Session, text: str, k: int) -> tuple[Analysis, list[LeafGuess]] | None:
-        """The message read once by the model and its k most likely categories; None without a
-        model or words."""
+    def _rank(
+        self,
+        session: Session,
+        text: str,
+        k: int,
+        *,
+        area: CaseArea | None = None,
+        exclude_case: int | None = None,
+    ) -> tuple[Analysis, list[LeafGuess], dict[str, Weighed]] | None:
+        """The message read once by the model and its k most likely categories, weighed by the
+        place when one is given; None without a model or words."""
         router = self._router()
         if router is None:
             return None
@@ -233,14 +264,54 @@ class RoutingService:
         analysis = router.analyse_tokens(tokens)
         labels = {s.label: s.probability for s in analysis.suggestions(len(router.labels))}
         index = self.leaf_index(session)
-        guesses = index.rank(text, labels, tokens.split(), k=max(1, k)) if index.specs else []
+        prior = self._place_prior(session, area, exclude_case, index) if index.specs else None
+        wanted = max(1, k, PLACE_CANDIDATES if prior is not None else 1)
+        guesses = index.rank(text, labels, tokens.split(), k=wanted) if index.specs else []
+        placed: dict[str, Weighed] = {}
+        if guesses and prior is not None:
+            by_code = {g.code: g for g in guesses}
+            weighed = weigh([(g.code, g.probability) for g in guesses], prior)
+            placed = {w.code: w for w in weighed}
+            guesses = [replace(by_code[w.code], probability=w.probability) for w in weighed]
+        guesses = guesses[: max(1, k)]
         if not guesses:  # a list without appeal categories: the groups, no leaf known
             guesses = [
                 LeafGuess(group.code, p, False, label, p)
                 for label, p in sorted(labels.items(), key=lambda kv: -kv[1])
                 if (group := LABEL_TO_CATEGORY_GROUP.get(label)) is not None
             ][: max(1, k)]
-        return analysis, guesses
+        return analysis, guesses, placed
+
+    def _place_prior(
+        self,
+        session: Session,
+        area: CaseArea | None,
+        exclude_case: int | None,
+        index: LeafIndex,
+    ) -> PlacePrior | None:
+        """The recent cases of the appeal's street (its community and grid nearer), or None
+        without a street."""
+        if area is None or area.street is None:
+            return None
+        now = self._cases.clock.now()
+        since = now - timedelta(days=WINDOW_DAYS)
+        where = (
+            area.street.code,
+            area.community.code if area.community else None,
+            area.grid.code if area.grid else None,
+        )
+        rows = [
+            (
+                c.category_code,
+                (c.street_code, c.community_code, c.grid_code),
+                max(0.0, (now - c.reported_at).total_seconds() / 86400.0),
+            )
+            for c in cases_in_street(session, area.street.code, since)
+            if c.case_id != exclude_case
+        ]
+        city = self._city.get_or_load(("city", now.date()), lambda: category_counts(session, since))
+        leaves = sum(1 for s in index.specs if s.is_leaf)
+        return PlacePrior(nearby_cases(where, rows), city, leaves)
 
     def suggest_category(self, session: Session, text: str) -> str | None:
         """The portal's CategorySuggester: the most likely category (a leaf where the text names

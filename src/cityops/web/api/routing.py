@@ -21,6 +21,13 @@ class TopWord(BaseModel):
     weight: float = Field(description="tf-idf × the label's weight: how hard it pushes")
 
 
+class PlaceNotePublic(BaseModel):
+    ring: str = Field(description="grid | community | street: the smallest area counted")
+    days: int
+    count: int = Field(description="cases of the category there in the last `days` days")
+    lift: float = Field(description="how much the place raised the category's odds")
+
+
 class RouteSuggestionPublic(BaseModel):
     label: str = Field(description="the model's first-level label (一级标签) behind it")
     probability: float = Field(description="of the category; the suggestions sum to at most 1")
@@ -33,6 +40,12 @@ class RouteSuggestionPublic(BaseModel):
     label_probability: float | None = Field(None, description="the board label's, calibrated")
     keywords: list[str] = Field(
         default_factory=list, description="the list's words for the category found in the text"
+    )
+    text_probability: float | None = Field(
+        None, description="from the text alone, before the place weighed it"
+    )
+    place: PlaceNotePublic | None = Field(
+        None, description="the recent cases nearby that raised the category (本社区近30天同类 n 件)"
     )
 
     @classmethod
@@ -48,6 +61,17 @@ class RouteSuggestionPublic(BaseModel):
             leaf=s.leaf,
             label_probability=s.label_probability,
             keywords=list(s.keywords),
+            text_probability=s.text_probability,
+            place=(
+                PlaceNotePublic(
+                    ring=s.place.ring.value,
+                    days=s.place.days,
+                    count=s.place.count,
+                    lift=s.place.lift,
+                )
+                if s.place is not None
+                else None
+            ),
         )
 
 

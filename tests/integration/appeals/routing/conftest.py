@@ -22,6 +22,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
 from cityops.org.public import DepartmentKind, NewDepartment, NewUser
 from cityops.taxonomy.model import Category, CategoryKind, ResponsibleKind, Urgency
+from cityops.taxonomy.public import default_keywords
 
 __all__ = ["GRID", "STREET", "RoutingCity"]
 
@@ -134,6 +135,8 @@ def _category(code: str, name: str, department: str | None) -> Category:
         ),
         department_code=department,
         limits=WORKING,
+        # the keywords the shipped list seeds its categories with (校外培训: 补课, …)
+        keywords=default_keywords().get(code, ()),
     )
 
 

@@ -259,3 +259,20 @@ def test_the_threshold_setting_is_a_probability(value: float) -> None:
         Settings(router_auto_dispatch_confidence=value)
     assert Settings().router_auto_dispatch_confidence == 0.85
     assert Settings().router_model_dir == Path("var/models/router")
+
+
+@pytest.mark.parametrize(
+    ("text_probability", "outcome"),
+    [
+        (None, RoutingOutcome.auto_dispatched),  # no place view: the probability as it is
+        (0.9, RoutingOutcome.auto_dispatched),
+        (0.6, RoutingOutcome.queued),  # the place raised it over the threshold: not enough
+    ],
+)
+def test_the_place_never_dispatches_by_itself(
+    text_probability: float | None, outcome: RoutingOutcome
+) -> None:
+    top = replace(SCHOOL[0], probability=0.95, text_probability=text_probability)
+    verdict = decide(FACTS, [top, SCHOOL[1]], 0.85)
+    assert verdict is not None
+    assert verdict.outcome is outcome

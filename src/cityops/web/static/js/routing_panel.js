@@ -1,7 +1,7 @@
 // 智能分拨 on the case page: the router's decision (dispatched by itself, or waiting for the
 // dispatcher), its top suggestions — the leaf category of the responsibility list, its unit, the
-// board label behind it and the words found — and, next to them, the unit the list presets for
-// the case's own category, saying whether the two agree.
+// board label behind it, the words found and the recent cases nearby that raised it — and, next
+// to them, the unit the list presets for the case's own category, saying whether the two agree.
 import { api } from "./api.js";
 import { clear, formatTime, h } from "./dom.js";
 import { t, tOr } from "./i18n.js";
@@ -39,7 +39,10 @@ function suggestion(s) {
     s.leaf === false ? h("span", { class: "muted small", text: ` (${t("routing.group_only")})` }) : null,
     h("div", { class: "muted small", text: `${t("routing.label")}${t("form.colon")}${label}` }),
     line("routing.keywords", s.keywords ?? []),
-    line("routing.words", (s.top_words ?? []).map((w) => w.word)));
+    line("routing.words", (s.top_words ?? []).map((w) => w.word)),
+    s.place ? h("div", { class: "muted small routing-place", text: t("routing.place", {
+      ring: t(`routing.ring.${s.place.ring}`), days: s.place.days, count: s.place.count,
+    }) }) : null);
 }
 
 /** The list's preset unit for the case's own category against the model's: never silent. */
