@@ -54,6 +54,10 @@ log = logging.getLogger(__name__)
 WEBHOOK_PASS_BUDGET_SECONDS = 10.0
 # how soon a server process takes a working-calendar year another process saved
 CALENDAR_REFRESH_SECONDS = 15.0
+# sensing storage jobs: rollups each minute (a run stops itself after 50 s and goes on next
+# time), retention each hour
+SENSING_ROLLUP_SECONDS = 60.0
+SENSING_RETENTION_SECONDS = 3600.0
 
 
 @dataclass
@@ -234,6 +238,14 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     with platform.uow() as uow:
         platform.sensing.seed_types(uow.session)
+    # sensing storage: rollups every minute (new buckets and the lateness window), retention
+    # hourly (per device type; whole day partitions on PostgreSQL)
+    platform.scheduler.add(
+        "sensing.rollup", SENSING_ROLLUP_SECONDS, platform.sensing.rollup.run, budget=55.0
+    )
+    platform.scheduler.add(
+        "sensing.retention", SENSING_RETENTION_SECONDS, platform.sensing.retention.run, budget=300.0
+    )
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
     platform.insight = IndicatorService(platform.cases, platform.clock)
     # webhooks: every committed event is enqueued per matching subscription, then sent by a job

@@ -21,6 +21,9 @@ from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.devices import DeviceRecord
 from cityops.sensing.ingest import DeviceDirectory, Ingestion
 from cityops.sensing.model import DeviceStatus
+from cityops.sensing.reads import HealthAnswer, LatestAnswer, Series, SeriesReads
+from cityops.sensing.retention import RetentionJob
+from cityops.sensing.rollup import RollupJob
 from cityops.sensing.series import StoredDeadLetter
 from cityops.sensing.writer import TelemetryWriter
 
@@ -62,6 +65,11 @@ class SensingService:
         self.directory = DeviceDirectory(reads)
         self.writer = TelemetryWriter(engine, clock.now)
         self.ingestion = Ingestion(self.directory, self.writer, clock.now)
+        # storage jobs (scheduled in app.py) and the reads of the time series
+        self._reads = reads
+        self.rollup = RollupJob(engine, self._now_ms)
+        self.retention = RetentionJob(engine, self.writer.partitions, self._types, self._now_ms)
+        self.series_reads = SeriesReads(clock.now)
 
     # -- device types ----------------------------------------------------------------------
     def seed_types(self, session: Session) -> list[DeviceType]:
@@ -213,6 +221,73 @@ class SensingService:
             offset=offset,
             limit=limit,
         )
+
+    # -- time series ---------------------------------------------------------------------
+    def series(
+        self,
+        session: Session,
+        actor: Actor,
+        code: str,
+        *,
+        metric: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        interval: str = "raw",
+        agg: str = "avg",
+        points: int | None = None,
+    ) -> Series:
+        """A device's metric over a range: raw, or a rollup interval under an aggregate, and
+        LTTB-downsampled to `points` (reads.SeriesReads.series)."""
+        policy.may_view_sensing(actor)
+        return self.series_reads.series(
+            session,
+            actor,
+            code,
+            metric=metric,
+            start=start,
+            end=end,
+            interval=interval,
+            agg=agg,
+            points=points,
+        )
+
+    def latest(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        device: str | None = None,
+        area: str | None = None,
+        type_code: str | None = None,
+        limit: int = 10_000,
+    ) -> LatestAnswer:
+        """Latest values of a device, or of an area's and/or a type's devices, with summaries."""
+        policy.may_view_sensing(actor)
+        return self.series_reads.latest(
+            session, actor, device=device, area=area, type_code=type_code, limit=limit
+        )
+
+    def health(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        group_by: str = "type",
+        area: str | None = None,
+        window_minutes: int = 60,
+    ) -> HealthAnswer:
+        """在线率 and 数据完整率 per type, area or O&M unit (reads.SeriesReads.health)."""
+        policy.may_view_sensing(actor)
+        return self.series_reads.health(
+            session, actor, group_by=group_by, area=area, window_minutes=window_minutes
+        )
+
+    def _types(self) -> list[DeviceType]:
+        with self._reads() as session:
+            return rows.load_types(session)
+
+    def _now_ms(self) -> int:
+        return int(self._clock.now().timestamp() * 1000)
 
     def _device(self, session: Session, code: str) -> DeviceRecord:
         device = rows.get_device(session, code)

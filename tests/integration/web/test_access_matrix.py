@@ -551,6 +551,10 @@ def on_device(w: World, role: str, scope: str) -> Req:
     return Req(path={"code": MATRIX_DEVICE})
 
 
+def device_series(w: World, role: str, scope: str) -> Req:
+    return on_device(w, role, scope) | {"params": {"metric": "pm25", "interval": "1h"}}
+
+
 def new_device(w: World, role: str, scope: str) -> Req:
     lon, lat = _device_point(w)
     body = {"code": f"AM-NEW-{w.unique()}", "type_code": "bin_fill", "lon": lon, "lat": lat}
@@ -693,6 +697,12 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/sensing/devices/{code}/token"): Row(signed_in(DEVICE_MANAGERS), on_device),
     ("GET", "/api/v1/sensing/dead-letters"): Row(signed_in(STAFF)),
+    # sensing time series: every staff role sees every device for now (no scope by area yet)
+    ("GET", "/api/v1/sensing/devices/{code}/series"): Row(signed_in(STAFF), device_series),
+    ("GET", "/api/v1/sensing/latest"): Row(
+        signed_in(STAFF), lambda w, role, scope: Req(params={"type": "air_quality"})
+    ),
+    ("GET", "/api/v1/sensing/health"): Row(signed_in(STAFF)),
     ("POST", "/api/v1/telemetry"): Row(public(401), staff_token_telemetry),
     # the working calendar: any staff role reads it, administrators set a year
     ("GET", "/api/v1/calendar/{year}"): Row(signed_in(STAFF - {"integration"}), calendar_year),

@@ -4,7 +4,7 @@ staff; `POST /api/v1/telemetry` for devices, signed with the device's own token
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from cityops.geo.public import CoordSystem
+from cityops.kernel.errors import ValidationFailed
 from cityops.sensing.public import (
     MAX_PAYLOAD_BYTES,
     DeviceRecord,
@@ -331,4 +332,200 @@ def list_dead_letters(
         total=total,
         per_reason=per_reason,
         items=[DeadLetterPublic(**vars(d)) for d in items],
+    )
+
+
+# -- time series: a device's series, latest values, device health ------------------------------
+
+
+class SeriesPublic(BaseModel):
+    device_code: str
+    metric: str
+    unit: str
+    interval: str
+    agg: str = Field(description="the aggregate of each bucket; raw for raw points")
+    from_: datetime = Field(alias="from")
+    to: datetime
+    points: list[tuple[int, float]] = Field(description="[ms since 1970 UTC, value], by time")
+    downsampled_from: int | None = Field(description="points before LTTB, when it was applied")
+
+
+def _ms_to_datetime(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+@router.get(
+    "/sensing/devices/{code}/series", response_model=SeriesPublic, response_model_by_alias=True
+)
+def read_series(
+    code: DeviceCode,
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    metric: Annotated[str, Query(min_length=1, max_length=40)],
+    from_: Annotated[
+        datetime | None, Query(alias="from", description="default: to − 1 day")
+    ] = None,
+    to: Annotated[datetime | None, Query(description="default: now")] = None,
+    interval: Annotated[str, Query(max_length=8, description="raw, 1m, 1h or 1d")] = "raw",
+    agg: Annotated[str, Query(max_length=8, description="avg, min, max, sum, count, last")] = "avg",
+    points: Annotated[int | None, Query(ge=3, le=10_000, description="LTTB to N points")] = None,
+) -> SeriesPublic:
+    """One metric of a device: raw points, or the 1-minute / hourly / daily rollups under an
+    aggregate; `points=N` keeps at most N points chosen by LTTB (for charts)."""
+    for name, at in (("from", from_), ("to", to)):
+        if at is not None and at.tzinfo is None:
+            raise ValidationFailed(
+                f"{name} needs a time zone (…Z or +08:00)", code="bad_time_range"
+            )
+    found = platform.sensing.series(
+        session,
+        actor,
+        code,
+        metric=metric,
+        start=from_,
+        end=to,
+        interval=interval,
+        agg=agg,
+        points=points,
+    )
+    return SeriesPublic.model_validate(
+        {
+            "device_code": found.device_code,
+            "metric": found.metric,
+            "unit": found.unit,
+            "interval": found.interval,
+            "agg": found.agg,
+            "from": _ms_to_datetime(found.start),
+            "to": _ms_to_datetime(found.end),
+            "points": found.points,
+            "downsampled_from": found.downsampled_from,
+        }
+    )
+
+
+class LatestValuePublic(BaseModel):
+    metric: str
+    ts: datetime
+    value: float
+
+
+class DeviceLatestPublic(BaseModel):
+    code: str
+    type_code: str
+    area_code: str
+    values: list[LatestValuePublic]
+
+
+class MetricSummaryPublic(BaseModel):
+    metric: str
+    devices: int
+    min: float
+    max: float
+    avg: float
+    newest: datetime
+
+
+class LatestPublic(BaseModel):
+    total: int = Field(description="devices that matched (at most `limit` are listed)")
+    devices: list[DeviceLatestPublic]
+    summary: list[MetricSummaryPublic] = Field(description="per metric, over the devices listed")
+
+
+@router.get("/sensing/latest", response_model=LatestPublic)
+def read_latest(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    device: Annotated[str | None, Query(max_length=64)] = None,
+    area: Annotated[str | None, Query(max_length=40, description="an area code (prefix)")] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=40, description="a type")] = None,
+    limit: Annotated[int, Query(ge=1, le=20_000)] = 10_000,
+) -> LatestPublic:
+    """Latest values of one device, or of the devices of an area and/or a type with each
+    metric's count, min, max and average over them."""
+    found = platform.sensing.latest(
+        session, actor, device=device, area=area, type_code=type_, limit=limit
+    )
+    return LatestPublic(
+        total=found.total,
+        devices=[
+            DeviceLatestPublic(
+                code=d.code,
+                type_code=d.type_code,
+                area_code=d.area_code,
+                values=[
+                    LatestValuePublic(metric=v.metric, ts=_ms_to_datetime(v.ts), value=v.value)
+                    for v in d.values
+                ],
+            )
+            for d in found.devices
+        ],
+        summary=[
+            MetricSummaryPublic(
+                metric=s.metric,
+                devices=s.devices,
+                min=s.min,
+                max=s.max,
+                avg=s.avg,
+                newest=_ms_to_datetime(s.newest),
+            )
+            for s in found.summary
+        ],
+    )
+
+
+class HealthGroupPublic(BaseModel):
+    key: str
+    devices: int
+    online: int
+    offline: int
+    maintenance: int
+    online_rate: float = Field(description="在线率: online ÷ devices")
+    received: int
+    expected: float
+    completeness: float = Field(description="数据完整率: received ÷ expected points")
+
+
+class HealthPublic(BaseModel):
+    group_by: str
+    window_start: datetime
+    window_end: datetime
+    groups: list[HealthGroupPublic]
+
+
+@router.get("/sensing/health", response_model=HealthPublic)
+def read_health(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    group_by: Annotated[str, Query(max_length=20, description="type, area or om_department")] = (
+        "type"
+    ),
+    area: Annotated[str | None, Query(max_length=40, description="an area code (prefix)")] = None,
+    window: Annotated[int, Query(ge=5, le=1440, description="minutes for completeness")] = 60,
+) -> HealthPublic:
+    """Devices online (newest value younger than the device's inactivity timeout) and the data
+    completeness over the last `window` minutes rolled up, per type, area or O&M unit."""
+    found = platform.sensing.health(
+        session, actor, group_by=group_by, area=area, window_minutes=window
+    )
+    return HealthPublic(
+        group_by=found.group_by,
+        window_start=_ms_to_datetime(found.window_start),
+        window_end=_ms_to_datetime(found.window_end),
+        groups=[
+            HealthGroupPublic(
+                key=g.key,
+                devices=g.devices,
+                online=g.online,
+                offline=g.devices - g.online,
+                maintenance=g.maintenance,
+                online_rate=round(g.online_rate, 4),
+                received=g.received,
+                expected=round(g.expected, 2),
+                completeness=round(g.completeness, 4),
+            )
+            for g in found.groups
+        ],
     )

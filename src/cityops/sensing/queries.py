@@ -1,0 +1,216 @@
+"""Reads of the time series for people: a device's series (raw or from the rollups), latest
+values per device, area and type, and device health (online and data completeness).
+
+Every read goes through a primary key: points by (device, metric, instant), rollups by
+(device, metric, period, bucket), latest values by device. Health never scans the time
+series: online is each device's newest instant in `sensing_latest` against its inactivity
+timeout (the writer upserts latest values in batches, no row update per message), and the
+points received in a window are the counts of the 1-minute rollups of the (device, metric)
+pairs that ever reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Connection, and_, case, cast, func, literal, select
+
+from cityops.sensing import store as t
+from cityops.sensing.buckets import Period
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One rollup bucket: its start (ms) and aggregates."""
+
+    ts: int
+    min: float
+    max: float
+    sum: float
+    count: int
+    last: float
+
+
+@dataclass(frozen=True, slots=True)
+class LatestValue:
+    metric: str
+    ts: int  # ms
+    value: float
+
+
+@dataclass(frozen=True)
+class DeviceLatest:
+    code: str
+    type_code: str
+    area_code: str
+    values: tuple[LatestValue, ...]
+
+
+def raw_points(
+    conn: Connection, device_id: int, metric: str, start: int, end: int, limit: int
+) -> list[tuple[int, float]]:
+    p = t.points
+    rows = conn.execute(
+        select(p.c.ts, p.c.value)
+        .where(p.c.device_id == device_id, p.c.metric == metric, p.c.ts >= start, p.c.ts < end)
+        .order_by(p.c.ts)
+        .limit(limit)
+    )
+    return [(int(ts), float(value)) for ts, value in rows]
+
+
+def buckets(
+    conn: Connection, device_id: int, metric: str, period: Period, start: int, end: int
+) -> list[Bucket]:
+    r = t.rollups
+    rows = conn.execute(
+        select(r.c.bucket, r.c.min, r.c.max, r.c.sum, r.c.count, r.c.last)
+        .where(
+            r.c.device_id == device_id,
+            r.c.metric == metric,
+            r.c.period == period.value,
+            r.c.bucket >= start,
+            r.c.bucket < end,
+        )
+        .order_by(r.c.bucket)
+    )
+    return [
+        Bucket(int(b), float(lo), float(hi), float(s), int(n), float(la))
+        for b, lo, hi, s, n, la in rows
+    ]
+
+
+def latest_of_device(conn: Connection, device_id: int) -> list[LatestValue]:
+    lt = t.latest
+    rows = conn.execute(
+        select(lt.c.metric, lt.c.ts, lt.c.value)
+        .where(lt.c.device_id == device_id)
+        .order_by(lt.c.metric)
+    )
+    return [LatestValue(m, int(ts), float(v)) for m, ts, v in rows]
+
+
+def latest_of_devices(
+    conn: Connection,
+    *,
+    type_code: str | None = None,
+    area_prefix: str | None = None,
+    limit: int = 10_000,
+) -> tuple[list[DeviceLatest], int]:
+    """The latest values of the devices of a type and/or an area (code prefix), by device code;
+    at most `limit` devices, with the number that matched."""
+    d, lt = t.devices, t.latest
+    where = [d.c.status != "retired"]
+    if type_code:
+        where.append(d.c.type_code == type_code)
+    if area_prefix:
+        where.append(d.c.area_code.startswith(area_prefix, autoescape=True))
+    total = int(conn.execute(select(func.count()).select_from(d).where(*where)).scalar_one())
+    chosen = select(d.c.id).where(*where).order_by(d.c.code).limit(limit).subquery()
+    rows = conn.execute(
+        select(d.c.code, d.c.type_code, d.c.area_code, lt.c.metric, lt.c.ts, lt.c.value)
+        .select_from(d.join(chosen, chosen.c.id == d.c.id).outerjoin(lt, lt.c.device_id == d.c.id))
+        .order_by(d.c.code, lt.c.metric)
+    )
+    out: list[DeviceLatest] = []
+    held: list[LatestValue] = []
+    key: tuple[str, str, str] | None = None
+    for code, type_, area, metric, ts, value in rows:
+        if key is None or key[0] != code:
+            if key is not None:
+                out.append(DeviceLatest(*key, tuple(held)))
+            key, held = (code, type_, area), []
+        if metric is not None:
+            held.append(LatestValue(metric, int(ts), float(value)))
+    if key is not None:
+        out.append(DeviceLatest(*key, tuple(held)))
+    return out, total
+
+
+_GROUPS = {
+    "type": t.devices.c.type_code,
+    "area": t.devices.c.area_code,
+    "om_department": t.devices.c.om_department,
+}
+
+
+def online_counts(
+    conn: Connection, group_by: str, now_ms: int, area_prefix: str | None = None
+) -> dict[str, tuple[int, int, int]]:
+    """Per group: (devices, online, in maintenance), retired devices left out. A device is
+    online when its newest value is younger than its inactivity timeout."""
+    d, lt = t.devices, t.latest
+    newest = (
+        select(lt.c.device_id, func.max(lt.c.ts).label("newest"))
+        .group_by(lt.c.device_id)
+        .subquery()
+    )
+    group = _GROUPS[group_by]
+    timeout_ms = cast(d.c.inactivity_seconds, BigInteger) * literal(1000, BigInteger)
+    online = case((newest.c.newest >= literal(now_ms, BigInteger) - timeout_ms, 1), else_=0)
+    where = [d.c.status != "retired"]
+    if area_prefix:
+        where.append(d.c.area_code.startswith(area_prefix, autoescape=True))
+    rows = conn.execute(
+        select(
+            group,
+            func.count(),
+            func.sum(online),
+            func.sum(case((d.c.status == "maintenance", 1), else_=0)),
+        )
+        .select_from(d.outerjoin(newest, newest.c.device_id == d.c.id))
+        .where(*where)
+        .group_by(group)
+    )
+    return {str(g): (int(n), int(on or 0), int(m or 0)) for g, n, on, m in rows}
+
+
+@dataclass(frozen=True)
+class DeviceSpan:
+    id: int
+    group: str
+    type_code: str
+    created_ms: int
+
+
+def devices_for_health(
+    conn: Connection, group_by: str, area_prefix: str | None = None
+) -> list[DeviceSpan]:
+    d = t.devices
+    where = [d.c.status != "retired"]
+    if area_prefix:
+        where.append(d.c.area_code.startswith(area_prefix, autoescape=True))
+    rows = conn.execute(
+        select(d.c.id, _GROUPS[group_by], d.c.type_code, d.c.created_at).where(*where)
+    )
+    return [DeviceSpan(int(i), str(g), str(k), _ms(c)) for i, g, k, c in rows]
+
+
+def received(conn: Connection, start: int, end: int) -> Sequence[tuple[int, str, int]]:
+    """(device id, metric, points) in [start, end) from the 1-minute rollups' counts, for the
+    pairs that ever reported (read through `sensing_latest`, on the rollups' primary key)."""
+    lt, r = t.latest, t.rollups
+    rows = conn.execute(
+        select(r.c.device_id, r.c.metric, func.sum(r.c.count))
+        .select_from(
+            lt.join(
+                r,
+                and_(
+                    r.c.device_id == lt.c.device_id,
+                    r.c.metric == lt.c.metric,
+                    r.c.period == Period.minute.value,
+                    r.c.bucket >= start,
+                    r.c.bucket < end,
+                ),
+            )
+        )
+        .where(lt.c.ts >= start)
+        .group_by(r.c.device_id, r.c.metric)
+    )
+    return [(int(i), str(m), int(n)) for i, m, n in rows]
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)

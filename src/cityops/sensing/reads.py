@@ -1,0 +1,291 @@
+"""Use cases that read the time series: a device's series, latest values, device health.
+
+Sensing viewers (`policy.SENSING_VIEWERS`) see every device for now: devices carry an area and
+an O&M unit, but no rule yet narrows a viewer to theirs (a scope by area would go here, as a
+filter on the device queries, the way cases are scoped).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from cityops.kernel.actor import Actor
+from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.sensing import devices as rows
+from cityops.sensing import policy, queries
+from cityops.sensing.buckets import MINUTE_MS, Period, bucket_start
+from cityops.sensing.catalog import DeviceType
+from cityops.sensing.devices import DeviceRecord
+from cityops.sensing.downsample import lttb
+from cityops.sensing.queries import Bucket, DeviceLatest, LatestValue
+from cityops.sensing.rollup import read_watermark
+
+INTERVALS = ("raw", "1m", "1h", "1d")
+AGGS = ("avg", "min", "max", "sum", "count", "last")
+# the longest range each interval answers (a year of hours is 8,784 buckets)
+MAX_SPAN = {
+    "raw": timedelta(days=31),
+    "1m": timedelta(days=31),
+    "1h": timedelta(days=3 * 366),
+    "1d": timedelta(days=20 * 366),
+}
+MAX_RAW_POINTS = 200_000
+GROUPINGS = ("type", "area", "om_department")
+
+
+@dataclass(frozen=True)
+class Series:
+    device_code: str
+    metric: str
+    unit: str
+    interval: str
+    agg: str
+    start: int  # ms
+    end: int
+    points: list[tuple[int, float]]  # (ms, value)
+    downsampled_from: int | None  # the number of points before LTTB, when it was applied
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """A metric's latest values across the devices asked for."""
+
+    metric: str
+    devices: int
+    min: float
+    max: float
+    avg: float
+    newest: int  # ms
+
+
+@dataclass(frozen=True)
+class LatestAnswer:
+    devices: list[DeviceLatest]
+    total: int
+    summary: list[MetricSummary]
+
+
+@dataclass(frozen=True)
+class HealthGroup:
+    key: str
+    devices: int
+    online: int
+    maintenance: int
+    received: int
+    expected: float
+
+    @property
+    def online_rate(self) -> float:  # 在线率
+        return self.online / self.devices if self.devices else 0.0
+
+    @property
+    def completeness(self) -> float:  # 数据完整率
+        return min(1.0, self.received / self.expected) if self.expected else 0.0
+
+
+@dataclass(frozen=True)
+class HealthAnswer:
+    group_by: str
+    window_start: int  # ms
+    window_end: int
+    groups: list[HealthGroup]
+
+
+def bucket_value(bucket: Bucket, agg: str) -> float:
+    """The value of a rollup bucket under `agg`."""
+    if agg == "avg":
+        return bucket.sum / bucket.count if bucket.count else math.nan
+    if agg == "count":
+        return float(bucket.count)
+    value: float = getattr(bucket, agg)
+    return value
+
+
+def summarize(devices: list[DeviceLatest]) -> list[MetricSummary]:
+    by_metric: dict[str, list[LatestValue]] = {}
+    for device in devices:
+        for value in device.values:
+            by_metric.setdefault(value.metric, []).append(value)
+    return [
+        MetricSummary(
+            metric=metric,
+            devices=len(values),
+            min=min(v.value for v in values),
+            max=max(v.value for v in values),
+            avg=sum(v.value for v in values) / len(values),
+            newest=max(v.ts for v in values),
+        )
+        for metric, values in sorted(by_metric.items())
+    ]
+
+
+def expected_points(window: tuple[int, int], created_ms: int, interval_ms: int) -> float:
+    """How many points a metric reporting every `interval_ms` owes in the window, counted from
+    when its device was registered."""
+    start = max(window[0], created_ms)
+    return max(0, window[1] - start) / interval_ms
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+class SeriesReads:
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self._now = now
+
+    def series(
+        self,
+        session: Session,
+        actor: Actor,
+        code: str,
+        *,
+        metric: str,
+        start: datetime | None,
+        end: datetime | None,
+        interval: str = "raw",
+        agg: str = "avg",
+        points: int | None = None,
+    ) -> Series:
+        policy.may_view_sensing(actor)
+        device = _device(session, code)
+        kind = {k.code: k for k in rows.load_types(session)}[device.type_code]
+        spec = kind.spec_map().get(metric)
+        if spec is None:
+            raise ValidationFailed(
+                f"device {code} has no metric {metric!r}; its metrics: "
+                + ", ".join(m.key for m in kind.metrics),
+                code="unknown_series_metric",
+            )
+        if interval not in INTERVALS or agg not in AGGS:
+            raise ValidationFailed(
+                f"interval is one of {', '.join(INTERVALS)} and agg one of {', '.join(AGGS)}",
+                code="bad_series_interval",
+            )
+        end = end or self._now()
+        start = start or end - timedelta(days=1)
+        if start >= end or end - start > MAX_SPAN[interval]:
+            raise ValidationFailed(
+                f"from must be before to, at most {MAX_SPAN[interval].days} days apart for "
+                f"interval={interval}",
+                code="bad_time_range",
+            )
+        a, b = _ms(start), _ms(end)
+        conn = session.connection()
+        if interval == "raw":
+            found = queries.raw_points(conn, device.id, metric, a, b, MAX_RAW_POINTS + 1)
+            if len(found) > MAX_RAW_POINTS:
+                raise ValidationFailed(
+                    f"more than {MAX_RAW_POINTS} raw points in the range: ask for an interval",
+                    code="bad_time_range",
+                )
+        else:
+            period = Period(interval)
+            found = [
+                (item.ts, bucket_value(item, agg))
+                for item in queries.buckets(
+                    conn, device.id, metric, period, bucket_start(a, period), b
+                )
+            ]
+        before = len(found)
+        if points is not None and before > points:
+            chart = lttb([(float(ts), v) for ts, v in found], points)
+            found = [(int(x), y) for x, y in chart]
+        return Series(
+            device_code=code,
+            metric=metric,
+            unit=spec.unit,
+            interval=interval,
+            agg=agg if interval != "raw" else "raw",
+            start=a,
+            end=b,
+            points=found,
+            downsampled_from=before if len(found) < before else None,
+        )
+
+    def latest(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        device: str | None = None,
+        area: str | None = None,
+        type_code: str | None = None,
+        limit: int = 10_000,
+    ) -> LatestAnswer:
+        """The latest values of one device, or of the devices of an area (code prefix) and/or a
+        type, with each metric's count, min, max and average over them."""
+        policy.may_view_sensing(actor)
+        if (device and (area or type_code)) or not (device or area or type_code):
+            raise ValidationFailed(
+                "ask for one device, or an area and/or a type", code="bad_latest_filter"
+            )
+        conn = session.connection()
+        if device:
+            record = _device(session, device)
+            values = queries.latest_of_device(conn, record.id)
+            found = [DeviceLatest(record.code, record.type_code, record.area_code, tuple(values))]
+            total = 1
+        else:
+            found, total = queries.latest_of_devices(
+                conn, type_code=type_code, area_prefix=area, limit=limit
+            )
+        return LatestAnswer(devices=found, total=total, summary=summarize(found))
+
+    def health(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        group_by: str = "type",
+        area: str | None = None,
+        window_minutes: int = 60,
+    ) -> HealthAnswer:
+        """Per group: devices, online (newest value younger than the device's inactivity
+        timeout), in maintenance, and the points received against those expected over the
+        last `window_minutes` whole minutes the rollup job has rolled up."""
+        policy.may_view_sensing(actor)
+        if group_by not in GROUPINGS:
+            raise ValidationFailed(
+                f"group_by is one of {', '.join(GROUPINGS)}", code="bad_health_grouping"
+            )
+        now = _ms(self._now())
+        conn = session.connection()
+        mark = read_watermark(conn)
+        end = bucket_start(min(now, mark if mark is not None else now), Period.minute)
+        window = (end - window_minutes * MINUTE_MS, end)
+        online = queries.online_counts(conn, group_by, now, area)
+        kinds: dict[str, DeviceType] = {k.code: k for k in rows.load_types(session)}
+        spans = {d.id: d for d in queries.devices_for_health(conn, group_by, area)}
+        got: dict[tuple[int, str], int] = {
+            (i, m): n for i, m, n in queries.received(conn, window[0], window[1])
+        }
+        received: dict[str, int] = {}
+        expected: dict[str, float] = {}
+        for span in spans.values():
+            for spec in kinds[span.type_code].metrics:
+                owed = expected_points(window, span.created_ms, _ms_of(spec.interval))
+                n = got.get((span.id, spec.key), 0)
+                received[span.group] = received.get(span.group, 0) + min(n, math.ceil(owed))
+                expected[span.group] = expected.get(span.group, 0.0) + owed
+        groups = [
+            HealthGroup(key, n, on, maint, received.get(key, 0), expected.get(key, 0.0))
+            for key, (n, on, maint) in sorted(online.items())
+        ]
+        return HealthAnswer(group_by, window[0], window[1], groups)
+
+
+def _ms_of(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds() * 1000))
+
+
+def _device(session: Session, code: str) -> DeviceRecord:
+    device = rows.get_device(session, code)
+    if device is None:
+        raise NotFound(f"no device {code}", code="device_not_found")
+    return device
