@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cityops.alarm_cases.public import AlarmCaseBridge
+from cityops.alarm_cases.public import subscribe as subscribe_alarm_cases
 from cityops.appeals.duplicates.service import DuplicateService
 from cityops.appeals.followup.handlers import FollowupRecorder
 from cityops.appeals.followup.handlers import subscribe as subscribe_followup
@@ -42,6 +44,7 @@ from cityops.infra.writer import WriteQueue
 from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
+from cityops.sensing.public import AlarmRunner, AlarmService
 from cityops.sensing.service import SensingService
 from cityops.taxonomy.public import TaxonomyService
 from cityops.webhooks.public import WebhookService
@@ -54,6 +57,10 @@ log = logging.getLogger(__name__)
 WEBHOOK_PASS_BUDGET_SECONDS = 10.0
 # how soon a server process takes a working-calendar year another process saved
 CALENDAR_REFRESH_SECONDS = 15.0
+# the alarm runner's step: it polls the reading log at most this often (when readings came;
+# idle polls back off to sensing.alarm_runner.IDLE_MAX_SECONDS), and the alarm → case pass
+ALARM_STEP_SECONDS = 0.05
+ALARM_CASES_SECONDS = 30.0
 # sensing storage jobs: rollups each minute (a run stops itself after 50 s and goes on next
 # time), retention each hour
 SENSING_ROLLUP_SECONDS = 60.0
@@ -92,6 +99,8 @@ class Platform:
     _calendar_stop: threading.Event = field(init=False, default_factory=threading.Event)
     hotline: HotlineService = field(init=False)
     sensing: SensingService = field(init=False)
+    alarms: AlarmService = field(init=False)
+    alarm_cases: AlarmCaseBridge = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
         """A write transaction whose events are relayed after commit."""
@@ -238,6 +247,25 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     with platform.uow() as uow:
         platform.sensing.seed_types(uow.session)
+    # sensing alarms: rules → evaluators → convergence book → alarms, in the lease holder
+    platform.alarms = AlarmService(
+        clock=platform.clock,
+        runner=AlarmRunner(reads=platform.read, uows=platform.uow, clock=platform.clock),
+    )
+    platform.scheduler.add(
+        "sensing.alarms", ALARM_STEP_SECONDS, platform.alarms.runner.step, budget=5.0
+    )
+    # alarm → case (告警转案件): above both sensing and cases, so neither imports the other
+    platform.alarm_cases = AlarmCaseBridge(
+        alarms=platform.alarms, cases=platform.cases, reads=platform.read, uows=platform.uow
+    )
+    subscribe_alarm_cases(platform.bus, platform.alarm_cases)
+    platform.scheduler.add(
+        "alarm_cases.open_due",
+        ALARM_CASES_SECONDS,
+        platform.alarm_cases.open_due,
+        budget=ALARM_CASES_SECONDS,
+    )
     # sensing storage: rollups every minute (new buckets and the lateness window), retention
     # hourly (per device type; whole day partitions on PostgreSQL)
     platform.scheduler.add(

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+from cityops.sensing.alarm_runner import AlarmRunner
+from cityops.sensing.alarm_service import AlarmDetail, AlarmService
+from cityops.sensing.alarm_store import AlarmFilter, AlarmLine, AlarmRecord
+from cityops.sensing.alarm_tickets import CaseTicket
+from cityops.sensing.alarms.public import BookSettings, CaseKind
 from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.devices import DeviceAuth, DeviceRecord
+from cityops.sensing.events import (
+    AlarmAcknowledged,
+    AlarmCaseOpened,
+    AlarmCleared,
+    AlarmEscalated,
+    AlarmRaised,
+    SensingEvent,
+)
 from cityops.sensing.hj212_ingest import Hj212Sink
 from cityops.sensing.ingest import DeviceDirectory, Ingestion, IngestResult
 from cityops.sensing.model import DeviceStatus, MetricSpec, Reading
 from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Reason
-from cityops.sensing.policy import DEVICE_MANAGERS, SENSING_VIEWERS
+from cityops.sensing.policy import ALARM_HANDLERS, DEVICE_MANAGERS, RULE_EDITORS, SENSING_VIEWERS
+from cityops.sensing.rule_store import RuleVersion, StoredRule
 from cityops.sensing.series import DeadLetter, PointRow, StoredDeadLetter
 from cityops.sensing.service import NewDevice, RegisteredDevice, SensingService
 from cityops.sensing.writer import TelemetryWriter, WriterBusy
 
 __all__ = [
+    "ALARM_HANDLERS",
     "ALL_REASONS",
     "DEVICE_MANAGERS",
     "MAX_PAYLOAD_BYTES",
+    "RULE_EDITORS",
     "SENSING_VIEWERS",
+    "AlarmAcknowledged",
+    "AlarmCaseOpened",
+    "AlarmCleared",
+    "AlarmDetail",
+    "AlarmEscalated",
+    "AlarmFilter",
+    "AlarmLine",
+    "AlarmRaised",
+    "AlarmRecord",
+    "AlarmRunner",
+    "AlarmService",
+    "BookSettings",
+    "CaseKind",
+    "CaseTicket",
     "DeadLetter",
     "DeviceAuth",
     "DeviceDirectory",
@@ -34,8 +64,11 @@ __all__ = [
     "Reading",
     "Reason",
     "RegisteredDevice",
+    "RuleVersion",
+    "SensingEvent",
     "SensingService",
     "StoredDeadLetter",
+    "StoredRule",
     "TelemetryWriter",
     "WriterBusy",
     "shipped_types",

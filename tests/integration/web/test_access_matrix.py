@@ -25,7 +25,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM, Role
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.org.public import NewApiToken, NewUser
-from cityops.sensing.public import NewDevice
+from cityops.sensing.public import AlarmFilter, NewDevice
 from cityops.web.app import create_app
 from cityops.web.session import SESSION_COOKIE
 
@@ -570,6 +570,91 @@ def staff_token_telemetry(w: World, role: str, scope: str) -> Req:
     return Req(json={"values": {"pm25": 12}})
 
 
+MATRIX_RULE = "am-pm25"
+ALARM_RULE_BODY = {
+    "code": MATRIX_RULE,
+    "name": "matrix PM2.5",
+    "scope": {"device": MATRIX_DEVICE},
+    "when": {"threshold": {"metric": "pm25", "op": ">", "value": 150}},
+}
+
+
+def on_rule(w: World, role: str, scope: str) -> Req:
+    with w.platform.read() as s:
+        known = [r.rule.code for r in w.platform.alarms.list_rules(s, SYSTEM)]
+    if MATRIX_RULE not in known:
+        with w.platform.uow() as uow:
+            w.platform.alarms.save_rule(uow, SYSTEM, ALARM_RULE_BODY)
+    return Req(path={"code": MATRIX_RULE})
+
+
+def _matrix_alarm(w: World, *, cleared: bool) -> int:
+    """An alarm the runner raised on the matrix device (active, or one cleared by hand)."""
+    on_rule(w, "admin", IN)
+    on_device(w, "admin", IN)
+    with w.platform.read() as s:
+        found = w.platform.alarms.list_alarms(
+            s, SYSTEM, AlarmFilter(device_code=MATRIX_DEVICE), limit=500
+        )[0]
+    wanted = [a for a in found if a.active != cleared]
+    if wanted:
+        return wanted[0].id
+    if cleared:
+        active = _matrix_alarm(w, cleared=False)
+        with w.platform.uow() as uow:
+            w.platform.alarms.clear_alarm(uow, SYSTEM, active, "matrix")
+        w.platform.alarms.runner.reconcile()
+        return active
+    with w.platform.uow() as uow:
+        w.platform.alarms.set_rule_enabled(uow, SYSTEM, MATRIX_RULE, True)
+        token = w.platform.sensing.issue_token(uow.session, SYSTEM, MATRIX_DEVICE)
+    day_ago = int(w.platform.clock.now().timestamp() * 1000) - 86_400_000
+    for value in (50, 300):  # below, then above: the rule fires again
+        ms = day_ago + w.unique() * 1000
+        w.platform.sensing.ingestion.from_http(
+            token, f'{{"ts": {ms}, "values": {{"pm25": {value}}}}}'.encode()
+        ).committed.result(timeout=10)
+    w.platform.alarms.runner.process_readings()
+    with w.platform.read() as s:
+        found = w.platform.alarms.list_alarms(
+            s, SYSTEM, AlarmFilter(device_code=MATRIX_DEVICE, active=True), limit=1
+        )[0]
+    assert found, "the matrix rule raised no alarm"
+    return found[0].id
+
+
+def on_alarm(w: World, role: str, scope: str) -> Req:
+    return Req(path={"alarm_id": _matrix_alarm(w, cleared=False)})
+
+
+def on_cleared_alarm(w: World, role: str, scope: str) -> Req:
+    # cleared already: an allowed cell passes every rule and meets 409 alarm_not_active
+    return Req(path={"alarm_id": _matrix_alarm(w, cleared=True)})
+
+
+def assign_alarm(w: World, role: str, scope: str) -> Req:
+    return on_alarm(w, role, scope) | {"json": {"assignee": "王工"}}
+
+
+def comment_alarm(w: World, role: str, scope: str) -> Req:
+    return on_alarm(w, role, scope) | {"json": {"text": f"matrix {w.unique()}"}}
+
+
+def put_rule(w: World, role: str, scope: str) -> Req:
+    return on_rule(w, role, scope) | {"json": {"body": ALARM_RULE_BODY}}
+
+
+def import_rules(w: World, role: str, scope: str) -> Req:
+    # JSON is YAML: the import reads the body as a YAML document
+    return Req(json={"rules": [ALARM_RULE_BODY]})
+
+
+def backtest_rule(w: World, role: str, scope: str) -> Req:
+    now = w.platform.clock.now()
+    body = {"start": (now - timedelta(days=1)).isoformat(), "end": now.isoformat()}
+    return on_rule(w, role, scope) | {"json": body}
+
+
 # The body each action is sent with: `version` only, stale (every action's body takes just that;
 # test_every_action_takes_a_version_only_body fails for a new action that needs more).
 ACTION_BODY: dict[str, Any] = {"version": 999}
@@ -590,6 +675,7 @@ def _point(w: World, area_code: str) -> tuple[float, float]:
 
 ADMIN = holding(Role.admin)
 DEVICE_MANAGERS = holding(Role.admin, Role.integration)
+ALARM_HANDLERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role.admin)
 OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
 INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
 THREE_RATES = INDICATORS | holding(Role.operator)
@@ -704,6 +790,26 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/sensing/health"): Row(signed_in(STAFF)),
     ("POST", "/api/v1/telemetry"): Row(public(401), staff_token_telemetry),
+    # alarms: staff read them; the centre's dispatchers, shift leaders, operators and
+    # administrators handle them; administrators edit, import and backtest the rules
+    ("GET", "/api/v1/alarms"): Row(signed_in(STAFF)),
+    ("GET", "/api/v1/alarms/{alarm_id}"): Row(signed_in(STAFF), on_alarm),
+    ("POST", "/api/v1/alarms/{alarm_id}/ack"): Row(signed_in(ALARM_HANDLERS), on_alarm),
+    ("POST", "/api/v1/alarms/{alarm_id}/clear"): Row(
+        signed_in(ALARM_HANDLERS, 409), on_cleared_alarm
+    ),
+    ("POST", "/api/v1/alarms/{alarm_id}/assign"): Row(signed_in(ALARM_HANDLERS), assign_alarm),
+    ("POST", "/api/v1/alarms/{alarm_id}/comments"): Row(
+        signed_in(ALARM_HANDLERS, 201), comment_alarm
+    ),
+    ("GET", "/api/v1/alarm-rules"): Row(signed_in(STAFF)),
+    ("GET", "/api/v1/alarm-rules/export"): Row(signed_in(STAFF)),
+    ("POST", "/api/v1/alarm-rules/import"): Row(signed_in(ADMIN), import_rules),
+    ("GET", "/api/v1/alarm-rules/{code}"): Row(signed_in(STAFF), on_rule),
+    ("PUT", "/api/v1/alarm-rules/{code}"): Row(signed_in(ADMIN), put_rule),
+    ("POST", "/api/v1/alarm-rules/{code}/enable"): Row(signed_in(ADMIN), on_rule),
+    ("POST", "/api/v1/alarm-rules/{code}/disable"): Row(signed_in(ADMIN), on_rule),
+    ("POST", "/api/v1/alarm-rules/{code}/backtest"): Row(signed_in(ADMIN), backtest_rule),
     # the working calendar: any staff role reads it, administrators set a year
     ("GET", "/api/v1/calendar/{year}"): Row(signed_in(STAFF - {"integration"}), calendar_year),
     ("PUT", "/api/v1/calendar/{year}"): Row(signed_in(ADMIN), put_calendar_year),

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 def routers() -> list[APIRouter]:
     from cityops.web.api import (
+        alarms,
         areas,
         auth,
         calendar,
@@ -51,5 +52,6 @@ def routers() -> list[APIRouter]:
         hotline.router,
         calendar.router,
         media.router,
+        alarms.router,
         sensing.router,
     ]
