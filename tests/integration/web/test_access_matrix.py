@@ -565,6 +565,15 @@ def device_status(w: World, role: str, scope: str) -> Req:
     return on_device(w, role, scope) | {"json": {"status": "maintenance"}}
 
 
+def ngsi_entity(w: World, role: str, scope: str) -> Req:
+    on_device(w, role, scope)
+    return Req(path={"entity_id": f"urn:ngsi-ld:AirQualityObserved:{MATRIX_DEVICE}"})
+
+
+def ngsi_query(w: World, role: str, scope: str) -> Req:
+    return Req(params={"type": "AirQualityObserved"})
+
+
 def staff_token_telemetry(w: World, role: str, scope: str) -> Req:
     # a staff member's bearer token is no device's: only X-Device-Token signs telemetry
     return Req(json={"values": {"pm25": 12}})
@@ -790,6 +799,11 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/sensing/health"): Row(signed_in(STAFF)),
     ("POST", "/api/v1/telemetry"): Row(public(401), staff_token_telemetry),
+    # NGSI-LD: the same staff read the devices as entities and their history
+    ("GET", "/ngsi-ld/v1/entities"): Row(signed_in(STAFF), ngsi_query),
+    ("GET", "/ngsi-ld/v1/entities/{entity_id}"): Row(signed_in(STAFF), ngsi_entity),
+    ("GET", "/ngsi-ld/v1/temporal/entities"): Row(signed_in(STAFF), ngsi_query),
+    ("GET", "/ngsi-ld/v1/temporal/entities/{entity_id}"): Row(signed_in(STAFF), ngsi_entity),
     # alarms: staff read them; the centre's dispatchers, shift leaders, operators and
     # administrators handle them; administrators edit, import and backtest the rules
     ("GET", "/api/v1/alarms"): Row(signed_in(STAFF)),

@@ -21,6 +21,7 @@ def routers() -> list[APIRouter]:
         indicators,
         knowledge,
         media,
+        ngsi_ld,
         notifications,
         open311,
         open311_keys,
@@ -54,4 +55,5 @@ def routers() -> list[APIRouter]:
         media.router,
         alarms.router,
         sensing.router,
+        ngsi_ld.router,
     ]
