@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -107,6 +108,8 @@ cases = Table(
     Column("closed_at", UTCDateTime(), nullable=True),
     Column("history_seq", Integer, nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # a street's recent cases: smart routing's place prior (nearby.py) reads them per appeal
+    Index("ix_cases_street_code_reported_at", "street_code", "reported_at"),
 )
 
 # CaseRecord is built from a row by position (rows.record_of): its fields are the columns, in order
