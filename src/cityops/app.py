@@ -58,7 +58,8 @@ WEBHOOK_PASS_BUDGET_SECONDS = 10.0
 # how soon a server process takes a working-calendar year another process saved
 CALENDAR_REFRESH_SECONDS = 15.0
 # the alarm runner's step: it polls the reading log at most this often (when readings came;
-# idle polls back off to sensing.alarm_runner.IDLE_MAX_SECONDS), and the alarm → case pass
+# idle polls back off to sensing.alarm_runner.IDLE_MAX_SECONDS unless this process's writer
+# committed a batch since), and the alarm → case pass
 ALARM_STEP_SECONDS = 0.05
 ALARM_CASES_SECONDS = 30.0
 # sensing storage jobs: rollups each minute (a run stops itself after 50 s and goes on next
@@ -250,7 +251,12 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     # sensing alarms: rules → evaluators → convergence book → alarms, in the lease holder
     platform.alarms = AlarmService(
         clock=platform.clock,
-        runner=AlarmRunner(reads=platform.read, uows=platform.uow, clock=platform.clock),
+        runner=AlarmRunner(
+            reads=platform.read,
+            uows=platform.uow,
+            clock=platform.clock,
+            wake=lambda: platform.sensing.writer.stored_batches,
+        ),
     )
     platform.scheduler.add(
         "sensing.alarms", ALARM_STEP_SECONDS, platform.alarms.runner.step, budget=5.0

@@ -5,14 +5,14 @@ reads the oldest reading-log rows (≤ `batch_logs`), feeds each reading to the 
 rules whose scope holds its device (state per rule and device, ≤ `max_evaluators`, least
 recently used dropped first), hands their transitions to the book (repeats, flapping, groups,
 suppression) and stores its decisions — alarms, history lines, outbox events — in one
-transaction with the deletion of the rows evaluated. After a pass that found readings the next
-poll is at the next step (50 ms); an idle poll waits twice as long each time, up to
-`IDLE_MAX_SECONDS`. Time alone runs every `TICK_SECONDS`; silent devices are looked for every
-`inactivity_seconds`, unacknowledged alarms escalated every `escalate_seconds`, and what people
-did meanwhile (acknowledged, cleared by hand) taken into the book every `RECONCILE_SECONDS`.
-On start and after a failed write the state is read again from the store: open alarms fill the
-book, active rule alarms start their evaluators as firing, devices in maintenance are
-suppressed; the rows of a failed pass stay and are evaluated again.
+transaction with the deletion of the rows evaluated. After a pass that found readings, or once
+this process's own writer committed a batch (`wake`), the next poll is at the next step (50 ms);
+an idle poll waits twice as long each time, up to `IDLE_MAX_SECONDS`. Time alone runs every
+`TICK_SECONDS`; silent devices are looked for every `inactivity_seconds`, alarms unacknowledged
+escalated every `escalate_seconds`, and what people did (acknowledged, cleared by hand) taken
+into the book every `RECONCILE_SECONDS`. On start and after a failed write the state is read
+again from the store: open alarms fill the book, active rule alarms start their evaluators as
+firing, devices in maintenance are suppressed; the rows of a failed pass stay for the next.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ Reads = Callable[[], AbstractContextManager[Session]]
 Uows = Callable[[], AbstractContextManager[UnitOfWork]]
 
 BUSY_SECONDS = 0.05  # the step's interval: the next poll after a pass that found readings
-IDLE_MAX_SECONDS = 0.5  # the longest wait between polls when nothing comes
+IDLE_MAX_SECONDS = 0.2  # the longest wait between polls when nothing comes
 DRAIN_SECONDS = 1.0  # a step goes on reading while readings come, at most this long
 TICK_SECONDS = 1.0
 RECONCILE_SECONDS = 5.0
@@ -67,7 +67,10 @@ class AlarmRunner:
         max_evaluators: int = 200_000,
         inactivity_seconds: float = 30.0,
         escalate_seconds: float = 30.0,
+        wake: Callable[[], int] | None = None,
     ) -> None:
+        """`wake`: a counter that moves when this process's writer committed a batch (the
+        next step then polls at once, whatever the back-off)."""
         self._reads = reads
         self._uows = uows
         self._clock = clock
@@ -92,6 +95,8 @@ class AlarmRunner:
         self._facts = DeviceFactsCache(DEVICE_TTL_SECONDS)
         self._wait = BUSY_SECONDS
         self._next_poll = 0.0
+        self.wake = wake  # None: ingestion runs in other processes only
+        self._woken = -1
         self._last: dict[str, float] = {}
         self.evaluated = 0  # readings evaluated since start (for the benchmark)
 
@@ -101,6 +106,9 @@ class AlarmRunner:
         come), then whatever periodic pass is due."""
         with self._lock:
             now_m = time.monotonic()
+            woken = self.wake() if self.wake is not None else self._woken
+            if woken != self._woken:
+                self._woken, self._next_poll = woken, now_m
             if now_m >= self._next_poll:
                 found = came = self.process_readings() > 0
                 while found and time.monotonic() - now_m < DRAIN_SECONDS:
@@ -116,11 +124,6 @@ class AlarmRunner:
                 if time.monotonic() - self._last.get(name, 0.0) >= every:
                     self._last[name] = time.monotonic()
                     run()
-
-    @property
-    def poll_wait(self) -> float:
-        """Seconds until the next poll of the reading log (BUSY_SECONDS … IDLE_MAX_SECONDS)."""
-        return self._wait
 
     # -- readings --------------------------------------------------------------------------
     def process_readings(self) -> int:
