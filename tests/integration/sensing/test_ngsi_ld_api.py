@@ -6,6 +6,7 @@ NGSI-LD's ProblemDetails format."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import insert
 
 from cityops.app import Platform, build_platform
 from cityops.infra.settings import Settings
-from cityops.kernel.clock import FixedClock
+from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.sensing.store import devices, rollups
 from cityops.web.app import create_app
 
@@ -323,3 +324,43 @@ def test_unknown_entities_unsigned_and_citizens(
         )
         assert answer.status_code == status, answer.text
         assert answer.json()["type"] == "about:blank"
+
+
+def test_days_are_beijing_days_as_in_the_daily_rollups(
+    http: TestClient, world: tuple[Platform, NgsiCity]
+) -> None:
+    p, city = world
+    # a day bucket starts at 00:00 Beijing time: 16:00 UTC of the day before
+    midnight = city.start_ms - (city.start_ms + 8 * HOUR_MS) % (24 * HOUR_MS) - 5 * 24 * HOUR_MS
+    with p.engine.begin() as conn:
+        device_id = conn.execute(devices.select().where(devices.c.code == "AQ-0001")).one().id
+        conn.execute(
+            insert(rollups),
+            [
+                {"device_id": device_id, "metric": "pm25", "period": "1d", "bucket": at,
+                 "min": 3.0, "max": 30.0, "sum": 240.0, "count": 24, "last": 7.0, "last_ts": at}
+                for at in (midnight, midnight + 2 * 24 * HOUR_MS)
+            ],
+        )  # fmt: skip
+    beijing = {
+        "attrs": "pm25",
+        "aggrMethods": "avg,max",
+        "aggrPeriodDuration": "P1D",
+        "timerel": "between",
+        "timeAt": datetime.fromtimestamp(midnight / 1000, tz=SHANGHAI).isoformat(),
+        "endTimeAt": iso(midnight + 3 * 24 * HOUR_MS),
+    }
+    assert beijing["timeAt"].endswith("T00:00:00+08:00")
+    days = _get(http, f"temporal/entities/{AQ1}", **beijing)["pm25"]
+    assert [(row[0], row[1]) for row in days["avg"]] == [
+        (10.0, iso(midnight).replace("Z", ".000Z")),
+        (10.0, iso(midnight + 2 * 24 * HOUR_MS).replace("Z", ".000Z")),
+    ]
+    assert [row[0] for row in days["max"]] == [30.0, 30.0]
+    # days cut at UTC midnight are not the rollups' days: they are counted from raw points,
+    # and there are none that far back
+    utc = beijing | {
+        "timeAt": iso(midnight + 8 * HOUR_MS),
+        "endTimeAt": iso(midnight + 8 * HOUR_MS + 3 * 24 * HOUR_MS),
+    }
+    assert "pm25" not in _get(http, f"temporal/entities/{AQ1}", **utc)

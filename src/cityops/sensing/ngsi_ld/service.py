@@ -2,9 +2,10 @@
 Each checks `may_view_sensing` (staff) first.
 
 Aggregates come from the rollups when the period is one of theirs (PT1M, PT1H, P1D), `timeAt`
-is on a period boundary and every method is one a rollup holds (totalCount, sum, avg, min,
-max). A period that may still change (ending less than `SETTLED_MS` ago: the rollup job
-recomputes the last 2 hours each run) or that has no rollup row is computed from raw points.
+is on one of their bucket starts (a day bucket starts at 00:00 Beijing time, 16:00 UTC) and
+every method is one a rollup holds (totalCount, sum, avg, min, max). A period that may still
+change (ending less than `SETTLED_MS` ago: the rollup job recomputes the last 2 hours each run)
+or that has no rollup row is computed from raw points.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.sensing import policy
+from cityops.sensing.buckets import PERIOD_MS, Period, bucket_start
 from cityops.sensing.ngsi_ld import store
 from cityops.sensing.ngsi_ld.mapping import (
     CORE_CONTEXT,
@@ -39,7 +41,7 @@ from cityops.sensing.ngsi_ld.temporal import (
     aggregated_attribute,
 )
 
-ROLLUP_PERIODS = {60_000: "1m", 3_600_000: "1h", 86_400_000: "1d"}
+ROLLUP_PERIODS = {PERIOD_MS[period]: period for period in Period}
 SETTLED_MS = 3 * 3_600_000  # the rollup job's 2-hour lateness window and a margin
 
 
@@ -196,9 +198,10 @@ class NgsiLdService:
         step = buckets[0][1] - buckets[0][0]
         found: dict[int, Stats] = {}
         period = ROLLUP_PERIODS.get(temporal.period_ms)
-        if period and start % step == 0 and set(temporal.methods) <= ROLLUP_METHODS:
+        methods = set(temporal.methods) <= ROLLUP_METHODS
+        if period and methods and bucket_start(start, period) == start:
             settled = self._clock.now().timestamp() * 1000 - SETTLED_MS
-            rows = store.rollup_stats(session, device_id, metric, period, start, end)
+            rows = store.rollup_stats(session, device_id, metric, period.value, start, end)
             found = {b: s for b, s in rows.items() if b + step <= min(settled, end)}
         missing = [b for b, _ in buckets if b not in found]
         if missing:
