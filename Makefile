@@ -10,7 +10,7 @@ DATA ?= $(abspath ../shared/data)
 # run in the checkout and the server of `make demo`/`make serve` work on one database
 export CITYOPS_DATABASE_URL ?= sqlite:///$(abspath var/cityops.db)
 
-.PHONY: demo test lint unit integration e2e assets browser wrk serve bench clean format venv
+.PHONY: demo test lint unit integration e2e assets browser wrk serve bench clean format venv ngsildclient
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/pip || $(PY) -m venv --clear $(VENV)
@@ -31,6 +31,16 @@ src/cityops/web/static/vendor/.stamp: frontend/package.json frontend/package-loc
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# The PyPI NGSI-LD client of the contract test, in an environment of its own: it pins httpx<0.24
+# and rich<13, which cityops' own environment excludes (tests/contract/test_ngsi_ld.py).
+NGSILD := var/ngsildclient/.installed
+$(NGSILD):
+	$(PY) -m venv --clear var/ngsildclient
+	var/ngsildclient/bin/pip install -q ngsildclient==0.5.2
+	touch $@
+
+ngsildclient: $(NGSILD)
+
 # wrk, the load generator of the HTTP benchmarks.
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -45,7 +55,7 @@ PYTEST := $(BIN)/pytest -n 2 --dist loadfile -q
 
 # The whole suite with line coverage of src/cityops: below the floor in pyproject.toml
 # ([tool.coverage.report] fail_under) it fails.
-test: $(STAMP) assets browser lint
+test: $(STAMP) assets browser $(NGSILD) lint
 	$(PYTEST) --cov=cityops --cov-report=term:skip-covered
 
 # Parts of the suite (no lint first): pure logic and the architecture rules; stores, handlers
@@ -53,7 +63,7 @@ test: $(STAMP) assets browser lint
 unit: $(STAMP)
 	$(PYTEST) tests/unit tests/architecture
 
-integration: $(STAMP)
+integration: $(STAMP) $(NGSILD)
 	$(PYTEST) tests/integration tests/contract
 
 e2e: $(STAMP) assets browser
