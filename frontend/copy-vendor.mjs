@@ -22,4 +22,18 @@ for (const file of [
 ]) {
   cpSync(join(modules, "swagger-ui-dist", file), join(swagger, file));
 }
+// ECharts (charts of the sensing and operation-centre pages): the minified UMD build (global
+// `echarts`) and its licence.
+const echarts = join(vendor, "echarts");
+mkdirSync(echarts, { recursive: true });
+cpSync(join(modules, "echarts", "dist", "echarts.min.js"), join(echarts, "echarts.min.js"));
+cpSync(join(modules, "echarts", "LICENSE"), join(echarts, "LICENSE"));
+// MapLibre GL JS (the WebGL maps of the operation centre): the minified UMD build (global
+// `maplibregl`, its worker inlined), its stylesheet and licence.
+const maplibre = join(vendor, "maplibre-gl");
+mkdirSync(maplibre, { recursive: true });
+for (const file of ["maplibre-gl.js", "maplibre-gl.css"]) {
+  cpSync(join(modules, "maplibre-gl", "dist", file), join(maplibre, file));
+}
+cpSync(join(modules, "maplibre-gl", "LICENSE.txt"), join(maplibre, "LICENSE.txt"));
 console.log(`vendor files copied to ${vendor}`);
