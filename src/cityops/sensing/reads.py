@@ -22,7 +22,7 @@ from cityops.sensing.buckets import MINUTE_MS, Period, bucket_start
 from cityops.sensing.catalog import DeviceType
 from cityops.sensing.devices import DeviceRecord
 from cityops.sensing.downsample import lttb
-from cityops.sensing.queries import Bucket, DeviceLatest, LatestValue
+from cityops.sensing.queries import Bucket, DeviceLatest
 from cityops.sensing.rollup import read_watermark
 
 INTERVALS = ("raw", "1m", "1h", "1d")
@@ -107,20 +107,22 @@ def bucket_value(bucket: Bucket, agg: str) -> float:
 
 
 def summarize(devices: list[DeviceLatest]) -> list[MetricSummary]:
-    by_metric: dict[str, list[LatestValue]] = {}
+    """Per metric: how many devices have a value, their min, max and mean, the newest instant."""
+    held: dict[str, list[float]] = {}  # metric → [devices, min, max, sum, newest]
     for device in devices:
-        for value in device.values:
-            by_metric.setdefault(value.metric, []).append(value)
+        for v in device.values:
+            acc = held.get(v.metric)
+            if acc is None:
+                held[v.metric] = [1, v.value, v.value, v.value, v.ts]
+                continue
+            acc[0] += 1
+            acc[1] = min(acc[1], v.value)
+            acc[2] = max(acc[2], v.value)
+            acc[3] += v.value
+            acc[4] = max(acc[4], v.ts)
     return [
-        MetricSummary(
-            metric=metric,
-            devices=len(values),
-            min=min(v.value for v in values),
-            max=max(v.value for v in values),
-            avg=sum(v.value for v in values) / len(values),
-            newest=max(v.ts for v in values),
-        )
-        for metric, values in sorted(by_metric.items())
+        MetricSummary(metric, int(n), lo, hi, total / n, int(newest))
+        for metric, (n, lo, hi, total, newest) in sorted(held.items())
     ]
 
 
@@ -216,10 +218,11 @@ class SeriesReads:
         device: str | None = None,
         area: str | None = None,
         type_code: str | None = None,
+        metric: str | None = None,
         limit: int = 10_000,
     ) -> LatestAnswer:
-        """The latest values of one device, or of the devices of an area (code prefix) and/or a
-        type, with each metric's count, min, max and average over them."""
+        """The latest values (of one metric, or all) of one device, or of the devices of an area
+        (code prefix) and/or a type, with each metric's count, min, max and average over them."""
         policy.may_view_sensing(actor)
         if (device and (area or type_code)) or not (device or area or type_code):
             raise ValidationFailed(
@@ -228,12 +231,16 @@ class SeriesReads:
         conn = session.connection()
         if device:
             record = _device(session, device)
-            values = queries.latest_of_device(conn, record.id)
+            values = [
+                v
+                for v in queries.latest_of_device(conn, record.id)
+                if not metric or v.metric == metric
+            ]
             found = [DeviceLatest(record.code, record.type_code, record.area_code, tuple(values))]
             total = 1
         else:
             found, total = queries.latest_of_devices(
-                conn, type_code=type_code, area_prefix=area, limit=limit
+                conn, type_code=type_code, area_prefix=area, metric=metric, limit=limit
             )
         return LatestAnswer(devices=found, total=total, summary=summarize(found))
 

@@ -259,12 +259,19 @@ class SensingService:
         device: str | None = None,
         area: str | None = None,
         type_code: str | None = None,
+        metric: str | None = None,
         limit: int = 10_000,
     ) -> LatestAnswer:
         """Latest values of a device, or of an area's and/or a type's devices, with summaries."""
         policy.may_view_sensing(actor)
         return self.series_reads.latest(
-            session, actor, device=device, area=area, type_code=type_code, limit=limit
+            session,
+            actor,
+            device=device,
+            area=area,
+            type_code=type_code,
+            metric=metric,
+            limit=limit,
         )
 
     def health(

@@ -1,7 +1,8 @@
 """Rollups on SQLite and PostgreSQL equal an independent computation over the raw points: a
-backfill over a range crossing a Beijing midnight, the scheduled run with its lateness window
-(late data inside it is in the next run's rollups, data later than it only after a backfill),
-and `last` as the value at the newest instant whatever the order of arrival."""
+backfill over a range crossing a Beijing midnight, the scheduled runs with their slack and
+lateness window (late data is in the next run's rollups or the next full run's, data later than
+the window only after a backfill), and `last` as the value at the newest instant whatever the
+order of arrival."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_a_backfill_equals_the_raw_points_at_every_level(sensing_platform: Platf
     assert stored_rollups(p) == rounded(expected_rollups(points))
 
 
-def test_late_data_inside_the_window_is_rolled_up_by_the_next_run(
+def test_late_data_is_rolled_up_by_the_next_run_or_the_next_full_one(
     sensing_platform: Platform,
 ) -> None:
     p = sensing_platform
@@ -55,32 +56,36 @@ def test_late_data_inside_the_window_is_rolled_up_by_the_next_run(
     now = now_ms(p)
     first = _points(ids, now - 90 * MIN, now, seed=2, count=500)
     write(p, first)
-    p.sensing.rollup.run()
+    p.sensing.rollup.run()  # the first run of the process goes back the lateness window
     assert read_watermark_of(p) == now
     assert stored_rollups(p) == rounded(expected_rollups(first))
 
     p.clock.advance(timedelta(minutes=10))
     now = now_ms(p)
-    # late, inside the 2-hour window: a new newest point of a known minute (changes `last`),
-    # an older point of that minute (changes nothing of `last`), a point in a new minute
+    # late by up to 5 minutes past the watermark: a new newest point of a known minute
+    # (changes `last`), an older point of that minute (changes nothing of `last`), new minutes
     known = max(first, key=lambda q: q.ts)
     minute = known.ts - known.ts % MIN
-    late = [
+    recent = [
         PointRow(known.device_id, known.metric, minute + MIN - 1, 999.0),
         PointRow(known.device_id, known.metric, minute, -5.0),
-        PointRow(ids[0], "pm25", now - 100 * MIN + 123, 42.0),
         *_points(ids, now - 10 * MIN, now, seed=3, count=50),
     ]
+    older = [PointRow(ids[0], "pm25", now - 100 * MIN + 123, 42.0)]  # late by 100 minutes
     too_late = [PointRow(ids[1], "no2", now - 5 * HOUR, 7.0)]
-    write(p, late + too_late)
-    p.sensing.rollup.run()
-    assert stored_rollups(p) == rounded(expected_rollups(first + late))
+    write(p, recent + older + too_late)
+    p.sensing.rollup.run()  # 10 minutes after the full run: the watermark less 5 minutes
+    assert stored_rollups(p) == rounded(expected_rollups(first + recent))
     key = (known.device_id, known.metric, "1m", minute)
     assert stored_rollups(p)[key][4:] == (999.0, minute + MIN - 1)
 
-    # data later than the window: only a backfill from its instant rolls it up
-    p.sensing.rollup.roll(now - 6 * HOUR, now)
-    assert stored_rollups(p) == rounded(expected_rollups(first + late + too_late))
+    p.clock.advance(timedelta(minutes=6))  # 16 minutes after it: the lateness window again
+    p.sensing.rollup.run()
+    assert stored_rollups(p) == rounded(expected_rollups(first + recent + older))
+
+    # data later than the lateness window: only a backfill from its instant rolls it up
+    p.sensing.rollup.roll(now - 6 * HOUR, now_ms(p))
+    assert stored_rollups(p) == rounded(expected_rollups(first + recent + older + too_late))
 
 
 def test_a_run_after_a_pause_rolls_up_everything_since_the_watermark(

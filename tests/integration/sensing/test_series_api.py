@@ -13,6 +13,7 @@ from tests.support.role_header import acting_by_role_header
 
 from cityops.app import Platform
 from cityops.sensing.public import PointRow
+from cityops.web.api.sensing import LatestPublic
 
 from .conftest import register
 from .storage_support import now_ms, write
@@ -143,10 +144,18 @@ def test_latest_values_per_device_type_and_area(city: tuple[Platform, TestClient
     kind = http.get("/api/v1/sensing/latest", params={"type": "manhole_level"}, headers=OPERATOR)
     assert kind.status_code == 200
     body = kind.json()
+    assert LatestPublic.model_validate(body).model_dump(mode="json") == body  # its documented shape
     assert body["total"] == 2
     assert [d["code"] for d in body["devices"]] == ["MH-LIVE", "MH-QUIET"]
     level = next(s for s in body["summary"] if s["metric"] == "level")
     assert (level["devices"], level["min"], level["max"]) == (2, 1.0, 100.0 + 59 % 17)
+    one_metric = http.get(
+        "/api/v1/sensing/latest",
+        params={"type": "manhole_level", "metric": "tilt"},
+        headers=OPERATOR,
+    ).json()
+    assert [[v["metric"] for v in d["values"]] for d in one_metric["devices"]] == [["tilt"], []]
+    assert [s["metric"] for s in one_metric["summary"]] == ["tilt"]
     area_code = body["devices"][0]["area_code"]
     area = http.get(
         "/api/v1/sensing/latest", params={"area": area_code[:6]}, headers=OPERATOR
