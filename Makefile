@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+SPEED ?= 60
 DATA ?= $(abspath ../shared/data)
 # the database `cityops` itself uses by default (Settings.database_url), so that the command line
 # run in the checkout and the server of `make demo`/`make serve` work on one database
@@ -73,9 +74,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
+# the sensing simulator (docs/sensing/simulator.md) runs beside the server and stops with it
 demo: $(STAMP) assets
 	mkdir -p var
 	$(BIN)/cityops demo $(if $(wildcard $(DATA)),--data $(DATA),) --reset
+	$(BIN)/cityops sensing simulate --url http://127.0.0.1:$(PORT) --speed $(SPEED) \
+	  $(if $(wildcard $(DATA)),--data $(DATA),) > var/simulator.log 2>&1 & sim=$$!; \
+	trap 'kill $$sim 2>/dev/null; wait $$sim' EXIT; \
 	$(BIN)/cityops serve --port $(PORT)
 
 serve: $(STAMP) assets

@@ -13,6 +13,7 @@ from cityops.cli import (
     platform_cmds,
     router,
     sensing_mqtt,
+    sensing_simulate,
     sensing_storage,
     taxonomy,
     users,
@@ -41,6 +42,7 @@ app.add_typer(knowledge.app, name="knowledge", help="Knowledge base for consulta
 sensing = typer.Typer(no_args_is_help=True)  # the `cityops sensing` group: add commands to it
 sensing_mqtt.register(sensing)
 sensing_storage.register(sensing)
+sensing_simulate.register(sensing)
 app.add_typer(sensing, name="sensing", help="Sensing (物联感知): telemetry ingestion, devices")
 app.add_typer(
     insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"

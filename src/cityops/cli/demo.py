@@ -14,6 +14,7 @@ from cityops.cli.context import console, settings_from_env
 from cityops.demo.accounts import DEMO_PASSWORD
 from cityops.demo.build import build_demo
 from cityops.demo.routing import DemoModel, ensure_model, rows_to_train
+from cityops.demo.sensing import DEVICE_PASSWORD, SensingSummary, seed_demo_sensing
 from cityops.kernel.clock import FixedClock, SystemClock
 
 
@@ -32,6 +33,9 @@ def demo(
     reset: Annotated[
         bool, typer.Option(help="delete an existing SQLite demo database first")
     ] = False,
+    sensing: Annotated[
+        bool, typer.Option(help="register the demo's sensing devices and alarm rules")
+    ] = True,
 ) -> None:
     """Build a demo city: areas, the responsibility list, departments, staff and cases."""
     settings = settings_from_env()
@@ -86,6 +90,10 @@ def demo(
                 on_day=lambda n: progress.update(days, completed=n),
             )
             progress.update(days, completed=weeks * 7)
+            devices: SensingSummary | None = None
+            if sensing:
+                progress.update(setup, description="sensing devices and rules 物联感知")
+                devices = seed_demo_sensing(platform, seed=seed)
     finally:
         platform.close()
 
@@ -103,6 +111,10 @@ def demo(
             f"routing model (智能分拨) {routing.version} ({how}): "
             f"{t.routed} appeals dispatched automatically"
         )
+    if devices is not None:
+        kinds = ", ".join(f"{k} {v}" for k, v in devices.devices.items())
+        console.print(f"sensing devices: {kinds} (device password {DEVICE_PASSWORD})")
+        console.print(f"alarm rules: {', '.join(devices.rules)}")
     table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
     table.add_column("username")
     table.add_column("role")
