@@ -41,6 +41,7 @@ from cityops.infra.outbox import OutboxRelay, UnitOfWork, unit_of_work
 from cityops.infra.scheduler import Scheduler
 from cityops.infra.settings import Settings
 from cityops.infra.writer import WriteQueue
+from cityops.insight import public as insight_public
 from cityops.insight.public import IndicatorService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
@@ -90,6 +91,7 @@ class Platform:
     org: OrgService = field(init=False)
     webhooks: WebhookService = field(init=False)
     insight: IndicatorService = field(init=False)
+    evaluation: insight_public.EvaluationService = field(init=False)
     open311: Open311Service = field(init=False)
     notify: NotifyService = field(init=False)
     portal: PortalService = field(init=False)
@@ -282,6 +284,14 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
     platform.insight = IndicatorService(platform.cases, platform.clock)
+    # performance evaluation (绩效考核) over the case engine's counts
+    platform.evaluation = insight_public.EvaluationService(
+        platform.cases,
+        platform.clock,
+        insight_public.load_evaluation_config(
+            platform.settings.evaluation_config, view=platform.settings.evaluation_view
+        ),
+    )
     # webhooks: every committed event is enqueued per matching subscription, then sent by a job
     # that starts a lane per receiver and never waits for one (a hung receiver delays no job)
     platform.webhooks = WebhookService(platform.sessions, platform.clock, platform.settings)

@@ -19,6 +19,7 @@ from cityops.cases.dtos import (
     NewCase,
 )
 from cityops.cases.engine import PreparedAction
+from cityops.cases.evaluation_types import CaseRef, SubjectCounts
 from cityops.cases.events import (
     CaseCancelled,
     CaseClosed,
@@ -114,6 +115,7 @@ __all__ = [
     "CasePage",
     "CasePhotos",
     "CaseRecord",
+    "CaseRef",
     "CaseRegistered",
     "CaseRejected",
     "CaseReminded",
@@ -152,6 +154,7 @@ __all__ = [
     "StepCase",
     "StepWindow",
     "StoredPhoto",
+    "SubjectCounts",
     "Urgency",
     "Workflow",
     "cases_in_street",

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     # SLA: share of a stage's time after which the clock turns yellow
     sla_yellow_ratio: float = 0.8
+    # performance evaluation (绩效考核): a YAML file overriding the default weights, grades and
+    # minimum volumes (docs/insight/evaluation.md), and the console's view (trend | ranking)
+    evaluation_config: str | None = None
+    evaluation_view: str | None = None
     # 督办: a case overdue this many working hours is escalated to supervision
     escalate_after_overdue_hours: float = 8.0
     scheduler_interval_seconds: float = 60.0

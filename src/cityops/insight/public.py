@@ -1,5 +1,11 @@
 """What others (web, cli) may use of insight."""
 
+from cityops.insight.evaluation.config import EvaluationConfig, EvaluationView
+from cityops.insight.evaluation.config import load_config as load_evaluation_config
+from cityops.insight.evaluation.model import KIND_NAMES_ZH as SUBJECT_KIND_NAMES
+from cityops.insight.evaluation.model import SubjectKind
+from cityops.insight.evaluation.ranking import SubjectScore
+from cityops.insight.evaluation.service import DrillDown, EvaluationService, KindReport
 from cityops.insight.hotspots.analysis import find_hotspots
 from cityops.insight.hotspots.model import (
     HeatParts,
@@ -77,6 +83,7 @@ __all__ = [
     "COUNT_FIELDS",
     "COUNT_NAMES_ZH",
     "INDICATORS",
+    "SUBJECT_KIND_NAMES",
     "AlertLevel",
     "AppealSource",
     "AqiItem",
@@ -88,6 +95,10 @@ __all__ = [
     "DefinitionError",
     "DefinitionSet",
     "Direction",
+    "DrillDown",
+    "EvaluationConfig",
+    "EvaluationService",
+    "EvaluationView",
     "ExpressionError",
     "FiringAction",
     "FiringPolicy",
@@ -107,6 +118,7 @@ __all__ = [
     "IndicatorRow",
     "IndicatorService",
     "IndicatorState",
+    "KindReport",
     "Pollutant",
     "RoadClass",
     "SegmentFlow",
@@ -115,6 +127,8 @@ __all__ = [
     "SeriesSource",
     "SourceKind",
     "SpatialLevel",
+    "SubjectKind",
+    "SubjectScore",
     "Thresholds",
     "TpiConversion",
     "TrafficIndex",
@@ -133,6 +147,7 @@ __all__ = [
     "import_definitions",
     "import_yaml",
     "load_catalog",
+    "load_evaluation_config",
     "network_tpi",
     "parse_definitions",
     "parse_formula",
