@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,7 +43,7 @@ from cityops.infra.scheduler import Scheduler
 from cityops.infra.settings import Settings
 from cityops.infra.writer import WriteQueue
 from cityops.insight import public as insight_public
-from cityops.insight.public import IndicatorService
+from cityops.insight.public import IndicatorService, ReportOptions, ReportService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
 from cityops.sensing.public import AlarmRunner, AlarmService
@@ -67,6 +68,9 @@ ALARM_CASES_SECONDS = 30.0
 # time), retention each hour
 SENSING_ROLLUP_SECONDS = 60.0
 SENSING_RETENTION_SECONDS = 3600.0
+# generated reports: an hourly look for a missing daily/weekly/monthly file (bench/reports.py)
+REPORT_JOB_SECONDS = 3600.0
+REPORT_JOB_BUDGET_SECONDS = 300.0
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Platform:
     webhooks: WebhookService = field(init=False)
     insight: IndicatorService = field(init=False)
     evaluation: insight_public.EvaluationService = field(init=False)
+    reports: ReportService = field(init=False)
     open311: Open311Service = field(init=False)
     notify: NotifyService = field(init=False)
     portal: PortalService = field(init=False)
@@ -292,6 +297,30 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
             platform.settings.evaluation_config, view=platform.settings.evaluation_view
         ),
     )
+    # generated reports (智能报表): yesterday's, last week's and last month's, archived once each
+    platform.reports = ReportService(
+        platform.clock,
+        category_names=lambda session: {
+            c.code: c.name
+            for c in platform.taxonomy.list_categories(session, include_inactive=True)
+            if c.level == 1
+        },
+        options=ReportOptions(
+            template=Path(platform.settings.report_template)
+            if platform.settings.report_template
+            else None,
+            cjk_font=platform.settings.report_font,
+            chromium=platform.settings.report_chromium,
+        ),
+    )
+    scheduled = platform.settings.report_schedule
+    if scheduled or (scheduled is None and platform.settings.env != "test"):
+        platform.scheduler.add(
+            "insight.reports",
+            REPORT_JOB_SECONDS,
+            lambda: platform.reports.run_schedule(platform.uow),
+            budget=REPORT_JOB_BUDGET_SECONDS,
+        )
     # webhooks: every committed event is enqueued per matching subscription, then sent by a job
     # that starts a lane per receiver and never waits for one (a hung receiver delays no job)
     platform.webhooks = WebhookService(platform.sessions, platform.clock, platform.settings)

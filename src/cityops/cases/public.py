@@ -74,6 +74,18 @@ from cityops.cases.photos import (
     sniff,
     upload_root,
 )
+from cityops.cases.report_reads import (
+    LISTS as REPORT_CASE_LISTS,
+)
+from cityops.cases.report_reads import (
+    ListedCase,
+    UnitCounts,
+    counts_by_day,
+    counts_by_source,
+    counts_by_top_category,
+    counts_by_unit,
+    listed_cases,
+)
 from cityops.cases.rows import CaseRecord
 from cityops.cases.scoping import scoped_case_ids
 from cityops.cases.service import MAX_PAGE_SIZE, CaseService
@@ -89,6 +101,7 @@ __all__ = [
     "MAX_PHOTO_BYTES",
     "MERGE_HOPS",
     "OPEN_STATUSES",
+    "REPORT_CASE_LISTS",
     "TRANSITIONS",
     "WORKFLOW",
     "ActionBody",
@@ -140,6 +153,7 @@ __all__ = [
     "DepartmentInfo",
     "FormField",
     "HistoryEntry",
+    "ListedCase",
     "MergedCase",
     "NewCase",
     "PhotoRefs",
@@ -155,15 +169,21 @@ __all__ = [
     "StepWindow",
     "StoredPhoto",
     "SubjectCounts",
+    "UnitCounts",
     "Urgency",
     "Workflow",
     "cases_in_street",
     "category_counts",
     "check_photo",
     "checked_phone",
+    "counts_by_day",
+    "counts_by_source",
+    "counts_by_top_category",
+    "counts_by_unit",
     "csv_chunks",
     "is_consultation",
     "is_mobile",
+    "listed_cases",
     "normalized_phone",
     "scoped_case_ids",
     "sniff",

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     # 督办: a case overdue this many working hours is escalated to supervision
     escalate_after_overdue_hours: float = 8.0
     scheduler_interval_seconds: float = 60.0
+    # generated reports (智能报表): a .docx replacing the shipped template (placeholders in
+    # docs/insight/reports.md), a font file with Chinese glyphs for the charts (unset: Noto Sans
+    # CJK SC where Debian's fonts-noto-cjk puts it) and the Chromium that prints the PDF
+    report_template: str | None = None
+    report_font: str | None = None
+    report_chromium: str = "/usr/bin/chromium"
+    # the hourly job building yesterday's, last week's and last month's reports. Unset: on,
+    # except when env=test (the tests that run every job at once would print PDFs)
+    report_schedule: bool | None = None
     relay_interval_seconds: float = 1.0
     webhook_timeout_seconds: float = 5.0
     webhook_max_attempts: int = 8

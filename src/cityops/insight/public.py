@@ -16,6 +16,13 @@ from cityops.insight.hotspots.model import (
 )
 from cityops.insight.hotspots.model import Message as HotspotMessage
 from cityops.insight.indicators import COUNT_FIELDS, COUNT_NAMES_ZH, INDICATORS, Indicator
+from cityops.insight.reports.model import Report
+from cityops.insight.reports.period import PeriodKind, ReportPeriod, parse_period
+from cityops.insight.reports.render import FORMATS as REPORT_FORMATS
+from cityops.insight.reports.render import MEDIA_TYPES as REPORT_MEDIA_TYPES
+from cityops.insight.reports.render import ReportFormat
+from cityops.insight.reports.service import ReportOptions, ReportService
+from cityops.insight.reports.store import ArchivedReport
 from cityops.insight.service import (
     CaseCountsSource,
     GroupBy,
@@ -83,12 +90,15 @@ __all__ = [
     "COUNT_FIELDS",
     "COUNT_NAMES_ZH",
     "INDICATORS",
+    "REPORT_FORMATS",
+    "REPORT_MEDIA_TYPES",
     "SUBJECT_KIND_NAMES",
     "AlertLevel",
     "AppealSource",
     "AqiItem",
     "AqiLevel",
     "AqiResult",
+    "ArchivedReport",
     "Baseline",
     "CaseCountsSource",
     "CaseSource",
@@ -119,7 +129,13 @@ __all__ = [
     "IndicatorService",
     "IndicatorState",
     "KindReport",
+    "PeriodKind",
     "Pollutant",
+    "Report",
+    "ReportFormat",
+    "ReportOptions",
+    "ReportPeriod",
+    "ReportService",
     "RoadClass",
     "SegmentFlow",
     "SensingAggregation",
@@ -151,5 +167,6 @@ __all__ = [
     "network_tpi",
     "parse_definitions",
     "parse_formula",
+    "parse_period",
     "tpi_band",
 ]
