@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from cityops.cases import (
     deadlines,
     engine,
+    evaluation_counts,
     feeds,
     intake,
     policy,
@@ -33,6 +34,7 @@ from cityops.cases.dtos import (
     NewCase,
 )
 from cityops.cases.engine import PreparedAction
+from cityops.cases.evaluation_types import CaseRef, SubjectCounts, Window
 from cityops.cases.feeds import StepWindow
 from cityops.cases.intake import PreparedCase
 from cityops.cases.model import CaseSource, checked_phone
@@ -468,6 +470,52 @@ class CaseService:
         policy.check_read_cases(actor)
         return queries.indicator_counts(
             session, actor, group_by=group_by, start=start, end=end, due_by=self.clock.now()
+        )
+
+    def evaluation_counts(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        kind: str,
+        windows: Sequence[Window],
+        decision_hours: float = 24.0,
+    ) -> list[SubjectCounts]:
+        """Per subject (street, department or a post's user) and period, the counts the
+        performance evaluation reads, over the cases in the actor's scope; a deadline is due
+        when it falls before its period's end or now. See cases/evaluation_counts.py."""
+        policy.check_read_cases(actor)
+        return evaluation_counts.evaluation_counts(
+            session,
+            actor,
+            kind=kind,
+            windows=windows,
+            now=self.clock.now(),
+            decision_hours=decision_hours,
+        )
+
+    def evaluation_cases(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        kind: str,
+        code: str,
+        count: str,
+        window: Window,
+        decision_hours: float = 24.0,
+    ) -> list[CaseRef]:
+        """The cases behind one count of one subject in one period (drill-down)."""
+        policy.check_read_cases(actor)
+        return evaluation_counts.evaluation_cases(
+            session,
+            actor,
+            kind=kind,
+            code=code,
+            count=count,
+            window=window,
+            now=self.clock.now(),
+            decision_hours=decision_hours,
         )
 
     def plan_sla(self, session: Session, *, pause: float = 0.0) -> list[PlannedMarks]:

@@ -688,6 +688,9 @@ ALARM_HANDLERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role
 OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
 INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
 THREE_RATES = INDICATORS | holding(Role.operator)
+# performance evaluation: every kind for these; a handler the department and handler kinds
+EVALUATION = INDICATORS
+EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
 HOTLINE = holding(Role.operator, Role.dispatcher, Role.shift_leader, Role.admin)
 PHONE_SEARCH = HOTLINE
 KNOWLEDGE_READERS = holding(
@@ -845,6 +848,14 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/indicators/cases"): Row(signed_in(INDICATORS)),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
+    ("GET", "/api/v1/evaluation/scores"): Row(signed_in(EVALUATION)),  # streets by default
+    ("GET", "/api/v1/evaluation/cases"): Row(
+        signed_in(EVALUATION_HANDLERS),
+        lambda w, role, scope: Req(
+            params={"subject": "department", "code": "CGJ", "count": "dispatched"}
+        ),
+    ),
+    ("GET", "/api/v1/evaluation/export"): Row(signed_in(EVALUATION_HANDLERS)),
     # webhooks: administrators
     ("POST", "/api/v1/webhooks"): Row(signed_in(ADMIN, 201), new_webhook),
     ("GET", "/api/v1/webhooks"): Row(signed_in(ADMIN)),
