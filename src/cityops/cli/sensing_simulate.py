@@ -59,10 +59,6 @@ def simulate(
         raise typer.Exit(1)
     if data is not None and not data.is_dir():
         data = None  # the project works without the shared data: a generated series instead
-    if url is not None and not wait_for_server(url, 120.0):
-        err_console.print(f"[red]no server answers at {url}[/red]")
-        raise typer.Exit(1)
-    platform = build_platform(settings)
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -70,6 +66,11 @@ def simulate(
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    if url is not None and not wait_for_server(url, 120.0, stop):
+        if not stop.is_set():
+            err_console.print(f"[red]no server answers at {url}[/red]")
+        raise typer.Exit(0 if stop.is_set() else 1)
+    platform = build_platform(settings)
     sender: Sender | None = None
     try:
         start = platform.clock.now()

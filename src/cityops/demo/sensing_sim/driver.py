@@ -42,9 +42,14 @@ def demo_devices(platform: Platform) -> list[SimDevice]:
                 return out
 
 
-def issue_tokens(platform: Platform, codes: list[str]) -> dict[str, str]:
-    with platform.uow() as uow:
-        return {c: platform.sensing.issue_token(uow.session, SYSTEM, c) for c in codes}
+def issue_tokens(platform: Platform, codes: list[str], *, chunk: int = 50) -> dict[str, str]:
+    """Fresh tokens, `chunk` devices a transaction (short write locks beside a running server)."""
+    tokens: dict[str, str] = {}
+    for i in range(0, len(codes), chunk):
+        with platform.uow() as uow:
+            for code in codes[i : i + chunk]:
+                tokens[code] = platform.sensing.issue_token(uow.session, SYSTEM, code)
+    return tokens
 
 
 def build_simulation(

@@ -7,6 +7,7 @@ receives them, on its own clock.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -93,13 +94,13 @@ class HttpSender:
         self._client.close()
 
 
-def wait_for_server(url: str, seconds: float) -> bool:
-    """Whether the server answers /healthz within `seconds`."""
+def wait_for_server(url: str, seconds: float, stop: threading.Event) -> bool:
+    """Whether the server answers /healthz within `seconds` (False at once when stopped)."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stop.is_set():
         try:
             httpx.get(url.rstrip("/") + "/healthz", timeout=2.0)
             return True
         except httpx.HTTPError:
-            time.sleep(1.0)
+            stop.wait(1.0)
     return False
