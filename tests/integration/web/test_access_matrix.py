@@ -492,6 +492,13 @@ def admin_page_cell(role: str, scope: str) -> int:
     return 200 if role in ADMIN else 403
 
 
+def sensing_page_cell(role: str, scope: str) -> int:
+    """告警台 and 告警规则: staff; a citizen's account gets the page as a 403."""
+    if role not in ACCOUNTS:
+        return 303
+    return 200 if role in STAFF else 403
+
+
 def mobile_page_cell(role: str, scope: str) -> int:
     """网格通, the inspector's phone app: inspectors; anyone else signed in gets it as a 403."""
     if role not in ACCOUNTS:
@@ -911,6 +918,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/citizen"): Row(console_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
+    ("GET", "/console/alarms"): Row(sensing_page_cell, console),
+    ("GET", "/console/rules"): Row(sensing_page_cell, console),
     ("GET", "/m"): Row(mobile_page_cell, console),
     ("GET", "/m/sw.js"): Row(public(), page),
     ("GET", "/m/manifest.webmanifest"): Row(public(), page),
