@@ -916,6 +916,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/cases/{case_id:int}"): Row(console_cell, console_case),
     ("GET", "/console/hotline"): Row(console_cell, console),
     ("GET", "/console/citizen"): Row(console_cell, console),
+    ("GET", "/console/evaluation"): Row(console_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/console/alarms"): Row(sensing_page_cell, console),
