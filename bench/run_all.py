@@ -90,6 +90,10 @@ BENCHMARKS = (
         quick=("--db", "sqlite", "--devices", "50", "--readings", "2000", "--crossings", "5"),
     ),
     Benchmark(
+        "sensing_queries",
+        quick=("--db", "sqlite", "--devices", "5000", "--points", "50000", "--year-devices", "5"),
+    ),
+    Benchmark(
         "http_load",
         quick=("--db", "sqlite", "--duration", "3", "--warmup", "1"),
         full=("--db", "both"),

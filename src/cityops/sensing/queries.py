@@ -199,23 +199,29 @@ class DeviceSpan:
 
 
 def devices_for_health(
-    conn: Connection, group_by: str, area_prefix: str | None = None
+    conn: Connection, group_by: str, since: datetime, area_prefix: str | None = None
 ) -> list[DeviceSpan]:
+    """Every device not retired with its group and type; `created_ms` is its registration for
+    the few registered after `since`, else 0 (one read of plain tuples for the many)."""
     d = t.devices
     where = [d.c.status != "retired"]
     if area_prefix:
         where.append(d.c.area_code.startswith(area_prefix, autoescape=True))
-    rows = conn.execute(
-        select(d.c.id, _GROUPS[group_by], d.c.type_code, d.c.created_at).where(*where)
-    )
-    return [DeviceSpan(int(i), str(g), str(k), _ms(c)) for i, g, k, c in rows]
+    recent = {
+        int(i): _ms(c)
+        for i, c in conn.execute(
+            select(d.c.id, d.c.created_at).where(*where, d.c.created_at > since)
+        )
+    }
+    rows = fetch_tuples(conn, select(d.c.id, _GROUPS[group_by], d.c.type_code).where(*where))
+    return [DeviceSpan(i, g, k, recent.get(i, 0)) for i, g, k in rows]
 
 
 def received(conn: Connection, start: int, end: int) -> Sequence[tuple[int, str, int]]:
     """(device id, metric, points) in [start, end) from the 1-minute rollups' counts, for the
     pairs that ever reported (read through `sensing_latest`, on the rollups' primary key)."""
     lt, r = t.latest, t.rollups
-    rows = conn.execute(
+    stmt = (
         select(r.c.device_id, r.c.metric, func.sum(r.c.count))
         .select_from(
             lt.join(
@@ -232,7 +238,7 @@ def received(conn: Connection, start: int, end: int) -> Sequence[tuple[int, str,
         .where(lt.c.ts >= start)
         .group_by(r.c.device_id, r.c.metric)
     )
-    return [(int(i), str(m), int(n)) for i, m, n in rows]
+    return [(i, m, int(n)) for i, m, n in fetch_tuples(conn, stmt)]
 
 
 def _ms(at: datetime) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -268,7 +268,8 @@ class SeriesReads:
         window = (end - window_minutes * MINUTE_MS, end)
         online = queries.online_counts(conn, group_by, now, area)
         kinds: dict[str, DeviceType] = {k.code: k for k in rows.load_types(session)}
-        spans = {d.id: d for d in queries.devices_for_health(conn, group_by, area)}
+        since = datetime.fromtimestamp(window[0] / 1000, tz=UTC)
+        spans = {d.id: d for d in queries.devices_for_health(conn, group_by, since, area)}
         got: dict[tuple[int, str], int] = {
             (i, m): n for i, m, n in queries.received(conn, window[0], window[1])
         }

@@ -168,14 +168,15 @@ def test_latest_values_per_device_type_and_area(city: tuple[Platform, TestClient
 
 
 def test_health_online_and_completeness_per_type(city: tuple[Platform, TestClient]) -> None:
-    _, http = city
+    p, http = city
+    register(p, "MH-NEW", "manhole_level")  # registered now: it owes nothing in the window
     answer = http.get("/api/v1/sensing/health", params={"group_by": "type"}, headers=OPERATOR)
     assert answer.status_code == 200, answer.text
     groups = {g["key"]: g for g in answer.json()["groups"]}
     manhole = groups["manhole_level"]
     # MH-LIVE reported a minute ago (timeout 3 minutes); MH-QUIET 100 minutes ago
-    assert (manhole["devices"], manhole["online"], manhole["offline"]) == (2, 1, 1)
-    assert manhole["online_rate"] == 0.5
+    assert (manhole["devices"], manhole["online"], manhole["offline"]) == (3, 1, 2)
+    assert manhole["online_rate"] == 0.3333
     # 60 minutes × 3 metrics × 2 devices owed; MH-LIVE sent all of its 180
     assert manhole["expected"] == 360
     assert manhole["received"] == 180
@@ -184,7 +185,7 @@ def test_health_online_and_completeness_per_type(city: tuple[Platform, TestClien
     assert air["online"] == 1
     assert air["received"] == 1  # pm25 is capped at the one point it owed
     by_area = http.get("/api/v1/sensing/health", params={"group_by": "area"}, headers=OPERATOR)
-    assert sum(g["devices"] for g in by_area.json()["groups"]) == 3
+    assert sum(g["devices"] for g in by_area.json()["groups"]) == 4
     bad = http.get("/api/v1/sensing/health", params={"group_by": "colour"}, headers=OPERATOR)
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "bad_health_grouping"
