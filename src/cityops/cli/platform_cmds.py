@@ -62,4 +62,7 @@ def serve(
         # only the configured proxies are trusted, and nobody when none is configured
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies,
+        # open event streams (GET /api/v1/events) never finish by themselves: a stop waits
+        # this long for them, then closes them; the browsers reconnect to another server
+        timeout_graceful_shutdown=5,
     )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,6 +90,10 @@ class UnitOfWork:
             return
         self.events.extend(events)
         self.session.execute(_INSERT_EVENT, [_outbox_row(event) for event in events])
+        if self.session.get_bind().dialect.name == "postgresql":
+            # delivered at commit to every process listening (infra/outbox_tail.py); PostgreSQL
+            # folds the repeats of one transaction into one
+            self.session.execute(_NOTIFY)
 
 
 def _outbox_row(event: Event) -> dict[str, Any]:
@@ -103,6 +108,8 @@ def _outbox_row(event: Event) -> dict[str, Any]:
 
 
 _INSERT_EVENT = insert(outbox)
+NOTIFY_CHANNEL = "cityops_outbox"  # live event streams listen here (infra/outbox_tail.py)
+_NOTIFY = text(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '')")
 
 
 class OutboxRelay:

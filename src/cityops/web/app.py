@@ -39,6 +39,9 @@ def create_app(platform: Platform, *, background: bool = False) -> FastAPI:
         try:
             yield
         finally:
+            hub = getattr(_app.state, "event_hub", None)  # web/event_stream.py, made on demand
+            if hub is not None:
+                hub.stop()
             if background:
                 platform.stop_background()
 

@@ -533,6 +533,12 @@ def calendar_year(w: World, role: str, scope: str) -> Req:
     return Req(path={"year": 2026})
 
 
+def event_stream(w: World, role: str, scope: str) -> Req:
+    """The live stream bounded to its opening (max_seconds=0), which replays every event from
+    the first: a scoped actor's replay must not name case B, nobody's a tracking code."""
+    return Req(params={"max_seconds": 0, "last_event_id": 0})
+
+
 def put_calendar_year(w: World, role: str, scope: str) -> Req:
     # a year far off, so the SLA arithmetic of the cases here is untouched
     return Req(path={"year": 2099}, json={"holidays": [], "workdays": []})
@@ -828,6 +834,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/alarm-rules"): Row(signed_in(STAFF)),
     ("GET", "/api/v1/alarm-rules/export"): Row(signed_in(STAFF)),
+    # the live event stream: staff signed in (not integration tokens: they have webhooks)
+    ("GET", "/api/v1/events"): Row(signed_in(STAFF - {"integration"}), event_stream),
     ("POST", "/api/v1/alarm-rules/import"): Row(signed_in(ADMIN), import_rules),
     ("GET", "/api/v1/alarm-rules/{code}"): Row(signed_in(STAFF), on_rule),
     ("PUT", "/api/v1/alarm-rules/{code}"): Row(signed_in(ADMIN), put_rule),

@@ -17,6 +17,7 @@ def routers() -> list[APIRouter]:
         departments,
         duplicates,
         evaluation,
+        events,
         followup,
         hotline,
         indicators,
@@ -58,4 +59,5 @@ def routers() -> list[APIRouter]:
         alarms.router,
         sensing.router,
         ngsi_ld.router,
+        events.router,
     ]

@@ -1,0 +1,232 @@
+"""Live events for the console's pages: what each connected tab is sent (docs/adr/0007).
+
+One `EventHub` per server process. Its `OutboxTail` (infra/outbox_tail.py) reads the committed
+outbox rows of every process and host; the hub turns each row into one ready-made SSE frame
+(`frame_for`: a minimal payload, no personal data) and puts it in the bounded queue of every
+subscriber who may see it. A subscriber whose queue is full is cut off with a last `reconnect`
+event; its browser reconnects and resumes from the table (Last-Event-ID), so a slow tab costs
+neither memory nor the others' latency.
+
+Who sees what: staff only. Case events go to the roles that see the whole city, and to a scoped
+actor only for the cases in their scope (`cases.public.scoped_case_ids`: one query per batch and
+distinct scoped actor, made in the tail's thread, never on the event loop). Alarm events go to
+whoever may view alarms (every staff role today), other streamed domains to staff."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from cityops.cases.public import scoped_case_ids
+from cityops.infra.outbox_tail import OutboxEntry, OutboxTail
+from cityops.kernel.actor import Actor, Role
+from cityops.sensing.public import SENSING_VIEWERS
+
+STAFF_ROLES = frozenset(Role) - {Role.citizen, Role.integration}
+QUEUE_FRAMES = 512  # frames a subscriber may have waiting before it is cut off
+RETRY_MS = 2000
+# topic words of ?topics= → wire-name prefixes (any other word is taken as a prefix itself)
+TOPICS = {
+    "case": "case.",
+    "alarm": "sensing.alarm_",
+    "sensing": "sensing.",
+    "indicator": "insight.indicator",
+    "rank": "insight.rank",
+    "insight": "insight.",
+}
+# what a frame may carry, per streamed domain: identifiers, states and places — never a name,
+# phone, address, text or tracking code
+_FIELDS = {
+    "case.": ("case_id", "case_number", "status", "area_code"),
+    "sensing.": (
+        "alarm_id",
+        "kind",
+        "severity",
+        "level",
+        "area_code",
+        "device_code",
+        "rule_code",
+        "case_id",
+    ),
+    "insight.": ("indicator_code", "area_code", "period", "value", "rank", "previous_rank"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One event as sent: its outbox id, wire name, the case it concerns and the SSE bytes."""
+
+    id: int
+    name: str
+    case_id: int | None
+    data: bytes
+
+
+def frame_for(entry: OutboxEntry) -> Frame | None:
+    """The frame of a row, or None for an event the stream does not carry (org.*, …)."""
+    for prefix, keys in _FIELDS.items():
+        if entry.name.startswith(prefix):
+            body: dict[str, Any] = {"type": entry.name, "id": entry.id}
+            body.update({k: entry.payload[k] for k in keys if entry.payload.get(k) is not None})
+            case_id = body.get("case_id") if prefix == "case." else None
+            text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            data = f"id: {entry.id}\nevent: {entry.name}\ndata: {text}\n\n".encode()
+            return Frame(entry.id, entry.name, int(case_id) if case_id else None, data)
+    return None
+
+
+def control(name: str, body: dict[str, Any], event_id: int | None = None) -> bytes:
+    """A frame of the stream itself (`reset`, `reconnect`); with an id, it moves the browser's
+    Last-Event-ID."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {name}\ndata: {json.dumps(body)}\n\n".encode()
+
+
+def topic_prefixes(topics: str | None) -> tuple[str, ...]:
+    """`case,alarm` → ("case.", "sensing.alarm_"); empty: everything streamed."""
+    words = [w.strip() for w in (topics or "").split(",") if w.strip()]
+    return tuple(TOPICS.get(w, w) for w in words)
+
+
+def may_stream(actor: Actor) -> bool:
+    return actor.has(*STAFF_ROLES)
+
+
+def audience_allows(actor: Actor, frame: Frame, visible: frozenset[int] | None) -> bool:
+    """Whether `actor` may be sent `frame`; `visible`: the frame's batch's case ids in the
+    actor's scope (None: the actor sees the whole city)."""
+    if frame.name.startswith("case."):
+        return visible is None or (frame.case_id is not None and frame.case_id in visible)
+    if frame.name.startswith("sensing."):
+        return actor.has(*SENSING_VIEWERS)
+    return True
+
+
+def visible_cases(conn: Any, actor: Actor, case_ids: Iterable[int]) -> frozenset[int] | None:
+    """Of `case_ids`, those in the actor's scope (None: all, without a query)."""
+    scope = scoped_case_ids(actor)
+    if scope is None:
+        return None
+    ids = sorted(set(case_ids))
+    if not ids:
+        return frozenset()
+    sub = scope.subquery()
+    rows = conn.execute(select(sub.c.id).where(sub.c.id.in_(ids)))
+    return frozenset(int(r[0]) for r in rows)
+
+
+@dataclass(eq=False)
+class Subscriber:
+    actor: Actor
+    prefixes: tuple[str, ...]
+    queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_FRAMES))
+    floor: int = 0  # frames up to this id were replayed already
+    scoped: bool = False  # the actor's case scope is narrower than the city
+    cut: bool = False  # the queue overflowed: the last frame says reconnect
+
+    def wants(self, frame: Frame) -> bool:
+        return frame.id > self.floor and (not self.prefixes or frame.name.startswith(self.prefixes))
+
+
+class EventHub:
+    """The process's fan-out (see the module docstring)."""
+
+    def __init__(self, tail: OutboxTail, connect: Any) -> None:
+        self._tail = tail
+        self._connect = connect  # () -> a read connection's context manager (engine.connect)
+        self._subs: set[Subscriber] = set()
+        self._scoped: dict[Actor, int] = {}  # scoped actors among the subscribers, with counts
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.upto = 0  # the newest id fanned out (or the tail's start)
+        self.cut_count = 0
+        tail.listen(self._on_rows)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the tail (blocking: call it in a thread) for the subscribers of `loop`."""
+        if self._loop is None:
+            self._loop = loop
+            self._tail.start()
+            self.upto = self._tail.cursor
+
+    def stop(self) -> None:
+        self._tail.stop()
+
+    def subscribe(self, actor: Actor, prefixes: tuple[str, ...]) -> Subscriber:
+        """On the loop: from now on, frames after `self.upto` reach the subscriber."""
+        sub = Subscriber(actor, prefixes, floor=self.upto, scoped=visible_needs_query(actor))
+        self._subs.add(sub)
+        if sub.scoped:
+            with self._lock:
+                self._scoped[actor] = self._scoped.get(actor, 0) + 1
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        if sub not in self._subs:
+            return
+        self._subs.discard(sub)
+        if sub.scoped:
+            with self._lock:
+                left = self._scoped.get(sub.actor, 0) - 1
+                if left > 0:
+                    self._scoped[sub.actor] = left
+                else:
+                    self._scoped.pop(sub.actor, None)
+
+    def _on_rows(self, rows: Sequence[OutboxEntry]) -> None:
+        """In the tail's thread: frames, and each scoped subscriber's visible cases."""
+        frames = [f for f in (frame_for(r) for r in rows) if f is not None]
+        last = rows[-1].id
+        case_ids = [f.case_id for f in frames if f.case_id is not None]
+        with self._lock:
+            scoped = list(self._scoped)
+        visible: dict[Actor, frozenset[int] | None] = {}
+        if case_ids and scoped:
+            with self._connect() as conn:
+                for actor in scoped:
+                    visible[actor] = visible_cases(conn, actor, case_ids)
+                conn.rollback()
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._fan_out, frames, visible, last)
+
+    def _fan_out(
+        self, frames: list[Frame], visible: dict[Actor, frozenset[int] | None], last: int
+    ) -> None:
+        """On the loop: each frame into each subscriber's queue that may and wants it."""
+        self.upto = max(self.upto, last)
+        for sub in list(self._subs):
+            seen = visible.get(sub.actor, frozenset()) if sub.scoped else None
+            for frame in frames:
+                if not sub.wants(frame) or not audience_allows(sub.actor, frame, seen):
+                    continue
+                try:
+                    sub.queue.put_nowait(frame.data)
+                except asyncio.QueueFull:
+                    self._cut(sub)
+                    break
+
+    def _cut(self, sub: Subscriber) -> None:
+        """A subscriber too slow to keep up: empty its queue and leave it one last frame."""
+        self.unsubscribe(sub)
+        self.cut_count += 1
+        while not sub.queue.empty():
+            sub.queue.get_nowait()
+        sub.cut = True
+        sub.queue.put_nowait(control("reconnect", {"reason": "too_slow"}))
+
+
+def visible_needs_query(actor: Actor) -> bool:
+    """Whether the actor's case scope is narrower than the city (`scoped_case_ids` says None
+    for the whole city: building the statement runs no query)."""
+    return scoped_case_ids(actor) is not None
