@@ -11,6 +11,7 @@ from cityops.cli import (
     knowledge,
     open311,
     platform_cmds,
+    reports,
     router,
     sensing_mqtt,
     sensing_simulate,
@@ -46,6 +47,9 @@ sensing_simulate.register(sensing)
 app.add_typer(sensing, name="sensing", help="Sensing (物联感知): telemetry ingestion, devices")
 app.add_typer(
     insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"
+)
+app.add_typer(
+    reports.app, name="reports", help="Generated reports (智能报表): daily, weekly, monthly"
 )
 
 

@@ -18,6 +18,7 @@ from cityops.insight.hotspots.model import Message as HotspotMessage
 from cityops.insight.indicators import COUNT_FIELDS, COUNT_NAMES_ZH, INDICATORS, Indicator
 from cityops.insight.reports.model import Report
 from cityops.insight.reports.period import PeriodKind, ReportPeriod, parse_period
+from cityops.insight.reports.policy import REPORT_BUILDERS, REPORT_READERS
 from cityops.insight.reports.render import FORMATS as REPORT_FORMATS
 from cityops.insight.reports.render import MEDIA_TYPES as REPORT_MEDIA_TYPES
 from cityops.insight.reports.render import ReportFormat
@@ -90,8 +91,10 @@ __all__ = [
     "COUNT_FIELDS",
     "COUNT_NAMES_ZH",
     "INDICATORS",
+    "REPORT_BUILDERS",
     "REPORT_FORMATS",
     "REPORT_MEDIA_TYPES",
+    "REPORT_READERS",
     "SUBJECT_KIND_NAMES",
     "AlertLevel",
     "AppealSource",

@@ -499,6 +499,13 @@ def sensing_page_cell(role: str, scope: str) -> int:
     return 200 if role in STAFF else 403
 
 
+def reports_page_cell(role: str, scope: str) -> int:
+    """智能报表: those who may read reports; anyone else signed in gets the page as a 403."""
+    if role not in ACCOUNTS:
+        return 303
+    return 200 if role in REPORTS else 403
+
+
 def mobile_page_cell(role: str, scope: str) -> int:
     """网格通, the inspector's phone app: inspectors; anyone else signed in gets it as a 403."""
     if role not in ACCOUNTS:
@@ -704,6 +711,9 @@ THREE_RATES = INDICATORS | holding(Role.operator)
 # performance evaluation: every kind for these; a handler the department and handler kinds
 EVALUATION = INDICATORS
 EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
+# generated reports: read as the indicators; built on demand by leaders and administrators
+REPORTS = INDICATORS
+REPORT_MAKERS = holding(Role.leader, Role.admin)
 HOTLINE = holding(Role.operator, Role.dispatcher, Role.shift_leader, Role.admin)
 PHONE_SEARCH = HOTLINE
 KNOWLEDGE_READERS = holding(
@@ -871,6 +881,15 @@ ROWS: dict[tuple[str, str], Row] = {
         ),
     ),
     ("GET", "/api/v1/evaluation/export"): Row(signed_in(EVALUATION_HANDLERS)),
+    ("GET", "/api/v1/reports"): Row(signed_in(REPORTS)),
+    ("POST", "/api/v1/reports"): Row(
+        signed_in(REPORT_MAKERS, 201),
+        lambda w, role, scope: Req(json={"period": "2026-11", "format": "xlsx"}),
+    ),
+    # no such report: 404 for those who may read reports, 403 before the lookup for others
+    ("GET", "/api/v1/reports/{report_id}/file"): Row(
+        signed_in(REPORTS, 404), lambda w, role, scope: Req(path={"report_id": 999999})
+    ),
     # webhooks: administrators
     ("POST", "/api/v1/webhooks"): Row(signed_in(ADMIN, 201), new_webhook),
     ("GET", "/api/v1/webhooks"): Row(signed_in(ADMIN)),
@@ -925,6 +944,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/hotline"): Row(console_cell, console),
     ("GET", "/console/citizen"): Row(console_cell, console),
     ("GET", "/console/evaluation"): Row(console_cell, console),
+    ("GET", "/console/reports"): Row(reports_page_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/console/alarms"): Row(sensing_page_cell, console),

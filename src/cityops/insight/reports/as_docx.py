@@ -23,6 +23,7 @@ from docx.text.paragraph import Paragraph
 from cityops.insight.reports.as_xlsx import ANNEX_COLUMNS, RATE_COLUMNS
 from cityops.insight.reports.charts import report_charts
 from cityops.insight.reports.model import (
+    PRINTED_CASES,
     STATUS_NAMES,
     Report,
     change_text,
@@ -154,7 +155,12 @@ def docx_report(report: Report, *, template: Path | None = None, font: str | Non
     f.heading("五、热点诉求")
     f.text(report.hot_issues_note)
     for n, case_list in enumerate(report.lists):
-        f.heading(f"{'六七八'[n]}、{case_list.name}（共 {case_list.total} 件）")
+        more = (
+            f"，列出前 {PRINTED_CASES} 件，全部见电子表格"
+            if case_list.total > PRINTED_CASES
+            else ""
+        )
+        f.heading(f"{'六七八'[n]}、{case_list.name}（共 {case_list.total} 件{more}）")
         if not case_list.cases:
             f.text("本期无。")
             continue
@@ -169,7 +175,7 @@ def docx_report(report: Report, *, template: Path | None = None, font: str | Non
                     STATUS_NAMES.get(c.status, c.status),
                     _when(c.reported_at),
                 )
-                for c in case_list.cases
+                for c in case_list.cases[:PRINTED_CASES]
             ],
             size=8,
         )

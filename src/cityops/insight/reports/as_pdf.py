@@ -19,6 +19,7 @@ from cityops.insight.reports.as_xlsx import ANNEX_COLUMNS, RATE_COLUMNS
 from cityops.insight.reports.charts import report_charts
 from cityops.insight.reports.model import (
     MIN_RANKED,
+    PRINTED_CASES,
     RANK_SIZE,
     STATUS_NAMES,
     Report,
@@ -64,6 +65,7 @@ def report_html(report: Report, font: str | None = None) -> str:
             when=_when,
             min_ranked=MIN_RANKED,
             rank_size=RANK_SIZE,
+            printed=PRINTED_CASES,
             annex_columns=ANNEX_COLUMNS,
             rate_columns=RATE_COLUMNS,
         )
@@ -82,6 +84,12 @@ def pdf_report(report: Report, *, chromium: str, font: str | None = None) -> byt
             "--disable-gpu",
             "--disable-dev-shm-usage",
             "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--mute-audio",
             f"--user-data-dir={tmp}/profile",
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",

@@ -59,7 +59,7 @@ def _canvas(
 
 def _png(img: Image.Image) -> bytes:
     out = io.BytesIO()
-    img.save(out, format="PNG", optimize=True)
+    img.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 

@@ -16,6 +16,7 @@ from cityops.insight.reports.period import KIND_NAMES, ReportPeriod
 RANK_SIZE = 5  # units in the head and in the tail of a ranking
 MIN_RANKED = 5  # a unit needs this many cases due to close to be ranked on a rate
 TOP_CATEGORIES = 10
+PRINTED_CASES = 30  # cases of each list printed in the .docx and .pdf (the .xlsx has them all)
 
 SOURCE_NAMES: Mapping[str, str] = {
     "hotline": "12345热线",

@@ -42,13 +42,13 @@ class ReportPeriod:
 
     @property
     def title(self) -> str:
-        """The Chinese heading: 2026年11月, 2026年第47周, 2026年11月23日."""
+        """The Chinese heading: 2026年11月, 2026年第47周 11.16—11.22, 2026年11月23日."""
         if self.kind is PeriodKind.daily:
             d = self.start
             return f"{d.year}年{d.month}月{d.day}日"
         if self.kind is PeriodKind.weekly:
             year, week, _ = self.start.isocalendar()
-            return f"{year}年第{week}周（{self.start:%m.%d}—{self.end:%m.%d}）"
+            return f"{year}年第{week}周 {self.start:%m.%d}—{self.end:%m.%d}"
         return f"{self.start.year}年{self.start.month}月"
 
     @property
