@@ -31,6 +31,7 @@ from cityops.appeals.routing.public import RoutingRecorder, RoutingService
 from cityops.appeals.routing.public import subscribe as subscribe_routing
 from cityops.cases.jobs import schedule_jobs as schedule_case_jobs
 from cityops.cases.photos import CasePhotos, upload_root
+from cityops.cases.public import appeal_texts
 from cityops.cases.service import CaseService
 from cityops.cases.workflow.types import DEFAULT_CASE_TYPES, CaseTypes
 from cityops.geo.public import AreaLevels, GeoService, load_area_levels
@@ -106,6 +107,7 @@ class Platform:
     knowledge: KnowledgeService = field(init=False)
     _calendar_stop: threading.Event = field(init=False, default_factory=threading.Event)
     hotline: HotlineService = field(init=False)
+    hot_issues: insight_public.HotIssueService = field(init=False)
     sensing: SensingService = field(init=False)
     alarms: AlarmService = field(init=False)
     alarm_cases: AlarmCaseBridge = field(init=False)
@@ -289,6 +291,15 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     # insight: indicators over the case engine's counts (needs platform.cases: keep it after)
     platform.insight = IndicatorService(platform.cases, platform.clock)
+    # insight: hot issues (热点诉求) over the appeals the case engine gives, masked; the caller's
+    # phone only as a digest keyed by the secret key (repeat callers)
+    hot_key = platform.settings.secret_key.encode()
+    platform.hot_issues = insight_public.HotIssueService(
+        lambda session, actor, since, until, area: appeal_texts(
+            session, actor, since, until, area_prefix=area, key=hot_key
+        ),
+        platform.clock,
+    )
     # performance evaluation (绩效考核) over the case engine's counts
     platform.evaluation = insight_public.EvaluationService(
         platform.cases,

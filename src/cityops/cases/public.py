@@ -3,6 +3,7 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
+from cityops.cases.appeal_texts import MAX_APPEALS, AppealText, appeal_texts
 from cityops.cases.dtos import (
     ActionCommand,
     AreaInfo,
@@ -97,6 +98,7 @@ from cityops.worktime.public import SlaState, Stage
 
 __all__ = [
     "CONSULTATION_CATEGORY",
+    "MAX_APPEALS",
     "MAX_PAGE_SIZE",
     "MAX_PHOTO_BYTES",
     "MERGE_HOPS",
@@ -107,6 +109,7 @@ __all__ = [
     "ActionBody",
     "ActionCommand",
     "ActionSpec",
+    "AppealText",
     "AreaInfo",
     "CaseAction",
     "CaseArea",
@@ -172,6 +175,7 @@ __all__ = [
     "UnitCounts",
     "Urgency",
     "Workflow",
+    "appeal_texts",
     "cases_in_street",
     "category_counts",
     "check_photo",

@@ -15,3 +15,16 @@ def may_view_case_indicators(actor: Actor) -> None:
             "case indicators are for leaders, administrators, dispatchers and shift leaders",
             code="indicators_forbidden",
         )
+
+
+HOT_ISSUE_VIEWERS = INDICATOR_VIEWERS | {Role.operator}
+
+
+def may_view_hot_issues(actor: Actor) -> None:
+    """hot_issues: leaders, administrators, dispatchers, shift leaders and operators (受理员),
+    each over the appeals in their scope."""
+    if not actor.has(*HOT_ISSUE_VIEWERS):
+        raise PermissionDenied(
+            "hot issues are for leaders, administrators, dispatchers, shift leaders and operators",
+            code="hot_issues_forbidden",
+        )

@@ -15,6 +15,7 @@ from cityops.insight.hotspots.model import (
     HotspotSettings,
 )
 from cityops.insight.hotspots.model import Message as HotspotMessage
+from cityops.insight.hotspots.service import HotIssueAnswer, HotIssueService
 from cityops.insight.indicators import COUNT_FIELDS, COUNT_NAMES_ZH, INDICATORS, Indicator
 from cityops.insight.reports.model import Report
 from cityops.insight.reports.period import PeriodKind, ReportPeriod, parse_period
@@ -121,6 +122,8 @@ __all__ = [
     "HeatParts",
     "HeatWeights",
     "HotIssue",
+    "HotIssueAnswer",
+    "HotIssueService",
     "HotspotMessage",
     "HotspotReport",
     "HotspotSettings",

@@ -708,6 +708,7 @@ ALARM_HANDLERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role
 OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
 INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
 THREE_RATES = INDICATORS | holding(Role.operator)
+HOT_ISSUES = INDICATORS | holding(Role.operator)
 # performance evaluation: every kind for these; a handler the department and handler kinds
 EVALUATION = INDICATORS
 EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
@@ -872,6 +873,7 @@ ROWS: dict[tuple[str, str], Row] = {
         signed_in(PHOTO_UPLOADERS, 201, out=422, out_of_scope=frozenset(ACCOUNTS)), upload_photo
     ),
     ("GET", "/api/v1/indicators/cases"): Row(signed_in(INDICATORS)),
+    ("GET", "/api/v1/insight/hot-issues"): Row(signed_in(HOT_ISSUES)),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
     ("GET", "/api/v1/evaluation/scores"): Row(signed_in(EVALUATION)),  # streets by default
     ("GET", "/api/v1/evaluation/cases"): Row(
