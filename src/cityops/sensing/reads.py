@@ -8,7 +8,7 @@ filter on the device queries, the way cases are scoped).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -270,22 +270,55 @@ class SeriesReads:
         kinds: dict[str, DeviceType] = {k.code: k for k in rows.load_types(session)}
         since = datetime.fromtimestamp(window[0] / 1000, tz=UTC)
         spans = {d.id: d for d in queries.devices_for_health(conn, group_by, since, area)}
-        got: dict[tuple[int, str], int] = {
-            (i, m): n for i, m, n in queries.received(conn, window[0], window[1])
-        }
-        received: dict[str, int] = {}
-        expected: dict[str, float] = {}
-        for span in spans.values():
-            for spec in kinds[span.type_code].metrics:
-                owed = expected_points(window, span.created_ms, _ms_of(spec.interval))
-                n = got.get((span.id, spec.key), 0)
-                received[span.group] = received.get(span.group, 0) + min(n, math.ceil(owed))
-                expected[span.group] = expected.get(span.group, 0.0) + owed
+        received, expected = _completeness(
+            window, kinds, spans, queries.received(conn, window[0], window[1])
+        )
         groups = [
             HealthGroup(key, n, on, maint, received.get(key, 0), expected.get(key, 0.0))
             for key, (n, on, maint) in sorted(online.items())
         ]
         return HealthAnswer(group_by, window[0], window[1], groups)
+
+
+def _completeness(
+    window: tuple[int, int],
+    kinds: dict[str, DeviceType],
+    spans: dict[int, queries.DeviceSpan],
+    got: Sequence[tuple[int, str, int]],
+) -> tuple[dict[str, int], dict[str, float]]:
+    """Points received (each device's metric counted up to what it owed) and owed, per group.
+    A device registered before the window owes what its type owes; the few registered inside
+    it owe from their registration."""
+    owed_by_type = {
+        code: {s.key: expected_points(window, 0, _ms_of(s.interval)) for s in kind.metrics}
+        for code, kind in kinds.items()
+    }
+    received: dict[str, int] = {}
+    expected: dict[str, float] = {}
+    for span in spans.values():
+        if span.created_ms:
+            owed = sum(
+                expected_points(window, span.created_ms, _ms_of(s.interval))
+                for s in kinds[span.type_code].metrics
+            )
+        else:
+            owed = sum(owed_by_type[span.type_code].values())
+        expected[span.group] = expected.get(span.group, 0.0) + owed
+    for device_id, metric, n in got:
+        one = spans.get(device_id)
+        if one is None:
+            continue
+        if one.created_ms:
+            spec = kinds[one.type_code].spec_map().get(metric)
+            cap = (
+                0.0
+                if spec is None
+                else expected_points(window, one.created_ms, _ms_of(spec.interval))
+            )
+        else:
+            cap = owed_by_type[one.type_code].get(metric, 0.0)
+        received[one.group] = received.get(one.group, 0) + min(n, math.ceil(cap))
+    return received, expected
 
 
 def _ms_of(delta: timedelta) -> int:
