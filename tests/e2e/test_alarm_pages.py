@@ -63,13 +63,13 @@ def http(e2e_platform: Platform, admin: str, live_server: str) -> Iterator[httpx
         yield client
 
 
-def _device(p: Platform, code: str) -> str:
+def _device(p: Platform, code: str, **kw: Any) -> str:
     """Register an air-quality station; returns its token."""
     with p.uow() as uow:
         registered = p.sensing.register_device(
             uow.session,
             SYSTEM,
-            NewDevice(code=code, type_code="air_quality", lon=ORIGIN[0], lat=ORIGIN[1]),
+            NewDevice(code=code, type_code="air_quality", lon=ORIGIN[0], lat=ORIGIN[1], **kw),
         )
     assert registered.token
     return registered.token
@@ -189,6 +189,37 @@ def test_the_board_shows_alarms_and_a_dispatcher_handles_them(
     page.locator("#af-acked").select_option("")
 
 
+@pytest.fixture(scope="module")
+def gateway(e2e_platform: Platform, http: httpx.Client, city: dict[str, str]) -> list[str]:
+    """Ten stations behind one gateway that last reported 3 h ago (their timeout: 10 min): the
+    runner's inactivity pass raises one group alarm for them."""
+    codes = [f"GW-E2E-{n:02d}" for n in range(10)]
+    for code in codes:
+        token = _device(e2e_platform, code, gateway_code="GW-E2E", inactivity_seconds=600)
+        _send(http, token, [(180, 40.0)])
+    e2e_platform.sensing.writer.flush_latest()  # the latest values, as the writer's timer does
+    e2e_platform.alarms.runner.check_inactivity()
+    return codes
+
+
+def test_a_group_alarm_opens_to_its_member_devices(
+    new_page: NewPage, gateway: list[str], http: httpx.Client
+) -> None:
+    groups = http.get("/api/v1/alarms", params={"active": True, "kind": "group"}).json()
+    assert groups["total"] == 1, groups
+    assert sorted(groups["items"][0]["members"]) == gateway
+    page = new_page("en")
+    sign_in(page, "lead1")
+    page.goto("/console/alarms?kind=group")
+    row = page.locator("tr[data-alarm]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Group")
+    row.locator("button[data-members]").click()
+    links = row.locator(".members a")
+    expect(links).to_have_count(10)
+    expect(links.first).to_have_attribute("href", f"/console/devices/{gateway[0]}")
+
+
 def test_staff_who_only_read_see_no_buttons(new_page: NewPage, city: dict[str, str]) -> None:
     page = new_page()
     sign_in(page, "hand1")
@@ -221,6 +252,7 @@ def test_an_administrator_writes_a_rule_and_backtests_it(
     error = page.locator(".field:has(#r-for) .field-error")
     expect(error).to_contain_text("duration")
     expect(page.locator("#r-for")).to_have_attribute("aria-invalid", "true")
+    shoot(page, "rules-form-error")
     assert http.get("/api/v1/alarm-rules/pm25-form").status_code == 404
     page.locator("#r-for").fill("10m")
     page.locator("#rule-save").click()
@@ -260,6 +292,37 @@ def test_an_administrator_writes_a_rule_and_backtests_it(
     page.locator("#rule-toggle").click()
     expect(page.locator("#rule-state")).to_have_text("已启用")
     assert http.get("/api/v1/alarm-rules/pm25-form").json()["enabled"] is True
+
+    # the YAML view saves the whole rule; its error is marked at the line the API's path names
+    page.locator("#rule-tab-yaml").click()
+    yaml_box = page.locator("#rule-yaml")
+    text = yaml_box.input_value()
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "severity: critical")
+    yaml_box.fill(text.replace("severity: critical", "severity: huge"))
+    page.locator("#rule-save").click()
+    expect(page.locator("#yaml-error")).to_contain_text(f"第 {at + 1} 行")
+    expect(page.locator("#yaml-error")).to_contain_text("severity")
+    expect(page.locator(".yaml-lines .bad")).to_have_text(str(at + 1))
+    shoot(page, "rules-yaml-error")
+    yaml_box.fill(text.replace("severity: critical", "severity: minor"))
+    page.locator("#rule-save").click()
+    expect(page.locator("#rule-editor-title")).to_have_text("pm25-form · v2")
+    assert http.get("/api/v1/alarm-rules/pm25-form").json()["body"]["severity"] == "minor"
+
+    # import a YAML file: its rule is listed
+    document = {"rules": [{**LIVE_RULE, "code": "pm25-imported", "severity": "warning"}]}
+    page.locator("#rules-import").set_input_files(
+        files=[
+            {
+                "name": "rules.yaml",
+                "mimeType": "application/yaml",
+                "buffer": json.dumps(document, ensure_ascii=False).encode(),
+            }
+        ]
+    )
+    expect(page.locator("tr[data-rule=pm25-imported]")).to_be_visible()
+    assert http.get("/api/v1/alarm-rules/pm25-imported").json()["body"]["severity"] == "warning"
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

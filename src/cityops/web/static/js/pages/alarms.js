@@ -183,7 +183,7 @@ function caseCell(a) {
 const COLUMNS = [
   { key: "alarms.severity", cell: (a) => sevChip(a.severity) },
   { key: "alarms.alarm", cell: titleCell, class: "cell-title" },
-  { key: "alarms.device", cell: (a) => deviceLink(a.device_code), class: "cell-device" },
+  { key: "alarms.device", cell: (a) => (a.kind === "group" ? a.gateway_code || "—" : deviceLink(a.device_code)), class: "cell-device" },
   { key: "alarms.area", cell: (a) => areaName(a.area_code) },
   { key: "alarms.first_at", cell: (a) => formatTime(a.first_at), class: "nowrap" },
   { key: "alarms.last_at", cell: (a) => formatTime(a.last_at), class: "nowrap" },

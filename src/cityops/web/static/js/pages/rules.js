@@ -170,6 +170,12 @@ async function save() {
       box.textContent = t("rules.yaml_error", { line, message: err.serverMessage ?? err.message });
       for (const el of document.querySelectorAll(".yaml-lines .bad")) el.classList.remove("bad");
       document.querySelector(`.yaml-lines [data-line="${line}"]`)?.classList.add("bad");
+      // the caret on the line named, its text selected
+      const area = document.getElementById("rule-yaml");
+      const rows = text.split("\n");
+      const start = rows.slice(0, line - 1).reduce((n, row) => n + row.length + 1, 0);
+      area.focus();
+      area.setSelectionRange(start, start + (rows[line - 1] ?? "").length);
     } else flash(err.message, "error");
   }
 }
