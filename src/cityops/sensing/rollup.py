@@ -194,13 +194,14 @@ class RollupJob:
         (windows before the lateness window); the lateness window is always done whole."""
         began = time.monotonic()
         first, _ = covering(start, end, Period.hour)
+        first_minute, _ = covering(start, end, Period.minute)
         done = start
         count = 0
         complete = True
         for a, b in windows(first, end, WINDOW_MS):
             with self._engine.begin() as conn:
-                roll_minutes(conn, a, b)
-                roll_hours(conn, a, b)
+                roll_minutes(conn, max(a, first_minute), b)  # from raw: only the minutes asked
+                roll_hours(conn, a, b)  # from minutes: the whole hours they are in
                 if watermark is not None and b > watermark:
                     write_watermark(conn, b)
                     watermark = b
