@@ -58,7 +58,7 @@ async function load() {
 
 if (root) {
   if (hasRole(user, ...root.dataset.builders.split(" "))) {
-    form.hidden = false;
+    document.getElementById("report-build-card").hidden = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const button = form.querySelector("button");
