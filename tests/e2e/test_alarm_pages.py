@@ -1,10 +1,12 @@
 """告警台 and 告警规则 in a real browser. Readings sent through the HTTP telemetry API with the
 device's token cross a stored rule, and the platform's alarm runner raises the alarm; the board
-shows it, a second device's alarm appears without a reload, and a dispatcher acknowledges and
-comments it through the page (checked through the API). An administrator creates a rule through
-the form, sees the API's validation error at the field it names, fixes it and backtests it over
-the stored readings: the alarms are listed and charted. At 1920 and 390 px wide, in Chinese
-and English; screenshots in test-artifacts/screenshots/ (alarms-*.png, rules-*.png)."""
+shows it, a second device's alarm arrives by the live event stream without a reload, a group
+alarm opens to its member devices, and a dispatcher acknowledges, comments and assigns through
+the page (checked through the API). An administrator creates a rule through the form, sees the
+API's validation error at the field it names, fixes it and backtests it over the stored
+readings (the alarms listed and charted), marks a YAML error's line, saves the YAML and imports
+a file. At 1920 and 390 px wide, in Chinese and English; screenshots in
+test-artifacts/screenshots/ (alarms-*.png, rules-*.png)."""
 
 from __future__ import annotations
 
@@ -145,10 +147,12 @@ def test_the_board_shows_alarms_and_a_dispatcher_handles_them(
     expect(page.locator(".sev-count[data-severity=major] .sev-count-value")).to_have_text("1")
     expect(row.locator("a[href='/console/devices/AQ-E2E-1']")).to_be_visible()
 
-    # a second station crosses the rule while the page is open: it appears without a reload
+    # a second station crosses the rule while the page is open: the live event stream brings
+    # it without a reload, sooner than the 10 s poll the page falls back on without a stream
+    expect(page.locator("#live")).to_have_attribute("data-status", "live")
     _send(http, city["AQ-E2E-2"], [(2, 320.0)])
     fresh = page.locator("tr[data-device-row=AQ-E2E-2]")
-    expect(fresh).to_be_visible(timeout=25_000)
+    expect(fresh).to_be_visible(timeout=8_000)
     assert "row-fresh" in (fresh.get_attribute("class") or "")
     expect(page.locator(".sev-count[data-severity=major] .sev-count-value")).to_have_text("2")
 

@@ -1,8 +1,11 @@
 // 告警台: the alarms, the active ones first, with counts per severity, filters kept in the URL,
 // one-click handling (确认, 清除, 指派, 备注) for the roles the API lets act, group alarms that
-// open to their member devices, and an alarm's history in a side panel. New alarms arrive by
-// polling every 10 s (a mark in the header says when it last looked) and are highlighted.
+// open to their member devices, and an alarm's history in a side panel. New alarms arrive
+// through the live event stream (the list is read again on each alarm event) and are
+// highlighted; while the stream is down the page polls every 10 s. A mark in the header says
+// which and when it last looked.
 import { api } from "../api.js";
+import { openEvents } from "../events.js";
 import { clear, flash, formatTime, h } from "../dom.js";
 import { onLangChange, t, tOr } from "../i18n.js";
 import { areaFeatures, fillSelect } from "../options.js";
@@ -13,6 +16,9 @@ const KINDS = ["rule", "offline", "group", "fault"];
 const SORTS = ["severity", "last", "first", "count"];
 const FIELDS = ["state", "severity", "kind", "area", "acked", "assignee", "sort"];
 const POLL_MS = 10_000;
+const SAFETY_MS = 60_000; // with the stream live: read again now and then (repeats are not events)
+const ALARM_EVENTS = ["sensing.alarm_raised", "sensing.alarm_cleared", "sensing.alarm_escalated",
+  "sensing.alarm_acknowledged", "sensing.alarm_case_opened", "reset"];
 const LIMIT = 500;
 
 const user = await startPage();
@@ -31,6 +37,8 @@ let activeTotal = 0;
 let expanded = new Set();
 let openId = null;
 let lastLook = null;
+let streamState = "connecting";
+let soonTimer = null;
 
 function filtersFromUrl() {
   const params = new URLSearchParams(location.search);
@@ -219,7 +227,16 @@ function render() {
 function renderLive() {
   const mark = document.getElementById("live");
   if (!mark) return;
-  clear(mark, h("span", { class: "live-dot", "aria-hidden": "true" }), t("alarms.live", { time: lastLook ? lastLook.toLocaleTimeString(document.documentElement.lang, { hour12: false }) : "—" }));
+  const time = lastLook ? lastLook.toLocaleTimeString(document.documentElement.lang, { hour12: false }) : "—";
+  const live = streamState === "live";
+  mark.dataset.status = live ? "live" : "polling";
+  clear(mark, h("span", { class: "live-dot", "aria-hidden": "true" }), t(live ? "alarms.live_stream" : "alarms.live", { time }));
+}
+
+/** Read the list again shortly (alarm events come in bursts: one read for a burst). */
+function soon() {
+  clearTimeout(soonTimer);
+  soonTimer = setTimeout(() => load({ background: true }), 300);
 }
 
 async function act(a, action, body) {
@@ -337,5 +354,16 @@ if (board) {
   }
   onLangChange(() => { render(); if (openId !== null) showPanel(openId, { quiet: true }); });
   await load();
-  setInterval(() => { if (!document.hidden) load({ background: true }); }, POLL_MS);
+  const stream = openEvents({ topics: ["alarm"] });
+  for (const name of ALARM_EVENTS) stream.on(name, soon);
+  stream.onStatus((state) => {
+    const back = state === "live" && streamState !== "live";
+    streamState = state;
+    renderLive();
+    if (back) soon(); // what happened while it was down
+  });
+  setInterval(() => {
+    if (document.hidden) return;
+    if (streamState !== "live" || Date.now() - (lastLook?.getTime() ?? 0) >= SAFETY_MS) load({ background: true });
+  }, POLL_MS);
 }
