@@ -86,6 +86,10 @@ BENCHMARKS = (
     Benchmark("page_load", quick=("--runs", "1"), missing=_chromium),
     Benchmark("sensing_anomalies", quick=("--stations", "4"), missing=_beijing),
     Benchmark(
+        "sensing_ingest",
+        quick=("--db", "sqlite", "--duration", "5", "--rate", "1000", "--devices", "500"),
+    ),
+    Benchmark(
         "sensing_alarms",
         quick=("--db", "sqlite", "--devices", "50", "--readings", "2000", "--crossings", "5"),
     ),

@@ -48,12 +48,16 @@ def free_port() -> int:
 class Publisher:
     """A paho client publishing at QoS 1 and waiting for the broker's PUBACK of each message."""
 
-    def __init__(self, port: int = SYSTEM_BROKER[1]) -> None:
+    def __init__(
+        self, port: int = SYSTEM_BROKER[1], user: str | None = None, password: str | None = None
+    ) -> None:
         self.client = paho.Client(
             CallbackAPIVersion.VERSION2,
             client_id=f"pub-{uuid.uuid4().hex[:10]}",
             protocol=MQTTProtocolVersion.MQTTv5,
         )
+        if user is not None:
+            self.client.username_pw_set(user, password)
         self.client.max_inflight_messages_set(20)
         self.client.connect("127.0.0.1", port)
         self.client.loop_start()
@@ -107,16 +111,17 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 @contextmanager
-def own_broker(tmp: Path) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """A Mosquitto of the test's own on a free port, with persistence; yields a function that
-    (re)starts it (the running one is stopped with SIGTERM first, which saves its state)."""
+def own_broker(tmp: Path, extra: str = "") -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """A Mosquitto of the test's own on a free port, with persistence (and `extra` lines of
+    configuration); yields a function that (re)starts it (the running one is stopped with
+    SIGTERM first, which saves its state)."""
     mosquitto = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
     port = free_port()
     store = tmp / "mosquitto"
     store.mkdir()
     conf = tmp / "mosquitto.conf"
     conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"listener {port} 127.0.0.1\n{extra or 'allow_anonymous true'}\npersistence true\n"
         f"persistence_location {store}/\nmax_queued_messages 100000\n"
         f"log_dest file {tmp / 'mosquitto.log'}\n"
         # started as root, Mosquitto drops to this user: ours, who owns the test's files

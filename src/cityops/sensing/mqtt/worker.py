@@ -30,9 +30,11 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -132,7 +134,7 @@ class MqttIngestWorker:
         self._window = max(1, config.receive_maximum)
         self._inbox: queue.Queue[_Delivery | None] = queue.Queue(maxsize=2 * self._window)
         self._pending: deque[_Pending] = deque()
-        self._pending_changed = threading.Condition()
+        self._has_pending = threading.Event()  # set when the line of pending acks was empty
         self._generation = 0
         self._ack_lock = threading.Lock()  # a generation's acks vs. its connection's end
         self._stop = threading.Event()
@@ -197,10 +199,11 @@ class MqttIngestWorker:
         ingest, acker = self._threads if self._threads else (None, None)
         if ingest is not None:
             ingest.join(timeout=drain)
-        with self._pending_changed:
-            self._pending_changed.wait_for(lambda: not self._pending, timeout=drain)
-            self._acker_stop.set()
-            self._pending_changed.notify_all()
+        deadline = time.monotonic() + drain
+        while self._pending and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self._acker_stop.set()
+        self._has_pending.set()
         if acker is not None:
             acker.join(timeout=2)
         self.client.disconnect()
@@ -286,14 +289,12 @@ class MqttIngestWorker:
                 done.set_exception(exc)
             if delivery.qos == 0:
                 continue
-            with self._pending_changed:
-                self._pending_changed.wait_for(
-                    lambda: len(self._pending) < 4 * self._window, timeout=None
-                )
-                self._pending.append(
-                    _Pending(delivery.generation, delivery.mid, delivery.qos, done)
-                )
-            done.add_done_callback(self._wake_acker)
+            while len(self._pending) >= 4 * self._window:  # the acker is behind: wait for it
+                time.sleep(0.01)
+            was_empty = not self._pending
+            self._pending.append(_Pending(delivery.generation, delivery.mid, delivery.qos, done))
+            if was_empty:
+                self._has_pending.set()
 
     def _ingest(self, delivery: _Delivery) -> Future[None]:
         topic = delivery.topic
@@ -318,27 +319,25 @@ class MqttIngestWorker:
                 log.warning("mqtt ingest %s: writer busy, waiting", self._config.client_id)
 
     # -- the acker: acknowledge committed messages, in arrival order -----------------------
-    def _wake_acker(self, _: Future[None]) -> None:
-        with self._pending_changed:
-            self._pending_changed.notify_all()
-
     def _ack_loop(self) -> None:
+        """Wait on the oldest pending message's commit, then acknowledge it and every one
+        after it already committed (one wait per batch the writer commits, not per message)."""
+        pending = self._pending
         while True:
-            with self._pending_changed:
-                self._pending_changed.wait_for(
-                    lambda: (
-                        bool(self._pending and self._pending[0].done.done())
-                        or self._acker_stop.is_set()
-                    ),
-                    timeout=1.0,
-                )
-                ready: list[_Pending] = []
-                while self._pending and self._pending[0].done.done():
-                    ready.append(self._pending.popleft())
-                if ready:
-                    self._pending_changed.notify_all()
-                elif self._acker_stop.is_set():
+            if not pending:
+                if self._acker_stop.is_set():
                     return
+                self._has_pending.wait(0.5)
+                self._has_pending.clear()
+                continue
+            head = pending[0]
+            with contextlib.suppress(FutureTimeout):
+                head.done.exception(timeout=0.5)  # waits for the commit; never raises it
+            if not head.done.done():
+                continue
+            ready: list[_Pending] = []
+            while pending and pending[0].done.done():
+                ready.append(pending.popleft())
             self._acknowledge(ready)
 
     def _acknowledge(self, ready: list[_Pending]) -> None:
