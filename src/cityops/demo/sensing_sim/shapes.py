@@ -107,7 +107,7 @@ def values_of(
         # hours since the last round: 06:00, and 17:00 for most bins
         twice = not state.once_a_day and not 6 <= hour < 17
         since = (hour - 17) % 24 if twice else (hour - 6) % 24
-        fill = min(100.0, 5 + state.rate * max(0.0, since))
+        fill = min(100.0, 5 + 0.75 * state.rate * max(0.0, since))  # 2.25 to 6.75 % an hour
         out = {"fill": round(fill), "temperature": round(12 + 6 * _daylight(hour), 1)}
     elif kind == "smoke_detector":
         smoke = rng.uniform(25, 40) if events.smoke(state.code, at) else abs(rng.gauss(0, 0.1))
