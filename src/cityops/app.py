@@ -108,6 +108,7 @@ class Platform:
     _calendar_stop: threading.Event = field(init=False, default_factory=threading.Event)
     hotline: HotlineService = field(init=False)
     hot_issues: insight_public.HotIssueService = field(init=False)
+    city_map: insight_public.CityMapService = field(init=False)
     sensing: SensingService = field(init=False)
     alarms: AlarmService = field(init=False)
     alarm_cases: AlarmCaseBridge = field(init=False)
@@ -300,6 +301,8 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
         ),
         platform.clock,
     )
+    # the city map (一图观全域): clusters of cases and devices, area polygons and counts
+    platform.city_map = insight_public.CityMapService(platform.geo, platform.clock)
     # performance evaluation (绩效考核) over the case engine's counts
     platform.evaluation = insight_public.EvaluationService(
         platform.cases,

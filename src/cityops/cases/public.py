@@ -50,6 +50,15 @@ from cityops.cases.export import csv_chunks, xlsx_bytes
 from cityops.cases.feeds import MAX_HOPS as MERGE_HOPS
 from cityops.cases.feeds import CaseStep, MergedCase, StepCase, StepWindow
 from cityops.cases.intake import PreparedCase
+from cityops.cases.map_reads import (
+    AreaCaseCounts,
+    CaseCell,
+    MapCase,
+    case_cells,
+    case_points,
+    cases_per_area,
+    count_cases,
+)
 from cityops.cases.model import (
     CONSULTATION_CATEGORY,
     OPEN_STATUSES,
@@ -110,10 +119,12 @@ __all__ = [
     "ActionCommand",
     "ActionSpec",
     "AppealText",
+    "AreaCaseCounts",
     "AreaInfo",
     "CaseAction",
     "CaseArea",
     "CaseCancelled",
+    "CaseCell",
     "CaseClosed",
     "CaseCounts",
     "CaseDispatched",
@@ -157,6 +168,7 @@ __all__ = [
     "FormField",
     "HistoryEntry",
     "ListedCase",
+    "MapCase",
     "MergedCase",
     "NewCase",
     "PhotoRefs",
@@ -176,10 +188,14 @@ __all__ = [
     "Urgency",
     "Workflow",
     "appeal_texts",
+    "case_cells",
+    "case_points",
     "cases_in_street",
+    "cases_per_area",
     "category_counts",
     "check_photo",
     "checked_phone",
+    "count_cases",
     "counts_by_day",
     "counts_by_source",
     "counts_by_top_category",

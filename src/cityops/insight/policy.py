@@ -28,3 +28,16 @@ def may_view_hot_issues(actor: Actor) -> None:
             "hot issues are for leaders, administrators, dispatchers, shift leaders and operators",
             code="hot_issues_forbidden",
         )
+
+
+CITY_MAP_VIEWERS = INDICATOR_VIEWERS | {Role.operator}
+
+
+def may_view_city_map(actor: Actor) -> None:
+    """city_map (一图观全域): leaders, administrators, dispatchers, shift leaders and operators,
+    each over the cases in their scope."""
+    if not actor.has(*CITY_MAP_VIEWERS):
+        raise PermissionDenied(
+            "the city map is for leaders, administrators, dispatchers, shift leaders and operators",
+            code="city_map_forbidden",
+        )

@@ -1,5 +1,8 @@
 """What others (web, cli) may use of insight."""
 
+from cityops.insight.citymap.model import MAX_POINTS as CITY_MAP_MAX_POINTS
+from cityops.insight.citymap.model import parse_bbox
+from cityops.insight.citymap.service import CityMapService
 from cityops.insight.evaluation.config import EvaluationConfig, EvaluationView
 from cityops.insight.evaluation.config import load_config as load_evaluation_config
 from cityops.insight.evaluation.model import KIND_NAMES_ZH as SUBJECT_KIND_NAMES
@@ -89,6 +92,7 @@ from cityops.insight.vitals.traffic_index import (
 
 __all__ = [
     "AQI_LEVELS",
+    "CITY_MAP_MAX_POINTS",
     "COUNT_FIELDS",
     "COUNT_NAMES_ZH",
     "INDICATORS",
@@ -106,6 +110,7 @@ __all__ = [
     "Baseline",
     "CaseCountsSource",
     "CaseSource",
+    "CityMapService",
     "DefinitionError",
     "DefinitionSet",
     "Direction",
@@ -171,6 +176,7 @@ __all__ = [
     "load_catalog",
     "load_evaluation_config",
     "network_tpi",
+    "parse_bbox",
     "parse_definitions",
     "parse_formula",
     "parse_period",

@@ -8,6 +8,11 @@ from cityops.sensing.alarm_store import AlarmFilter, AlarmLine, AlarmRecord
 from cityops.sensing.alarm_tickets import CaseTicket
 from cityops.sensing.alarms.public import BookSettings, CaseKind
 from cityops.sensing.catalog import DeviceType, shipped_types
+from cityops.sensing.device_file import DeviceFileError, DeviceFileFormat, FileRow, RowError
+from cityops.sensing.device_file import csv_chunks as device_csv_chunks
+from cityops.sensing.device_file import read_rows as read_device_rows
+from cityops.sensing.device_file import xlsx_bytes as device_xlsx_bytes
+from cityops.sensing.device_import import DeviceImportReport, DeviceTransfer
 from cityops.sensing.devices import DeviceAuth, DeviceRecord
 from cityops.sensing.events import (
     AlarmAcknowledged,
@@ -19,6 +24,14 @@ from cityops.sensing.events import (
 )
 from cityops.sensing.hj212_ingest import Hj212Sink
 from cityops.sensing.ingest import DeviceDirectory, Ingestion, IngestResult
+from cityops.sensing.map_reads import (
+    DeviceCell,
+    DeviceMapFilter,
+    MapDevice,
+    count_devices,
+    device_cells,
+    device_points,
+)
 from cityops.sensing.model import DeviceStatus, MetricSpec, Reading
 from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Reason
 from cityops.sensing.policy import ALARM_HANDLERS, DEVICE_MANAGERS, RULE_EDITORS, SENSING_VIEWERS
@@ -50,13 +63,21 @@ __all__ = [
     "CaseTicket",
     "DeadLetter",
     "DeviceAuth",
+    "DeviceCell",
     "DeviceDirectory",
+    "DeviceFileError",
+    "DeviceFileFormat",
+    "DeviceImportReport",
+    "DeviceMapFilter",
     "DeviceRecord",
     "DeviceStatus",
+    "DeviceTransfer",
     "DeviceType",
+    "FileRow",
     "Hj212Sink",
     "IngestResult",
     "Ingestion",
+    "MapDevice",
     "MetricSpec",
     "NewDevice",
     "PointRow",
@@ -64,6 +85,7 @@ __all__ = [
     "Reading",
     "Reason",
     "RegisteredDevice",
+    "RowError",
     "RuleVersion",
     "SensingEvent",
     "SensingService",
@@ -71,5 +93,11 @@ __all__ = [
     "StoredRule",
     "TelemetryWriter",
     "WriterBusy",
+    "count_devices",
+    "device_cells",
+    "device_csv_chunks",
+    "device_points",
+    "device_xlsx_bytes",
+    "read_device_rows",
     "shipped_types",
 ]

@@ -709,6 +709,7 @@ OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift lead
 INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
 THREE_RATES = INDICATORS | holding(Role.operator)
 HOT_ISSUES = INDICATORS | holding(Role.operator)
+CITY_MAP = INDICATORS | holding(Role.operator)  # 一图观全域
 # performance evaluation: every kind for these; a handler the department and handler kinds
 EVALUATION = INDICATORS
 EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
@@ -874,6 +875,10 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/api/v1/indicators/cases"): Row(signed_in(INDICATORS)),
     ("GET", "/api/v1/insight/hot-issues"): Row(signed_in(HOT_ISSUES)),
+    ("GET", "/api/v1/citymap/cases"): Row(signed_in(CITY_MAP)),
+    ("GET", "/api/v1/citymap/devices"): Row(signed_in(CITY_MAP)),
+    ("GET", "/api/v1/citymap/areas"): Row(signed_in(CITY_MAP)),
+    ("GET", "/api/v1/citymap/area-counts"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
     ("GET", "/api/v1/evaluation/scores"): Row(signed_in(EVALUATION)),  # streets by default
     ("GET", "/api/v1/evaluation/cases"): Row(
