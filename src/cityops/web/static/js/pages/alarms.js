@@ -8,7 +8,7 @@ import { api } from "../api.js";
 import { openEvents } from "../events.js";
 import { clear, flash, formatTime, h } from "../dom.js";
 import { onLangChange, t, tOr } from "../i18n.js";
-import { areaFeatures, fillSelect } from "../options.js";
+import { areaFeatures, fillSelect as fill } from "../options.js";
 import { hasRole, startPage } from "../shell.js";
 
 export const SEVERITIES = ["critical", "major", "minor", "warning"];
@@ -58,6 +58,8 @@ function setFilters(f) {
 
 function fillFilters() {
   const f = filtersFromUrl();
+  // a select the user is in is left alone (a refresh would close it)
+  const fillSelect = (select, pairs, opts) => (document.activeElement === select ? null : fill(select, pairs, opts));
   const any = t("alarms.any");
   fillSelect(form.state, ["active", "cleared", "all"].map((s) => [s, t(`alarms.state.${s}`)]), { value: f.state });
   fillSelect(form.severity, SEVERITIES.map((s) => [s, t(`alarms.sev.${s}`)]), { any, value: f.severity });

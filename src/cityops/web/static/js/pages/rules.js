@@ -236,7 +236,13 @@ if (root) {
     ev.target.value = "";
   });
   window.addEventListener("hashchange", () => openRule(decodeURIComponent(location.hash.slice(1))));
-  onLangChange(async () => { await loadOptions(); await loadList(); if (current) renderEditor(); });
+  onLangChange(async () => {
+    const form = document.getElementById("rule-form");
+    if (current && form && canEdit) current.body = formBody(form, current.body); // keep what was typed
+    await loadOptions();
+    await loadList();
+    if (current) renderEditor();
+  });
   await loadOptions();
   await loadList();
   if (location.hash.length > 1) await openRule(decodeURIComponent(location.hash.slice(1)));
