@@ -47,7 +47,7 @@ from cityops.insight import public as insight_public
 from cityops.insight.public import IndicatorService, ReportOptions, ReportService
 from cityops.kernel.clock import Clock, SystemClock
 from cityops.org.public import OrgService
-from cityops.sensing.public import AlarmRunner, AlarmService
+from cityops.sensing.public import AlarmRunner, AlarmService, DeviceTransfer
 from cityops.sensing.service import SensingService
 from cityops.taxonomy.public import TaxonomyService
 from cityops.webhooks.public import WebhookService
@@ -111,6 +111,7 @@ class Platform:
     city_map: insight_public.CityMapService = field(init=False)
     sensing: SensingService = field(init=False)
     alarms: AlarmService = field(init=False)
+    device_transfer: DeviceTransfer = field(init=False)
     alarm_cases: AlarmCaseBridge = field(init=False)
 
     def uow(self) -> AbstractContextManager[UnitOfWork]:
@@ -258,6 +259,11 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     with platform.uow() as uow:
         platform.sensing.seed_types(uow.session)
+    platform.device_transfer = DeviceTransfer(  # 设备批量导入导出
+        geo=platform.geo,
+        clock=platform.clock,
+        departments=lambda session: {d.code for d in platform.org.list_departments(session)},
+    )
     # sensing alarms: rules → evaluators → convergence book → alarms, in the lease holder
     platform.alarms = AlarmService(
         clock=platform.clock,

@@ -87,6 +87,11 @@ def _record(row: Row[Any]) -> DeviceRecord:
     )
 
 
+def record_of(row: Row[Any]) -> DeviceRecord:
+    """A `sensing_devices` row as its record (for the reads of device_import.py)."""
+    return _record(row)
+
+
 def save_types(session: Session, types: Sequence[DeviceType], at: datetime) -> None:
     """Insert the types not stored yet, update the others."""
     stored = set(session.execute(select(t.device_types.c.code)).scalars())

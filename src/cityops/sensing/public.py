@@ -8,6 +8,11 @@ from cityops.sensing.alarm_store import AlarmFilter, AlarmLine, AlarmRecord
 from cityops.sensing.alarm_tickets import CaseTicket
 from cityops.sensing.alarms.public import BookSettings, CaseKind
 from cityops.sensing.catalog import DeviceType, shipped_types
+from cityops.sensing.device_file import DeviceFileError, DeviceFileFormat, FileRow, RowError
+from cityops.sensing.device_file import csv_chunks as device_csv_chunks
+from cityops.sensing.device_file import read_rows as read_device_rows
+from cityops.sensing.device_file import xlsx_bytes as device_xlsx_bytes
+from cityops.sensing.device_import import DeviceImportReport, DeviceTransfer
 from cityops.sensing.devices import DeviceAuth, DeviceRecord
 from cityops.sensing.events import (
     AlarmAcknowledged,
@@ -60,10 +65,15 @@ __all__ = [
     "DeviceAuth",
     "DeviceCell",
     "DeviceDirectory",
+    "DeviceFileError",
+    "DeviceFileFormat",
+    "DeviceImportReport",
     "DeviceMapFilter",
     "DeviceRecord",
     "DeviceStatus",
+    "DeviceTransfer",
     "DeviceType",
+    "FileRow",
     "Hj212Sink",
     "IngestResult",
     "Ingestion",
@@ -75,6 +85,7 @@ __all__ = [
     "Reading",
     "Reason",
     "RegisteredDevice",
+    "RowError",
     "RuleVersion",
     "SensingEvent",
     "SensingService",
@@ -84,6 +95,9 @@ __all__ = [
     "WriterBusy",
     "count_devices",
     "device_cells",
+    "device_csv_chunks",
     "device_points",
+    "device_xlsx_bytes",
+    "read_device_rows",
     "shipped_types",
 ]

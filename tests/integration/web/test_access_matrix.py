@@ -476,6 +476,10 @@ def console(w: World, role: str, scope: str) -> Req:
     return Req(token=False, session=True)
 
 
+def on_device_page(w: World, role: str, scope: str) -> Req:
+    return on_device(w, role, scope) | {"token": False, "session": True}
+
+
 def console_case(w: World, role: str, scope: str) -> Req:
     return on_case(w, role, scope) | {"token": False, "session": True}
 
@@ -493,7 +497,8 @@ def admin_page_cell(role: str, scope: str) -> int:
 
 
 def sensing_page_cell(role: str, scope: str) -> int:
-    """告警台 and 告警规则: staff; a citizen's account gets the page as a 403."""
+    """告警台, 告警规则 and the 物联感知 pages: staff; a citizen's account gets the page as a
+    403."""
     if role not in ACCOUNTS:
         return 303
     return 200 if role in STAFF else 403
@@ -579,6 +584,13 @@ def new_device(w: World, role: str, scope: str) -> Req:
     lon, lat = _device_point(w)
     body = {"code": f"AM-NEW-{w.unique()}", "type_code": "bin_fill", "lon": lon, "lat": lat}
     return Req(json=body)
+
+
+def device_file(w: World, role: str, scope: str) -> Req:
+    """A CSV of one new device (its own code per cell), for the bulk import."""
+    lon, lat = _device_point(w)
+    text = f"code,type_code,lon,lat\nAM-IMP-{w.unique()},bin_fill,{lon},{lat}\n"
+    return Req(files={"file": ("devices.csv", text.encode(), "text/csv")})
 
 
 def device_status(w: World, role: str, scope: str) -> Req:
@@ -820,6 +832,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/api/v1/sensing/devices/{code}/token"): Row(signed_in(DEVICE_MANAGERS), on_device),
     ("GET", "/api/v1/sensing/dead-letters"): Row(signed_in(STAFF)),
+    ("POST", "/api/v1/sensing/devices/import"): Row(signed_in(DEVICE_MANAGERS), device_file),
+    ("GET", "/api/v1/sensing/devices/export"): Row(signed_in(STAFF)),
     # sensing time series: every staff role sees every device for now (no scope by area yet)
     ("GET", "/api/v1/sensing/devices/{code}/series"): Row(signed_in(STAFF), device_series),
     ("GET", "/api/v1/sensing/latest"): Row(
@@ -956,6 +970,9 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/console/alarms"): Row(sensing_page_cell, console),
     ("GET", "/console/rules"): Row(sensing_page_cell, console),
+    ("GET", "/console/devices"): Row(sensing_page_cell, console),
+    ("GET", "/console/devices/{code}"): Row(sensing_page_cell, on_device_page),
+    ("GET", "/console/sensing/dead-letters"): Row(sensing_page_cell, console),
     ("GET", "/m"): Row(mobile_page_cell, console),
     ("GET", "/m/sw.js"): Row(public(), page),
     ("GET", "/m/manifest.webmanifest"): Row(public(), page),

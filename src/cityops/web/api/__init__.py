@@ -33,6 +33,7 @@ def routers() -> list[APIRouter]:
         reports,
         routing,
         sensing,
+        sensing_files,
         users,
         webhooks,
     )
@@ -63,6 +64,7 @@ def routers() -> list[APIRouter]:
         calendar.router,
         media.router,
         alarms.router,
+        sensing_files.router,  # before sensing's /sensing/devices/{code}
         sensing.router,
         ngsi_ld.router,
         events.router,
