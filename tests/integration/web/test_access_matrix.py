@@ -965,6 +965,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/hotline"): Row(console_cell, console),
     ("GET", "/console/citizen"): Row(console_cell, console),
     ("GET", "/console/evaluation"): Row(console_cell, console),
+    ("GET", "/console/hot-issues"): Row(console_cell, console),
     ("GET", "/console/reports"): Row(reports_page_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
