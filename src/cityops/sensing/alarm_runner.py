@@ -34,6 +34,8 @@ from cityops.sensing import alarm_store, devices, rule_store, series
 from cityops.sensing.alarm_persist import Decided, store_decisions, store_escalations, to_book
 from cityops.sensing.alarm_store import DeviceFacts, DeviceFactsCache
 from cityops.sensing.alarms import public as book_api
+from cityops.sensing.anomaly_alarms import PREFIX as ANOMALY
+from cityops.sensing.anomaly_alarms import AnomalyAlarms
 from cityops.sensing.model import DeviceStatus, Reading
 from cityops.sensing.rules.public import Rule, RuleEvaluator, Transition
 
@@ -99,6 +101,7 @@ class AlarmRunner:
         self._woken = -1
         self._last: dict[str, float] = {}
         self.evaluated = 0  # readings evaluated since start (for the benchmark)
+        self.anomalies = AnomalyAlarms()  # the detectors, beside the rules (anomaly_alarms.py)
 
     # -- the scheduled job -----------------------------------------------------------------
     def step(self) -> None:
@@ -154,6 +157,8 @@ class AlarmRunner:
                     for rule in self._rules_for(device):
                         evaluator = self._evaluator(rule, device)
                         decided += self._apply(evaluator.observe(reading), device)
+                    found = self.anomalies.observe(reading, device.type_code)
+                    decided += self._apply(found, device)
             self._write(decided, [log_id for log_id, _ in logs])
             self.evaluated += count
             return max(count, 1)
@@ -169,6 +174,10 @@ class AlarmRunner:
                     device = self._facts.of(code)
                     if device is not None:
                         decided += self._apply(evaluator.tick(now), device)
+            for transition in self.anomalies.tick(now):
+                device = self._facts.of(transition.device_code)
+                if device is not None:
+                    decided += self._apply([transition], device)
             decided += [Decided(d) for d in book.tick(now)]
             self._write(decided, [])
 
@@ -284,6 +293,8 @@ class AlarmRunner:
             since = int(record.first_at.timestamp() * 1000)
             if record.kind == "offline" and record.device_code:
                 self._silent[record.device_code] = since
+            if record.rule_code.startswith(ANOMALY) and record.device_code:
+                self.anomalies.resume(record.device_code, record.rule_code, record.first_at)
             for member in record.members:
                 self._silent[member] = since
         self._maintenance = set()

@@ -13,6 +13,8 @@ from cityops.sensing import alarm_store, rule_store
 from cityops.sensing.alarm_persist import to_book
 from cityops.sensing.alarm_store import AlarmRecord
 from cityops.sensing.alarms import public as book_api
+from cityops.sensing.anomaly_alarms import FAULT_RULE_CODES
+from cityops.sensing.anomaly_alarms import RULES as ANOMALY_RULES
 
 SNAPSHOT_POINTS = 12  # the last values of each metric a case carries (its chart snapshot)
 
@@ -39,6 +41,8 @@ def due_tickets(
     """Active alarms without a case (of `only`, or all) whose case is due at `now`."""
     rules = {s.rule.code: s.rule for s in rule_store.list_rules(session)}
     asking = [c for c, r in rules.items() if r.case.open_case or r.fault is not None]
+    asking += FAULT_RULE_CODES  # a stuck value found by the anomaly detectors is a fault too
+    rules.update({r.code: r for r in ANOMALY_RULES.values()})
     found = (
         alarm_store.get_alarms(session, only)
         if only is not None
