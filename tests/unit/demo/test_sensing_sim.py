@@ -41,7 +41,8 @@ def test_a_storm_lasts_a_simulated_hour_but_never_less_than_the_floor(
         events.storm_strength("330103001004", begin + timedelta(minutes=m))
         for m in range(-1, length + 1)
     ]
-    assert strength[0] == 0 and strength[-1] == 0
+    assert strength[0] == 0
+    assert strength[-1] == 0
     assert max(strength) == 1.0
     assert events.storm_strength("330103002001", begin + timedelta(minutes=length // 2)) == 0
 
@@ -53,7 +54,8 @@ def test_faults_hit_their_victims_at_their_times() -> None:
     assert not events.silent("TF-0004", T0 + timedelta(minutes=30))
     assert events.battery("MH-0011", T0) == 40
     battery = events.battery("MH-0011", T0 + timedelta(minutes=14))
-    assert battery is not None and battery < 20
+    assert battery is not None
+    assert battery < 20
     assert events.battery("MH-0012", T0) is None
     assert events.trapped("EL-0001", T0 + timedelta(minutes=2))
     assert not events.trapped("EL-0001", T0 + timedelta(minutes=10))
@@ -72,7 +74,8 @@ def test_an_air_row_gives_the_types_units_and_leaves_missing_values_out() -> Non
         "WSPM": "NA",
     }
     values = row_values(row)
-    assert "pm25" not in values and "wind_speed" not in values
+    assert "pm25" not in values
+    assert "wind_speed" not in values
     assert values["pm10"] == 120
     assert values["co"] == 1.5
     assert values["pressure"] == pytest.approx(102.45)
