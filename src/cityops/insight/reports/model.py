@@ -346,9 +346,12 @@ def percent(value: float | None, digits: int = 1) -> str:
 
 
 def change_text(value: float | None, is_rate: bool) -> str:
-    """A 同比/环比 change: "+12.5%" for a count, "+1.3个百分点" for a rate, "—" when unknown."""
+    """A 同比/环比 change: "+12.5%" for a count, "+1.3个百分点" for a rate, "持平" when it rounds
+    to nothing, "—" when unknown."""
     if value is None:
         return "—"
+    if round(value * 100, 1) == 0:
+        return "持平"
     if is_rate:
         return f"{value * 100:+.1f}个百分点"
     return f"{value * 100:+.1f}%"

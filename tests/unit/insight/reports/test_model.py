@@ -113,3 +113,17 @@ def test_unit_fields_match_the_case_engine_counts() -> None:
     from cityops.cases.public import UnitCounts
 
     assert [f.name for f in fields(UnitCounts)] == [f.name for f in fields(Unit)]
+
+
+@pytest.mark.parametrize(
+    ("value", "is_rate", "text"),
+    [
+        (0.125, False, "+12.5%"),
+        (-0.013, True, "-1.3个百分点"),
+        (-0.0004, True, "持平"),
+        (0.0, False, "持平"),
+        (None, False, "—"),
+    ],
+)
+def test_change_text(value: float | None, is_rate: bool, text: str) -> None:
+    assert change_text(value, is_rate) == text
