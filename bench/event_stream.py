@@ -1,16 +1,16 @@
 """Live event stream under many clients: N browsers' tabs on GET /api/v1/events of one server.
 
-    .venv/bin/python -m bench.event_stream [--clients 1000] [--procs 4] [--rate 10]
-        [--seconds 30] [--db sqlite|postgresql] [--workers 1]
+    .venv/bin/python -m bench.event_stream [--clients 1000] [--procs 4] [--rates 2,10]
+        [--seconds 20] [--dbs sqlite,postgresql] [--workers 1]
 
 A fresh database; the real server (`uvicorn cityops.web.server:app`, background work on) on a
 free port; `--procs` client processes hold `--clients` SSE connections between them (raw
 asyncio sockets, a dispatcher's bearer token, `?topics=case.supervised`); once every client has
-its stream open, this process commits one case event a tick at `--rate` a second for
-`--seconds` through `platform.uow()`, as a use case does, and notes the time each commit
-returned. Each client notes when each event's frame arrived. Latency = receive time − commit
-time (one machine, one clock), over every (client, event) pair; an event a client never got
-counts as missing. Writes bench/results/event_stream.json (or --out)."""
+its stream open, this process commits one case event a tick at the run's rate for `--seconds`
+(one run per database and rate) through `platform.uow()`, as a use case does, and notes the
+time each commit returned. Each client notes when each event's frame arrived. Latency =
+receive time − commit time (one machine, one clock), over every (client, event) pair; an event
+a client never got counts as missing. Writes bench/results/event_stream.json (or --out)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import json
 import multiprocessing as mp
 import re
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,16 +53,19 @@ async def _client(port: int, token: str, seen: list[tuple[int, float]], ready: A
         return head.split(b"\r\n", 1)[0].decode()
     with ready.get_lock():
         ready.value += 1
+    rest = b""
     try:
         while True:
-            line = await reader.readline()
-            if not line:
+            data = await reader.read(65536)
+            if not data:
                 return "closed"
-            if line.startswith(b"data: "):
-                m = FRAME.search(line)
-                if m:
-                    seen.append((int(m.group(1)), time.time()))
-            elif line.startswith(b"event: reconnect"):
+            now = time.time()
+            data = rest + data
+            cut = data.rfind(b"\n")  # a frame's line may end in the next read
+            rest = data[cut + 1 :]
+            lines = data[: cut + 1]
+            seen.extend((int(m.group(1)), now) for m in FRAME.finditer(lines))
+            if b"event: reconnect" in lines:
                 return "cut"
     except asyncio.CancelledError:
         return "open"
@@ -96,6 +100,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from cityops.kernel.actor import SYSTEM
     from cityops.org.public import NewUser
 
+    load_before = machine()["load_average"]
     work = Path(tempfile.mkdtemp(prefix="bench-events-"))
     with fresh_database(args.db, work) as url:
         settings = Settings(env="demo", database_url=url, router_model_dir=work / "no-model")
@@ -115,6 +120,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             token = platform.org.access_token_for_user(s, "bench_disp").access_token
         port = free_port()
         server = start_server(url, port, args.workers, work / "server.log")
+        print(f"server pid {server.pid}", file=sys.stderr, flush=True)
         ctx = mp.get_context("spawn")
         ready = ctx.Value("i", 0)
         stop = ctx.Event()
@@ -183,6 +189,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "benchmark": "event_stream",
         "what": "commit of a case event → its SSE frame read by each connected client",
+        "load_average_before": load_before,
         "db": args.db,
         "server_workers": args.workers,
         "clients": args.clients,
@@ -212,17 +219,22 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--clients", type=int, default=1000)
     p.add_argument("--procs", type=int, default=4)
-    p.add_argument("--rate", type=float, default=10.0)
-    p.add_argument("--seconds", type=float, default=30.0)
+    p.add_argument("--rates", default="2,10", help="events a second, one run each")
+    p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--drain", type=float, default=3.0)
     p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    p.add_argument("--dbs", default="sqlite,postgresql", help="sqlite and/or postgresql")
     p.add_argument("--out", type=Path, default=RESULTS / "event_stream.json")
     args = p.parse_args()
-    result = run(args)
+    runs = []
+    for db in args.dbs.split(","):
+        for rate in args.rates.split(","):
+            one = argparse.Namespace(**vars(args), db=db, rate=float(rate))
+            runs.append(run(one))
+            print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
+    result = {"benchmark": "event_stream", "runs": runs}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
-    print(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

@@ -98,6 +98,10 @@ BENCHMARKS = (
         quick=("--db", "sqlite", "--devices", "5000", "--points", "50000", "--year-devices", "5"),
     ),
     Benchmark(
+        "event_stream",
+        quick=("--clients", "100", "--rates", "5", "--seconds", "3", "--dbs", "sqlite"),
+    ),
+    Benchmark(
         "http_load",
         quick=("--db", "sqlite", "--duration", "3", "--warmup", "1"),
         full=("--db", "both"),

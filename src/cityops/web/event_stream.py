@@ -15,6 +15,7 @@ whoever may view alarms (every staff role today), other streamed domains to staf
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Iterable, Sequence
@@ -29,8 +30,11 @@ from cityops.kernel.actor import Actor, Role
 from cityops.sensing.public import SENSING_VIEWERS
 
 STAFF_ROLES = frozenset(Role) - {Role.citizen, Role.integration}
-QUEUE_FRAMES = 512  # frames a subscriber may have waiting before it is cut off
+QUEUE_FRAMES = 2048  # frames waiting for one subscriber before it is cut off (shared bytes)
 RETRY_MS = 2000
+KEEPALIVE_SECONDS = 15.0
+KEEPALIVE = b": keep-alive\n\n"
+END = b""  # put in a queue: the stream ends after what came before it
 # topic words of ?topics= → wire-name prefixes (any other word is taken as a prefix itself)
 TOPICS = {
     "case": "case.",
@@ -128,6 +132,7 @@ class Subscriber:
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_FRAMES))
     floor: int = 0  # frames up to this id were replayed already
     scoped: bool = False  # the actor's case scope is narrower than the city
+    ends_at: float = float("inf")  # loop time when the stream ends (max_seconds)
     cut: bool = False  # the queue overflowed: the last frame says reconnect
 
     def wants(self, frame: Frame) -> bool:
@@ -146,6 +151,8 @@ class EventHub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.upto = 0  # the newest id fanned out (or the tail's start)
         self.cut_count = 0
+        self.keepalive_seconds = KEEPALIVE_SECONDS
+        self._ticker: asyncio.Task[None] | None = None
         tail.listen(self._on_rows)
 
     @property
@@ -160,12 +167,21 @@ class EventHub:
             self.upto = self._tail.cursor
 
     def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
         self._tail.stop()
 
-    def subscribe(self, actor: Actor, prefixes: tuple[str, ...]) -> Subscriber:
-        """On the loop: from now on, frames after `self.upto` reach the subscriber."""
+    def subscribe(
+        self, actor: Actor, prefixes: tuple[str, ...], max_seconds: float = float("inf")
+    ) -> Subscriber:
+        """On the loop: from now on, frames after `self.upto` reach the subscriber, until
+        `max_seconds` have passed."""
+        loop = asyncio.get_running_loop()
         sub = Subscriber(actor, prefixes, floor=self.upto, scoped=visible_needs_query(actor))
+        sub.ends_at = loop.time() + max_seconds
         self._subs.add(sub)
+        if self._ticker is None:
+            self._ticker = loop.create_task(self._tick())
         if sub.scoped:
             with self._lock:
                 self._scoped[actor] = self._scoped.get(actor, 0) + 1
@@ -216,6 +232,24 @@ class EventHub:
                     self._cut(sub)
                     break
 
+    async def _tick(self) -> None:
+        """One timer for every subscriber (none per stream): a keep-alive comment into each
+        queue every `keepalive_seconds`, and END into the queues of streams whose time is up."""
+        loop = asyncio.get_running_loop()
+        next_keepalive = loop.time() + self.keepalive_seconds
+        while True:
+            await asyncio.sleep(min(1.0, self.keepalive_seconds))
+            now = loop.time()
+            keepalive = now >= next_keepalive
+            if keepalive:
+                next_keepalive = now + self.keepalive_seconds
+            for sub in list(self._subs):
+                if now >= sub.ends_at:
+                    self.unsubscribe(sub)
+                    _offer(sub, END)
+                elif keepalive:
+                    _offer(sub, KEEPALIVE)
+
     def _cut(self, sub: Subscriber) -> None:
         """A subscriber too slow to keep up: empty its queue and leave it one last frame."""
         self.unsubscribe(sub)
@@ -224,6 +258,13 @@ class EventHub:
             sub.queue.get_nowait()
         sub.cut = True
         sub.queue.put_nowait(control("reconnect", {"reason": "too_slow"}))
+        sub.queue.put_nowait(END)
+
+
+def _offer(sub: Subscriber, data: bytes) -> None:
+    """Into the queue if there is room: a full queue is a stream about to be cut anyway."""
+    with contextlib.suppress(asyncio.QueueFull):
+        sub.queue.put_nowait(data)
 
 
 def visible_needs_query(actor: Actor) -> bool:

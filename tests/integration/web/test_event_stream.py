@@ -5,6 +5,7 @@ carries personal data."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -23,8 +24,10 @@ from sqlalchemy import select
 from sse import SseEvent, StreamReader, parse
 
 from cityops.app import Platform
+from cityops.cases.events import CaseSupervised
 from cityops.infra.outbox import outbox
 from cityops.kernel.clock import FixedClock
+from cityops.web import event_stream
 from cityops.web.app import create_app
 
 PHONE = "13812345678"
@@ -142,6 +145,92 @@ def test_topics_narrow_the_stream(base: str, city: City) -> None:
     marker.wait_for(lambda es: len(_cases(es)) >= 1)
     assert case["number"] not in reader.text
     assert _cases(reader.events) == []
+
+
+def test_a_slow_client_is_cut_without_holding_up_the_others(
+    city: City, platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two streams of the app, over ASGI: the slow one's writes hang (a client that stopped
+    reading), the fast one's go through. The slow one's queue fills, it is cut and, once its
+    write returns, gets `reconnect` and its end; the fast one gets every event meanwhile."""
+    monkeypatch.setattr(event_stream, "QUEUE_FRAMES", 100)
+    app = create_app(platform)
+    token = city.auth("disp")["Authorization"].encode()
+    total = 300
+
+    def scope() -> dict[str, Any]:
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.4"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/api/v1/events",
+            "raw_path": b"/api/v1/events",
+            "query_string": b"max_seconds=60&topics=case.supervised",
+            "root_path": "",
+            "headers": [(b"authorization", token), (b"host", b"test")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("test", 80),
+        }
+
+    def emit() -> None:
+        for start in range(0, total, 50):
+            with platform.uow() as uow:
+                uow.emit_all(
+                    [
+                        CaseSupervised(
+                            occurred_at=platform.clock.now(),
+                            case_id=900_000 + n,
+                            case_number=f"S{n}",
+                            status="dispatched",
+                        )
+                        for n in range(start, start + 50)
+                    ]
+                )
+            time.sleep(0.05)
+
+    def body(sent: list[dict[str, Any]]) -> bytes:
+        return b"".join(m.get("body", b"") for m in sent)
+
+    async def main() -> None:
+        release, never = asyncio.Event(), asyncio.Event()
+        slow_sent: list[dict[str, Any]] = []
+        fast_sent: list[dict[str, Any]] = []
+
+        async def slow_send(message: dict[str, Any]) -> None:
+            slow_sent.append(message)
+            if message["type"] == "http.response.body":
+                await release.wait()
+
+        async def fast_send(message: dict[str, Any]) -> None:
+            fast_sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            await never.wait()
+            return {"type": "http.disconnect"}
+
+        slow = asyncio.create_task(app(scope(), receive, slow_send))
+        fast = asyncio.create_task(app(scope(), receive, fast_send))
+        while len(slow_sent) < 2 or len(fast_sent) < 2:  # both streams open
+            await asyncio.sleep(0.01)
+        await asyncio.to_thread(emit)
+        for _ in range(1000):
+            if body(fast_sent).count(b"event: case.supervised") >= total:
+                break
+            await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.wait_for(slow, 10)  # the slow stream ended by itself
+        fast.cancel()
+        fast_events = [e for e in parse(body(fast_sent).decode()) if e.event.startswith("case.")]
+        assert [e.data["case_number"] for e in fast_events] == [f"S{n}" for n in range(total)]
+        slow_events = parse(body(slow_sent).decode())
+        assert [e.event for e in slow_events] == ["reconnect"]
+
+    try:
+        asyncio.run(main())
+    finally:
+        app.state.event_hub.stop()  # no lifespan here to stop it
 
 
 @pytest.mark.parametrize("user", ["cit"])

@@ -100,8 +100,9 @@ def test_a_slow_subscriber_is_cut_and_the_others_get_everything(
         assert not fast.cut
         assert slow.cut
         assert hub.cut_count == 1
-        assert slow.queue.qsize() == 1
+        assert slow.queue.qsize() == 2
         assert slow.queue.get_nowait().startswith(b"event: reconnect\n")
+        assert slow.queue.get_nowait() == event_stream.END
         assert hub.subscribers == 1  # the slow one gets nothing more
 
     asyncio.run(run())
@@ -132,5 +133,21 @@ def test_frames_already_replayed_are_not_sent_again() -> None:
         sub = hub.subscribe(DISPATCHER, ())
         hub._fan_out(_frames([9, 10, 11]), {}, 11)
         assert [sub.queue.get_nowait()[:6] for _ in range(sub.queue.qsize())] == [b"id: 11"]
+
+    asyncio.run(run())
+
+
+def test_one_ticker_sends_keep_alives_and_ends_streams_whose_time_is_up() -> None:
+    async def run() -> None:
+        hub = EventHub(_Tail(), connect=None)  # type: ignore[arg-type]
+        hub.keepalive_seconds = 0.05
+        hub.start(asyncio.get_running_loop())
+        short = hub.subscribe(DISPATCHER, (), max_seconds=0.01)
+        long = hub.subscribe(DISPATCHER, ())
+        await asyncio.sleep(0.2)
+        assert short.queue.get_nowait() == event_stream.END
+        assert hub.subscribers == 1
+        assert long.queue.get_nowait() == event_stream.KEEPALIVE
+        hub.stop()
 
     asyncio.run(run())

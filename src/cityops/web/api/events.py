@@ -25,6 +25,7 @@ from cityops.infra.outbox_tail import OutboxTail, kept_range, rows_between
 from cityops.kernel.errors import PermissionDenied
 from cityops.web.deps import CurrentActor, PlatformDep
 from cityops.web.event_stream import (
+    END,
     RETRY_MS,
     EventHub,
     Frame,
@@ -39,7 +40,6 @@ from cityops.web.event_stream import (
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
 
-KEEPALIVE_SECONDS = 15.0
 MAX_STREAM_SECONDS = 300
 REPLAY_MAX = 1000
 
@@ -75,7 +75,7 @@ async def stream_events(
     if last_event_header and last_event_header.strip().isdigit():
         resume = int(last_event_header.strip())
     hub = await event_hub(request, platform)
-    sub = hub.subscribe(actor, topic_prefixes(topics))
+    sub = hub.subscribe(actor, topic_prefixes(topics), max_seconds)
     try:
         opening = await run_in_threadpool(_opening, platform, sub, resume)
     except BaseException:
@@ -116,26 +116,19 @@ def _sends(sub: Subscriber, frame: Frame, visible: frozenset[int] | None) -> boo
 async def _stream(
     hub: EventHub, sub: Subscriber, opening: bytes, max_seconds: int
 ) -> AsyncIterator[bytes]:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + max_seconds
+    """The opening, then what the hub puts in the queue (frames, keep-alives) until END. No
+    timer per stream: the hub's ticker sends the keep-alives and the END of `max_seconds`."""
     try:
         yield opening
+        if max_seconds <= 0:
+            return
         while True:
-            left = end - loop.time()
-            if left <= 0:
-                return
-            try:
-                async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
-                    first = await sub.queue.get()
-            except TimeoutError:
-                if end - loop.time() > 0:
-                    yield b": keep-alive\n\n"
-                continue
-            chunk = [first]
+            chunk = [await sub.queue.get()]
             while not sub.queue.empty():  # what else waits goes in the same write
                 chunk.append(sub.queue.get_nowait())
-            yield b"".join(chunk)
-            if sub.cut and sub.queue.empty():
+            if END in chunk:
+                yield b"".join(chunk[: chunk.index(END)])
                 return
+            yield b"".join(chunk)
     finally:
         hub.unsubscribe(sub)
