@@ -169,3 +169,34 @@ def cases_per_area(
         AreaCaseCounts(str(code), int(n), int(o or 0), int(r or 0))
         for code, n, o, r in session.execute(stmt)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryCaseCounts:
+    code: str
+    name: str
+    total: int
+    open: int
+
+
+def cases_per_category(
+    session: Session, actor: Actor, f: CaseFilter, now: datetime, limit: int
+) -> list[CategoryCaseCounts]:
+    """The categories with the most of the filter's cases in the actor's scope, at most
+    `limit`, with how many of them are open."""
+    stmt = (
+        select(
+            cases.c.category_code,
+            func.max(cases.c.category_name),
+            func.count().label("n"),
+            _flag(cases.c.status.in_([s.value for s in OPEN_STATUSES])),
+        )
+        .where(*_where(actor, f, now))
+        .group_by(cases.c.category_code)
+        .order_by(func.count().desc(), cases.c.category_code)
+        .limit(limit)
+    )
+    return [
+        CategoryCaseCounts(str(code), str(name), int(n), int(o or 0))
+        for code, name, n, o in session.execute(stmt)
+    ]

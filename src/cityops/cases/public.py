@@ -53,10 +53,12 @@ from cityops.cases.intake import PreparedCase
 from cityops.cases.map_reads import (
     AreaCaseCounts,
     CaseCell,
+    CategoryCaseCounts,
     MapCase,
     case_cells,
     case_points,
     cases_per_area,
+    cases_per_category,
     count_cases,
 )
 from cityops.cases.model import (
@@ -163,6 +165,7 @@ __all__ = [
     "CaseTypes",
     "CaseVerified",
     "CaseView",
+    "CategoryCaseCounts",
     "CheckedPhoto",
     "DepartmentInfo",
     "FormField",
@@ -192,6 +195,7 @@ __all__ = [
     "case_points",
     "cases_in_street",
     "cases_per_area",
+    "cases_per_category",
     "category_counts",
     "check_photo",
     "checked_phone",

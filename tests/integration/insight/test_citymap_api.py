@@ -164,3 +164,11 @@ def test_devices_come_with_their_state_as_points_or_cells(city: City) -> None:
     east = _rows(_get(city, "boss_east", "devices"))
     assert {d["code"] for d in east} == {"AQ-E1", "AQ-E2"}
     assert _get(city, "boss", "devices", state="online")["total"] == 0
+
+
+def test_category_counts_rank_the_categories(city: City) -> None:
+    _seed(city)
+    rows = _rows(_get(city, "boss", "category-counts", top=5))
+    assert [(r["code"], r["total"], r["open"]) for r in rows] == [(LAMP, 7, 7), (LITTER, 2, 2)]
+    east = _rows(_get(city, "boss_east", "category-counts"))
+    assert [(r["code"], r["total"]) for r in east] == [(LAMP, 3), (LITTER, 2)]

@@ -893,6 +893,7 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/citymap/devices"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/citymap/areas"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/citymap/area-counts"): Row(signed_in(CITY_MAP)),
+    ("GET", "/api/v1/citymap/category-counts"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
     ("GET", "/api/v1/evaluation/scores"): Row(signed_in(EVALUATION)),  # streets by default
     ("GET", "/api/v1/evaluation/cases"): Row(
@@ -968,6 +969,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/hot-issues"): Row(console_cell, console),
     ("GET", "/console/reports"): Row(reports_page_cell, console),
     ("GET", "/map"): Row(console_cell, console),
+    ("GET", "/console/citymap"): Row(console_cell, console),
+    ("GET", "/console/bigscreen"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/console/alarms"): Row(sensing_page_cell, console),
     ("GET", "/console/rules"): Row(sensing_page_cell, console),

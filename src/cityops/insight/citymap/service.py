@@ -18,11 +18,12 @@ from cityops.cases.public import (
     AreaCaseCounts,
     CaseCell,
     CaseFilter,
+    CategoryCaseCounts,
     MapCase,
     case_cells,
     case_points,
     cases_per_area,
-    count_cases,
+    cases_per_category,
 )
 from cityops.geo.public import AreaLevel, GeoService
 from cityops.insight.citymap.model import MAX_POINTS, SIMPLIFY_DEG, cell_size, simplify_geometry
@@ -82,11 +83,13 @@ class CityMapService:
         else counts per cell of the zoom's size."""
         may_view_city_map(actor)
         now = self._clock.now()
-        total = count_cases(session, actor, f, now)
-        if total <= max_points:
-            return CaseMap(total, None, [], case_points(session, actor, f, now, max_points))
+        # one read either way: the newest max_points + 1 tell whether points will do
+        points = case_points(session, actor, f, now, max_points + 1) if max_points else []
+        if max_points and len(points) <= max_points:
+            return CaseMap(len(points), None, [], points)
         size = cell_size(zoom)
-        return CaseMap(total, size, case_cells(session, actor, f, now, size), [])
+        cells = case_cells(session, actor, f, now, size)
+        return CaseMap(sum(c.count for c in cells), size, cells, [])
 
     def devices(
         self,
@@ -122,6 +125,13 @@ class CityMapService:
         """Per area of `level`: the filter's cases in the reader's scope, open and overdue."""
         may_view_city_map(actor)
         return cases_per_area(session, actor, f, self._clock.now(), level)
+
+    def category_counts(
+        self, session: Session, actor: Actor, f: CaseFilter, limit: int
+    ) -> list[CategoryCaseCounts]:
+        """The categories with the most of the filter's cases in the reader's scope."""
+        may_view_city_map(actor)
+        return cases_per_category(session, actor, f, self._clock.now(), limit)
 
     def areas(self, session: Session, actor: Actor, level: str) -> AreaDocument:
         """The areas of `level` in use as a GeoJSON FeatureCollection (WGS84), simplified for

@@ -188,3 +188,22 @@ def city_map_area_counts(
             "rows": [[c.code, c.total, c.open, c.overdue] for c in counts],
         }
     )
+
+
+@router.get("/category-counts")
+def city_map_category_counts(
+    platform: PlatformDep,
+    session: ReadSession,
+    actor: CurrentActor,
+    filters: CaseFilterQ,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> Response:
+    """`{"fields": ["code", "name", "total", "open"], "rows"}`: the `top` categories with the
+    most of the filter's cases in the reader's scope, most first."""
+    counts = platform.city_map.category_counts(session, actor, filters, top)
+    return _json(
+        {
+            "fields": ["code", "name", "total", "open"],
+            "rows": [[c.code, c.name, c.total, c.open] for c in counts],
+        }
+    )
