@@ -87,9 +87,9 @@ export async function run(user) {
     if (spec.max !== null) lines.push({ yAxis: spec.max, name: t("device.range_max") });
     return {
       animation: false,
-      grid: { left: 48, right: 56, top: 24, bottom: 28 },
+      grid: { left: 48, right: 56, top: 32, bottom: 28 },
       tooltip: { trigger: "axis", valueFormatter: (x) => `${formatValue(x, spec)} ${spec.unit}` },
-      xAxis: { type: "time" },
+      xAxis: { type: "time", axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", name: spec.unit, scale: true },
       series: [{
         name: metricName(spec),
