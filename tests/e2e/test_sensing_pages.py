@@ -125,6 +125,7 @@ def test_register_send_and_watch_a_device(
     # the point is picked on the map: a click in the middle of the city's streets
     page.locator("#device-map").click()
     expect(form.locator("#r-lon")).not_to_have_value("")
+    picked = [float(form.locator(f"#r-{axis}").input_value()) for axis in ("lon", "lat")]
     form.locator("button[type=submit]").click()
     token_box = page.locator("#token-box")
     expect(token_box).to_be_visible()
@@ -133,8 +134,8 @@ def test_register_send_and_watch_a_device(
     stored = http.get(f"/api/v1/sensing/devices/{CODE}").json()
     assert stored["name"] == "东湖空气站"
     assert stored["has_token"] is True
-    lon = float(form.locator("#r-lon").input_value() or stored["lon"])
-    assert abs(stored["lon"] - lon) < 1e-5
+    assert abs(stored["lon"] - picked[0]) < 1e-5  # where the map was clicked
+    assert abs(stored["lat"] - picked[1]) < 1e-5
 
     sent = httpx.post(
         f"{live_server}/api/v1/telemetry", json=READINGS, headers={"X-Device-Token": token}
