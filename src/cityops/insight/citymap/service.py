@@ -83,13 +83,13 @@ class CityMapService:
         else counts per cell of the zoom's size."""
         may_view_city_map(actor)
         now = self._clock.now()
-        # one read either way: the newest max_points + 1 tell whether points will do
-        points = case_points(session, actor, f, now, max_points + 1) if max_points else []
-        if max_points and len(points) <= max_points:
-            return CaseMap(len(points), None, [], points)
+        # the cells first (one pass over the matching cases); the points only when few match
         size = cell_size(zoom)
         cells = case_cells(session, actor, f, now, size)
-        return CaseMap(sum(c.count for c in cells), size, cells, [])
+        total = sum(c.count for c in cells)
+        if total <= max_points:
+            return CaseMap(total, None, [], case_points(session, actor, f, now, max_points))
+        return CaseMap(total, size, cells, [])
 
     def devices(
         self,
