@@ -126,7 +126,10 @@ setInterval(refresh, REFRESH_S * 1000);
 map.on("moveend", () => { mapData(); });
 try {
   const { openEvents } = await import("../events.js");
-  openEvents({ topics: ["case"] }).on("case.reported", () => { figures(); mapData(); });
+  const stream = openEvents({ topics: ["case"] });
+  let pending = null;
+  const later = () => { clearTimeout(pending); pending = setTimeout(() => { figures(); mapData(); }, 1000); };
+  for (const name of ["case.reported", "case.closed", "case.overdue", "reset"]) stream.on(name, later);
 } catch {
   /* no live stream: the minute's refresh stands */
 }

@@ -166,8 +166,8 @@ onLangChange(legend);
 try {
   const { openEvents } = await import("../events.js");
   const stream = openEvents({ topics: ["case"] });
-  stream.on("case.reported", soon);
-  stream.on("reset", soon);
+  // new cases, and the changes that recolour one (closed, overdue, reminded)
+  for (const name of ["case.reported", "case.closed", "case.overdue", "case.reminded", "reset"]) stream.on(name, soon);
 } catch {
   setInterval(refresh, 60_000);
 }
