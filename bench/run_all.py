@@ -97,6 +97,11 @@ BENCHMARKS = (
         "sensing_queries",
         quick=("--db", "sqlite", "--devices", "5000", "--points", "50000", "--year-devices", "5"),
     ),
+    Benchmark("sensing_device_import", quick=("--db", "sqlite", "--devices", "2000"), out="file"),
+    Benchmark("citymap", quick=("--cases", "3000", "--devices", "300", "--runs", "1")),
+    Benchmark(
+        "reports", quick=("--cases", "5000", "--runs", "1", "--db", "sqlite"), missing=_chromium
+    ),
     Benchmark(
         "event_stream",
         quick=("--clients", "100", "--rates", "5", "--seconds", "3", "--dbs", "sqlite"),
