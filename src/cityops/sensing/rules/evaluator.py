@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cityops.kernel.clock import SHANGHAI
 from cityops.sensing.model import Reading
 from cityops.sensing.rules.model import (
     AllOf,
@@ -308,14 +309,14 @@ class RuleEvaluator:
         self._floor = at
         if self._fired_at is None:
             self._fired_at, self._since = at, since
-            text = f"{rule.name}: {describe(rule.condition)} since {since.isoformat()}"
+            text = f"{rule.name}: {describe(rule.condition)} since {_local(since)}"
             return RuleFired(rule, self.device_code, at, since, self._values(), text)
         fired_at, began = self._fired_at, self._since or self._fired_at
         self._fired_at = self._since = None
         peak, self._peak = self._peak, None
         clear = rule.clear_condition
         shown = describe(clear) if clear is not None else f"not {describe(rule.condition)}"
-        text = f"{rule.name}: cleared, {shown} since {since.isoformat()}"
+        text = f"{rule.name}: cleared, {shown} since {_local(since)}"
         return RuleCleared(rule, self.device_code, at, began, fired_at, peak, self._values(), text)
 
 
@@ -334,3 +335,8 @@ def _direction(condition: Condition, metric: str | None) -> bool | None:
     if isinstance(condition, Threshold | RateOfChange) and condition.metric == metric:
         return condition.op.upward
     return None
+
+
+def _local(instant: datetime) -> str:
+    """An instant as people in the operation centre read it: Beijing time, to the minute."""
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
