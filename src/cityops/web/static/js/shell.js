@@ -25,7 +25,9 @@ export async function startPage() {
   for (const link of document.querySelectorAll("[data-nav]")) {
     if (link.dataset.nav === page) {
       link.setAttribute("aria-current", "page");
-      link.scrollIntoView({ block: "nearest", inline: "nearest" }); // a phone's nav row scrolls
+      // the nav row scrolls sideways when narrower than its pages: show the current one, once
+      // the header holds the user's name (it takes room from the row)
+      requestAnimationFrame(() => link.scrollIntoView({ block: "nearest", inline: "nearest" }));
     }
   }
   const logout = document.getElementById("logout");
