@@ -131,7 +131,8 @@ def _print(report: HotspotReport, data: Path) -> None:
             escape(issue.place or "—"),
             str(issue.votes),
         )
-    console.print(table)
+    # piped to a file or another program the table keeps one line per issue (no 80-column wrap)
+    console.print(table, width=None if console.is_terminal else 200)
 
 
 @app.command("hotspots")

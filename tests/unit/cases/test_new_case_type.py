@@ -55,8 +55,9 @@ class AcknowledgeBody(ActionBody):
     alarm_level: int | None = Field(default=None, ge=1, le=4, description="1 (highest) … 4")
 
 
+# 告警确认 (a name of its own: sensing.events has an AlarmAcknowledged)
 @dataclass(frozen=True, kw_only=True)
-class AlarmAcknowledged(CaseEvent, wire="case.test_alarm_acknowledged", version=1):  # 告警确认
+class SensorAlarmAcknowledged(CaseEvent, wire="case.test_alarm_acknowledged", version=1):
     alarm_level: int
 
 
@@ -72,7 +73,7 @@ def _acknowledge(step: Step) -> CaseState:
 
 
 def _events(done: Done[AcknowledgeBody]) -> list[CaseEvent]:
-    return [AlarmAcknowledged(**done.event_fields(), alarm_level=done.body.alarm_level or 0)]
+    return [SensorAlarmAcknowledged(**done.event_fields(), alarm_level=done.body.alarm_level or 0)]
 
 
 ACKNOWLEDGE: ActionSpec[AcknowledgeBody] = ActionSpec(
@@ -182,7 +183,7 @@ def test_its_body_input_history_and_events() -> None:
     done: Done[Any] = Done(body, inp, before, after, 1, "C1", NOW, "d", "dispatcher", None)
     assert ACKNOWLEDGE.history(done) == {"alarm_level": 2}
     (event,) = ACKNOWLEDGE.events(done)
-    assert isinstance(event, AlarmAcknowledged)
+    assert isinstance(event, SensorAlarmAcknowledged)
     assert (event.alarm_level, event.status) == (2, "registered")
 
 
