@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -131,8 +132,8 @@ def _print(report: HotspotReport, data: Path) -> None:
             escape(issue.place or "—"),
             str(issue.votes),
         )
-    # piped to a file or another program the table keeps one line per issue (no 80-column wrap)
-    console.print(table, width=None if console.is_terminal else 200)
+    # a console made now reads the terminal (or COLUMNS) as it is at this call, not at import
+    Console().print(table)
 
 
 @app.command("hotspots")
