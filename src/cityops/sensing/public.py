@@ -35,6 +35,7 @@ from cityops.sensing.map_reads import (
 from cityops.sensing.model import DeviceStatus, MetricSpec, Reading
 from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Reason
 from cityops.sensing.policy import ALARM_HANDLERS, DEVICE_MANAGERS, RULE_EDITORS, SENSING_VIEWERS
+from cityops.sensing.reads import LatestTexts, MetricSummary
 from cityops.sensing.rule_store import RuleVersion, StoredRule
 from cityops.sensing.series import DeadLetter, PointRow, StoredDeadLetter
 from cityops.sensing.service import NewDevice, RegisteredDevice, SensingService
@@ -77,8 +78,10 @@ __all__ = [
     "Hj212Sink",
     "IngestResult",
     "Ingestion",
+    "LatestTexts",
     "MapDevice",
     "MetricSpec",
+    "MetricSummary",
     "NewDevice",
     "PointRow",
     "Problem",

@@ -136,6 +136,69 @@ def latest_of_devices(
     return [DeviceLatest(code, kind, area, tuple(held[i])) for i, code, kind, area in found], total
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceDoc:
+    """A device's latest values as the stored JSON text (latest_docs.py), "[]" before any."""
+
+    code: str
+    type_code: str
+    area_code: str
+    doc: str
+
+
+MetricStats = tuple[str, int, float, float, float, int]  # metric, devices, min, max, avg, newest
+
+
+def latest_docs_of_devices(
+    conn: Connection,
+    *,
+    type_code: str | None = None,
+    area_prefix: str | None = None,
+    limit: int = 10_000,
+) -> tuple[list[DeviceDoc], int, list[MetricStats]]:
+    """The stored latest-values texts of the devices of a type and/or an area (code prefix), by
+    device code: at most `limit` devices, the number that matched, and per metric over the
+    devices listed: how many have a value, min, max, average and the newest instant (from
+    `sensing_latest`, by the database)."""
+    d, docs, lt = t.devices, t.latest_docs, t.latest
+    where = [d.c.status != "retired"]
+    if type_code:
+        where.append(d.c.type_code == type_code)
+    if area_prefix:
+        where.append(d.c.area_code.startswith(area_prefix, autoescape=True))
+    listed = (
+        select(d.c.code, d.c.type_code, d.c.area_code, func.coalesce(docs.c.doc, "[]"))
+        .outerjoin(docs, docs.c.device_id == d.c.id)
+        .where(*where)
+        .order_by(d.c.code)
+        .limit(limit + 1)
+    )
+    found = fetch_tuples(conn, listed)
+    stats = select(
+        lt.c.metric,
+        func.count(),
+        func.min(lt.c.value),
+        func.max(lt.c.value),
+        func.avg(lt.c.value),
+        func.max(lt.c.ts),
+    )
+    if len(found) > limit:
+        found = found[:limit]
+        total = int(conn.execute(select(func.count()).select_from(d).where(*where)).scalar_one())
+        chosen = select(d.c.id).where(*where).order_by(d.c.code).limit(limit).subquery()
+        stats = stats.join(chosen, chosen.c.id == lt.c.device_id)
+    else:
+        total = len(found)
+        stats = stats.join(d, d.c.id == lt.c.device_id).where(*where)
+    summary = [
+        (m, int(n), float(lo), float(hi), float(avg), int(newest))
+        for m, n, lo, hi, avg, newest in fetch_tuples(
+            conn, stats.group_by(lt.c.metric).order_by(lt.c.metric)
+        )
+    ]
+    return [DeviceDoc(*row) for row in found], total, summary
+
+
 def fetch_tuples(conn: Connection, stmt: Select[Any]) -> list[tuple[Any, ...]]:
     """The rows of `stmt` as the driver's tuples, on the connection's transaction: for reads of
     a hundred thousand small rows, where building SQLAlchemy rows costs more than the query."""

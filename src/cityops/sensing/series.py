@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from cityops.sensing import latest_docs
 from cityops.sensing import store as t
 
 
@@ -76,11 +77,15 @@ def insert_points(conn: Connection, rows: Sequence[PointRow]) -> None:
 
 
 def upsert_latest(conn: Connection, rows: Iterable[PointRow]) -> None:
+    """Upsert the latest values (an older instant never overwrites a newer one), then rewrite
+    the stored texts of their devices (latest_docs.py) in the same transaction."""
+    held = list(rows)
     params = [
-        {"device_id": r.device_id, "metric": r.metric, "ts": r.ts, "value": r.value} for r in rows
+        {"device_id": r.device_id, "metric": r.metric, "ts": r.ts, "value": r.value} for r in held
     ]
     if params:
         conn.execute(_latest_upsert(conn.dialect.name), params)
+        latest_docs.refresh(conn, {r.device_id for r in held})
 
 
 def log_readings(conn: Connection, at: datetime, readings: list[list[Any]]) -> None:

@@ -21,7 +21,7 @@ from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.devices import DeviceRecord
 from cityops.sensing.ingest import DeviceDirectory, Ingestion
 from cityops.sensing.model import DeviceStatus
-from cityops.sensing.reads import HealthAnswer, LatestAnswer, Series, SeriesReads
+from cityops.sensing.reads import HealthAnswer, LatestAnswer, LatestTexts, Series, SeriesReads
 from cityops.sensing.retention import RetentionJob
 from cityops.sensing.rollup import RollupJob
 from cityops.sensing.series import StoredDeadLetter
@@ -272,6 +272,20 @@ class SensingService:
             type_code=type_code,
             metric=metric,
             limit=limit,
+        )
+
+    def latest_texts(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        area: str | None = None,
+        type_code: str | None = None,
+        limit: int = 10_000,
+    ) -> LatestTexts:
+        """All latest values of an area's and/or a type's devices as stored JSON texts."""
+        return self.series_reads.latest_texts(
+            session, actor, area=area, type_code=type_code, limit=limit
         )
 
     def health(

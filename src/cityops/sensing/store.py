@@ -97,6 +97,15 @@ latest = Table(
     Column("metric", String(40), primary_key=True),
     Column("ts", BigInteger, nullable=False),
     Column("value", Float, nullable=False),
+    sqlite_with_rowid=False,  # clustered on (device, metric): a device's rows lie together
+)
+
+latest_docs = Table(
+    # each device's latest values as the JSON text the latest API answers with (latest_docs.py)
+    "sensing_latest_docs",
+    metadata,
+    Column("device_id", _BIG_ID, primary_key=True, autoincrement=False),
+    Column("doc", Text, nullable=False),
 )
 
 reading_log = Table(
@@ -172,6 +181,7 @@ alarms = Table(
     Column("case_id", _BIG_ID, nullable=True),  # the case it opened (no FK: cases is above)
     Column("case_status", String(20), nullable=False, default=""),
     Index("ix_sensing_alarms_rule_device_active", "rule_code", "device_id", "active"),
+    Index("ix_sensing_alarms_case_id", "case_id"),
 )
 
 alarm_events = Table(
