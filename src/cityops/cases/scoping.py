@@ -8,10 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
 
 from cityops.cases.store import case_assignments, cases
-from cityops.kernel.actor import Actor, Role
-
-# Roles that see the whole city (narrowed to their areas when the actor has area codes).
-CITYWIDE_ROLES = (Role.admin, Role.leader, Role.dispatcher, Role.shift_leader, Role.operator)
+from cityops.kernel.actor import CITYWIDE_ROLES, Actor, Role
 
 
 def _in_areas(area_codes: tuple[str, ...]) -> ColumnElement[bool]:

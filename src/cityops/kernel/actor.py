@@ -18,6 +18,11 @@ class Role(StrEnum):
     integration = "integration"  # API token of an integrated system
 
 
+# Roles that see the whole city (narrowed to their areas when the actor has area codes): where
+# the case scope (cases/scoping.py) and the alarm scope (sensing/scoping.py) both start.
+CITYWIDE_ROLES = (Role.admin, Role.leader, Role.dispatcher, Role.shift_leader, Role.operator)
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The acting party. `department_id` binds handlers; `area_codes` scope inspectors and

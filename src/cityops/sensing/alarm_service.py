@@ -1,8 +1,10 @@
 """Alarm and rule use cases (告警, 告警规则): list, read with history, acknowledge, clear, assign,
 comment; rules saved as versions, switched on and off, exported and imported as YAML, and
 backtested over stored points before they are switched on. Each use case checks its rule in
-policy.py first. What the case bridge needs (`case_tickets`, `link_case`, `case_statuses`)
-takes no actor: it is called by the system, never through the API."""
+policy.py first; an alarm is read and acted on only within the actor's scope (scoping.py:
+the case scope's rules applied to the alarm's device), and outside it is not found (404).
+What the case bridge needs (`case_tickets`, `link_case`, `case_statuses`) takes no actor: it
+is called by the system, never through the API."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from cityops.sensing.rules.public import (
     rule_from_dict,
     rule_to_dict,
 )
+from cityops.sensing.scoping import alarm_scope
 
 MAX_BACKTEST_DAYS = 92
 MAX_BACKTEST_POINTS = 2_000_000
@@ -63,18 +66,22 @@ class AlarmService:
         offset: int = 0,
         limit: int = 50,
     ) -> tuple[list[AlarmRecord], int]:
+        """A page of the alarms in the actor's scope (as the counts per severity the alarm
+        board shows are made of it)."""
         policy.may_view_alarms(actor)
-        return alarm_store.list_alarms(session, filters, offset=offset, limit=limit)
+        return alarm_store.list_alarms(
+            session, filters, scope=alarm_scope(actor), offset=offset, limit=limit
+        )
 
     def get_alarm(self, session: Session, actor: Actor, alarm_id: int) -> AlarmDetail:
         policy.may_view_alarms(actor)
-        alarm = self._alarm(session, alarm_id)
+        alarm = self._scoped_alarm(session, actor, alarm_id)
         return AlarmDetail(alarm, alarm_store.alarm_lines(session, alarm_id))
 
     def acknowledge(self, uow: UnitOfWork, actor: Actor, alarm_id: int) -> AlarmRecord:
         """确认: a second acknowledgement changes nothing."""
         policy.may_handle_alarms(actor)
-        alarm = self._alarm(uow.session, alarm_id)
+        alarm = self._scoped_alarm(uow.session, actor, alarm_id)
         if alarm.acked:
             return alarm
         now = self._clock.now()
@@ -93,7 +100,7 @@ class AlarmService:
         """Clear by hand (人工恢复): the alarm stops being active; the rule raises a new one
         only when its condition clears and comes back."""
         policy.may_handle_alarms(actor)
-        alarm = self._alarm(uow.session, alarm_id)
+        alarm = self._scoped_alarm(uow.session, actor, alarm_id)
         if not alarm.active:
             raise Conflict(f"alarm {alarm_id} is cleared already", code="alarm_not_active")
         now = self._clock.now()
@@ -108,7 +115,7 @@ class AlarmService:
         self, uow: UnitOfWork, actor: Actor, alarm_id: int, assignee: str | None
     ) -> AlarmRecord:
         policy.may_handle_alarms(actor)
-        alarm = self._alarm(uow.session, alarm_id)
+        alarm = self._scoped_alarm(uow.session, actor, alarm_id)
         who = clean_text(assignee or "").strip()
         if len(who) > 80:
             raise ValidationFailed("an assignee is at most 80 characters", code="invalid_assignee")
@@ -119,7 +126,7 @@ class AlarmService:
 
     def comment(self, uow: UnitOfWork, actor: Actor, alarm_id: int, text: str) -> AlarmLine:
         policy.may_handle_alarms(actor)
-        alarm = self._alarm(uow.session, alarm_id)
+        alarm = self._scoped_alarm(uow.session, actor, alarm_id)
         held = alarm_store.count_lines(uow.session, alarm_id, "commented")
         now = self._clock.now()
         comments = tuple(book_api.Comment(now, "", "x") for _ in range(held))
@@ -132,6 +139,13 @@ class AlarmService:
 
     def _alarm(self, session: Session, alarm_id: int) -> AlarmRecord:
         alarm = alarm_store.get_alarm(session, alarm_id)
+        if alarm is None:
+            raise NotFound(f"no alarm {alarm_id}", code="alarm_not_found")
+        return alarm
+
+    def _scoped_alarm(self, session: Session, actor: Actor, alarm_id: int) -> AlarmRecord:
+        """The alarm if it is in the actor's scope; outside it, as one that does not exist."""
+        alarm = alarm_store.get_alarm(session, alarm_id, alarm_scope(actor))
         if alarm is None:
             raise NotFound(f"no alarm {alarm_id}", code="alarm_not_found")
         return alarm

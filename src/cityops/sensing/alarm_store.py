@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, and_, cast, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Row,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from cityops.sensing import store as t
@@ -145,8 +157,14 @@ def add_lines(session: Session, lines: Sequence[Mapping[str, Any]]) -> None:
         session.execute(insert(t.alarm_events), [dict(line) for line in lines])
 
 
-def get_alarm(session: Session, alarm_id: int) -> AlarmRecord | None:
-    row = session.execute(_WITH_DEVICE.where(_A.c.id == alarm_id)).one_or_none()
+def get_alarm(
+    session: Session, alarm_id: int, scope: ColumnElement[bool] | None = None
+) -> AlarmRecord | None:
+    """The alarm, if it is within `scope` (a clause of scoping.py; None: any)."""
+    stmt = _WITH_DEVICE.where(_A.c.id == alarm_id)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    row = session.execute(stmt).one_or_none()
     return None if row is None else _record(row, row.device_code_)
 
 
@@ -157,9 +175,16 @@ def get_alarms(session: Session, ids: Sequence[int]) -> list[AlarmRecord]:
 
 
 def list_alarms(
-    session: Session, f: AlarmFilter, *, offset: int = 0, limit: int = 50
+    session: Session,
+    f: AlarmFilter,
+    *,
+    scope: ColumnElement[bool] | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> tuple[list[AlarmRecord], int]:
-    where = []
+    """A page of the alarms of the filter within `scope` (a clause of scoping.py), the latest
+    first, and how many there are."""
+    where: list[ColumnElement[bool]] = [] if scope is None else [scope]
     if f.active is not None:
         where.append(_A.c.active == f.active)
     if f.severity:

@@ -42,7 +42,8 @@ RULE_EDITORS = frozenset({Role.admin})
 
 
 def may_view_alarms(actor: Actor) -> None:
-    """list_alarms, get_alarm, list_rules, get_rule, export_rules: staff (SENSING_VIEWERS)."""
+    """list_alarms, get_alarm, list_rules, get_rule, export_rules: staff (SENSING_VIEWERS);
+    which alarms each sees and acts on is the alarm scope's (scoping.py)."""
     if not actor.has(*SENSING_VIEWERS):
         raise PermissionDenied("alarms are for staff", code="sensing_forbidden")
 

@@ -37,6 +37,7 @@ from cityops.sensing.payloads import ALL_REASONS, MAX_PAYLOAD_BYTES, Problem, Re
 from cityops.sensing.policy import ALARM_HANDLERS, DEVICE_MANAGERS, RULE_EDITORS, SENSING_VIEWERS
 from cityops.sensing.reads import LatestTexts, MetricSummary
 from cityops.sensing.rule_store import RuleVersion, StoredRule
+from cityops.sensing.scoping import scoped_alarm_ids
 from cityops.sensing.series import DeadLetter, PointRow, StoredDeadLetter
 from cityops.sensing.service import NewDevice, RegisteredDevice, SensingService
 from cityops.sensing.writer import TelemetryWriter, WriterBusy
@@ -102,5 +103,6 @@ __all__ = [
     "device_points",
     "device_xlsx_bytes",
     "read_device_rows",
+    "scoped_alarm_ids",
     "shipped_types",
 ]

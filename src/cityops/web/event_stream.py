@@ -8,9 +8,11 @@ event; its browser reconnects and resumes from the table (Last-Event-ID), so a s
 neither memory nor the others' latency.
 
 Who sees what: staff only. Case events go to the roles that see the whole city, and to a scoped
-actor only for the cases in their scope (`cases.public.scoped_case_ids`: one query per batch and
-distinct scoped actor, made in the tail's thread, never on the event loop). Alarm events go to
-whoever may view alarms (every staff role today), other streamed domains to staff."""
+actor only for the cases in their scope (`cases.public.scoped_case_ids`); alarm events go to
+whoever may view alarms, and to a scoped actor only for the alarms in their scope
+(`sensing.public.scoped_alarm_ids`: the alarm list's scope). Both are one query per batch and
+distinct scoped actor, made in the tail's thread, never on the event loop. Other streamed
+domains go to staff."""
 
 from __future__ import annotations
 
@@ -22,12 +24,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from cityops.cases.public import scoped_case_ids
 from cityops.infra.outbox_tail import OutboxEntry, OutboxTail
 from cityops.kernel.actor import Actor, Role
-from cityops.sensing.public import SENSING_VIEWERS
+from cityops.sensing.public import SENSING_VIEWERS, scoped_alarm_ids
 
 STAFF_ROLES = frozenset(Role) - {Role.citizen, Role.integration}
 QUEUE_FRAMES = 2048  # frames waiting for one subscriber before it is cut off (shared bytes)
@@ -64,12 +66,26 @@ _FIELDS = {
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One event as sent: its outbox id, wire name, the case it concerns and the SSE bytes."""
+    """One event as sent: its outbox id, wire name, the case or alarm it concerns and the SSE
+    bytes."""
 
     id: int
     name: str
     case_id: int | None
     data: bytes
+    alarm_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """Of a batch's cases and alarms, those in one actor's scope (None: all of them)."""
+
+    cases: frozenset[int] | None = None
+    alarms: frozenset[int] | None = None
+
+
+EVERYTHING = Visible()
+NOTHING = Visible(frozenset(), frozenset())
 
 
 def frame_for(entry: OutboxEntry) -> Frame | None:
@@ -79,9 +95,16 @@ def frame_for(entry: OutboxEntry) -> Frame | None:
             body: dict[str, Any] = {"type": entry.name, "id": entry.id}
             body.update({k: entry.payload[k] for k in keys if entry.payload.get(k) is not None})
             case_id = body.get("case_id") if prefix == "case." else None
+            alarm_id = body.get("alarm_id") if prefix == "sensing." else None
             text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
             data = f"id: {entry.id}\nevent: {entry.name}\ndata: {text}\n\n".encode()
-            return Frame(entry.id, entry.name, int(case_id) if case_id else None, data)
+            return Frame(
+                entry.id,
+                entry.name,
+                int(case_id) if case_id else None,
+                data,
+                int(alarm_id) if alarm_id else None,
+            )
     return None
 
 
@@ -102,26 +125,43 @@ def may_stream(actor: Actor) -> bool:
     return actor.has(*STAFF_ROLES)
 
 
-def audience_allows(actor: Actor, frame: Frame, visible: frozenset[int] | None) -> bool:
-    """Whether `actor` may be sent `frame`; `visible`: the frame's batch's case ids in the
-    actor's scope (None: the actor sees the whole city)."""
+def audience_allows(actor: Actor, frame: Frame, visible: Visible) -> bool:
+    """Whether `actor` may be sent `frame`; `visible`: the frame's batch's cases and alarms in
+    the actor's scope."""
     if frame.name.startswith("case."):
-        return visible is None or (frame.case_id is not None and frame.case_id in visible)
+        return _among(frame.case_id, visible.cases)
     if frame.name.startswith("sensing."):
-        return actor.has(*SENSING_VIEWERS)
+        return actor.has(*SENSING_VIEWERS) and _among(frame.alarm_id, visible.alarms)
     return True
 
 
-def visible_cases(conn: Any, actor: Actor, case_ids: Iterable[int]) -> frozenset[int] | None:
-    """Of `case_ids`, those in the actor's scope (None: all, without a query)."""
-    scope = scoped_case_ids(actor)
+def _among(object_id: int | None, visible: frozenset[int] | None) -> bool:
+    return visible is None or (object_id is not None and object_id in visible)
+
+
+def visible_in(conn: Any, actor: Actor, frames: Iterable[Frame]) -> Visible:
+    """Of the frames' cases and alarms, those in the actor's scope: a query for each kind
+    whose scope is narrower than the city and that the frames name."""
+    case_ids, alarm_ids = set(), set()
+    for frame in frames:
+        if frame.case_id is not None:
+            case_ids.add(frame.case_id)
+        if frame.alarm_id is not None:
+            alarm_ids.add(frame.alarm_id)
+    return Visible(
+        _in_scope(conn, scoped_case_ids(actor), case_ids),
+        _in_scope(conn, scoped_alarm_ids(actor), alarm_ids),
+    )
+
+
+def _in_scope(conn: Any, scope: Select[tuple[int]] | None, ids: set[int]) -> frozenset[int] | None:
+    """Of `ids`, those `scope` (a select of ids) holds (None: all, without a query)."""
     if scope is None:
         return None
-    ids = sorted(set(case_ids))
     if not ids:
         return frozenset()
     sub = scope.subquery()
-    rows = conn.execute(select(sub.c.id).where(sub.c.id.in_(ids)))
+    rows = conn.execute(select(sub.c.id).where(sub.c.id.in_(sorted(ids))))
     return frozenset(int(r[0]) for r in rows)
 
 
@@ -131,7 +171,7 @@ class Subscriber:
     prefixes: tuple[str, ...]
     queue: asyncio.Queue[bytes] = field(default_factory=lambda: asyncio.Queue(QUEUE_FRAMES))
     floor: int = 0  # frames up to this id were replayed already
-    scoped: bool = False  # the actor's case scope is narrower than the city
+    scoped: bool = False  # the actor's case or alarm scope is narrower than the city
     ends_at: float = float("inf")  # loop time when the stream ends (max_seconds)
     cut: bool = False  # the queue overflowed: the last frame says reconnect
 
@@ -200,29 +240,27 @@ class EventHub:
                     self._scoped.pop(sub.actor, None)
 
     def _on_rows(self, rows: Sequence[OutboxEntry]) -> None:
-        """In the tail's thread: frames, and each scoped subscriber's visible cases."""
+        """In the tail's thread: frames, and each scoped subscriber's visible cases and alarms."""
         frames = [f for f in (frame_for(r) for r in rows) if f is not None]
         last = rows[-1].id
-        case_ids = [f.case_id for f in frames if f.case_id is not None]
+        named = [f for f in frames if f.case_id is not None or f.alarm_id is not None]
         with self._lock:
             scoped = list(self._scoped)
-        visible: dict[Actor, frozenset[int] | None] = {}
-        if case_ids and scoped:
+        visible: dict[Actor, Visible] = {}
+        if named and scoped:
             with self._connect() as conn:
                 for actor in scoped:
-                    visible[actor] = visible_cases(conn, actor, case_ids)
+                    visible[actor] = visible_in(conn, actor, named)
                 conn.rollback()
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._fan_out, frames, visible, last)
 
-    def _fan_out(
-        self, frames: list[Frame], visible: dict[Actor, frozenset[int] | None], last: int
-    ) -> None:
+    def _fan_out(self, frames: list[Frame], visible: dict[Actor, Visible], last: int) -> None:
         """On the loop: each frame into each subscriber's queue that may and wants it."""
         self.upto = max(self.upto, last)
         for sub in list(self._subs):
-            seen = visible.get(sub.actor, frozenset()) if sub.scoped else None
+            seen = visible.get(sub.actor, NOTHING) if sub.scoped else EVERYTHING
             for frame in frames:
                 if not sub.wants(frame) or not audience_allows(sub.actor, frame, seen):
                     continue
@@ -268,6 +306,6 @@ def _offer(sub: Subscriber, data: bytes) -> None:
 
 
 def visible_needs_query(actor: Actor) -> bool:
-    """Whether the actor's case scope is narrower than the city (`scoped_case_ids` says None
-    for the whole city: building the statement runs no query)."""
-    return scoped_case_ids(actor) is not None
+    """Whether the actor's case or alarm scope is narrower than the city (`scoped_case_ids`
+    and `scoped_alarm_ids` say None for the whole city: building a statement runs no query)."""
+    return scoped_case_ids(actor) is not None or scoped_alarm_ids(actor) is not None

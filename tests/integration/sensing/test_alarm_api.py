@@ -22,6 +22,7 @@ ADMIN = {"X-Test-Role": "admin"}
 DISPATCHER = {"X-Test-Role": "dispatcher"}
 HANDLER = {"X-Test-Role": "handler"}
 INSPECTOR = {"X-Test-Role": "inspector"}
+LEADER = {"X-Test-Role": "leader"}  # reads every alarm; an inspector only those of their areas
 RULE: dict[str, Any] = {
     "name": "PM2.5 high",
     "severity": "major",
@@ -49,7 +50,7 @@ def _raise_alarm(http: TestClient, p: Platform) -> int:
     token = register(p, "AQ-API").token
     _send(p, token, 10, 200)
     p.alarms.runner.process_readings()
-    page = http.get("/api/v1/alarms", params={"active": True}, headers=INSPECTOR).json()
+    page = http.get("/api/v1/alarms", params={"active": True}, headers=LEADER).json()
     assert page["total"] == 1
     alarm_id: int = page["items"][0]["id"]
     return alarm_id
@@ -80,7 +81,7 @@ def test_staff_acknowledge_assign_comment_and_clear_an_alarm(
     again = http.post(f"{url}/clear", headers=DISPATCHER)
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "alarm_not_active"
-    detail = http.get(url, headers=INSPECTOR).json()
+    detail = http.get(url, headers=LEADER).json()
     assert [h["action"] for h in detail["history"]] == [
         "raised",
         "acknowledged",
@@ -88,7 +89,7 @@ def test_staff_acknowledge_assign_comment_and_clear_an_alarm(
         "commented",
         "cleared",
     ]
-    assert http.get("/api/v1/alarms/999999", headers=INSPECTOR).status_code == 404
+    assert http.get("/api/v1/alarms/999999", headers=LEADER).status_code == 404
 
 
 def test_a_manual_clear_reaches_the_runner_and_a_new_occurrence_raises_a_new_alarm(
@@ -101,7 +102,7 @@ def test_a_manual_clear_reaches_the_runner_and_a_new_occurrence_raises_a_new_ala
     token_again = register(p, "AQ-API-2").token
     _send(p, token_again, 9, 300)
     p.alarms.runner.process_readings()
-    active = http.get("/api/v1/alarms", params={"active": True}, headers=INSPECTOR).json()
+    active = http.get("/api/v1/alarms", params={"active": True}, headers=LEADER).json()
     assert [a["device_code"] for a in active["items"]] == ["AQ-API-2"]
 
 
@@ -172,7 +173,7 @@ def test_a_rule_is_backtested_over_stored_points_before_it_is_switched_on(
     assert body["alarms"][0]["duration_seconds"] == 20 * 60
     # switched off, the live runner raises nothing from the same readings
     p.alarms.runner.process_readings()
-    assert http.get("/api/v1/alarms", headers=INSPECTOR).json()["total"] == 0
+    assert http.get("/api/v1/alarms", headers=LEADER).json()["total"] == 0
     refused = http.post("/api/v1/alarm-rules/pm25-high/backtest", json=ask, headers=DISPATCHER)
     assert refused.status_code == 403
     backwards = {"start": ask["end"], "end": ask["start"]}

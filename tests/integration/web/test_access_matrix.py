@@ -7,6 +7,8 @@ role, a dispatcher bound to one street, and an integration API token. The scope:
 street X and is dispatched to department CGJ; case B lies in street Y and is dispatched to SWJ.
 The handler of CGJ, the handler of street X's office (which sees its place, 属地), the inspector
 and the dispatcher of street X have A in scope and not B; every other staff role sees both.
+Alarms follow the same scope: the in-scope alarm's device stands in street X and is maintained
+by CGJ, the other's stands in street Y and is owned by SWJ.
 
 `ROWS` has one row per route (method and path as the app declares it); the routes of the
 workflow actions are one family whose cells are read from the action registry. A route without a
@@ -615,8 +617,14 @@ MATRIX_RULE = "am-pm25"
 ALARM_RULE_BODY = {
     "code": MATRIX_RULE,
     "name": "matrix PM2.5",
-    "scope": {"device": MATRIX_DEVICE},
+    "scope": {"device_type": "air_quality"},
     "when": {"threshold": {"metric": "pm25", "op": ">", "value": 150}},
+}
+# the devices of the alarms: in scope, one in street X maintained by CGJ (the scoped roles see
+# its alarms: by area, by department, by place); out of scope, one in street Y owned by SWJ
+ALARM_DEVICES = {  # scope → (code, area, owner department, O&M department)
+    IN: ("AM-ALARM-X", GRID, "", "CGJ"),
+    OUT: ("AM-ALARM-Y", OTHER_GRID, "SWJ", ""),
 }
 
 
@@ -629,26 +637,39 @@ def on_rule(w: World, role: str, scope: str) -> Req:
     return Req(path={"code": MATRIX_RULE})
 
 
-def _matrix_alarm(w: World, *, cleared: bool) -> int:
-    """An alarm the runner raised on the matrix device (active, or one cleared by hand)."""
+def _alarm_device(w: World, scope: str) -> str:
+    code, area, owner, om = ALARM_DEVICES[scope]
+    with w.platform.read() as s:
+        known = w.platform.sensing.list_devices(s, SYSTEM, query=code)[1]
+    if not known:
+        lon, lat = _point(w, area)
+        with w.platform.uow() as uow:
+            new = NewDevice(code, "air_quality", lon, lat, owner_department=owner, om_department=om)
+            w.platform.sensing.register_device(uow.session, SYSTEM, new)
+    return code
+
+
+def _matrix_alarm(w: World, *, cleared: bool, scope: str = IN) -> int:
+    """An alarm the runner raised on the scope's alarm device (active, or one cleared by
+    hand)."""
     on_rule(w, "admin", IN)
-    on_device(w, "admin", IN)
+    device = _alarm_device(w, scope)
     with w.platform.read() as s:
         found = w.platform.alarms.list_alarms(
-            s, SYSTEM, AlarmFilter(device_code=MATRIX_DEVICE), limit=500
+            s, SYSTEM, AlarmFilter(device_code=device), limit=500
         )[0]
     wanted = [a for a in found if a.active != cleared]
     if wanted:
         return wanted[0].id
     if cleared:
-        active = _matrix_alarm(w, cleared=False)
+        active = _matrix_alarm(w, cleared=False, scope=scope)
         with w.platform.uow() as uow:
             w.platform.alarms.clear_alarm(uow, SYSTEM, active, "matrix")
         w.platform.alarms.runner.reconcile()
         return active
     with w.platform.uow() as uow:
         w.platform.alarms.set_rule_enabled(uow, SYSTEM, MATRIX_RULE, True)
-        token = w.platform.sensing.issue_token(uow.session, SYSTEM, MATRIX_DEVICE)
+        token = w.platform.sensing.issue_token(uow.session, SYSTEM, device)
     day_ago = int(w.platform.clock.now().timestamp() * 1000) - 86_400_000
     for value in (50, 300):  # below, then above: the rule fires again
         ms = day_ago + w.unique() * 1000
@@ -658,19 +679,26 @@ def _matrix_alarm(w: World, *, cleared: bool) -> int:
     w.platform.alarms.runner.process_readings()
     with w.platform.read() as s:
         found = w.platform.alarms.list_alarms(
-            s, SYSTEM, AlarmFilter(device_code=MATRIX_DEVICE, active=True), limit=1
+            s, SYSTEM, AlarmFilter(device_code=device, active=True), limit=1
         )[0]
     assert found, "the matrix rule raised no alarm"
     return found[0].id
 
 
+def alarm_list(w: World, role: str, scope: str) -> Req:
+    # both alarms exist: a scoped actor's list must not name the one out of scope
+    for where in SCOPES:
+        _matrix_alarm(w, cleared=False, scope=where)
+    return Req()
+
+
 def on_alarm(w: World, role: str, scope: str) -> Req:
-    return Req(path={"alarm_id": _matrix_alarm(w, cleared=False)})
+    return Req(path={"alarm_id": _matrix_alarm(w, cleared=False, scope=scope)})
 
 
 def on_cleared_alarm(w: World, role: str, scope: str) -> Req:
     # cleared already: an allowed cell passes every rule and meets 409 alarm_not_active
-    return Req(path={"alarm_id": _matrix_alarm(w, cleared=True)})
+    return Req(path={"alarm_id": _matrix_alarm(w, cleared=True, scope=scope)})
 
 
 def assign_alarm(w: World, role: str, scope: str) -> Req:
@@ -846,17 +874,20 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/ngsi-ld/v1/entities/{entity_id}"): Row(signed_in(STAFF), ngsi_entity),
     ("GET", "/ngsi-ld/v1/temporal/entities"): Row(signed_in(STAFF), ngsi_query),
     ("GET", "/ngsi-ld/v1/temporal/entities/{entity_id}"): Row(signed_in(STAFF), ngsi_entity),
-    # alarms: staff read them; the centre's dispatchers, shift leaders, operators and
-    # administrators handle them; administrators edit, import and backtest the rules
-    ("GET", "/api/v1/alarms"): Row(signed_in(STAFF)),
-    ("GET", "/api/v1/alarms/{alarm_id}"): Row(signed_in(STAFF), on_alarm),
-    ("POST", "/api/v1/alarms/{alarm_id}/ack"): Row(signed_in(ALARM_HANDLERS), on_alarm),
+    # alarms: staff read them, each within the case scope of their role (404 outside it); the
+    # centre's dispatchers, shift leaders, operators and administrators handle them;
+    # administrators edit, import and backtest the rules
+    ("GET", "/api/v1/alarms"): Row(signed_in(STAFF), alarm_list),
+    ("GET", "/api/v1/alarms/{alarm_id}"): Row(signed_in(STAFF, out=404), on_alarm),
+    ("POST", "/api/v1/alarms/{alarm_id}/ack"): Row(signed_in(ALARM_HANDLERS, out=404), on_alarm),
     ("POST", "/api/v1/alarms/{alarm_id}/clear"): Row(
-        signed_in(ALARM_HANDLERS, 409), on_cleared_alarm
+        signed_in(ALARM_HANDLERS, 409, out=404), on_cleared_alarm
     ),
-    ("POST", "/api/v1/alarms/{alarm_id}/assign"): Row(signed_in(ALARM_HANDLERS), assign_alarm),
+    ("POST", "/api/v1/alarms/{alarm_id}/assign"): Row(
+        signed_in(ALARM_HANDLERS, out=404), assign_alarm
+    ),
     ("POST", "/api/v1/alarms/{alarm_id}/comments"): Row(
-        signed_in(ALARM_HANDLERS, 201), comment_alarm
+        signed_in(ALARM_HANDLERS, 201, out=404), comment_alarm
     ),
     ("GET", "/api/v1/alarm-rules"): Row(signed_in(STAFF)),
     ("GET", "/api/v1/alarm-rules/export"): Row(signed_in(STAFF)),
@@ -991,6 +1022,10 @@ ROWS: dict[tuple[str, str], Row] = {
 ACTION_PATH = "/api/v1/cases/{case_id}/actions/"
 for _spec in WORKFLOW:
     ROWS[("POST", ACTION_PATH + _spec.name)] = Row(action_cell(_spec.name), action(_spec.name))
+
+# answers that carry alarms: a scoped actor's never name the alarm device out of scope (the
+# device itself is not scoped yet: the device list and its readings name it)
+SCOPED_ALARM_PATHS = ("/api/v1/alarms", "/api/v1/events")
 
 # Paths of mounts: a request goes to a file inside
 MOUNT_PATHS = {"/static": "/static/css/console.css"}
@@ -1237,6 +1272,9 @@ def test_cell(world: World, method: str, path: str) -> None:
             body = response.text
             if role in SCOPED and world.case_b["number"] in body:
                 wrong.append(f"{where}: names case B {world.case_b['number']}, out of scope")
+            out_device = ALARM_DEVICES[OUT][0]
+            if role in SCOPED and path.startswith(SCOPED_ALARM_PATHS) and out_device in body:
+                wrong.append(f"{where}: names the alarm of {out_device}, out of scope")
             if role in ACCOUNTS and path.startswith("/api/v1"):
                 json_body = "json" in response.headers.get("content-type", "")
                 codes = _tracking_codes(response.json()) if json_body else []

@@ -12,7 +12,14 @@ import pytest
 from cityops.infra.outbox_tail import OutboxEntry
 from cityops.kernel.actor import Actor, Role
 from cityops.web import event_stream
-from cityops.web.event_stream import EventHub, Frame, frame_for, may_stream, topic_prefixes
+from cityops.web.event_stream import (
+    EventHub,
+    Frame,
+    Visible,
+    frame_for,
+    may_stream,
+    topic_prefixes,
+)
 
 DISPATCHER = Actor(user_id=1, username="disp", roles=frozenset({Role.dispatcher}))
 INSPECTOR = Actor(
@@ -114,11 +121,36 @@ def test_a_scoped_subscriber_gets_only_the_cases_found_in_its_scope() -> None:
         hub.start(asyncio.get_running_loop())
         insp = hub.subscribe(INSPECTOR, ("case.",))
         disp = hub.subscribe(DISPATCHER, ("case.",))
-        hub._fan_out(_frames([1, 2, 3]), {INSPECTOR: frozenset({2})}, 3)
+        hub._fan_out(_frames([1, 2, 3]), {INSPECTOR: Visible(frozenset({2}), frozenset())}, 3)
         assert disp.queue.qsize() == 3
         assert insp.queue.qsize() == 1
         assert b"id: 2\n" in insp.queue.get_nowait()
         hub._fan_out(_frames([4]), {}, 4)  # a batch without the inspector's visible set
+        assert insp.queue.empty()
+
+    asyncio.run(run())
+
+
+def _alarm(row_id: int, alarm_id: int) -> Frame:
+    payload = {"alarm_id": alarm_id, "kind": "rule", "severity": "major", "device_code": "AQ-1"}
+    frame = frame_for(OutboxEntry(row_id, "sensing.alarm_raised", payload))
+    assert frame is not None
+    return frame
+
+
+def test_a_scoped_subscriber_gets_only_the_alarms_found_in_its_scope() -> None:
+    async def run() -> None:
+        hub = EventHub(_Tail(), connect=None)  # type: ignore[arg-type]
+        hub.start(asyncio.get_running_loop())
+        insp = hub.subscribe(INSPECTOR, ("sensing.alarm_",))
+        disp = hub.subscribe(DISPATCHER, ("sensing.alarm_",))
+        frames = [_alarm(1, 11), _alarm(2, 12), _alarm(3, 13)]
+        assert [f.alarm_id for f in frames] == [11, 12, 13]
+        hub._fan_out(frames, {INSPECTOR: Visible(frozenset(), frozenset({12}))}, 3)
+        assert disp.queue.qsize() == 3
+        assert insp.queue.qsize() == 1
+        assert b"id: 2\n" in insp.queue.get_nowait()
+        hub._fan_out([_alarm(4, 14)], {}, 4)  # a batch without the inspector's visible set
         assert insp.queue.empty()
 
     asyncio.run(run())

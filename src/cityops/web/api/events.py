@@ -30,12 +30,13 @@ from cityops.web.event_stream import (
     EventHub,
     Frame,
     Subscriber,
+    Visible,
     audience_allows,
     control,
     frame_for,
     may_stream,
     topic_prefixes,
-    visible_cases,
+    visible_in,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["events"])
@@ -99,7 +100,7 @@ def _opening(platform: Platform, sub: Subscriber, resume: int | None) -> bytes:
         oldest, _ = kept_range(conn)
         rows = rows_between(conn, resume, sub.floor, REPLAY_MAX + 1)
         frames = [f for f in (frame_for(r) for r in rows) if f is not None]
-        visible = visible_cases(conn, sub.actor, [f.case_id for f in frames if f.case_id])
+        visible = visible_in(conn, sub.actor, frames)
         conn.rollback()
     if len(rows) > REPLAY_MAX or (oldest and resume < oldest - 1):
         parts.append(control("reset", {"reason": "too_far_behind"}, sub.floor))
@@ -108,7 +109,7 @@ def _opening(platform: Platform, sub: Subscriber, resume: int | None) -> bytes:
     return b"".join(parts)
 
 
-def _sends(sub: Subscriber, frame: Frame, visible: frozenset[int] | None) -> bool:
+def _sends(sub: Subscriber, frame: Frame, visible: Visible) -> bool:
     wanted = not sub.prefixes or frame.name.startswith(sub.prefixes)
     return wanted and audience_allows(sub.actor, frame, visible)
 
