@@ -31,9 +31,9 @@ from cityops.cases.evaluation_types import (
 )
 from cityops.cases.model import CaseStatus
 from cityops.cases.queries import GROUPS
-from cityops.cases.scoping import CITYWIDE_ROLES, scope_clause
+from cityops.cases.scoping import scope_clause
 from cityops.cases.store import cases
-from cityops.kernel.actor import Actor, Role
+from cityops.kernel.actor import CITYWIDE_ROLES, Actor, Role
 from cityops.kernel.errors import ValidationFailed
 
 # ---- areas and departments: per case ---------------------------------------------------------
