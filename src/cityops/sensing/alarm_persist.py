@@ -178,18 +178,18 @@ def store_decisions(
                     "detail": _detail(alarm, {}),
                 },
             )
-            joined = f"joined: {', '.join(d.joined)}" if d.joined else ""
-            left = f"back: {', '.join(d.left)}" if d.left else ""
+            joined = f"新增离线：{'、'.join(d.joined)}" if d.joined else ""
+            left = f"恢复上报：{'、'.join(d.left)}" if d.left else ""
             line(
                 alarm_id,
                 alarm.last_at,
                 "members_changed",
-                "; ".join(x for x in (joined, left) if x),
+                "；".join(x for x in (joined, left) if x),
             )
         elif isinstance(d, book_api.AlarmEscalated):
             level = alarm.escalation_level
             alarm_store.update_alarm(session, alarm_id, {"escalation": level})
-            line(alarm_id, now, "escalated", f"level {level}")
+            line(alarm_id, now, "escalated", book_api.escalation_note(level))
             uow.emit(AlarmEscalated(occurred_at=now, **_common(alarm, alarm_id), level=level))
     alarm_store.add_lines(session, lines)
 
@@ -200,7 +200,14 @@ def store_escalations(uow: UnitOfWork, due: list[tuple[AlarmRecord, int]], now: 
         alarm_store.update_alarm(uow.session, record.id, {"escalation": level})
         alarm_store.add_lines(
             uow.session,
-            [{"alarm_id": record.id, "at": now, "action": "escalated", "note": f"level {level}"}],
+            [
+                {
+                    "alarm_id": record.id,
+                    "at": now,
+                    "action": "escalated",
+                    "note": book_api.escalation_note(level),
+                }
+            ],
         )
         uow.emit(
             AlarmEscalated(

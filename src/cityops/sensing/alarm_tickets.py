@@ -5,18 +5,22 @@ rule's metrics. Read by the alarm → case bridge (alarm_cases) through AlarmSer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from cityops.kernel.clock import SHANGHAI, to_local
 from cityops.sensing import alarm_store, rule_store
 from cityops.sensing.alarm_persist import to_book
 from cityops.sensing.alarm_store import AlarmRecord
 from cityops.sensing.alarms import public as book_api
 from cityops.sensing.anomaly_alarms import FAULT_RULE_CODES
 from cityops.sensing.anomaly_alarms import RULES as ANOMALY_RULES
+from cityops.sensing.rules.public import DeviceFault, Severity
 
 SNAPSHOT_POINTS = 12  # the last values of each metric a case carries (its chart snapshot)
+FAULTS = frozenset(f.value for f in DeviceFault)
+SEVERITIES = frozenset(s.value for s in Severity)
 
 
 @dataclass(frozen=True)
@@ -95,33 +99,40 @@ def _snapshot(session: Session, device_id: int, metrics: tuple[str, ...], until:
     )
     lines = []
     for metric, series in points.items():
-        shown = ", ".join(
-            f"{datetime.fromtimestamp(ts / 1000, UTC).strftime('%H:%M')} {value:g}"
+        shown = "，".join(
+            f"{datetime.fromtimestamp(ts / 1000, SHANGHAI).strftime('%H:%M')} {value:g}"
             for ts, value in series
         )
-        lines.append(f"{metric}: {shown}")
+        lines.append(f"{metric}：{shown}")
     return "\n".join(lines)
 
 
 def _case_title(alarm: AlarmRecord, decision: book_api.CaseDecision) -> str:
-    where = alarm.device_code or alarm.group_key or alarm.area_code
     if decision.kind is book_api.CaseKind.maintenance:
-        return f"设备故障 {where}: {alarm.fault or alarm.kind}"[:200]
-    return f"感知告警 {where}: {alarm.title}"[:200]
+        if not alarm.device_code:  # a group: its text says where and how many
+            return f"设备故障：{alarm.title}"[:200]
+        fault = DeviceFault(alarm.fault).label if alarm.fault in FAULTS else alarm.kind
+        return f"设备故障 {alarm.device_code}：{fault}"[:200]
+    return f"感知告警 {alarm.device_code or alarm.area_code}：{alarm.title}"[:200]
 
 
 def _case_text(alarm: AlarmRecord, decision: book_api.CaseDecision, snapshot: str) -> str:
+    first = to_local(alarm.first_at).isoformat(sep=" ")
     parts = [
-        f"告警 #{alarm.id} (/api/v1/alarms/{alarm.id}): {alarm.title}",
-        f"级别 {alarm.severity}; 首次 {alarm.first_at.isoformat()}; 次数 {alarm.count}",
+        f"告警 #{alarm.id}（/api/v1/alarms/{alarm.id}）：{alarm.title}",
+        f"级别：{_severity(alarm.severity)}；首次发生：{first}；次数：{alarm.count}",
         decision.reason,
     ]
     if alarm.values:
-        parts.append("值: " + ", ".join(f"{k}={v:g}" for k, v in sorted(alarm.values.items())))
+        parts.append("数值：" + "，".join(f"{k}={v:g}" for k, v in sorted(alarm.values.items())))
     if alarm.members:
-        shown = ", ".join(alarm.members[:50])
-        more = f" … (+{len(alarm.members) - 50})" if len(alarm.members) > 50 else ""
-        parts.append(f"设备 ({len(alarm.members)}): {shown}{more}")
+        shown = "、".join(alarm.members[:50])
+        more = f" …（另 {len(alarm.members) - 50} 台）" if len(alarm.members) > 50 else ""
+        parts.append(f"设备（共 {len(alarm.members)} 台）：{shown}{more}")
     if snapshot:
-        parts.append("最近数据:\n" + snapshot)
+        parts.append("最近数据：\n" + snapshot)
     return "\n".join(parts)[:4900]
+
+
+def _severity(value: str) -> str:
+    return Severity(value).label if value in SEVERITIES else value

@@ -33,9 +33,9 @@ PREFIX = "anomaly."
 DEFAULT_TYPES = frozenset({"air_quality", "water_quality"})
 KINDS = (AnomalyKind.spike, AnomalyKind.stuck, AnomalyKind.drift)
 _NAMES = {
-    AnomalyKind.spike: "数据尖峰 (spike)",
-    AnomalyKind.stuck: "数据恒值 (stuck value)",
-    AnomalyKind.drift: "数据漂移 (drift from the device's own baseline)",
+    AnomalyKind.spike: "数据尖峰",
+    AnomalyKind.stuck: "数据恒值",
+    AnomalyKind.drift: "数据漂移",
 }
 
 
@@ -90,7 +90,7 @@ class AnomalyAlarms:
                     found.ts,
                     found.ts,
                     {found.metric: reading.value},
-                    f"{found.metric}: {found.explanation}",
+                    f"{RULES[found.kind].name}：{found.explanation}",
                 )
             )
         return out
@@ -110,7 +110,7 @@ class AnomalyAlarms:
                         fired_at,
                         None,
                         {},
-                        f"no {kind.value} for {self.quiet}",
+                        f"已恢复：{_span(self.quiet)}内未再出现{RULES[kind].name}",
                     )
                 )
         return out
@@ -123,3 +123,13 @@ class AnomalyAlarms:
     @property
     def active(self) -> int:
         return len(self._active)
+
+
+def _span(span: timedelta) -> str:
+    """A duration in words, exactly: `6 小时`, `90 分钟`, `45 秒`."""
+    seconds = span.total_seconds()
+    if seconds % 3600 == 0:
+        return f"{int(seconds) // 3600} 小时"
+    if seconds % 60 == 0:
+        return f"{int(seconds) // 60} 分钟"
+    return f"{seconds:g} 秒"

@@ -40,7 +40,9 @@ from cityops.sensing.alarms.model import (
     GroupChanged,
     Suppression,
     escalation_due,
+    escalation_note,
     group_alarm_keys,
+    group_place,
     rule_alarm_key,
     silence_alarm_key,
 )
@@ -176,16 +178,16 @@ class AlarmBook:
             return []
         alarm_id = self._active.get(silence_alarm_key(device_code))
         if alarm_id is not None:
-            return [self._clear(self._alarms[alarm_id], at, f"{device_code} reports again")]
+            return [self._clear(self._alarms[alarm_id], at, f"设备 {device_code} 恢复上报")]
         group = self._member_of.pop(device_code, None)
         if group is None or group not in self._active:
             return []
         alarm = self._alarms[self._active[group]]
         members = tuple(d for d in alarm.members if d != device_code)
         if not members:
-            return [self._clear(replace(alarm, members=()), at, "every device reports again")]
+            return [self._clear(replace(alarm, members=()), at, "全部设备已恢复上报")]
         alarm = replace(alarm, members=members, last_at=at).noted(
-            at, AlarmAction.members_changed, note=f"{device_code} reports again"
+            at, AlarmAction.members_changed, note=f"设备 {device_code} 恢复上报"
         )
         self._store(alarm)
         return [GroupChanged(alarm, left=(device_code,))]
@@ -198,7 +200,7 @@ class AlarmBook:
             alarm = self._alarms[alarm_id]
             if now - max(since, self._last_change(alarm.key) or since) >= settings.flap_stable:
                 del self._held_clear[alarm_id]
-                out.append(self._clear(alarm, now, "steady after flapping"))
+                out.append(self._clear(alarm, now, "振荡平息，已恢复"))
         for alarm in list(self._alarms.values()):
             last = self._last_change(alarm.key)
             steady = last is None or now - last >= settings.flap_stable
@@ -335,7 +337,7 @@ class AlarmBook:
     def _raise_silence(self, device_code: str, silence: _Silence) -> Decision:
         alarm = self._new(
             silence.at,
-            f"{device_code} is silent",
+            f"设备 {device_code} 离线",
             key=silence_alarm_key(device_code),
             kind=AlarmKind.silence,
             severity=self.settings.silence_severity,
@@ -355,7 +357,7 @@ class AlarmBook:
             self._member_of[device] = group
         alarm = self._new(
             at,
-            f"{len(devices)} devices silent together under {group.split(':', 1)[1]}",
+            f"{group_place(group)} 下 {len(devices)} 台设备同时离线",
             key=group,
             kind=AlarmKind.group,
             severity=self.settings.silence_severity,
@@ -372,7 +374,7 @@ class AlarmBook:
             self._member_of[device] = group
         alarm = replace(
             alarm, members=(*alarm.members, *devices), count=alarm.count + 1, last_at=at
-        ).noted(at, AlarmAction.members_changed, note=", ".join(devices) + " silent")
+        ).noted(at, AlarmAction.members_changed, note=f"设备 {'、'.join(devices)} 离线")
         self._store(alarm)
         return GroupChanged(alarm, joined=devices)
 
@@ -388,7 +390,7 @@ class AlarmBook:
             due = escalation_due(alarm, self.settings, now)
             if due > alarm.escalation_level:
                 alarm = replace(alarm, escalation_level=due).noted(
-                    now, AlarmAction.escalated, note=f"level {due}"
+                    now, AlarmAction.escalated, note=escalation_note(due)
                 )
                 self._store(alarm)
                 out.append(AlarmEscalated(alarm))

@@ -295,6 +295,17 @@ def silence_alarm_key(device_code: str) -> str:
     return f"silence:{device_code}"
 
 
+def group_place(group_key: str) -> str:
+    """Where a group alarm is, in words: `网关 GW-7` or `区域 330102001` (from its key)."""
+    _, by, code = group_key.split(":", 2)
+    return f"{'网关' if by == 'gateway' else '区域'} {code}"
+
+
+def escalation_note(level: int) -> str:
+    """The history line of an escalation (升级)."""
+    return f"升级至 {level} 级"
+
+
 def group_alarm_keys(place: DevicePlace) -> list[str]:
     """The groups a silent device may join, the most specific (its gateway) first."""
     keys = []
@@ -338,20 +349,20 @@ def decide_case(
     if alarm.fault is not None:
         after = policy.after if policy is not None else timedelta(0)
         category = (policy.category_code if policy else None) or maintenance_category
-        unit = "the O&M unit" if om_unit_code else "the category's responsibility list"
+        unit = "由设备运维单位处置" if om_unit_code else "按事项责任清单派遣"
         return CaseDecision(
             open_case=True,
-            reason=f"device fault ({alarm.fault}): a maintenance case for {unit}",
+            reason=f"设备故障（{alarm.fault.label}）：转运维案件，{unit}",
             kind=CaseKind.maintenance,
             category_code=category,
             unit_code=om_unit_code,
             open_at=alarm.first_at + after,
         )
     if policy is None or not policy.open_case:
-        return CaseDecision(open_case=False, reason="the rule does not open cases")
+        return CaseDecision(open_case=False, reason="该规则不转案件")
     return CaseDecision(
         open_case=True,
-        reason="the rule opens a case",
+        reason="按告警规则转案件",
         kind=CaseKind.incident,
         category_code=policy.category_code,
         open_at=alarm.first_at + policy.after,

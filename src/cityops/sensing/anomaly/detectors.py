@@ -9,6 +9,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cityops.kernel.clock import SHANGHAI
 from cityops.sensing.anomaly.model import (
     Anomaly,
     AnomalyKind,
@@ -51,7 +52,7 @@ class SpikeDetector:
         if pending is not None:
             departure = abs(pending.value - pending.center)
             if abs(value - pending.center) <= p.return_ratio * departure:
-                found.append(self._anomaly(pending, f"; the next value {value:g} came back"))
+                found.append(self._anomaly(pending, f"；下一个值 {value:g} 已回到近期水平"))
         if len(self._window) >= p.min_history:
             recent = list(self._window.values())
             center = median(recent[-p.ref_points :])
@@ -68,9 +69,8 @@ class SpikeDetector:
 
     def _anomaly(self, c: _Candidate, tail: str) -> Anomaly:
         text = (
-            f"{self.metric} {c.value:g} departs {c.z:+.1f} robust sd from the recent level "
-            f"{c.center:g} (scale {c.scale:.3g}: the spread of hour-to-hour changes over the "
-            f"last {len(self._window)} values){tail}"
+            f"{self.metric} 读数 {c.value:g} 偏离近期水平 {c.center:g} 达 {c.z:+.1f} 个稳健标准差"
+            f"（尺度 {c.scale:.3g}：最近 {len(self._window)} 个值相邻两值之差的离散程度）{tail}"
         )
         return Anomaly(self.device_code, self.metric, c.ts, AnomalyKind.spike, abs(c.z), text)
 
@@ -95,9 +95,10 @@ class StuckDetector:
         self._history.push(value)
         if self._run_len != p.run or not self._varies_before_run():
             return []
+        start = _local(self._run_start) if self._run_start is not None else ts
         text = (
-            f"{self.metric} has read {value:g} for {self._run_len} reports in a row since "
-            f"{self._run_start:%Y-%m-%d %H:%M} while it normally varies"
+            f"{self.metric} 自 {start:%Y-%m-%d %H:%M} 起连续 {self._run_len} 次上报同一读数 "
+            f"{value:g}，而该指标平时有波动"
         )
         return [
             Anomaly(
@@ -115,6 +116,11 @@ class StuckDetector:
         repeats = sum(1 for a, b in itertools.pairwise(before) if abs(a - b) <= p.tolerance)
         distinct = len({round(v / p.tolerance) if p.tolerance > 0 else v for v in before})
         return repeats / (len(before) - 1) <= p.max_repeat_share and distinct >= p.min_distinct
+
+
+def _local(ts: datetime) -> datetime:
+    """An instant shown in Beijing time; a naive one (a series without a zone) as it is."""
+    return ts.astimezone(SHANGHAI) if ts.tzinfo is not None else ts
 
 
 def hour_of_week(ts: datetime, utc_offset: timedelta) -> int:
@@ -167,8 +173,7 @@ class DriftDetector:
 
     def _anomaly(self, ts: datetime, value: float, base: float, level: float) -> Anomaly:
         text = (
-            f"{self.metric}: the median residual of the last {self.params.horizon} reports is "
-            f"{level:+.1f} robust sd from this device's hour-of-week baseline "
-            f"(now {value:g}, baseline at this hour {base:g})"
+            f"{self.metric} 最近 {self.params.horizon} 次上报的残差中位数偏离本设备按周内小时"
+            f"统计的基线 {level:+.1f} 个稳健标准差（当前 {value:g}，该时段基线 {base:g}）"
         )
         return Anomaly(self.device_code, self.metric, ts, AnomalyKind.drift, abs(level), text)

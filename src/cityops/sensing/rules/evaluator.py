@@ -42,6 +42,7 @@ from cityops.sensing.rules.model import (
     Threshold,
     Unchanged,
     describe,
+    describe_not,
 )
 
 DEFAULT_INTERVAL = timedelta(minutes=1)
@@ -51,7 +52,8 @@ _EPSILON = timedelta(microseconds=1)
 @dataclass(frozen=True, slots=True)
 class RuleFired:
     """The rule's condition has held for its `for` on the device since `since`; `ts` is the
-    instant it fired (since + for), `values` the metrics' values then."""
+    instant it fired (since + for), `values` the metrics' values then, `text` what the alarm
+    says to the operation centre (`PM2.5超标：pm25 > 150，自 2026-11-23 08:55 起`)."""
 
     rule: Rule
     device_code: str
@@ -64,7 +66,9 @@ class RuleFired:
 @dataclass(frozen=True, slots=True)
 class RuleCleared:
     """The alarm that fired at `fired_at` cleared at `ts`. `peak` is the most extreme value of
-    the rule's first metric from `since` (the condition's start) to `ts`, None without one."""
+    the rule's first metric from `since` (the condition's start) to `ts`, None without one;
+    `text` says since when the clear condition held
+    (`PM2.5超标 已恢复：pm25 不再 > 150（自 2026-11-23 11:40 起）`)."""
 
     rule: Rule
     device_code: str
@@ -309,14 +313,14 @@ class RuleEvaluator:
         self._floor = at
         if self._fired_at is None:
             self._fired_at, self._since = at, since
-            text = f"{rule.name}: {describe(rule.condition)} since {_local(since)}"
+            text = f"{rule.name}：{describe(rule.condition)}，自 {_local(since)} 起"
             return RuleFired(rule, self.device_code, at, since, self._values(), text)
         fired_at, began = self._fired_at, self._since or self._fired_at
         self._fired_at = self._since = None
         peak, self._peak = self._peak, None
         clear = rule.clear_condition
-        shown = describe(clear) if clear is not None else f"not {describe(rule.condition)}"
-        text = f"{rule.name}: cleared, {shown} since {_local(since)}"
+        shown = describe(clear) if clear is not None else describe_not(rule.condition)
+        text = f"{rule.name} 已恢复：{shown}（自 {_local(since)} 起）"
         return RuleCleared(rule, self.device_code, at, began, fired_at, peak, self._values(), text)
 
 

@@ -46,6 +46,11 @@ class Severity(StrEnum):
     minor = "minor"  # 次要
     warning = "warning"  # 提示
 
+    @property
+    def label(self) -> str:
+        """The word the operation centre uses (紧急, 重要, 次要, 提示)."""
+        return _SEVERITY_LABELS[self]
+
 
 class Op(StrEnum):
     gt = ">"
@@ -76,6 +81,10 @@ class RatePer(StrEnum):
     def span(self) -> timedelta:
         return timedelta(minutes=1) if self is RatePer.minute else timedelta(hours=1)
 
+    @property
+    def label(self) -> str:
+        return "分钟" if self is RatePer.minute else "小时"
+
 
 class DeviceFault(StrEnum):
     """A fault of the device itself rather than of what it measures (设备故障): its alarms open a
@@ -84,6 +93,24 @@ class DeviceFault(StrEnum):
     offline = "offline"
     stuck = "stuck"
     battery_low = "battery_low"
+
+    @property
+    def label(self) -> str:
+        """The fault in the words of a case (离线, 数据恒值, 电量低)."""
+        return _FAULT_LABELS[self]
+
+
+_SEVERITY_LABELS = {
+    Severity.critical: "紧急",
+    Severity.major: "重要",
+    Severity.minor: "次要",
+    Severity.warning: "提示",
+}
+_FAULT_LABELS = {
+    DeviceFault.offline: "离线",
+    DeviceFault.stuck: "数据恒值",
+    DeviceFault.battery_low: "电量低",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,17 +178,34 @@ def condition_metrics(condition: Condition) -> tuple[str, ...]:
 
 
 def describe(condition: Condition) -> str:
-    """A short human text: `pm25 > 150`, `no data of any metric for 3 intervals`."""
+    """The condition as an operator reads it on an alarm: `pm25 > 150`, `连续 3 个周期无数据`,
+    `（pm25 > 150 且 pm10 > 250）`. Metric codes and numbers are shown as they are."""
     if isinstance(condition, Threshold):
         return f"{condition.metric} {condition.op} {condition.value:g}"
     if isinstance(condition, RateOfChange):
-        return f"{condition.metric} change {condition.op} {condition.value:g}/{condition.per}"
+        rate = f"{condition.value:g}/{condition.per.label}"
+        return f"{condition.metric} 变化率 {condition.op} {rate}"
     if isinstance(condition, NoData):
-        return f"no data of {condition.metric or 'any metric'} for {condition.intervals} intervals"
+        which = f"{condition.metric} " if condition.metric is not None else ""
+        return f"{which}连续 {condition.intervals} 个周期无数据"
     if isinstance(condition, Unchanged):
-        return f"{condition.metric} unchanged"
-    joiner = " and " if isinstance(condition, AllOf) else " or "
-    return "(" + joiner.join(describe(c) for c in condition.conditions) + ")"
+        return f"{condition.metric} 读数不变"
+    joiner = " 且 " if isinstance(condition, AllOf) else " 或 "
+    return "（" + joiner.join(describe(c) for c in condition.conditions) + "）"
+
+
+def describe_not(condition: Condition) -> str:
+    """The condition no longer holding, in words: `pm25 不再 > 150`, `重新有数据`."""
+    if isinstance(condition, Threshold):
+        return f"{condition.metric} 不再 {condition.op} {condition.value:g}"
+    if isinstance(condition, RateOfChange):
+        rate = f"{condition.value:g}/{condition.per.label}"
+        return f"{condition.metric} 变化率不再 {condition.op} {rate}"
+    if isinstance(condition, NoData):
+        return f"{condition.metric} 重新有数据" if condition.metric is not None else "重新有数据"
+    if isinstance(condition, Unchanged):
+        return f"{condition.metric} 读数已变化"
+    return "不再满足" + describe(condition)
 
 
 def check_condition(condition: Condition, path: str) -> int:

@@ -43,7 +43,7 @@ def test_a_spike_is_found_at_its_reading_once_the_next_comes_back(sign: int) -> 
     found = run(SpikeDetector("A", "pm25"), values)
     assert [(a.kind, a.ts) for a in found] == [(AnomalyKind.spike, hourly(700))]
     assert found[0].score > 8
-    assert "came back" in found[0].explanation
+    assert found[0].explanation.endswith("已回到近期水平")
 
 
 def test_a_step_change_that_stays_is_not_a_spike() -> None:
@@ -91,7 +91,7 @@ def test_drift_from_the_hour_of_week_baseline_is_found_inside_the_drift() -> Non
     found = run(DriftDetector("A", "pm25"), values)
     assert [a.kind for a in found] == [AnomalyKind.drift]
     assert hourly(start) < found[0].ts < hourly(start + week * 3)
-    assert "hour-of-week baseline" in found[0].explanation
+    assert "按周内小时统计的基线" in found[0].explanation
 
 
 def test_the_baseline_is_kept_in_local_time() -> None:
