@@ -121,7 +121,7 @@ class AlarmService:
             raise ValidationFailed("an assignee is at most 80 characters", code="invalid_assignee")
         now = self._clock.now()
         alarm_store.update_alarm(uow.session, alarm.id, {"assignee": who})
-        self._line(uow, alarm_id, now, "assigned", actor, who or "unassigned")
+        self._line(uow, alarm_id, now, "assigned", actor, who or "取消指派")
         return self._alarm(uow.session, alarm_id)
 
     def comment(self, uow: UnitOfWork, actor: Actor, alarm_id: int, text: str) -> AlarmLine:
@@ -311,7 +311,14 @@ class AlarmService:
         now = self._clock.now()
         alarm_store.add_lines(
             uow.session,
-            [{"alarm_id": alarm_id, "at": now, "action": "case_opened", "note": f"case {case_id}"}],
+            [
+                {
+                    "alarm_id": alarm_id,
+                    "at": now,
+                    "action": "case_opened",
+                    "note": f"已转案件 #{case_id}",
+                }
+            ],
         )
         uow.emit(AlarmCaseOpened(occurred_at=now, case_id=case_id, **_event_fields(alarm)))
         return True
@@ -331,7 +338,7 @@ class AlarmService:
                     "alarm_id": a.id,
                     "at": now,
                     "action": "handled",
-                    "note": f"case {a.case_id} closed",
+                    "note": f"案件 #{a.case_id} 已结案",
                 }
                 for a in closed
             ],

@@ -118,7 +118,7 @@ class Alarm:
         return acked.noted(at, AlarmAction.acknowledged, by)
 
     def assigned(self, assignee: str | None, by: str, at: datetime) -> Alarm:
-        note = assignee or "unassigned"
+        note = assignee or "取消指派"
         return replace(self, assignee=assignee).noted(at, AlarmAction.assigned, by, note)
 
     def commented(self, by: str, text: str, at: datetime) -> Alarm:
