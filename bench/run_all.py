@@ -94,6 +94,10 @@ BENCHMARKS = (
         quick=("--db", "sqlite", "--devices", "50", "--readings", "2000", "--crossings", "5"),
     ),
     Benchmark(
+        "sensing_alarm_path",
+        quick=("--db", "sqlite", "--duration", "5", "--probes", "10", "--warmup", "3"),
+    ),
+    Benchmark(
         "sensing_queries",
         quick=("--db", "sqlite", "--devices", "5000", "--points", "50000", "--year-devices", "5"),
     ),
