@@ -177,9 +177,21 @@ def mqtt_client(name: str) -> Any:
     )
     client.max_inflight_messages_set(1000)
     client.max_queued_messages_set(20_000)
-    client.connect(*BROKER)
+    client.connect(*BROKER, clean_start=True)
     client.loop_start()
     return client
+
+
+def forget_sessions(run_id: str, workers: int) -> None:
+    """The ingest workers keep their sessions on the broker for days: end them (a clean start
+    under each worker's client id, then a disconnect), the broker being shared."""
+    for i in range(workers):
+        client = mqtt_client(f"bench-alarm-path-{run_id}-{i}")
+        deadline = time.monotonic() + 5
+        while not client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client.disconnect()
+        client.loop_stop()
 
 
 def background(
@@ -483,6 +495,7 @@ def run_one(kind: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     proc.wait(30)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            forget_sessions(run_id, args.ingest_workers)
         stored = stored_instants(engine)
         engine.dispose()
     server_log = (work / f"server-{kind}.log").read_text(errors="replace")
