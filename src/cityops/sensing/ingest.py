@@ -12,6 +12,7 @@ a minute per device counts the refusals) without slowing the others.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -32,11 +33,15 @@ from cityops.sensing.writer import TelemetryWriter
 
 
 class DeviceDirectory:
-    """Cached device lookups by code and by token hash; `forget` after a change."""
+    """Cached device lookups by code and by token hash; `forget` after a change. An entry lives
+    between ¾ and all of `ttl`, at random: devices first seen together (a worker's start, a
+    gateway's burst) do not all expire at once and stall ingestion while they are read again
+    one by one."""
 
     def __init__(self, reads: sessionmaker[Session], *, ttl: float = 60.0) -> None:
         self._reads = reads
         self._ttl = ttl
+        # code or token hash → (when the entry expires, the device or None)
         self._by_code: dict[str, tuple[float, DeviceAuth | None]] = {}
         self._by_token: dict[str, tuple[float, DeviceAuth | None]] = {}
         self._types: dict[str, Mapping[str, MetricSpec]] = {}
@@ -45,29 +50,32 @@ class DeviceDirectory:
     def by_code(self, code: str) -> DeviceAuth | None:
         now = time.monotonic()
         held = self._by_code.get(code)
-        if held is not None and now - held[0] < self._ttl:
+        if held is not None and now < held[0]:
             return held[1]
         with self._reads() as session:
             found = device_rows.auth_by_code(session, [code]).get(code)
         with self._lock:
             if len(self._by_code) > 500_000:
                 self._by_code.clear()
-            self._by_code[code] = (now, found)
+            self._by_code[code] = (self._expiry(now), found)
         return found
 
     def by_token(self, token: str) -> DeviceAuth | None:
         hashed = device_rows.token_hash(token)
         now = time.monotonic()
         held = self._by_token.get(hashed)
-        if held is not None and now - held[0] < self._ttl:
+        if held is not None and now < held[0]:
             return held[1]
         with self._reads() as session:
             found = device_rows.auth_by_token(session, hashed)
         with self._lock:
             if len(self._by_token) > 500_000:
                 self._by_token.clear()
-            self._by_token[hashed] = (now, found)
+            self._by_token[hashed] = (self._expiry(now), found)
         return found
+
+    def _expiry(self, now: float) -> float:
+        return now + self._ttl * (0.75 + 0.25 * random.random())  # a spread, not a secret
 
     def specs(self, type_code: str) -> Mapping[str, MetricSpec]:
         specs = self._types.get(type_code)
