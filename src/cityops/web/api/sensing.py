@@ -4,8 +4,8 @@ staff; `POST /api/v1/telemetry` for devices, signed with the device's own token
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring_ascii
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -492,9 +492,10 @@ def read_latest(
 def _latest_body(texts: LatestTexts) -> bytes:
     """LatestPublic's JSON with each device's values spliced in as stored (latest_docs.py):
     for 10,000 devices, one short string per device instead of 120,000 values written out."""
+    js = encode_basestring_ascii  # a JSON string literal, in C: 30,000 of them per answer
     parts = [
-        f'{{"code":{json.dumps(d.code)},"type_code":{json.dumps(d.type_code)},'
-        f'"area_code":{json.dumps(d.area_code)},"values":{d.doc}}}'
+        f'{{"code":{js(d.code)},"type_code":{js(d.type_code)},'
+        f'"area_code":{js(d.area_code)},"values":{d.doc}}}'
         for d in texts.devices
     ]
     summary = to_json(_summary(texts.summary)).decode()
