@@ -50,8 +50,8 @@ from cityops.infra.migrate import upgrade
 from cityops.infra.settings import Settings
 from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import SHANGHAI, FixedClock
-from cityops.sensing.catalog import shipped_types
 from cityops.sensing import latest_docs
+from cityops.sensing.catalog import shipped_types
 from cityops.sensing.partitions import PartitionKeeper
 from cityops.sensing.rollup import roll_hours, roll_minutes, write_watermark
 from cityops.web.api import sensing as api
