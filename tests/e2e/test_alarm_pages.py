@@ -115,7 +115,7 @@ def city(e2e_platform: Platform, http: httpx.Client, runner: None) -> dict[str, 
     the backtest) and cross it again now: the runner raises an alarm."""
     saved = http.put("/api/v1/alarm-rules/pm25-live", json={"body": LIVE_RULE})
     assert saved.status_code == 200, saved.text
-    token = _device(e2e_platform, "AQ-E2E-1")
+    token = _device(e2e_platform, "AQ-E2E-1", om_department="SWJ")  # hand1's unit keeps it
     history = [(m, 200.0 if 190 <= m <= 240 else 80.0) for m in range(360, 59, -10)]
     _send(http, token, history)
     _send(http, token, [(5, 210.0)])
@@ -225,6 +225,8 @@ def test_a_group_alarm_opens_to_its_member_devices(
 
 
 def test_staff_who_only_read_see_no_buttons(new_page: NewPage, city: dict[str, str]) -> None:
+    """A handler of the unit that keeps the station (alarms follow the case scope) reads its
+    alarm and the rules, with no button to act."""
     page = new_page()
     sign_in(page, "hand1")
     page.goto("/console/alarms")
