@@ -36,4 +36,10 @@ for (const file of ["maplibre-gl.js", "maplibre-gl.css"]) {
   cpSync(join(modules, "maplibre-gl", "dist", file), join(maplibre, file));
 }
 cpSync(join(modules, "maplibre-gl", "LICENSE.txt"), join(maplibre, "LICENSE.txt"));
+// PMTiles (a local basemap file read by HTTP range requests, cityops' /basemap/tiles.pmtiles):
+// the IIFE build (global `pmtiles`, BSD-3-Clause; the package ships no licence file) whose
+// Protocol MapLibre calls for `pmtiles://` URLs.
+const pmtiles = join(vendor, "pmtiles");
+mkdirSync(pmtiles, { recursive: true });
+cpSync(join(modules, "pmtiles", "dist", "pmtiles.js"), join(pmtiles, "pmtiles.js"));
 console.log(`vendor files copied to ${vendor}`);
