@@ -109,6 +109,7 @@ class Platform:
     hotline: HotlineService = field(init=False)
     hot_issues: insight_public.HotIssueService = field(init=False)
     city_map: insight_public.CityMapService = field(init=False)
+    vitals: insight_public.VitalsService = field(init=False)
     sensing: SensingService = field(init=False)
     alarms: AlarmService = field(init=False)
     device_transfer: DeviceTransfer = field(init=False)
@@ -309,6 +310,11 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     # the city map (一图观全域): clusters of cases and devices, area polygons and counts
     platform.city_map = insight_public.CityMapService(platform.geo, platform.clock)
+    # city vital signs (城市体征): every minute, the indicators whose refresh instant passed
+    platform.vitals = insight_public.VitalsService(platform.geo, platform.clock, platform.cases)
+    platform.scheduler.add(
+        "insight.vitals", VITALS_JOB_SECONDS, lambda: _evaluate_vitals(platform), budget=50.0
+    )
     # performance evaluation (绩效考核) over the case engine's counts
     platform.evaluation = insight_public.EvaluationService(
         platform.cases,
@@ -439,3 +445,11 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
         appeals=platform.portal,
         recipients=platform.notify,
     )
+
+
+VITALS_JOB_SECONDS = 60.0
+
+
+def _evaluate_vitals(platform: Platform) -> None:
+    with platform.uow() as uow:
+        platform.vitals.evaluate_due(uow, platform.clock.now())

@@ -13,6 +13,7 @@ from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401
 from cityops.infra.db import metadata
 from cityops.insight.reports import store as _reports_store  # noqa: F401
+from cityops.insight.vitals_runtime import store as _vitals_store  # noqa: F401
 from cityops.org import store as _org_store  # noqa: F401
 from cityops.sensing import store as _sensing_store  # noqa: F401
 from cityops.taxonomy import store as _taxonomy_store  # noqa: F401

@@ -3,6 +3,7 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
+from cityops.cases.area_counts import HotlineCounts, city_case_counts, hotline_counts
 from cityops.cases.appeal_texts import MAX_APPEALS, AppealText, appeal_texts
 from cityops.cases.dtos import (
     ActionCommand,
@@ -108,6 +109,9 @@ from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage
 
 __all__ = [
+    "HotlineCounts",
+    "city_case_counts",
+    "hotline_counts",
     "CONSULTATION_CATEGORY",
     "MAX_APPEALS",
     "MAX_PAGE_SIZE",

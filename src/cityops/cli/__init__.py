@@ -8,6 +8,7 @@ from cityops.cli import (
     demo,
     geo,
     insight_hotspots,
+    insight_vitals,
     knowledge,
     open311,
     platform_cmds,
@@ -45,6 +46,9 @@ sensing_mqtt.register(sensing)
 sensing_storage.register(sensing)
 sensing_simulate.register(sensing)
 app.add_typer(sensing, name="sensing", help="Sensing (物联感知): telemetry ingestion, devices")
+insight_hotspots.app.add_typer(
+    insight_vitals.app, name="vitals", help="City vital signs (城市体征): evaluate, import"
+)
 app.add_typer(
     insight_hotspots.app, name="insight", help="Operation centre read models: hot issues (热点诉求)"
 )

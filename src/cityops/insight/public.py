@@ -89,6 +89,18 @@ from cityops.insight.vitals.traffic_index import (
     network_tpi,
     tpi_band,
 )
+from cityops.insight.vitals_runtime.events import VitalChanged
+from cityops.insight.vitals_runtime.model import (
+    RunReport,
+    TrendPoint,
+    VitalAreas,
+    VitalBoard,
+    VitalCurrent,
+    VitalThreshold,
+    VitalTransitionView,
+    VitalTrend,
+)
+from cityops.insight.vitals_runtime.service import VitalsService
 
 __all__ = [
     "AQI_LEVELS",
@@ -148,6 +160,7 @@ __all__ = [
     "ReportPeriod",
     "ReportService",
     "RoadClass",
+    "RunReport",
     "SegmentFlow",
     "SensingAggregation",
     "SensingSource",
@@ -160,10 +173,19 @@ __all__ = [
     "TpiConversion",
     "TrafficIndex",
     "TrafficState",
+    "TrendPoint",
+    "VitalAreas",
+    "VitalBoard",
     "VitalCategory",
+    "VitalChanged",
+    "VitalCurrent",
     "VitalEvaluation",
     "VitalStatus",
+    "VitalThreshold",
     "VitalTransition",
+    "VitalTransitionView",
+    "VitalTrend",
+    "VitalsService",
     "aqi_level",
     "daily_aqi",
     "dump_definitions",

@@ -7,6 +7,14 @@ from cityops.sensing.alarm_service import AlarmDetail, AlarmService
 from cityops.sensing.alarm_store import AlarmFilter, AlarmLine, AlarmRecord
 from cityops.sensing.alarm_tickets import CaseTicket
 from cityops.sensing.alarms.public import BookSettings, CaseKind
+from cityops.sensing.area_reads import (
+    ANY_METRIC,
+    AreaBuckets,
+    DeviceLatest,
+    active_alarm_counts,
+    bucket_aggregates,
+    latest_per_device,
+)
 from cityops.sensing.catalog import DeviceType, shipped_types
 from cityops.sensing.device_file import DeviceFileError, DeviceFileFormat, FileRow, RowError
 from cityops.sensing.device_file import csv_chunks as device_csv_chunks
@@ -43,6 +51,12 @@ from cityops.sensing.service import NewDevice, RegisteredDevice, SensingService
 from cityops.sensing.writer import TelemetryWriter, WriterBusy
 
 __all__ = [
+    "ANY_METRIC",
+    "AreaBuckets",
+    "DeviceLatest",
+    "active_alarm_counts",
+    "bucket_aggregates",
+    "latest_per_device",
     "ALARM_HANDLERS",
     "ALL_REASONS",
     "DEVICE_MANAGERS",

@@ -4,9 +4,10 @@ rating channels and the after-commit handler that copies each evaluation."""
 
 from __future__ import annotations
 
+from cityops.appeals.followup.area_counts import StreetRateCounts, rate_counts_by_street
 from cityops.appeals.followup.channels import PORTAL_USERNAME, RatingChannel
 from cityops.appeals.followup.handlers import FollowupRecorder, subscribe
-from cityops.appeals.followup.rates import FORMULAS, NAMES
+from cityops.appeals.followup.rates import FORMULAS, NAMES, RateCounts, three_rates
 from cityops.appeals.followup.service import (
     FollowupGroupBy,
     FollowupService,
@@ -15,6 +16,10 @@ from cityops.appeals.followup.service import (
 )
 
 __all__ = [
+    "RateCounts",
+    "StreetRateCounts",
+    "rate_counts_by_street",
+    "three_rates",
     "FORMULAS",
     "NAMES",
     "PORTAL_USERNAME",

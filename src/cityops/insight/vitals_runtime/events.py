@@ -1,0 +1,28 @@
+"""Events of city vital signs: an indicator changed state in an area (written to the outbox in
+the evaluation's transaction, published after commit, so the console's event stream shows it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from cityops.kernel.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class InsightEvent(Event, abstract=True):
+    """Base of insight's events."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VitalChanged(InsightEvent, wire="insight.vital_changed", version=1):  # 体征状态变化
+    indicator: str
+    area_code: str
+    from_status: str
+    to_status: str
+    from_level: str | None
+    to_level: str | None
+    value: float | None
+    at: datetime
+    action: str = ""  # the firing action carried out with it (alarm, case), if any
+    case_id: int | None = None

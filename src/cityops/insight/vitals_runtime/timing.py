@@ -1,0 +1,42 @@
+"""When an indicator is due and over which window its value is read: pure arithmetic.
+
+Evaluation instants are aligned to the refresh interval in Asia/Shanghai (a 1 h indicator at
+every full hour, a 1 d one at local midnight, a 15 min one at :00, :15, :30, :45). China keeps
+no daylight saving, so local alignment is alignment of the UTC instant shifted by eight hours.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from cityops.kernel.clock import SHANGHAI
+
+_OFFSET = timedelta(hours=8)  # Asia/Shanghai, all year
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def boundary(now: datetime, refresh: timedelta) -> datetime:
+    """The latest instant at or before `now` aligned to `refresh` in Asia/Shanghai."""
+    step = int(refresh.total_seconds())
+    local_s = int((now - _EPOCH + _OFFSET).total_seconds())
+    aligned = local_s - local_s % step
+    return _EPOCH + timedelta(seconds=aligned) - _OFFSET
+
+
+def is_due(now: datetime, refresh: timedelta, last: datetime | None) -> datetime | None:
+    """The instant to evaluate at when a boundary passed since `last` (None: never evaluated),
+    else None. After downtime only the latest boundary is due (catch-up skips missed ones)."""
+    at = boundary(now, refresh)
+    return at if last is None or at > last else None
+
+
+def month_start(at: datetime) -> datetime:
+    """The start of the calendar month (Asia/Shanghai) holding the instant just before `at`,
+    as UTC: month-to-date windows end at `at`, so the window ending at midnight on the 1st is
+    the whole previous month."""
+    local = (at - timedelta(microseconds=1)).astimezone(SHANGHAI)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def to_ms(at: datetime) -> int:
+    return int((at - _EPOCH).total_seconds() * 1000)
