@@ -15,6 +15,7 @@ from cityops.demo.accounts import DEMO_PASSWORD
 from cityops.demo.build import build_demo
 from cityops.demo.routing import DemoModel, ensure_model, rows_to_train
 from cityops.demo.sensing import DEVICE_PASSWORD, SensingSummary, seed_demo_sensing
+from cityops.demo.vitals import evaluate_demo_vitals, seed_demo_series
 from cityops.kernel.clock import FixedClock, SystemClock
 
 
@@ -94,6 +95,9 @@ def demo(
             if sensing:
                 progress.update(setup, description="sensing devices and rules 物联感知")
                 devices = seed_demo_sensing(platform, seed=seed)
+            progress.update(setup, description="city vital signs 城市体征")
+            seed_demo_series(platform, clock.now(), seed=seed)
+            vitals = evaluate_demo_vitals(platform, clock.now())
     finally:
         platform.close()
 
@@ -115,6 +119,9 @@ def demo(
         kinds = ", ".join(f"{k} {v}" for k, v in devices.devices.items())
         console.print(f"sensing devices: {kinds} (device password {DEVICE_PASSWORD})")
         console.print(f"alarm rules: {', '.join(devices.rules)}")
+    console.print(
+        f"city vital signs (城市体征): {len(vitals.evaluated)} indicators, {vitals.values} values"
+    )
     table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
     table.add_column("username")
     table.add_column("role")

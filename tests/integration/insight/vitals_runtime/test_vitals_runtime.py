@@ -15,12 +15,13 @@ from tests.support.case_city import GRID, LITTER, OTHER_STREET, STREET, City, bu
 
 from cityops.app import Platform
 from cityops.cases.store import cases
+from cityops.demo.vitals import evaluate_demo_vitals, seed_demo_series
 from cityops.infra.outbox import outbox
 from cityops.insight.public import DefinitionError, VitalBoard
 from cityops.insight.vitals_runtime.store import values as vital_values
 from cityops.kernel.actor import SYSTEM, Actor, Role
 from cityops.kernel.clock import SHANGHAI, FixedClock
-from cityops.kernel.errors import NotFound, ValidationFailed
+from cityops.kernel.errors import NotFound, PermissionDenied, ValidationFailed
 from cityops.sensing.public import NewDevice
 from cityops.web.app import create_app
 
@@ -120,7 +121,8 @@ def test_case_values_states_and_one_case_per_firing(
         for p in changed
         if (p["indicator"], p["area_code"], p["to_status"]) == ("t_registration", STREET, "firing")
     ]
-    assert len(fired) == 1 and fired[0]["action"] == "case"
+    assert len(fired) == 1
+    assert fired[0]["action"] == "case"
     assert fired[0]["case_id"] is not None
 
 
@@ -157,13 +159,15 @@ def test_definitions_import_bumps_the_version_and_a_refused_one_changes_nothing(
     bad = TEST_DEFS.replace("metric: reported", "metric: nonsense")
     with pytest.raises(DefinitionError) as refused:
         _import(platform, bad)
-    assert refused.value.indicator == "t_reported" and refused.value.field == "metric"
+    assert refused.value.indicator == "t_reported"
+    assert refused.value.field == "metric"
     with platform.read() as s:
         version, text = platform.vitals.definitions_yaml(s, SYSTEM)
-    assert version == 2 and "metric: reported" in text
-    with platform.read() as s, pytest.raises(Exception) as denied:
+    assert version == 2
+    assert "metric: reported" in text
+    with platform.read() as s, pytest.raises(PermissionDenied) as denied:
         platform.vitals.import_definitions(s, BOSS, TEST_DEFS)
-    assert getattr(denied.value, "code", "") == "vital_definitions_forbidden"
+    assert denied.value.code == "vital_definitions_forbidden"
 
 
 def test_series_import_feeds_its_indicator(
@@ -214,6 +218,23 @@ def test_an_area_bound_reader_sees_only_their_areas(
         trend = platform.vitals.trend(s, BOSS, "t_reported", area=STREET)
         with pytest.raises(NotFound) as unknown:
             platform.vitals.areas(s, BOSS, "no_such")
-    assert drill.level == "district" and len(drill.items) >= 2
+    assert drill.level == "district"
+    assert len(drill.items) >= 2
     assert [p.value for p in trend.points] == [0.0]
     assert unknown.value.code == "vital_not_found"
+
+
+def test_the_demo_series_and_a_first_run_evaluate_the_whole_catalogue(
+    city: City, platform: Platform, clock: FixedClock
+) -> None:
+    _three_cases_two_registered(city)
+    stored = seed_demo_series(platform, clock.now())
+    assert stored > 0
+    clock.set(clock.now() + timedelta(hours=1, minutes=1))  # 10:01
+    report = evaluate_demo_vitals(platform, clock.now())
+    assert report.errors == ()
+    assert len(report.evaluated) == 50  # every indicator of the shipped catalogue
+    board = _board(platform)
+    assert _value(board, "air_temperature_max") is not None
+    assert _value(board, "case_reported") == 3.0  # reported at 09:00, window [09:00, 10:00)
+    assert _value(board, "case_registration_rate") == pytest.approx(2 / 3)
