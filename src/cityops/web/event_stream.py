@@ -11,8 +11,9 @@ Who sees what: staff only. Case events go to the roles that see the whole city, 
 actor only for the cases in their scope (`cases.public.scoped_case_ids`); alarm events go to
 whoever may view alarms, and to a scoped actor only for the alarms in their scope
 (`sensing.public.scoped_alarm_ids`: the alarm list's scope). Both are one query per batch and
-distinct scoped actor, made in the tail's thread, never on the event loop. Other streamed
-domains go to staff."""
+distinct scoped actor, made in the tail's thread, never on the event loop. Vital-sign changes
+(insight.vital_changed) go to the viewers of the 城市体征 board, and to an area-bound actor only
+for the areas inside theirs. Other streamed domains go to staff."""
 
 from __future__ import annotations
 
@@ -60,8 +61,23 @@ _FIELDS = {
         "rule_code",
         "case_id",
     ),
+    # city vital signs (城市体征): before "insight.", whose keys it does not share
+    "insight.vital_": (
+        "indicator",
+        "area_code",
+        "from_status",
+        "to_status",
+        "from_level",
+        "to_level",
+        "value",
+        "at",
+    ),
     "insight.": ("indicator_code", "area_code", "period", "value", "rank", "previous_rank"),
 }
+VITAL_PREFIX = "insight.vital_"
+# who is sent vital-sign changes: the viewers of the 城市体征 board (insight's vitals rule: the
+# city map's viewers), an area-bound one only for the areas inside theirs
+VITAL_VIEWERS = (Role.leader, Role.admin, Role.dispatcher, Role.shift_leader, Role.operator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +90,7 @@ class Frame:
     case_id: int | None
     data: bytes
     alarm_id: int | None = None
+    area_code: str | None = None  # of a vital-sign change: whose areas may see it
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +115,14 @@ def frame_for(entry: OutboxEntry) -> Frame | None:
             alarm_id = body.get("alarm_id") if prefix == "sensing." else None
             text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
             data = f"id: {entry.id}\nevent: {entry.name}\ndata: {text}\n\n".encode()
+            area = body.get("area_code") if prefix == VITAL_PREFIX else None
             return Frame(
                 entry.id,
                 entry.name,
                 int(case_id) if case_id else None,
                 data,
                 int(alarm_id) if alarm_id else None,
+                str(area) if area is not None else None,
             )
     return None
 
@@ -132,7 +151,17 @@ def audience_allows(actor: Actor, frame: Frame, visible: Visible) -> bool:
         return _among(frame.case_id, visible.cases)
     if frame.name.startswith("sensing."):
         return actor.has(*SENSING_VIEWERS) and _among(frame.alarm_id, visible.alarms)
+    if frame.name.startswith(VITAL_PREFIX):
+        return actor.has(*VITAL_VIEWERS) and _in_areas(actor, frame.area_code)
     return True
+
+
+def _in_areas(actor: Actor, area_code: str | None) -> bool:
+    """Whether an area lies inside the actor's areas (codes nest by prefix); an actor bound to
+    no area sees the whole city."""
+    if not actor.area_codes:
+        return True
+    return area_code is not None and area_code.startswith(tuple(actor.area_codes))
 
 
 def _among(object_id: int | None, visible: frozenset[int] | None) -> bool:

@@ -197,6 +197,8 @@ class Req:
     files: Any = None
     token: str | bool = True  # True: the role's token; False: none; a string: that one
     session: bool = False  # the role's token in the console's session cookie instead
+    content: bytes | None = None  # a raw body (with its content type in `headers`)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def __or__(self, changes: dict[str, Any]) -> Req:
         return replace(self, **changes)
@@ -754,6 +756,35 @@ CITY_MAP = INDICATORS | holding(Role.operator)  # 一图观全域
 EVALUATION = INDICATORS
 EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
 # generated reports: read as the indicators; built on demand by leaders and administrators
+# city vital signs (城市体征): asked about street X (in) or street Y (out); the manhole alarms
+# are computed down to the grid, so a street has child areas
+VITAL = "manhole_alarms"
+
+
+def vital_area(w: World, role: str, scope: str) -> Req:
+    return Req(params={"area": STREET if scope == IN else OTHER_STREET})
+
+
+def vital_trend(w: World, role: str, scope: str) -> Req:
+    return vital_area(w, role, scope) | {"path": {"code": VITAL}}
+
+
+def vital_children(w: World, role: str, scope: str) -> Req:
+    return Req(path={"code": VITAL}, params={"parent": STREET if scope == IN else OTHER_STREET})
+
+
+def put_vital_definitions(w: World, role: str, scope: str) -> Req:
+    """The stored definitions sent back unchanged: an allowed cell changes nothing."""
+    with w.platform.read() as s:
+        _, text = w.platform.vitals.definitions_yaml(s, SYSTEM)
+    return Req(content=text.encode(), headers={"Content-Type": "text/yaml"})
+
+
+def vital_series(w: World, role: str, scope: str) -> Req:
+    point = {"area": "330191", "at": T0.isoformat(), "value": 30.5}
+    return Req(path={"series": "weather.temperature_max"}, json={"points": [point]})
+
+
 REPORTS = INDICATORS
 REPORT_MAKERS = holding(Role.leader, Role.admin)
 HOTLINE = holding(Role.operator, Role.dispatcher, Role.shift_leader, Role.admin)
@@ -780,6 +811,9 @@ INTAKE = holding(
 )
 
 
+VITALS = CITY_MAP  # 城市体征: read by the city map's viewers
+VITAL_DEFINITION_READERS = holding(Role.admin, Role.leader)
+SERIES_IMPORTERS = holding(Role.admin, Role.integration)
 def intake(role: str, scope: str) -> int:
     """Creating a case: the intake roles, and an actor bound to areas only within them."""
     if role in (ANON, CITIZEN):
@@ -969,6 +1003,13 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda role, scope: 200 if role != ANON and scope == IN else 404, tracking
     ),
     ("POST", "/api/v1/portal/track/{code}/rating"): Row(rate, rating),
+    # city vital signs: an area-bound viewer sees only the areas inside theirs (404 outside)
+    ("GET", "/api/v1/vitals"): Row(signed_in(VITALS, out=404), vital_area),
+    ("GET", "/api/v1/vitals/{code}/areas"): Row(signed_in(VITALS, out=404), vital_children),
+    ("GET", "/api/v1/vitals/{code}/trend"): Row(signed_in(VITALS, out=404), vital_trend),
+    ("GET", "/api/v1/vitals/definitions"): Row(signed_in(VITAL_DEFINITION_READERS)),
+    ("PUT", "/api/v1/vitals/definitions"): Row(signed_in(ADMIN), put_vital_definitions),
+    ("POST", "/api/v1/vitals/series/{series}"): Row(signed_in(SERIES_IMPORTERS), vital_series),
     ("GET", "/api/v1/portal/board"): Row(public()),
     # Open311 GeoReport v2: public reads; posting needs an API key (none here)
     ("GET", "/api/v1/open311/keys"): Row(signed_in(ADMIN)),
@@ -1225,7 +1266,7 @@ def _ask(w: World, method: str, path: str, role: str, scope: str) -> tuple[Any, 
     template = re.sub(r"\{(\w+):\w+\}", r"{\1}", MOUNT_PATHS.get(path, path))  # {x:int} → {x}
     url = template.format(**req.path)
     token = w.token(role) if req.token is True else req.token or None
-    headers = _bearer(token)
+    headers = {**req.headers, **_bearer(token)}
     session_token = w.token(role) if req.session else None
     if session_token:
         codec = w.client.app.state.sessions  # type: ignore[attr-defined]
@@ -1282,3 +1323,4 @@ def test_cell(world: World, method: str, path: str) -> None:
                 if codes:
                     wrong.append(f"{where}: shows tracking codes {sorted(set(codes))}")
     assert not wrong, f"{len(wrong)} cells of {method} {path}:\n" + "\n".join(wrong)
+        content=req.content,

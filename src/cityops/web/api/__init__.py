@@ -35,6 +35,7 @@ def routers() -> list[APIRouter]:
         sensing,
         sensing_files,
         users,
+        vitals,
         webhooks,
     )
 
@@ -50,6 +51,7 @@ def routers() -> list[APIRouter]:
         hot_issues.router,
         citymap.router,
         evaluation.router,
+        vitals.router,
         reports.router,
         webhooks.router,
         open311_keys.router,
