@@ -102,6 +102,7 @@ BENCHMARKS = (
         quick=("--db", "sqlite", "--devices", "5000", "--points", "50000", "--year-devices", "5"),
     ),
     Benchmark("sensing_device_import", quick=("--db", "sqlite", "--devices", "2000"), out="file"),
+    Benchmark("vitals", quick=("--cases", "20000", "--runs", "3", "--eval-runs", "1")),
     Benchmark("citymap", quick=("--cases", "3000", "--devices", "300", "--runs", "1")),
     Benchmark(
         "reports", quick=("--cases", "5000", "--runs", "1", "--db", "sqlite"), missing=_chromium

@@ -3,8 +3,8 @@ records, the workflow vocabulary and the events."""
 
 from __future__ import annotations
 
-from cityops.cases.area_counts import HotlineCounts, city_case_counts, hotline_counts
 from cityops.cases.appeal_texts import MAX_APPEALS, AppealText, appeal_texts
+from cityops.cases.area_counts import HotlineCounts, city_case_counts, hotline_counts
 from cityops.cases.dtos import (
     ActionCommand,
     AreaInfo,
@@ -109,9 +109,6 @@ from cityops.taxonomy.public import Urgency
 from cityops.worktime.public import SlaState, Stage
 
 __all__ = [
-    "HotlineCounts",
-    "city_case_counts",
-    "hotline_counts",
     "CONSULTATION_CATEGORY",
     "MAX_APPEALS",
     "MAX_PAGE_SIZE",
@@ -174,6 +171,7 @@ __all__ = [
     "DepartmentInfo",
     "FormField",
     "HistoryEntry",
+    "HotlineCounts",
     "ListedCase",
     "MapCase",
     "MergedCase",
@@ -203,12 +201,14 @@ __all__ = [
     "category_counts",
     "check_photo",
     "checked_phone",
+    "city_case_counts",
     "count_cases",
     "counts_by_day",
     "counts_by_source",
     "counts_by_top_category",
     "counts_by_unit",
     "csv_chunks",
+    "hotline_counts",
     "is_consultation",
     "is_mobile",
     "listed_cases",

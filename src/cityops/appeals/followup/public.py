@@ -16,18 +16,18 @@ from cityops.appeals.followup.service import (
 )
 
 __all__ = [
-    "RateCounts",
-    "StreetRateCounts",
-    "rate_counts_by_street",
-    "three_rates",
     "FORMULAS",
     "NAMES",
     "PORTAL_USERNAME",
     "FollowupGroupBy",
     "FollowupRecorder",
     "FollowupService",
+    "RateCounts",
     "RatingChannel",
+    "StreetRateCounts",
     "ThreeRatesReport",
     "ThreeRatesRow",
+    "rate_counts_by_street",
     "subscribe",
+    "three_rates",
 ]

@@ -8,7 +8,7 @@ SQLite the table is WITHOUT ROWID so the rows of one trend lie together.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 
@@ -149,14 +150,18 @@ def write_values(
 def trend_points(
     session: Session, indicator: str, area: str, start: datetime, end: datetime
 ) -> list[TrendPoint]:
-    """The stored values of one indicator in one area with start <= at <= end, oldest first."""
+    """The stored values of one indicator in one area with start <= at <= end, oldest first.
+    On SQLite the instants are read as their stored text and parsed by `fromisoformat` (a year
+    of 5-minute values is 105,120 rows: the column type's per-row processing doubled the read).
+    """
     v = values.c
-    stmt = (
-        select(v.at, v.value)
-        .where(v.indicator == indicator, v.area_code == area, v.at >= start, v.at <= end)
-        .order_by(v.at)
-    )
-    return [TrendPoint(at, value) for at, value in session.execute(stmt)]
+    where = (v.indicator == indicator, v.area_code == area, v.at >= start, v.at <= end)
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = select(v.at, v.value).where(*where).order_by(v.at)
+        return [TrendPoint(at, value) for at, value in session.execute(stmt)]
+    raw = select(type_coerce(v.at, String), v.value).where(*where).order_by(v.at)
+    parse = datetime.fromisoformat
+    return [TrendPoint(parse(at).replace(tzinfo=UTC), value) for at, value in session.execute(raw)]
 
 
 # --- states and transitions --------------------------------------------------------------------
