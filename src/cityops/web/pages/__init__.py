@@ -9,6 +9,7 @@ from cityops.web.pages.mobile import router as mobile_router
 from cityops.web.pages.reports import router as report_pages_router
 from cityops.web.pages.routes import STATIC_DIR, router
 from cityops.web.pages.sensing import router as sensing_pages_router
+from cityops.web.pages.vitals import router as vitals_pages_router
 
 router.include_router(mobile_router)
 router.include_router(alarm_pages_router)
@@ -17,5 +18,6 @@ router.include_router(hot_issue_pages_router)
 router.include_router(city_map_pages_router)
 router.include_router(report_pages_router)
 router.include_router(sensing_pages_router)
+router.include_router(vitals_pages_router)
 
 __all__ = ["STATIC_DIR", "router"]

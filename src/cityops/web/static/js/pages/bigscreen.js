@@ -1,7 +1,8 @@
 // 大屏 (/console/bigscreen): the city map dark and full screen for a 1920 × 1080 wall, with the
-// day's figures, open cases per district, and panels that turn every ROTATE_S seconds (top
-// categories today, live alarms, hot issues). Everything is read again every REFRESH_S seconds,
-// or at once when the live stream reports a new case.
+// day's figures, the firing city vital signs (城市体征), open cases per district, and panels
+// that turn every ROTATE_S seconds (top categories today, live alarms, hot issues). Everything
+// is read again every REFRESH_S seconds, or at once when the live stream reports a new case or
+// a vital sign's change.
 import { api } from "../api.js";
 import { clear, h } from "../dom.js";
 import {
@@ -83,12 +84,37 @@ async function hot() {
   }
 }
 
+// 城市体征: the firing indicators of the city, worst level first (a few: the wall is for a glance)
+const VITAL_RANK = { red: 4, orange: 3, yellow: 2, blue: 1 };
+const VITALS_SHOWN = 4;
+async function vitals() {
+  let firing = [];
+  try {
+    const board = await api("/api/v1/vitals", { background: true });
+    firing = board.items.filter((v) => v.status === "firing")
+      .sort((a, b) => (VITAL_RANK[b.level] ?? 0) - (VITAL_RANK[a.level] ?? 0));
+  } catch {
+    /* no vitals for this user or none computed: the panel says none */
+  }
+  const name = (v) => (lang() === "en" ? v.name_en || v.name_zh : v.name_zh);
+  // a rate stored as a fraction ("ratio") in per cent, as on the 城市体征 page
+  const ratio = (v) => v.unit === "ratio";
+  const value = (v) => (v.value === null ? "—"
+    : ratio(v) ? (v.value * 100).toFixed(Math.max(0, v.precision - 2)) : v.value.toFixed(v.precision));
+  const unit = (v) => (ratio(v) ? "%" : v.unit);
+  const shown = firing.slice(0, VITALS_SHOWN).map((v) => h("li", { class: `lv-${v.level}` },
+    h("span", { class: "bs-vital-name", text: name(v) }),
+    h("span", { class: "bs-vital-value", text: `${value(v)}${unit(v) ? ` ${unit(v)}` : ""}` })));
+  if (firing.length > VITALS_SHOWN) shown.push(h("li", { class: "bs-vital-more", text: `+${firing.length - VITALS_SHOWN}` }));
+  clear($("bs-vitals"), shown.length ? shown : [h("li", { text: t("bigscreen.vitals_none") })]);
+}
+
 async function mapData() {
   await Promise.all([loadCases(map, { status: OPEN }), loadDevices(map)]);
 }
 
 async function refresh() {
-  await Promise.allSettled([figures(), alarms(), hot(), mapData()]);
+  await Promise.allSettled([figures(), alarms(), hot(), vitals(), mapData()]);
 }
 
 // the turning panels
@@ -126,10 +152,13 @@ setInterval(refresh, REFRESH_S * 1000);
 map.on("moveend", () => { mapData(); });
 try {
   const { openEvents } = await import("../events.js");
-  const stream = openEvents({ topics: ["case"] });
+  const stream = openEvents({ topics: ["case", "insight.vital_"] });
   let pending = null;
   const later = () => { clearTimeout(pending); pending = setTimeout(() => { figures(); mapData(); }, 1000); };
   for (const name of ["case.reported", "case.closed", "case.overdue", "reset"]) stream.on(name, later);
+  let vitalsPending = null;
+  const vitalsSoon = () => { clearTimeout(vitalsPending); vitalsPending = setTimeout(vitals, 500); };
+  for (const name of ["insight.vital_changed", "reset"]) stream.on(name, vitalsSoon);
 } catch {
   /* no live stream: the minute's refresh stands */
 }
