@@ -110,6 +110,7 @@ class Platform:
     hot_issues: insight_public.HotIssueService = field(init=False)
     city_map: insight_public.CityMapService = field(init=False)
     vitals: insight_public.VitalsService = field(init=False)
+    key_sites: insight_public.KeySiteService = field(init=False)
     sensing: SensingService = field(init=False)
     alarms: AlarmService = field(init=False)
     device_transfer: DeviceTransfer = field(init=False)
@@ -310,6 +311,8 @@ def _wire(platform: Platform, levels: AreaLevels, case_types: CaseTypes) -> None
     )
     # the city map (一图观全域): clusters of cases and devices, area polygons and counts
     platform.city_map = insight_public.CityMapService(platform.geo, platform.clock)
+    # the map's key sites (重点场所): schools, hospitals, construction sites, 积水点 …
+    platform.key_sites = insight_public.KeySiteService(platform.geo, platform.clock)
     # city vital signs (城市体征): every minute, the indicators whose refresh instant passed
     platform.vitals = insight_public.VitalsService(platform.geo, platform.clock, platform.cases)
     platform.scheduler.add(

@@ -12,6 +12,7 @@ from cityops.cases import store as _cases_store  # noqa: F401
 from cityops.geo import store as _geo_store  # noqa: F401
 from cityops.infra import outbox as _outbox  # noqa: F401
 from cityops.infra.db import metadata
+from cityops.insight.keysites import store as _key_sites_store  # noqa: F401
 from cityops.insight.reports import store as _reports_store  # noqa: F401
 from cityops.insight.vitals_runtime import store as _vitals_store  # noqa: F401
 from cityops.org import store as _org_store  # noqa: F401

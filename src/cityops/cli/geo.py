@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cityops.cli.context import console, platform_from_env
+from cityops.cli.key_sites import app as key_sites_app
 from cityops.geo.public import (
     AreaLevel,
     CoordSystem,
@@ -25,6 +26,7 @@ from cityops.geo.public import (
 from cityops.kernel.actor import SYSTEM
 
 app = typer.Typer(no_args_is_help=True)
+app.add_typer(key_sites_app, name="key-sites", help="the city map's key sites (重点场所)")
 
 DatabaseOption = Annotated[
     str | None, typer.Option("--database-url", help="overrides CITYOPS_DATABASE_URL")

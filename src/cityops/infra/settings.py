@@ -123,6 +123,27 @@ class Settings(BaseSettings):
     mqtt_url: str = "mqtt://127.0.0.1:1883"
     mqtt_share_group: str = "cityops-ingest"
     mqtt_topic_prefix: str = "cityops/v1"
+    # the city map's basemap (docs/insight/citymap.md): `areas` (the city's own polygons, no
+    # tiles), `pmtiles` or `mbtiles` (basemap_file, served by cityops: /basemap/tiles.pmtiles by
+    # range requests, /basemap/{z}/{x}/{y} from the MBTiles SQLite file), or `raster` (an online
+    # tile source: basemap_tile_urls, templates with {z} {x} {y} — 天地图 web mercator with its
+    # key, or AMap/Tencent with basemap_crs=gcj02, when the page shifts every overlay to GCJ-02)
+    basemap: Literal["areas", "pmtiles", "mbtiles", "raster"] = "areas"
+    basemap_file: Path | None = None
+    basemap_tile_urls: tuple[str, ...] = ()
+    basemap_crs: Literal["wgs84", "gcj02"] = "wgs84"
+    basemap_attribution: str = ""
+    basemap_max_zoom: int = Field(default=18, ge=0, le=22)
+
+    @field_validator("basemap_tile_urls")
+    @classmethod
+    def _tile_templates(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for url in value:
+            if not url.startswith(("https://", "http://")) or not all(
+                part in url for part in ("{z}", "{x}", "{y}")
+            ):
+                raise ValueError(f"a tile URL is http(s) with {{z}}, {{x}} and {{y}}: {url!r}")
+        return value
 
     @field_validator("webhook_allow_networks", "trusted_proxies", mode="before")
     @classmethod
@@ -137,6 +158,14 @@ class Settings(BaseSettings):
         if isinstance(value, (list, tuple)):
             return tuple(ip_network(str(item), strict=False) for item in value)
         return value
+
+    @model_validator(mode="after")
+    def _basemap_complete(self) -> Settings:
+        if self.basemap in ("pmtiles", "mbtiles") and self.basemap_file is None:
+            raise ValueError(f"CITYOPS_BASEMAP={self.basemap} needs CITYOPS_BASEMAP_FILE")
+        if self.basemap == "raster" and not self.basemap_tile_urls:
+            raise ValueError("CITYOPS_BASEMAP=raster needs CITYOPS_BASEMAP_TILE_URLS")
+        return self
 
     @model_validator(mode="after")
     def _refuse_a_weak_secret(self) -> Settings:

@@ -20,6 +20,20 @@ from cityops.insight.hotspots.model import (
 from cityops.insight.hotspots.model import Message as HotspotMessage
 from cityops.insight.hotspots.service import HotIssueAnswer, HotIssueService
 from cityops.insight.indicators import COUNT_FIELDS, COUNT_NAMES_ZH, INDICATORS, Indicator
+from cityops.insight.keysites.model import KNOWN_KINDS as KEY_SITE_KINDS
+from cityops.insight.keysites.model import MAX_SITES as KEY_SITES_MAX
+from cityops.insight.keysites.model import NEAR_M as KEY_SITE_NEAR_M
+from cityops.insight.keysites.model import SiteRow as KeySiteRow
+from cityops.insight.keysites.model import kind_code as key_site_kind
+from cityops.insight.keysites.model import parse_csv as parse_key_sites_csv
+from cityops.insight.keysites.model import parse_geojson as parse_key_sites_geojson
+from cityops.insight.keysites.service import (
+    KeySiteDetail,
+    KeySiteImport,
+    KeySiteService,
+    KeySitesRejected,
+)
+from cityops.insight.keysites.store import KeySite
 from cityops.insight.reports.model import Report
 from cityops.insight.reports.period import PeriodKind, ReportPeriod, parse_period
 from cityops.insight.reports.policy import REPORT_BUILDERS, REPORT_READERS
@@ -108,6 +122,9 @@ __all__ = [
     "COUNT_FIELDS",
     "COUNT_NAMES_ZH",
     "INDICATORS",
+    "KEY_SITES_MAX",
+    "KEY_SITE_KINDS",
+    "KEY_SITE_NEAR_M",
     "REPORT_BUILDERS",
     "REPORT_FORMATS",
     "REPORT_MEDIA_TYPES",
@@ -151,6 +168,12 @@ __all__ = [
     "IndicatorRow",
     "IndicatorService",
     "IndicatorState",
+    "KeySite",
+    "KeySiteDetail",
+    "KeySiteImport",
+    "KeySiteRow",
+    "KeySiteService",
+    "KeySitesRejected",
     "KindReport",
     "PeriodKind",
     "Pollutant",
@@ -195,12 +218,15 @@ __all__ = [
     "iaqi",
     "import_definitions",
     "import_yaml",
+    "key_site_kind",
     "load_catalog",
     "load_evaluation_config",
     "network_tpi",
     "parse_bbox",
     "parse_definitions",
     "parse_formula",
+    "parse_key_sites_csv",
+    "parse_key_sites_geojson",
     "parse_period",
     "tpi_band",
 ]

@@ -43,6 +43,7 @@ from cityops.app import Platform, build_platform
 from cityops.cases.store import cases
 from cityops.cases.workflow.registry import WORKFLOW
 from cityops.infra.settings import Settings
+from cityops.insight.public import KeySiteRow
 from cityops.kernel.actor import SYSTEM, Role
 from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.org.public import NewApiToken, NewUser
@@ -196,9 +197,9 @@ class Req:
     data: dict[str, Any] | None = None
     files: Any = None
     token: str | bool = True  # True: the role's token; False: none; a string: that one
-    session: bool = False  # the role's token in the console's session cookie instead
     content: bytes | None = None  # a raw body (with its content type in `headers`)
     headers: dict[str, str] = field(default_factory=dict)
+    session: bool = False  # the role's token in the console's session cookie instead
 
     def __or__(self, changes: dict[str, Any]) -> Req:
         return replace(self, **changes)
@@ -563,6 +564,35 @@ def put_calendar_year(w: World, role: str, scope: str) -> Req:
 MATRIX_DEVICE = "AM-DEVICE-1"
 
 
+def key_site_file(w: World, role: str, scope: str) -> Req:
+    """A CSV of one key site of a kind of its own per cell, in street X."""
+    lon, lat = _key_site_point(w, IN)
+    text = f"kind,name,lon,lat\nmatrix_{w.unique()},矩阵学校,{lon},{lat}\n"
+    return Req(files={"file": ("sites.csv", text.encode(), "text/csv")})
+
+
+def _key_site_point(w: World, scope: str) -> tuple[float, float]:
+    with w.platform.read() as s:
+        return w.platform.geo.representative_point(s, GRID if scope == IN else OTHER_GRID)
+
+
+def on_key_site(w: World, role: str, scope: str) -> Req:
+    """A key site in street X (in scope) or street Y."""
+    kind = f"matrix_{w.unique()}"
+    lon, lat = _key_site_point(w, scope)
+    with w.platform.uow() as uow:
+        w.platform.key_sites.import_sites(
+            uow.session, SYSTEM, [KeySiteRow(2, kind, "矩阵医院", lon, lat, None)]
+        )
+    with w.platform.read() as s:
+        [site] = w.platform.key_sites.list_sites(s, SYSTEM, kinds=[kind])
+    return Req(path={"site_id": site.id})
+
+
+def delete_key_sites(w: World, role: str, scope: str) -> Req:
+    return Req(params={"kind": f"matrix_{w.unique()}"})
+
+
 def _device_point(w: World) -> tuple[float, float]:
     with w.platform.read() as s:
         return w.platform.geo.representative_point(s, w.platform.geo.root_area(s).code)
@@ -726,36 +756,6 @@ def backtest_rule(w: World, role: str, scope: str) -> Req:
     return on_rule(w, role, scope) | {"json": body}
 
 
-# The body each action is sent with: `version` only, stale (every action's body takes just that;
-# test_every_action_takes_a_version_only_body fails for a new action that needs more).
-ACTION_BODY: dict[str, Any] = {"version": 999}
-
-
-def _bearer(token: str | None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"} if token else {}
-
-
-def _point(w: World, area_code: str) -> tuple[float, float]:
-    with w.platform.read() as s:
-        feature = w.platform.geo.get_feature(s, area_code)
-    p = shapely.geometry.shape(feature.geometry).representative_point()
-    return p.x, p.y
-
-
-# --- the matrix ------------------------------------------------------------------------------
-
-ADMIN = holding(Role.admin)
-DEVICE_MANAGERS = holding(Role.admin, Role.integration)
-ALARM_HANDLERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role.admin)
-OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
-INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
-THREE_RATES = INDICATORS | holding(Role.operator)
-HOT_ISSUES = INDICATORS | holding(Role.operator)
-CITY_MAP = INDICATORS | holding(Role.operator)  # 一图观全域
-# performance evaluation: every kind for these; a handler the department and handler kinds
-EVALUATION = INDICATORS
-EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
-# generated reports: read as the indicators; built on demand by leaders and administrators
 # city vital signs (城市体征): asked about street X (in) or street Y (out); the manhole alarms
 # are computed down to the grid, so a street has child areas
 VITAL = "manhole_alarms"
@@ -785,6 +785,39 @@ def vital_series(w: World, role: str, scope: str) -> Req:
     return Req(path={"series": "weather.temperature_max"}, json={"points": [point]})
 
 
+# The body each action is sent with: `version` only, stale (every action's body takes just that;
+# test_every_action_takes_a_version_only_body fails for a new action that needs more).
+ACTION_BODY: dict[str, Any] = {"version": 999}
+
+
+def _bearer(token: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _point(w: World, area_code: str) -> tuple[float, float]:
+    with w.platform.read() as s:
+        feature = w.platform.geo.get_feature(s, area_code)
+    p = shapely.geometry.shape(feature.geometry).representative_point()
+    return p.x, p.y
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+ADMIN = holding(Role.admin)
+DEVICE_MANAGERS = holding(Role.admin, Role.integration)
+ALARM_HANDLERS = holding(Role.dispatcher, Role.shift_leader, Role.operator, Role.admin)
+OUTBOX = CITYWIDE  # the notification outbox: operators, dispatchers, shift leaders, leaders, admins
+INDICATORS = holding(Role.leader, Role.admin, Role.dispatcher, Role.shift_leader)
+THREE_RATES = INDICATORS | holding(Role.operator)
+HOT_ISSUES = INDICATORS | holding(Role.operator)
+CITY_MAP = INDICATORS | holding(Role.operator)  # 一图观全域
+VITALS = CITY_MAP  # 城市体征: read by the city map's viewers
+VITAL_DEFINITION_READERS = holding(Role.admin, Role.leader)
+SERIES_IMPORTERS = holding(Role.admin, Role.integration)
+# performance evaluation: every kind for these; a handler the department and handler kinds
+EVALUATION = INDICATORS
+EVALUATION_HANDLERS = EVALUATION | holding(Role.handler)
+# generated reports: read as the indicators; built on demand by leaders and administrators
 REPORTS = INDICATORS
 REPORT_MAKERS = holding(Role.leader, Role.admin)
 HOTLINE = holding(Role.operator, Role.dispatcher, Role.shift_leader, Role.admin)
@@ -811,9 +844,6 @@ INTAKE = holding(
 )
 
 
-VITALS = CITY_MAP  # 城市体征: read by the city map's viewers
-VITAL_DEFINITION_READERS = holding(Role.admin, Role.leader)
-SERIES_IMPORTERS = holding(Role.admin, Role.integration)
 def intake(role: str, scope: str) -> int:
     """Creating a case: the intake roles, and an actor bound to areas only within them."""
     if role in (ANON, CITIZEN):
@@ -959,7 +989,27 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/citymap/areas"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/citymap/area-counts"): Row(signed_in(CITY_MAP)),
     ("GET", "/api/v1/citymap/category-counts"): Row(signed_in(CITY_MAP)),
+    # key sites (重点场所): administrators import and remove; the map's readers see those in
+    # their areas (a dispatcher of street X: a site in street Y is a 404)
+    ("POST", "/api/v1/citymap/key-sites/import"): Row(signed_in(ADMIN), key_site_file),
+    ("GET", "/api/v1/citymap/key-sites"): Row(signed_in(CITY_MAP)),
+    ("GET", "/api/v1/citymap/key-sites/{site_id}"): Row(signed_in(CITY_MAP, out=404), on_key_site),
+    ("DELETE", "/api/v1/citymap/key-sites"): Row(signed_in(ADMIN), delete_key_sites),
+    # the basemap: its configuration for the map's readers; its files 404 while the setting
+    # names none (tests/integration/insight/test_citymap_basemap.py serves them)
+    ("GET", "/api/v1/citymap/basemap"): Row(signed_in(CITY_MAP)),
+    ("GET", "/basemap/tiles.pmtiles"): Row(signed_in(CITY_MAP, 404)),
+    ("GET", "/basemap/{z}/{x}/{y}"): Row(
+        signed_in(CITY_MAP, 404), lambda w, role, scope: Req(path={"z": 1, "x": 0, "y": 0})
+    ),
     ("GET", "/api/v1/indicators/three-rates"): Row(signed_in(THREE_RATES)),
+    # city vital signs: an area-bound viewer sees only the areas inside theirs (404 outside)
+    ("GET", "/api/v1/vitals"): Row(signed_in(VITALS, out=404), vital_area),
+    ("GET", "/api/v1/vitals/{code}/areas"): Row(signed_in(VITALS, out=404), vital_children),
+    ("GET", "/api/v1/vitals/{code}/trend"): Row(signed_in(VITALS, out=404), vital_trend),
+    ("GET", "/api/v1/vitals/definitions"): Row(signed_in(VITAL_DEFINITION_READERS)),
+    ("PUT", "/api/v1/vitals/definitions"): Row(signed_in(ADMIN), put_vital_definitions),
+    ("POST", "/api/v1/vitals/series/{series}"): Row(signed_in(SERIES_IMPORTERS), vital_series),
     ("GET", "/api/v1/evaluation/scores"): Row(signed_in(EVALUATION)),  # streets by default
     ("GET", "/api/v1/evaluation/cases"): Row(
         signed_in(EVALUATION_HANDLERS),
@@ -1003,13 +1053,6 @@ ROWS: dict[tuple[str, str], Row] = {
         lambda role, scope: 200 if role != ANON and scope == IN else 404, tracking
     ),
     ("POST", "/api/v1/portal/track/{code}/rating"): Row(rate, rating),
-    # city vital signs: an area-bound viewer sees only the areas inside theirs (404 outside)
-    ("GET", "/api/v1/vitals"): Row(signed_in(VITALS, out=404), vital_area),
-    ("GET", "/api/v1/vitals/{code}/areas"): Row(signed_in(VITALS, out=404), vital_children),
-    ("GET", "/api/v1/vitals/{code}/trend"): Row(signed_in(VITALS, out=404), vital_trend),
-    ("GET", "/api/v1/vitals/definitions"): Row(signed_in(VITAL_DEFINITION_READERS)),
-    ("PUT", "/api/v1/vitals/definitions"): Row(signed_in(ADMIN), put_vital_definitions),
-    ("POST", "/api/v1/vitals/series/{series}"): Row(signed_in(SERIES_IMPORTERS), vital_series),
     ("GET", "/api/v1/portal/board"): Row(public()),
     # Open311 GeoReport v2: public reads; posting needs an API key (none here)
     ("GET", "/api/v1/open311/keys"): Row(signed_in(ADMIN)),
@@ -1042,6 +1085,8 @@ ROWS: dict[tuple[str, str], Row] = {
     ("GET", "/console/reports"): Row(reports_page_cell, console),
     ("GET", "/map"): Row(console_cell, console),
     ("GET", "/console/citymap"): Row(console_cell, console),
+    ("GET", "/console/vitals"): Row(console_cell, console),
+    ("GET", "/vitals"): Row(public(307), page),  # the short address of /console/vitals
     ("GET", "/console/bigscreen"): Row(console_cell, console),
     ("GET", "/admin"): Row(admin_page_cell, console),
     ("GET", "/console/alarms"): Row(sensing_page_cell, console),
@@ -1085,8 +1130,6 @@ def _jpeg() -> bytes:
 
 def _truncate(url: str) -> None:
     from sqlalchemy import create_engine, text
-    ("GET", "/console/vitals"): Row(console_cell, console),
-    ("GET", "/vitals"): Row(public(307), page),  # the short address of /console/vitals
 
     from cityops.tables import metadata
 
@@ -1281,6 +1324,7 @@ def _ask(w: World, method: str, path: str, role: str, scope: str) -> tuple[Any, 
         json=req.json,
         data=req.data,
         files=req.files,
+        content=req.content,
         headers=headers,
         follow_redirects=False,
     )
@@ -1325,4 +1369,3 @@ def test_cell(world: World, method: str, path: str) -> None:
                 if codes:
                     wrong.append(f"{where}: shows tracking codes {sorted(set(codes))}")
     assert not wrong, f"{len(wrong)} cells of {method} {path}:\n" + "\n".join(wrong)
-        content=req.content,

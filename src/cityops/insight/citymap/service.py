@@ -71,6 +71,10 @@ class CityMapService:
         self._lock = threading.Lock()
         self._areas: dict[str, tuple[float, AreaDocument]] = {}
 
+    def check_reader(self, actor: Actor) -> None:
+        """Refuse anyone the city map is not for (its basemap files are served to its readers)."""
+        may_view_city_map(actor)
+
     def cases(
         self,
         session: Session,

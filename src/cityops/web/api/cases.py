@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.cases import public as cp
 from cityops.geo.public import CoordSystem
+from cityops.insight.public import parse_bbox
 from cityops.kernel.clock import SHANGHAI, check_day_range
 from cityops.kernel.errors import ValidationFailed
 from cityops.kernel.request_keys import request_key
@@ -264,6 +265,23 @@ SlaQ = Annotated[
 ]
 
 
+BboxQ = Annotated[
+    str | None,
+    Query(
+        max_length=120,
+        description="min_lon,min_lat,max_lon,max_lat (WGS84): only the cases placed inside",
+        examples=["120.1,30.2,120.3,30.35"],
+    ),
+]
+
+
+def parse_bbox_query(text: str | None) -> tuple[float, float, float, float] | None:
+    try:
+        return parse_bbox(text)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), code="bad_bbox", field="bbox") from exc
+
+
 MineQ = Annotated[
     bool | None,
     Query(description="true: the cases you took in or reported (上报); needs a user account"),
@@ -287,6 +305,7 @@ def case_filter(
     reworked: ReworkedQ = None,
     sla: SlaQ = None,
     mine: MineQ = None,
+    bbox: BboxQ = None,
 ) -> cp.CaseFilter:
     """The list filters of /cases and /cases/export, from their query parameters."""
     if mine and actor.user_id is None:
@@ -309,6 +328,7 @@ def case_filter(
         reworked=reworked,
         sla=sla,
         created_by_user_id=actor.user_id if mine else None,
+        bbox=parse_bbox_query(bbox),
     )
 
 

@@ -7,7 +7,6 @@ scope always. For leaders, administrators, dispatchers, shift leaders and operat
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Annotated, Any, Literal
 
@@ -17,6 +16,7 @@ from cityops.insight.public import CITY_MAP_MAX_POINTS as MAX_POINTS
 from cityops.insight.public import parse_bbox
 from cityops.kernel.errors import ValidationFailed
 from cityops.sensing.public import DeviceMapFilter
+from cityops.web.api import basemap, key_sites
 from cityops.web.api.cases import CaseFilterQ
 from cityops.web.deps import CurrentActor, PlatformDep, ReadSession
 
@@ -60,7 +60,6 @@ def city_map_cases(
     session: ReadSession,
     actor: CurrentActor,
     filters: CaseFilterQ,
-    bbox: BboxQ = None,
     zoom: ZoomQ = 12,
     max_points: MaxPointsQ = MAX_POINTS,
 ) -> Response:
@@ -68,8 +67,8 @@ def city_map_cases(
     cases in the reader's scope — each case (`id, lon, lat, status, sla, category, source`) when
     at most `max_points`, else per cell of `cell` degrees the mean point, the count and how many
     are red, yellow, green (SLA) and open."""
-    f = dataclasses.replace(filters, bbox=_bbox(bbox))
-    answer = platform.city_map.cases(session, actor, f, zoom, max_points)
+    # the bbox is one of the case list's filters (CaseFilterQ)
+    answer = platform.city_map.cases(session, actor, filters, zoom, max_points)
     if answer.cell_deg is None:
         rows: list[list[Any]] = [
             [
@@ -207,3 +206,8 @@ def city_map_category_counts(
             "rows": [[c.code, c.name, c.total, c.open] for c in counts],
         }
     )
+
+
+# the key sites (重点场所) and the basemap's configuration, under the same prefix
+router.include_router(key_sites.router)
+router.include_router(basemap.router)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from cityops.web.api.basemap import files as basemap_files
 from cityops.web.pages.routes import SIGNED_IN, render
 
 router = APIRouter(include_in_schema=False)
@@ -23,3 +24,7 @@ def city_map_page(request: Request) -> HTMLResponse:
 def big_screen_page(request: Request) -> HTMLResponse:
     """大屏: the city map for the operation centre's wall, 1920 × 1080."""
     return render(request, "bigscreen.html", "bigscreen")
+
+
+# the basemap's files (/basemap/tiles.pmtiles, /basemap/{z}/{x}/{y}) when a setting names one
+router.include_router(basemap_files)
