@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from cityops.app import Platform
 from cityops.geo.public import AreaLevel
+from cityops.insight.public import KeySiteRow
 from cityops.kernel.actor import SYSTEM
 from cityops.sensing.public import NewDevice
 
@@ -130,6 +131,66 @@ def test_the_city_map_draws_switches_layers_and_zooms_into_a_cluster(
     )
     page.mouse.click(x, y)
     page.wait_for_function(f"cityMap.getZoom() > {before} + 1", timeout=10_000)
+
+
+def test_the_key_site_layer_shows_a_site_and_the_open_cases_near_it(
+    new_page: NewPage, e2e_platform: Platform, placed: list[int]
+) -> None:
+    p = e2e_platform
+    with p.read() as s:
+        grid = p.geo.list_features(s, AreaLevel.grid)[0]
+    pt = shapely.geometry.shape(grid.geometry).representative_point()  # where cases were put
+    with p.uow() as uow:
+        p.key_sites.import_sites(
+            uow.session,
+            SYSTEM,
+            [KeySiteRow(2, "school", "地图测试小学", pt.x, pt.y, "测试路 1 号")],
+            replace=True,
+        )
+    page = new_page("zh-CN")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    sign_in(page, "lead1")
+    page.goto("/console/citymap")
+    _ready(page)
+    assert _visibility(page, "keysites-symbol") == "none"
+    page.locator("[data-layer='keysites']").check()
+    expect(page.locator("body[data-keysites]")).to_have_count(1, timeout=10_000)
+    assert _visibility(page, "keysites-symbol") == "visible"
+    names = page.evaluate(
+        "cityMap.getSource('keysites')._data.features.map((f) => f.properties.name)"
+    )
+    assert "地图测试小学" in names
+    expect(page.locator("#cm-legend [data-kind='school']")).to_contain_text("学校")
+    # the site's popup: its name, kind, address and the open cases near it, a link to them
+    for layer in ("cases", "devices"):
+        page.locator(f"[data-layer='{layer}']").uncheck()
+    page.evaluate(
+        """() => {
+          const f = cityMap.getSource('keysites')._data.features
+            .find((x) => x.properties.name === '地图测试小学');
+          cityMap.jumpTo({ center: f.geometry.coordinates, zoom: 15 });
+        }"""
+    )
+    page.wait_for_function("cityMap.loaded()", timeout=10_000)
+    x, y = page.evaluate(
+        """() => {
+          const p = cityMap.project(cityMap.getCenter());
+          const r = cityMap.getCanvas().getBoundingClientRect();
+          return [r.left + p.x, r.top + p.y];
+        }"""
+    )
+    page.mouse.click(x, y)
+    popup = page.locator(".keysite-popup")
+    expect(popup).to_contain_text("地图测试小学", timeout=10_000)
+    expect(popup).to_contain_text("学校")
+    expect(popup).to_contain_text("测试路 1 号")
+    link = popup.locator("a.keysite-cases")
+    href = link.get_attribute("href") or ""
+    assert href.startswith("/cases?bbox=")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "citymap_keysites_1920.png"))
+    link.click()
+    expect(page.locator("#queue-filters [data-filter='bbox']")).to_be_visible(timeout=10_000)
 
 
 def test_a_single_case_and_the_phone_layout(new_page: NewPage, placed: list[int]) -> None:

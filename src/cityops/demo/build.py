@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cityops.app import Platform
 from cityops.demo.accounts import DemoOrg, seed_org
+from cityops.demo.key_sites import seed_key_sites
 from cityops.demo.messages import load_messages
 from cityops.demo.routing import held_out
 from cityops.demo.traffic import TrafficSimulator, TrafficStats
@@ -61,6 +62,8 @@ def build_demo(
         result = load_default_taxonomy(uow, platform.taxonomy, SYSTEM)
     with platform.uow() as uow:  # 知识库: the default consultation answers
         platform.knowledge.load_defaults(uow, SYSTEM)
+    say("key sites 重点场所 (demo data)")
+    seed_key_sites(platform, seed)
     messages = load_messages(data_dir, keep=held_out)  # never the routing model's training
     say(f"{weeks} weeks of cases")
     sim = TrafficSimulator(platform, clock, org, messages, seed=seed)

@@ -1,8 +1,14 @@
 // The city map (一图观全域) on MapLibre GL (the global `maplibregl`, a classic script): the
-// city's own area polygons are the basemap (no tile server, works offline), with layers for
-// case clusters / points, a heatmap, devices by state and a choropleth of case counts per area.
-// The server clusters (GET /api/v1/citymap/cases, /devices): this module only draws.
+// city's own area polygons are the basemap (no tile server, works offline) unless a setting
+// names tiles (basemap.js: a local PMTiles/MBTiles file or an online raster source, GCJ-02
+// ones shifting every overlay at the edge), with layers for case clusters / points, a heatmap,
+// devices by state, key sites (重点场所) and a choropleth of case counts per area.
+// The server clusters (GET /api/v1/citymap/cases, /devices): this module only draws. Every
+// overlay is given in WGS84 (as stored); on a GCJ-02 basemap the sources shift what they are
+// given (basemap.js), the bbox of a query and the point of a click are shifted back.
 import { api } from "../api.js";
+import { applyBasemap, fromMap, shiftGeoJSON, toMap } from "./basemap.js";
+import { KEY_SITE_KINDS, addKeySiteIcons, keySiteIcon } from "./key_sites.js";
 
 const GL = globalThis.maplibregl;
 
@@ -22,6 +28,7 @@ export const LAYER_GROUPS = {
   cases: ["cases-circle"],
   heat: ["cases-heat"],
   devices: ["devices-circle"],
+  keysites: ["keysites-symbol"],
 };
 
 const THEMES = {
@@ -40,6 +47,7 @@ function style(theme) {
       grids: { type: "geojson", data: empty() },
       cases: { type: "geojson", data: empty() },
       devices: { type: "geojson", data: empty() },
+      keysites: { type: "geojson", data: empty() },
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": c.bg } },
@@ -83,6 +91,14 @@ function style(theme) {
           "circle-stroke-width": ["case", ["get", "cell"], 0, 1],
         },
       },
+      {
+        id: "keysites-symbol", type: "symbol", source: "keysites", layout: {
+          visibility: "none",
+          "icon-image": ["get", "icon"],
+          "icon-size": ["interpolate", ["linear"], ["zoom"], 10, 0.7, 15, 1],
+          "icon-allow-overlap": true,
+        },
+      },
     ],
   };
 }
@@ -99,11 +115,15 @@ export function createCityMap(container, { theme = "light", interactive = true, 
     fadeDuration: 0,
   });
   if (interactive && controls) map.addControl(new GL.NavigationControl({ showCompass: false }), "top-right");
+  const ready = map.loaded() ? Promise.resolve() : new Promise((ok) => map.once("load", ok));
+  // the basemap of the settings (tiles below the areas; its CRS) before anything is drawn
+  map.cityReady = ready.then(() => { addKeySiteIcons(map); return applyBasemap(map, theme); });
   return map;
 }
 
+/** The map's style and its basemap are in place: overlays may be drawn. */
 export function loaded(map) {
-  return map.loaded() ? Promise.resolve() : new Promise((ok) => map.once("load", ok));
+  return map.cityReady;
 }
 
 export function setVisible(map, group, on) {
@@ -131,7 +151,7 @@ export async function areaDocument(level) {
 }
 
 export function fitAreas(map, doc, padding = 20) {
-  const box = bboxOf(doc.features);
+  const box = bboxOf(shiftGeoJSON(map, doc).features);
   if (box) map.fitBounds(box, { padding, animate: false });
 }
 
@@ -150,12 +170,31 @@ export function paintChoropleth(map, doc, counts, metric) {
   map.getSource("areas").setData({ type: "FeatureCollection", features });
 }
 
-function bboxParam(map) {
+/** The view as a WGS84 bbox (the map's frame shifted back from GCJ-02 when the basemap is). */
+export function bboxParam(map) {
   const b = map.getBounds();
   const clamp = (v, lim) => Math.max(-lim, Math.min(lim, v));
-  return [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180), clamp(b.getNorth(), 90)]
+  const [w, s] = fromMap(map, [b.getWest(), b.getSouth()]);
+  const [e, n] = fromMap(map, [b.getEast(), b.getNorth()]);
+  return [clamp(w, 180), clamp(s, 90), clamp(e, 180), clamp(n, 90)]
     .map((v) => v.toFixed(5)).join(",");
 }
+
+/** Read the key sites of the view and draw them, each with its kind's icon; answers the list. */
+export async function loadKeySites(map) {
+  const answer = await api("/api/v1/citymap/key-sites", {
+    query: { bbox: bboxParam(map) }, background: true,
+  });
+  const features = rows(answer).map((r) => ({
+    type: "Feature",
+    geometry: { type: "Point", coordinates: [r.lon, r.lat] },
+    properties: { id: r.id, kind: r.kind, name: r.name, icon: keySiteIcon(r.kind) },
+  }));
+  map.getSource("keysites").setData({ type: "FeatureCollection", features });
+  return answer;
+}
+
+export { KEY_SITE_KINDS, fromMap, toMap };
 
 function caseColor(r, colorBy) {
   if (colorBy === "status") return STATUS_COLORS[r.status] ?? SLA_COLORS.none;
@@ -208,7 +247,7 @@ export async function loadDevices(map) {
 /** HTML labels (no glyph server offline): a name at each area's centre of its bbox. */
 export function labelAreas(map, doc, className = "citymap-label") {
   const markers = [];
-  for (const f of doc.features) {
+  for (const f of shiftGeoJSON(map, doc).features) {
     const box = bboxOf([f]);
     if (!box) continue;
     const el = document.createElement("div");

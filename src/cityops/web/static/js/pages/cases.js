@@ -12,7 +12,8 @@ import { startPage } from "../shell.js";
 const SIZE = 20;
 const FIELDS = ["q", "status", "source", "category", "area", "department", "from", "to"];
 // the workbench queues' filters: no form field, a chip each
-const QUEUE = ["visit", "extension", "returned", "reworked", "sla", "overdue", "mine"];
+// (bbox: the city map's link to the open cases near a key site)
+const QUEUE = ["visit", "extension", "returned", "reworked", "sla", "overdue", "mine", "bbox"];
 await startPage();
 const form = document.getElementById("filters");
 let areas = [];
@@ -119,6 +120,7 @@ function queueChipText(key, value) {
     sla: `sla.${value}`,
     overdue: value === "true" ? "queue.overdue" : "cases.not_overdue",
     mine: "queue.my_reports",
+    bbox: "cases.bbox_filter",
   };
   return t(words[key] ?? key);
 }

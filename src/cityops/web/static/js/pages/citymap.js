@@ -1,13 +1,16 @@
-// 一图观全域 (/console/citymap): the leader's map — area polygons as the basemap, case clusters
-// or points coloured by SLA or status, a heatmap, devices by state, a choropleth of case counts
-// per area, filters and a time slider that replays a day hour by hour (all filtered server-side).
+// 一图观全域 (/console/citymap): the leader's map — area polygons as the basemap (or the tiles a
+// setting names), case clusters or points coloured by SLA or status, a heatmap, devices by
+// state, key sites (重点场所) by kind, a choropleth of case counts per area, filters and a time
+// slider that replays a day hour by hour (all filtered server-side).
 import { api } from "../api.js";
 import { clear, flash, h } from "../dom.js";
+import { KEY_SITE_KINDS, keySiteMark } from "../citymap/key_sites.js";
 import {
   OPEN, SLA_COLORS, STATE_COLORS, STATUS_COLORS, areaDocument, createCityMap,
-  dayWindow, fitAreas, labelAreas, loadCases, loadDevices, loaded, paintChoropleth, popup, setVisible, today,
+  dayWindow, fitAreas, labelAreas, loadCases, loadDevices, loadKeySites, loaded, paintChoropleth, popup,
+  setVisible, today,
 } from "../citymap/map_core.js";
-import { onLangChange, t } from "../i18n.js";
+import { onLangChange, t, tOr } from "../i18n.js";
 import { startPage } from "../shell.js";
 
 await startPage();
@@ -18,6 +21,8 @@ const form = $("cm-filters");
 let areas = null;
 let areaLevel = null;
 let unlabel = () => {};
+let siteKinds = []; // [{kind, count}] of the key sites the reader sees (the legend's)
+const layerOn = (name) => $("cm-layers").querySelector(`[data-layer="${name}"]`).checked;
 
 function filters() {
   const out = {};
@@ -43,8 +48,28 @@ function legend() {
     h("li", { class: "legend-head", text: t("citymap.layer_devices") }),
     ...devices.map(([c, label]) => h("li", {}, h("span", { class: "dot dot-ring", style: `background:${c}` }), label)),
     h("li", { class: "muted small", text: t("citymap.legend_cells") }),
+    ...(layerOn("keysites") ? [
+      h("li", { class: "legend-head", text: t("citymap.layer_keysites") }),
+      ...(siteKinds.length
+        ? siteKinds.map(({ kind, count }) => h("li", { "data-kind": kind }, keySiteMark(kind), `${kindName(kind)} ${count}`))
+        : [h("li", { class: "muted small", text: t("citymap.keysites_none") })]),
+    ] : []),
   ]);
 }
+
+const kindName = (kind) => tOr(`keysite.${kind}`, kind);
+
+async function refreshKeySites() {
+  if (!layerOn("keysites")) return;
+  const answer = await loadKeySites(map);
+  siteKinds = [...answer.kinds].sort((a, b) => order(a.kind) - order(b.kind));
+  document.body.dataset.keysites = String(answer.total); // the view's key sites are drawn
+  legend();
+}
+const order = (kind) => {
+  const i = Object.keys(KEY_SITE_KINDS).indexOf(kind);
+  return i < 0 ? 99 : i;
+};
 
 let seq = 0;
 async function refresh() {
@@ -53,7 +78,8 @@ async function refresh() {
     const f = filters();
     const [cases] = await Promise.all([
       loadCases(map, f, { colorBy: $("cm-color").value }),
-      $("cm-layers").querySelector('[data-layer="devices"]').checked ? loadDevices(map) : null,
+      layerOn("devices") ? loadDevices(map) : null,
+      refreshKeySites(),
     ]);
     if (mine !== seq) return;
     document.body.dataset.drawn = String(mine); // the view's cases are on the map
@@ -110,6 +136,10 @@ for (const box of $("cm-layers").querySelectorAll("[data-layer]")) {
   box.addEventListener("change", () => {
     setVisible(map, box.dataset.layer, box.checked);
     if (box.dataset.layer === "devices" && box.checked) loadDevices(map);
+    if (box.dataset.layer === "keysites") {
+      if (box.checked) refreshKeySites().catch((err) => flash(err.message, "error"));
+      else legend();
+    }
   });
 }
 
@@ -145,8 +175,27 @@ map.on("click", "devices-circle", (e) => {
   if (f.properties.cell) map.easeTo({ center: f.geometry.coordinates, zoom: Math.min(map.getZoom() + 2, 19) });
   else location.assign(`/console/devices/${encodeURIComponent(f.properties.code)}`);
 });
+// a key site: its name, kind, address and the open cases near it (a link to the case list)
+map.on("click", "keysites-symbol", async (e) => {
+  const f = e.features[0];
+  const box = popup().setLngLat(f.geometry.coordinates)
+    .setDOMContent(h("div", { class: "popup", text: f.properties.name })).addTo(map);
+  try {
+    const site = await api(`/api/v1/citymap/key-sites/${f.properties.id}`);
+    const query = new URLSearchParams({ bbox: site.near_bbox });
+    for (const s of OPEN) query.append("status", s);
+    box.setDOMContent(h("div", { class: "popup keysite-popup" },
+      h("strong", { text: site.name }),
+      h("div", { class: "keysite-kind" }, keySiteMark(site.kind), kindName(site.kind)),
+      site.address ? h("div", { class: "muted small", text: site.address }) : null,
+      h("div", {}, `${t("citymap.keysite_near", { m: site.near_m })}: `,
+        h("a", { href: `/cases?${query}`, class: "keysite-cases", text: t("citymap.keysite_cases", { n: site.open_cases }) }))));
+  } catch (err) {
+    box.setDOMContent(h("div", { class: "popup error", text: err.message }));
+  }
+});
 map.on("click", "areas-fill", (e) => {
-  if (map.queryRenderedFeatures(e.point, { layers: ["cases-circle", "devices-circle"] }).length) return;
+  if (map.queryRenderedFeatures(e.point, { layers: ["cases-circle", "devices-circle", "keysites-symbol"] }).length) return;
   const p = e.features[0].properties;
   const c = typeof p.counts === "string" ? JSON.parse(p.counts) : p.counts;
   const body = h("div", { class: "popup" },
@@ -157,7 +206,7 @@ map.on("click", "areas-fill", (e) => {
     h("div", { text: `${t("citymap.metric_overdue")}: ${c?.overdue ?? 0}` }));
   popup().setLngLat(e.lngLat).setDOMContent(body).addTo(map);
 });
-for (const id of ["cases-circle", "devices-circle"]) {
+for (const id of ["cases-circle", "devices-circle", "keysites-symbol"]) {
   map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
 }
