@@ -121,8 +121,12 @@ function vectorLayers(ids, theme) {
   return out;
 }
 
+// a tile template made absolute without URL(), which would percent-encode its {z} {x} {y}
+const absolute = (t) => (t.startsWith("/") ? `${location.origin}${t}` : t);
+
 function addBelowAreas(map, source, layers) {
-  map.addSource("basemap", source);
+  // MapLibre's style validation refuses keys that are present but undefined
+  map.addSource("basemap", Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined)));
   for (const layer of layers) map.addLayer(layer, "areas-fill");
   map.setPaintProperty("areas-fill", "fill-opacity", 0.3);
 }
@@ -171,10 +175,10 @@ export async function applyBasemap(map, theme) {
     if (config.kind === "pmtiles") {
       await addPmtiles(map, config, theme);
     } else if (config.kind === "mbtiles" && ["pbf", "mvt"].includes(config.format)) {
-      addBelowAreas(map, { type: "vector", tiles: config.tiles.map((t) => new URL(t, location.href).href),
+      addBelowAreas(map, { type: "vector", tiles: config.tiles.map(absolute),
         minzoom: config.min_zoom, maxzoom: config.max_zoom }, vectorLayers(config.vector_layers ?? [], theme));
     } else {
-      const tiles = config.tiles.map((t) => new URL(t, location.href).href);
+      const tiles = config.tiles.map(absolute);
       addBelowAreas(map, raster(tiles, config), [{ id: "basemap-raster", type: "raster", source: "basemap" }]);
     }
   } catch (err) {
