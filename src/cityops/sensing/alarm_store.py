@@ -27,15 +27,16 @@ from sqlalchemy.orm import Session
 from cityops.sensing import store as t
 
 # the stored kind of each of the book's alarm kinds (sensing_alarms.kind)
-KIND_OF_BOOK = {"rule": "rule", "silence": "offline", "group": "group"}
+KIND_OF_BOOK = {"rule": "rule", "silence": "offline", "group": "group", "area": "area"}
 BOOK_OF_KIND = {v: k for k, v in KIND_OF_BOOK.items()}
+AREA_KIND = "area"  # an area's alarm raised by another domain, no device (area_alarms.py)
 
 
 @dataclass(frozen=True)
 class AlarmRecord:
     id: int
-    kind: str  # rule, offline, group
-    key: str  # the convergence book's key (rule:<rule>:<device>, silence:<device>, group:…)
+    kind: str  # rule, offline, group, area
+    key: str  # the book's key (rule:<rule>:<device>, silence:<device>, group:…; area: <origin>:…)
     rule_code: str
     rule_version: int | None
     device_id: int | None
@@ -221,10 +222,10 @@ def count_lines(session: Session, alarm_id: int, action: str) -> int:
 
 
 def open_alarms(session: Session) -> list[AlarmRecord]:
-    """Alarms still active or not yet acknowledged: what the convergence book holds."""
-    return _records(
-        session.execute(_WITH_DEVICE.where(or_(_A.c.active, ~_A.c.acked)).order_by(_A.c.id))
-    )
+    """Alarms still active or not yet acknowledged: what the convergence book holds (not the
+    areas' alarms: their origin raises and clears them)."""
+    stmt = _WITH_DEVICE.where(or_(_A.c.active, ~_A.c.acked), _A.c.kind != AREA_KIND)
+    return _records(session.execute(stmt.order_by(_A.c.id)))
 
 
 def alarm_flags(session: Session, ids: Sequence[int]) -> dict[int, tuple[bool, bool]]:

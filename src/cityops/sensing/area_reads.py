@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from cityops.sensing import store as t
+from cityops.sensing.alarm_store import AREA_KIND
 from cityops.sensing.model import DeviceStatus
 
 ANY_METRIC = "*"
@@ -96,9 +97,10 @@ def latest_per_device(session: Session, metric: str) -> list[DeviceLatest]:
 
 def active_alarm_counts(session: Session, metric: str) -> list[tuple[str, int]]:
     """Per alarm area: the active alarms of devices that report `metric` (`*`: every active
-    alarm). An alarm of many devices (a group) counts once, under its own area."""
+    alarm of the devices). An alarm of many devices (a group) counts once, under its own area;
+    the areas' own alarms (raised by the vital signs themselves) are not counted."""
     a = t.alarms.c
-    stmt = select(a.area_code, func.count()).where(a.active.is_(True))
+    stmt = select(a.area_code, func.count()).where(a.active.is_(True), a.kind != AREA_KIND)
     if metric != ANY_METRIC:
         measures = exists().where(t.latest.c.device_id == a.device_id, t.latest.c.metric == metric)
         stmt = stmt.where(a.device_id.is_not(None), measures)

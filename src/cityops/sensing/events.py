@@ -14,7 +14,7 @@ class SensingEvent(Event, abstract=True):
     """Base of every alarm event: which alarm, of what, where."""
 
     alarm_id: int
-    kind: str  # rule, offline (one silent device), group (many silent together)
+    kind: str  # rule, offline (one silent device), group (many silent together), area (no device)
     severity: str
     rule_code: str = ""
     device_code: str = ""
@@ -36,6 +36,13 @@ class AlarmCleared(SensingEvent, wire="sensing.alarm_cleared", version=1):  # �
 @dataclass(frozen=True, kw_only=True)
 class AlarmEscalated(SensingEvent, wire="sensing.alarm_escalated", version=1):  # 告警升级
     level: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmSeverityChanged(SensingEvent, wire="sensing.alarm_severity_changed", version=1):
+    """An area's alarm raised again by its origin at another severity (`severity`: the new)."""
+
+    previous: str
 
 
 @dataclass(frozen=True, kw_only=True)

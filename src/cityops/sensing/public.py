@@ -7,6 +7,7 @@ from cityops.sensing.alarm_service import AlarmDetail, AlarmService
 from cityops.sensing.alarm_store import AlarmFilter, AlarmLine, AlarmRecord
 from cityops.sensing.alarm_tickets import CaseTicket
 from cityops.sensing.alarms.public import BookSettings, CaseKind
+from cityops.sensing.area_alarms import AreaAlarmChange, clear_area_alarm, raise_area_alarm
 from cityops.sensing.area_reads import (
     ANY_METRIC,
     AreaBuckets,
@@ -28,6 +29,7 @@ from cityops.sensing.events import (
     AlarmCleared,
     AlarmEscalated,
     AlarmRaised,
+    AlarmSeverityChanged,
     SensingEvent,
 )
 from cityops.sensing.hj212_ingest import Hj212Sink
@@ -69,6 +71,8 @@ __all__ = [
     "AlarmRecord",
     "AlarmRunner",
     "AlarmService",
+    "AlarmSeverityChanged",
+    "AreaAlarmChange",
     "AreaBuckets",
     "BookSettings",
     "CaseKind",
@@ -110,12 +114,14 @@ __all__ = [
     "WriterBusy",
     "active_alarm_counts",
     "bucket_aggregates",
+    "clear_area_alarm",
     "count_devices",
     "device_cells",
     "device_csv_chunks",
     "device_points",
     "device_xlsx_bytes",
     "latest_per_device",
+    "raise_area_alarm",
     "read_device_rows",
     "scoped_alarm_ids",
     "shipped_types",

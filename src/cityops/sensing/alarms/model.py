@@ -27,6 +27,7 @@ class AlarmKind(StrEnum):
     rule = "rule"  # raised by a rule on one device
     silence = "silence"  # one device went silent (offline)
     group = "group"  # many devices of one area or gateway went silent together (分组告警)
+    area = "area"  # an area's alarm raised by another domain (城市体征); never in the book
 
 
 class AlarmAction(StrEnum):
@@ -39,6 +40,7 @@ class AlarmAction(StrEnum):
     flapping = "flapping"  # 振荡
     settled = "settled"
     members_changed = "members_changed"
+    severity_changed = "severity_changed"  # an area alarm raised again at another severity
 
 
 @dataclass(frozen=True, slots=True)

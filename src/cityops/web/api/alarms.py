@@ -28,7 +28,10 @@ class AlarmPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    kind: str = Field(description="rule, offline (one device silent), group (many together)")
+    kind: str = Field(
+        description="rule, offline (one device silent), group (many together), area (an "
+        "area's alarm raised by another domain, no device: group_key is '<origin>:<key>')"
+    )
     rule_code: str
     rule_version: int | None
     device_code: str
@@ -104,7 +107,7 @@ def list_alarms(
     severity: Severity | None = None,
     area: Annotated[str | None, Query(max_length=40, description="an area code (prefix)")] = None,
     device: Annotated[str | None, Query(max_length=64)] = None,
-    kind: Annotated[str | None, Query(max_length=20, pattern="^(rule|offline|group)$")] = None,
+    kind: Annotated[str | None, Query(max_length=20, pattern="^(rule|offline|group|area)$")] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AlarmPage:

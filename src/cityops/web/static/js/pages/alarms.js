@@ -12,13 +12,13 @@ import { areaFeatures, fillSelect as fill } from "../options.js";
 import { hasRole, startPage } from "../shell.js";
 
 export const SEVERITIES = ["critical", "major", "minor", "warning"];
-const KINDS = ["rule", "offline", "group", "fault"];
+const KINDS = ["rule", "offline", "group", "area", "fault"];
 const SORTS = ["severity", "last", "first", "count"];
 const FIELDS = ["state", "severity", "kind", "area", "acked", "assignee", "sort"];
 const POLL_MS = 10_000;
 const SAFETY_MS = 60_000; // with the stream live: read again now and then (repeats are not events)
 const ALARM_EVENTS = ["sensing.alarm_raised", "sensing.alarm_cleared", "sensing.alarm_escalated",
-  "sensing.alarm_acknowledged", "sensing.alarm_case_opened", "reset"];
+  "sensing.alarm_severity_changed", "sensing.alarm_acknowledged", "sensing.alarm_case_opened", "reset"];
 const LIMIT = 500;
 
 const user = await startPage();
@@ -183,6 +183,9 @@ function titleCell(a) {
 }
 
 const deviceLink = (code) => (code ? h("a", { href: `/console/devices/${encodeURIComponent(code)}`, text: code }) : "—");
+// an area's alarm has no device: the column names where it came from (城市体征 …)
+const origin = (a) => tOr(`alarms.origin.${a.group_key.split(":")[0]}`, "—");
+const deviceCell = (a) => (a.kind === "group" ? a.gateway_code || "—" : a.kind === "area" ? origin(a) : deviceLink(a.device_code));
 
 function caseCell(a) {
   if (!a.case_id) return "—";
@@ -193,7 +196,7 @@ function caseCell(a) {
 const COLUMNS = [
   { key: "alarms.severity", cell: (a) => sevChip(a.severity) },
   { key: "alarms.alarm", cell: titleCell, class: "cell-title" },
-  { key: "alarms.device", cell: (a) => (a.kind === "group" ? a.gateway_code || "—" : deviceLink(a.device_code)), class: "cell-device" },
+  { key: "alarms.device", cell: deviceCell, class: "cell-device" },
   { key: "alarms.area", cell: (a) => areaName(a.area_code) },
   { key: "alarms.first_at", cell: (a) => formatTime(a.first_at), class: "nowrap" },
   { key: "alarms.last_at", cell: (a) => formatTime(a.last_at), class: "nowrap" },
@@ -324,7 +327,7 @@ async function showPanel(id, { quiet = false } = {}) {
     dl([
       ["alarms.severity", sevChip(a.severity)],
       ["alarms.rule", a.rule_code ? h("a", { href: `/console/rules#${encodeURIComponent(a.rule_code)}`, text: `${a.rule_code} v${a.rule_version ?? "—"}` }) : "—"],
-      ["alarms.device", deviceLink(a.device_code)],
+      ["alarms.device", deviceCell(a)],
       ["alarms.values", Object.entries(a.values).map(([k, v]) => `${k} = ${v}`).join(", ") || "—"],
       ["alarms.acked_by", a.acked ? `${a.acked_by} ${formatTime(a.acked_at)}` : "—"],
       ["alarms.cleared_at", formatTime(a.cleared_at)],
