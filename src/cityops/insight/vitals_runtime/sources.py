@@ -193,8 +193,15 @@ def _latest_values(
     start: datetime,
 ) -> Values:
     at_ms, start_ms = to_ms(at), to_ms(start)
+    # `sensing_latest` keeps only a device's newest reading, and the job runs a little after the
+    # instant (up to a minute, more after a pause): a reading that came since, within one
+    # refresh interval, stands for the device's value at the instant — left out, it would take
+    # every device reporting more often than the job runs out of the counts (out of
+    # online_share's denominator too). A newer one (an instant evaluated long after) is unknown
+    # at the instant: that device is left out.
+    until_ms = to_ms(at + d.refresh)
     devices = [
-        x for x in latest_per_device(session, source.metric) if x.ts is None or x.ts <= at_ms
+        x for x in latest_per_device(session, source.metric) if x.ts is None or x.ts <= until_ms
     ]
     grouped = areas.roll_up(d.levels, ((x.area_code, x) for x in devices))
     out: Values = {}
