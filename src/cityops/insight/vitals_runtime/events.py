@@ -24,5 +24,8 @@ class VitalChanged(InsightEvent, wire="insight.vital_changed", version=1):  # ä½
     to_level: str | None
     value: float | None
     at: datetime
-    action: str = ""  # the firing action carried out with it (alarm, case), if any
+    # the firing action carried out with it, if any: case (opened), alarm (its area alarm
+    # raised or its severity moved), clear (its area alarm cleared)
+    action: str = ""
     case_id: int | None = None
+    alarm_id: int | None = None  # the area alarm (sensing) raised, moved or cleared

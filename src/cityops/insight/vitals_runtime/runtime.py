@@ -4,9 +4,10 @@ For each definition whose aligned refresh instant passed since its last evaluati
 in formula order: read its value in every area of its levels (sources.py; formulas over the
 values of the same run, or the last stored ones), store the values, run the threshold state
 machine per area with the stored state, store states and transitions, emit `VitalChanged` for
-each transition, and carry out the firing policy's trigger: `case` opens one case per firing
-through the case engine as the system; `alarm` is recorded on the transition (sensing has no
-alarm that is not a device's or a device group's; see docs/insight/vital_signs.md). After
+each transition, and carry out the firing policy: `case` opens one case per firing through the
+case engine as the system; `alarm` raises an area alarm through sensing (one per indicator and
+area while it fires at or above the policy's level: its severity follows the alert level, and
+it is cleared when the indicator resolves, goes without data or falls below that level). After
 downtime only the latest due instant is evaluated.
 """
 
@@ -24,6 +25,7 @@ from cityops.geo.public import GeoService
 from cityops.infra.outbox import UnitOfWork
 from cityops.insight.vitals.definition_set import DefinitionSet
 from cityops.insight.vitals.definitions import (
+    AlertLevel,
     AppealSource,
     FiringAction,
     FormulaSource,
@@ -42,9 +44,19 @@ from cityops.insight.vitals_runtime.model import RunReport
 from cityops.insight.vitals_runtime.timing import is_due
 from cityops.kernel.actor import Actor, Role
 from cityops.kernel.errors import DomainError
+from cityops.sensing.alarms.public import Severity
+from cityops.sensing.public import clear_area_alarm, raise_area_alarm
 
 log = logging.getLogger(__name__)
 
+ALARM_ORIGIN = "vitals"  # the origin of the area alarms the vital signs raise (sensing)
+# an indicator's alert level → the severity of its alarm (蓝 提示, 黄 次要, 橙 重要, 红 紧急)
+SEVERITY_OF_LEVEL = {
+    AlertLevel.blue: Severity.warning,
+    AlertLevel.yellow: Severity.minor,
+    AlertLevel.orange: Severity.major,
+    AlertLevel.red: Severity.critical,
+}
 VITALS_ACTOR = Actor(
     user_id=None,
     username="vitals",
@@ -193,14 +205,14 @@ class VitalsRuntime:
         trigger: FiringAction | None,
         run: _Run,
     ) -> None:
-        action, case_id = "", None
+        action, case_id, alarm_id = "", None, None
         if trigger is FiringAction.case and t.to_status is VitalStatus.firing:
             case_id = self._open_case(uow, d, t)
             action = "case" if case_id is not None else ""
             run.cases += case_id is not None
-        elif trigger is FiringAction.alarm:
-            action = "alarm"
-            run.alarms += 1
+        elif d.on_firing.action is FiringAction.alarm:
+            action, alarm_id = self._alarm(uow, d, t)
+            run.alarms += action == "alarm"
         store.add_transition(uow.session, t, action, case_id)
         run.transitions += 1
         uow.emit(
@@ -217,8 +229,46 @@ class VitalsRuntime:
                 at=t.at,
                 action=action,
                 case_id=case_id,
+                alarm_id=alarm_id,
             )
         )
+
+    def _alarm(
+        self, uow: UnitOfWork, d: IndicatorDefinition, t: VitalTransition
+    ) -> tuple[str, int | None]:
+        """The `alarm` policy at one transition: firing at or above its level raises the area
+        alarm or moves its severity with the level ("alarm"); leaving that (resolved, no data,
+        below the level) clears it ("clear"). The action and the alarm's id."""
+        key = f"{d.code}:{t.area}"
+        level = t.to_level
+        if (
+            t.to_status is VitalStatus.firing
+            and level is not None
+            and level.rank >= d.on_firing.min_level.rank
+        ):
+            area = self._geo.get_area(uow.session, t.area)
+            value = "—" if t.value is None else f"{t.value:.{d.precision}f}{d.unit}"
+            where = f"{d.name_zh}（{d.code}）在{area.name}"
+            raised = raise_area_alarm(
+                uow,
+                origin=ALARM_ORIGIN,
+                key=key,
+                area_code=t.area,
+                severity=SEVERITY_OF_LEVEL[level],
+                title_zh=f"城市体征{level.name_zh}色预警：{area.name}{d.name_zh}",
+                detail=f"{where}达到{level.name_zh}色预警，当前值 {value}。",
+                at=t.at,
+                values={} if t.value is None else {d.code: t.value},
+            )
+            return "alarm", raised.alarm_id
+        if t.from_status is not VitalStatus.firing:
+            return "", None
+        why = {
+            VitalStatus.normal: "指标恢复正常",
+            VitalStatus.no_data: "指标无数据",
+        }.get(t.to_status, "指标低于告警级别")
+        cleared = clear_area_alarm(uow, origin=ALARM_ORIGIN, key=key, at=t.at, note=why)
+        return ("clear", cleared.alarm_id) if cleared is not None else ("", None)
 
     def _open_case(self, uow: UnitOfWork, d: IndicatorDefinition, t: VitalTransition) -> int | None:
         if self._cases is None or d.on_firing.category is None:
