@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import timedelta
 from importlib import resources
 from typing import Any
@@ -71,5 +72,12 @@ def type_from_dict(data: dict[str, Any]) -> DeviceType:
 
 
 def shipped_types() -> list[DeviceType]:
+    """The device types shipped in device_types.yaml (read once per process: every platform
+    seeds them, and the types are frozen)."""
+    return list(_shipped_types())
+
+
+@cache
+def _shipped_types() -> tuple[DeviceType, ...]:
     text = resources.files("cityops.sensing").joinpath("device_types.yaml").read_text("utf-8")
-    return [type_from_dict(item) for item in yaml.safe_load(text)]
+    return tuple(type_from_dict(item) for item in yaml.safe_load(text))
