@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import timedelta
+from functools import cache
 from importlib import resources
 from typing import Any
 
