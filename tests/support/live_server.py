@@ -14,6 +14,8 @@ import uvicorn
 from cityops.app import Platform
 from cityops.web.app import create_app
 
+GRACE_SECONDS = 1.0  # how long the server may take to close its connections by itself
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,4 +50,7 @@ def serve(platform: Platform, *, name: str = "test-uvicorn") -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=GRACE_SECONDS)
+        if thread.is_alive():  # an open event stream (SSE) keeps a graceful shutdown waiting
+            server.force_exit = True
+            thread.join(timeout=10)
