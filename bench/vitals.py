@@ -5,6 +5,10 @@ of a 5-minute indicator in one area with a year of stored values (105,120 rows),
 median of 7. Writes bench/results/vitals.json.
 
     .venv/bin/python -m bench.vitals [--cases 1000000] [--db sqlite|postgresql|both]
+        [--part all|evaluate|trend]
+
+A year of 5-minute values is more than 1,000 refresh intervals, so the trend is read as 12 h
+buckets (mean, min, max) aggregated in SQL: 730 points instead of 105,120.
 
 The cases keep the bulk loader's synthetic place codes; the bench generates the demo city's
 areas and moves each synthetic street's cases to one of the demo streets (and its district)
@@ -169,10 +173,18 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
             engine = make_engine(url)
             analyze(engine)
             engine.dispose()
-            evaluation = time_evaluation(p, args.eval_runs)
-            print(f"{db}: evaluate_due {evaluation['median_s']} s", file=sys.stderr)
-            trend = time_trend(p, args.runs)
-            print(f"{db}: one-year trend {trend['median_s']} s", file=sys.stderr)
+            evaluation = None
+            if args.part in ("all", "evaluate"):
+                evaluation = time_evaluation(p, args.eval_runs)
+                print(f"{db}: evaluate_due {evaluation['median_s']} s", file=sys.stderr)
+            trend = None
+            if args.part in ("all", "trend"):
+                trend = time_trend(p, args.runs)
+                print(
+                    f"{db}: one-year trend {trend['median_s']} s "
+                    f"({trend['rows']} rows → {trend['points']} points)",
+                    file=sys.stderr,
+                )
         finally:
             p.close()
     finally:
@@ -185,7 +197,7 @@ def run_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
         "load_seconds": round(load_s, 1),
         "evaluate_all": evaluation,
         "trend_one_year": trend,
-        "meets_target": evaluation["meets_target"] and trend["meets_target"],
+        "meets_target": all(part["meets_target"] for part in (evaluation, trend) if part),
     }
 
 
@@ -198,6 +210,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
     parser.add_argument("--pg-url", default=os.environ.get("CITYOPS_BENCH_PG_URL", PG_URL))
+    parser.add_argument(
+        "--part",
+        choices=("all", "evaluate", "trend"),
+        default="all",
+        help="time only the evaluation or only the trend (which does not depend on --cases)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()

@@ -112,6 +112,19 @@ def test_board_live_tile_detail_and_drill_down(
     page.get_by_role("button", name="7 天").click()
     assert "window=7d" in page.url
     expect(page.get_by_role("button", name="7 天")).to_have_attribute("aria-pressed", "true")
+    # a year of an hourly indicator: 12-hour buckets, the mean as the line and the least and
+    # greatest value of each bucket as a shaded band behind it
+    page.get_by_role("button", name="1 年").click()
+    assert "window=1y" in page.url
+    band = page.wait_for_function(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('vt-chart'));
+          const series = chart.getOption().series;
+          const high = series.find((s) => s.id === 'band-high');
+          return high && series[0].markLine && high.data.filter((d) => d[1] !== null).length;
+        }"""
+    )
+    assert band.json_value() >= 1
 
     # drill-down: PM2.5 from the city's districts into 东湖区's streets
     page.locator("#vt-back").click()

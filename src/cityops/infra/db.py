@@ -7,11 +7,11 @@ import fcntl
 import os
 import threading
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -45,6 +45,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class EpochSeconds(TypeDecorator[datetime]):
+    """An instant stored as whole seconds since 1970-01-01 UTC (BIGINT on both databases), read
+    back as an aware UTC datetime. For time series whose reads do integer arithmetic on the
+    instant in SQL (buckets of a trend): SQLite has no date type, and parsing its date text per
+    row costs more than the read itself. A bound instant with a fraction of a second is refused
+    (it would be stored as another instant); round comparison bounds before binding them."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        seconds, rest = divmod(value - _EPOCH, timedelta(seconds=1))
+        if rest:
+            raise ValueError(f"{value.isoformat()} is not a whole second")
+        return int(seconds)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _EPOCH + timedelta(seconds=int(value))
 
 
 def make_engine(url: str, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any) -> Engine:

@@ -235,12 +235,21 @@ def test_a_bad_window_is_a_422_that_says_why(
     assert words in error["message"]
 
 
-def test_a_window_of_400_days_is_answered(city: City) -> None:
-    end = city.platform.clock.now()
+def test_a_window_of_400_days_is_answered_in_buckets(city: City) -> None:
+    hot_day(city, 38.0)
+    evaluate(city.platform)
+    end = city.platform.clock.now() + timedelta(minutes=1)
     params = {"from": (end - timedelta(days=400)).isoformat(), "to": end.isoformat()}
     r = city.client.get(f"/api/v1/vitals/{HOT}/trend", params=params, headers=city.auth("boss"))
     assert r.status_code == 200, r.text
-    assert r.json()["start"][:10] == (end - timedelta(days=400)).date().isoformat()
+    trend = r.json()
+    assert trend["start"][:10] == (end - timedelta(days=400)).date().isoformat()
+    # 9,600 hourly intervals: 12 h buckets (800), each with its mean, least and greatest value
+    assert trend["step_seconds"] == 12 * 3600
+    assert [(p["value"], p["low"], p["high"]) for p in trend["points"]] == [(38.0, 38.0, 38.0)]
+    short = city.client.get(f"/api/v1/vitals/{HOT}/trend", headers=city.auth("boss")).json()
+    assert short["step_seconds"] == 3600
+    assert [(p["low"], p["high"]) for p in short["points"]] == [(None, None)]
 
 
 def test_an_instant_without_a_zone_is_shanghai_time(city: City) -> None:

@@ -68,8 +68,13 @@ class VitalAreas:
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """A stored value, or on a long window a bucket of them: `value` their mean, `low`/`high`
+    the least and greatest (None when the point is one stored value)."""
+
     at: datetime
     value: float | None
+    low: float | None = None
+    high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class VitalTrend:
     # the window's length / 7 days), plotted at the shifted-forward instants
     baselines: dict[str, tuple[TrendPoint, ...]]
     transitions: tuple[VitalTransitionView, ...]  # state changes in the window
+    # seconds between points: the refresh interval, or on a window of more than 1,000 of them
+    # the length of the buckets (a multiple of it, aligned in Asia/Shanghai) the points stand for
+    step_seconds: int
 
 
 @dataclass(frozen=True)

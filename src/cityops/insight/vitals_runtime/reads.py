@@ -81,25 +81,65 @@ def _shift_year(at: datetime, years: int) -> datetime:
         return at.replace(year=at.year + years, day=28)
 
 
+def window_points(
+    session: Session,
+    code: str,
+    area: str,
+    start: datetime,
+    end: datetime,
+    step: int,
+    refresh_s: int,
+    shift: int = 0,
+) -> list[TrendPoint]:
+    """The points of [start, end] moved `shift` seconds forward: every stored value when `step`
+    is the refresh interval, else buckets of `step` seconds (mean, min and max) read in SQL."""
+    if step > refresh_s:
+        return store.trend_buckets(session, code, area, start, end, step, shift)
+    moved = timedelta(seconds=shift)
+    return [
+        TrendPoint(p.at + moved, p.value)
+        for p in store.trend_points(session, code, area, start, end)
+    ]
+
+
 def baselines(
     session: Session,
     d: IndicatorDefinition,
     area: str,
     start: datetime,
     end: datetime,
+    step: int,
 ) -> dict[str, tuple[TrendPoint, ...]]:
-    """Each of the definition's baselines: the points of the earlier window, moved forward."""
+    """Each of the definition's baselines: the points of the earlier window, moved forward
+    (bucketed like the trend's own points when `step` exceeds the refresh interval)."""
+    refresh_s = int(d.refresh.total_seconds())
     out: dict[str, tuple[TrendPoint, ...]] = {}
     for b in d.baselines:
         if b is Baseline.year_on_year:
-            points = store.trend_points(
-                session, d.code, area, _shift_year(start, -1), _shift_year(end, -1)
-            )
+            before = _shift_year(start, -1)
+            if step > refresh_s:
+                shift = int((start - before).total_seconds())
+                points = store.trend_buckets(
+                    session, d.code, area, before, _shift_year(end, -1), step, shift
+                )
+                out[b.value] = tuple(points)
+                continue
+            points = store.trend_points(session, d.code, area, before, _shift_year(end, -1))
             out[b.value] = tuple(TrendPoint(_shift_year(p.at, 1), p.value) for p in points)
             continue
-        shift = end - start if b is Baseline.period_on_period else timedelta(days=7)
-        points = store.trend_points(session, d.code, area, start - shift, end - shift)
-        out[b.value] = tuple(TrendPoint(p.at + shift, p.value) for p in points)
+        moved = end - start if b is Baseline.period_on_period else timedelta(days=7)
+        out[b.value] = tuple(
+            window_points(
+                session,
+                d.code,
+                area,
+                start - moved,
+                end - moved,
+                step,
+                refresh_s,
+                int(moved.total_seconds()),
+            )
+        )
     return out
 
 

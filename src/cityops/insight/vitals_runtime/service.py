@@ -37,6 +37,7 @@ from cityops.insight.vitals_runtime.model import (
     VitalTrend,
 )
 from cityops.insight.vitals_runtime.runtime import VitalsRuntime
+from cityops.insight.vitals_runtime.timing import trend_step
 from cityops.kernel.actor import Actor
 from cityops.kernel.clock import Clock
 from cityops.kernel.errors import NotFound, ValidationFailed
@@ -198,13 +199,19 @@ class VitalsService:
                 "a trend window runs forwards and spans at most 400 days", code="bad_vital_window"
             )
         state = store.load_states(session, d.code, [ref.code]).get((d.code, ref.code))
+        # more than TREND_POINTS refresh intervals: buckets (mean, min, max) read in SQL
+        step = trend_step(d.refresh, start, end)
+        refresh_s = int(d.refresh.total_seconds())
         return VitalTrend(
             current=reads.current(d, ref, level, state),
             start=start,
             end=end,
-            points=tuple(store.trend_points(session, d.code, ref.code, start, end)),
-            baselines=reads.baselines(session, d, ref.code, start, end),
+            points=tuple(
+                reads.window_points(session, d.code, ref.code, start, end, step, refresh_s)
+            ),
+            baselines=reads.baselines(session, d, ref.code, start, end, step),
             transitions=tuple(store.transitions_between(session, d.code, ref.code, start, end)),
+            step_seconds=step,
         )
 
     # --- helpers -------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ no daylight saving, so local alignment is alignment of the UTC instant shifted b
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from cityops.kernel.clock import SHANGHAI
 
 _OFFSET = timedelta(hours=8)  # Asia/Shanghai, all year
+LOCAL_OFFSET_S = 8 * 3600
+TREND_POINTS = 1000  # a chart 1,000 px wide shows no more
+# bucket lengths a trend prefers (1 min … 7 d), each used where it is a multiple of the refresh
+_NICE_STEPS_S = (60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -40,3 +45,19 @@ def month_start(at: datetime) -> datetime:
 
 def to_ms(at: datetime) -> int:
     return int((at - _EPOCH).total_seconds() * 1000)
+
+
+def trend_step(refresh: timedelta, start: datetime, end: datetime) -> int:
+    """The seconds between a trend's points: the refresh interval while the window holds at most
+    TREND_POINTS of them (every stored value shown), else a whole multiple of it — the shortest
+    round length (1 h, 12 h, 1 d …) that keeps the buckets to TREND_POINTS, otherwise (none
+    below twice that) the smallest multiple that does."""
+    refresh_s = max(1, int(refresh.total_seconds()))
+    need = math.ceil((end - start).total_seconds() / TREND_POINTS)
+    if need <= refresh_s:
+        return refresh_s
+    smallest = math.ceil(need / refresh_s) * refresh_s
+    for step in _NICE_STEPS_S:
+        if step >= need and step % refresh_s == 0 and step < 2 * smallest:
+            return step
+    return smallest

@@ -195,11 +195,17 @@ class VitalAreasPublic(BaseModel):
 
 class TrendPointPublic(BaseModel):
     at: datetime
-    value: float | None
+    value: float | None = Field(description="the stored value, or the mean of the bucket")
+    low: float | None = Field(
+        default=None, description="the least value of the bucket; null: not a bucket"
+    )
+    high: float | None = Field(
+        default=None, description="the greatest value of the bucket; null: not a bucket"
+    )
 
 
 def _points(points: tuple[TrendPoint, ...]) -> list[TrendPointPublic]:
-    return [TrendPointPublic(at=p.at, value=p.value) for p in points]
+    return [TrendPointPublic(at=p.at, value=p.value, low=p.low, high=p.high) for p in points]
 
 
 class TransitionPublic(BaseModel):
@@ -231,6 +237,10 @@ class VitalTrendPublic(BaseModel):
         description="year_on_year / period_on_period / same_hour_last_week, shifted forward"
     )
     transitions: list[TransitionPublic]
+    step_seconds: int = Field(
+        description="seconds between points: the refresh interval, or on a window of more than "
+        "1,000 of them the length of the buckets each point stands for (mean, low, high)"
+    )
 
     @classmethod
     def of(cls, t: VitalTrend) -> VitalTrendPublic:
@@ -241,6 +251,7 @@ class VitalTrendPublic(BaseModel):
             points=_points(t.points),
             baselines={k: _points(v) for k, v in t.baselines.items()},
             transitions=[TransitionPublic.of(x) for x in t.transitions],
+            step_seconds=t.step_seconds,
         )
 
 

@@ -37,7 +37,8 @@ def upgrade() -> None:
         "vital_values",
         sa.Column("indicator", sa.String(length=64), primary_key=True),
         sa.Column("area_code", sa.String(length=40), primary_key=True),
-        sa.Column("at", _at(), primary_key=True),
+        # whole seconds since 1970 UTC: a trend's buckets are integer arithmetic on both databases
+        sa.Column("at", cityops.infra.db.EpochSeconds(), primary_key=True, autoincrement=False),
         sa.Column("value", sa.Float(), nullable=True),
         sqlite_with_rowid=False,
     )

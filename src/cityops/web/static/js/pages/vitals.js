@@ -279,6 +279,34 @@ function series(points, k) {
   return points.map((p) => [p.at, p.value === null ? null : p.value * k]);
 }
 
+/** A long window comes as buckets (mean, low, high): the low…high range as a shaded band, two
+ * stacked lines with nothing drawn but the area between them (the peaks a mean hides). */
+function band(points, k, color) {
+  if (!points.some((p) => p.low !== null && p.low !== undefined)) return [];
+  const gap = (p) => p.low === null || p.low === undefined || p.high === null || p.high === undefined;
+  const common = { type: "line", stack: "vt-band", showSymbol: false, silent: true, connectNulls: false, lineStyle: { opacity: 0 }, z: 1 };
+  return [
+    { ...common, id: "band-low", data: points.map((p) => [p.at, gap(p) ? null : p.low * k]) },
+    { ...common, id: "band-high", data: points.map((p) => [p.at, gap(p) ? null : (p.high - p.low) * k]), areaStyle: { color, opacity: 0.18 } },
+  ];
+}
+
+/** The tooltip of the axis: each line's value, and a bucket's low – high after the mean. */
+function tooltipText(items, trend, k, shownUnit, precision) {
+  const shown = items.filter((i) => !String(i.seriesId).startsWith("band-"));
+  if (!shown.length) return "";
+  const fmt = (x) => (x === null || x === undefined ? "—" : `${number(x, precision)} ${shownUnit}`);
+  const dot = (color) => h("span", { style: `display:inline-block;width:9px;height:9px;border-radius:50%;margin-right:6px;background:${color}` });
+  const rows = shown.map((i) => {
+    let text = `${i.seriesName}: ${fmt(i.value?.[1])}`;
+    const p = i.seriesIndex === 0 ? trend.points[i.dataIndex] : null;
+    if (p && p.low !== null && p.low !== undefined) text += ` (${number(p.low * k, precision)} – ${number(p.high * k, precision)})`;
+    return h("div", {}, dot(i.color), text);
+  });
+  // built as elements: names and values land as text, never as markup
+  return h("div", {}, h("div", { text: formatTime(shown[0].axisValue) }), ...rows).outerHTML;
+}
+
 function renderChart(trend) {
   if (!window.echarts) {
     clear(chartBox, h("p", { class: "muted", text: t("vitals.no_chart") }));
@@ -301,8 +329,8 @@ function renderChart(trend) {
   const narrow = chartBox.clientWidth < 500;
   chart.setOption({
     animation: false,
-    tooltip: { trigger: "axis", valueFormatter: (x) => (x === null || x === undefined ? "—" : `${number(x, scaleOf(v).precision)} ${shownUnit}`) },
-    legend: { type: "scroll", top: 0 },
+    tooltip: { trigger: "axis", formatter: (items) => tooltipText(items, trend, k, shownUnit, scaleOf(v).precision) },
+    legend: { type: "scroll", top: 0, data: [name(v), ...Object.keys(trend.baselines).map((key) => t(`vitals.baseline.${key}`))] },
     grid: { left: 8, right: narrow ? 12 : 24, top: 36, bottom: 8, containLabel: true },
     xAxis: { type: "time", min: trend.start, max: trend.end, axisLabel: { hideOverlap: true } },
     yAxis: {
@@ -323,6 +351,7 @@ function renderChart(trend) {
         itemStyle: { color: "#0b4f8a" },
         markLine: { symbol: "none", silent: true, data: lines },
       },
+      ...band(trend.points, k, "#0b4f8a"),
       ...Object.entries(trend.baselines).map(([key, points]) => ({
         name: t(`vitals.baseline.${key}`),
         type: "line",
