@@ -1,6 +1,7 @@
 """The demo catalogue: it loads, has at least 40 indicators with unique codes across every
-category, names the indicators the operation centre needs, and its AQI formula agrees with
-the HJ 633 computation."""
+category, names the indicators the operation centre needs, its AQI formula agrees with the
+HJ 633 computation, and every sensing indicator reads a metric that a shipped device type
+reports, in that metric's unit and range."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from cityops.insight.vitals.definitions import (
     AppealSource,
     CaseSource,
     FormulaSource,
+    IndicatorDefinition,
     SensingAggregation,
     SensingSource,
     SourceKind,
@@ -26,6 +28,7 @@ from cityops.insight.vitals.registry import (
     load_catalog,
     parse_definitions,
 )
+from cityops.sensing.public import shipped_types
 
 CATALOG = load_catalog()
 
@@ -94,6 +97,78 @@ def test_sensing_indicators(code: str, aggregation: SensingAggregation) -> None:
     assert d is not None
     assert isinstance(d.source, SensingSource)
     assert d.source.aggregation is aggregation
+
+
+SENSING = [d for d in CATALOG if isinstance(d.source, SensingSource)]
+SPECS = {spec.key: spec for kind in shipped_types() for spec in kind.metrics}
+
+
+@pytest.mark.parametrize("d", SENSING, ids=lambda d: d.code)
+def test_every_sensing_indicator_reads_a_metric_a_shipped_device_type_reports(
+    d: IndicatorDefinition,
+) -> None:
+    assert isinstance(d.source, SensingSource)
+    metric = d.source.metric
+    if metric == "*":
+        assert d.source.aggregation is SensingAggregation.online_share
+        return
+    reported_by = [k.code for k in shipped_types() if metric in k.spec_map()]
+    assert reported_by, f"{d.code}: no shipped device type reports {metric!r}"
+    units = {k.spec_map()[metric].unit for k in shipped_types() if metric in k.spec_map()}
+    assert len(units) == 1, f"{metric!r} is reported in several units: {units}"
+
+
+@pytest.mark.parametrize("d", SENSING, ids=lambda d: d.code)
+def test_sensing_thresholds_are_in_the_unit_and_range_the_devices_report(
+    d: IndicatorDefinition,
+) -> None:
+    """A value aggregated from readings (mean/max/min/last, no IAQI) is in the metric's unit, a
+    share of 1/0 states is a ratio; thresholds and `above` lie inside the metric's range."""
+    assert isinstance(d.source, SensingSource)
+    spec = SPECS.get(d.source.metric)
+    if spec is None:
+        return  # "*" (checked above)
+    aggregation = d.source.aggregation
+    if d.source.iaqi is None and aggregation in (
+        SensingAggregation.mean,
+        SensingAggregation.max,
+        SensingAggregation.min,
+        SensingAggregation.last,
+    ):
+        if spec.min_value == 0 and spec.max_value == 1 and spec.unit == "":
+            assert d.unit == "ratio", d.code
+        else:
+            assert d.unit == spec.unit, (d.code, d.unit, spec.unit)
+        t = d.thresholds
+        levels = (t.blue, t.yellow, t.orange, t.red) if t is not None else ()
+        bounds = [v for v in levels if v is not None]
+        assert spec.min_value is not None
+        assert spec.max_value is not None
+        assert all(spec.min_value <= v <= spec.max_value for v in bounds), d.code
+    if aggregation is SensingAggregation.count_above:
+        assert d.source.above is not None
+        assert spec.min_value is not None
+        assert spec.max_value is not None
+        assert spec.min_value < d.source.above <= spec.max_value, d.code
+
+
+@pytest.mark.parametrize(
+    ("code", "metric", "above"),
+    [
+        ("waterlogging_points", "depth", 15.0),  # cm: a 积水点 from 15 cm
+        ("bins_full", "fill", 90.0),  # %
+        ("pumps_running", "pump_running", 1.0),  # each pump's latest state, not a sum
+    ],
+)
+def test_counts_of_devices_use_the_devices_units(code: str, metric: str, above: float) -> None:
+    d = CATALOG.get(code)
+    assert d is not None
+    assert isinstance(d.source, SensingSource)
+    assert (d.source.metric, d.source.aggregation, d.source.above) == (
+        metric,
+        SensingAggregation.count_above,
+        above,
+    )
 
 
 def test_aqi_is_the_largest_iaqi_of_the_real_time_items() -> None:
