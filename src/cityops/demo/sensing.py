@@ -50,6 +50,15 @@ DEVICE_MIX: dict[str, tuple[str, int, str, str]] = {
     "smoke_detector": ("SMK", 40, "XFJY", "YWGZ"),
     "access_control": ("AC", 24, "ZJJ", "YWGZ"),
     "elevator": ("EL", 24, "SJJ", "YWGZ"),
+    "gas_detector": ("GAS", 40, "RQGS", "YWGZ"),
+    "gas_pressure": ("GP", 12, "RQGS", "YWGZ"),
+    "water_supply": ("WS", 16, "GSGS", "YWGZ"),
+    "heating_station": ("HS", 8, "ZJJ", "YWGZ"),
+    "bridge_monitor": ("BR", 6, "CGJ", "YWGZ"),
+    "noise_monitor": ("NZ", 12, "HBJ", "YWGZ"),
+    "parking_space": ("PK", 120, "JTJ", "YWGZ"),
+    "drainage_pump": ("PU", 16, "SWJ", "YWPS"),
+    "rain_gauge": ("RG", 12, "SWJ", "YWPS"),
 }
 AIR_OWNER, AIR_OM = "HBJ", "YWGZ"
 
@@ -243,6 +252,25 @@ def demo_rules() -> list[dict[str, Any]]:
             severity="critical",
         ),
         _case_rule(
+            "gas-leak",
+            "燃气泄漏 Gas leak",
+            "gas_detector",
+            {"threshold": {"metric": "methane", "op": ">=", "value": 20}},
+            {"threshold": {"metric": "methane", "op": "<", "value": 5}},
+            "",
+            "E050303",  # 燃气泄漏
+            severity="critical",
+        ),
+        _case_rule(
+            "manhole-cover",
+            "井盖移位 Manhole cover displaced",
+            "manhole_level",
+            {"threshold": {"metric": "tilt", "op": ">", "value": 15}},
+            {"threshold": {"metric": "tilt", "op": "<", "value": 5}},
+            "",
+            "C010103",  # 雨水井盖
+        ),
+        _case_rule(
             "elevator-trapped",
             "电梯困人 Passenger trapped",
             "elevator",
@@ -271,7 +299,15 @@ def demo_rules() -> list[dict[str, Any]]:
         },
     ]
     return rules + [
-        _battery_rule(t) for t in ("manhole_level", "waterlogging", "bin_fill", "smoke_detector")
+        _battery_rule(t)
+        for t in (
+            "manhole_level",
+            "waterlogging",
+            "bin_fill",
+            "smoke_detector",
+            "gas_detector",
+            "parking_space",
+        )
     ]
 
 

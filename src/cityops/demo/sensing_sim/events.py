@@ -10,6 +10,10 @@ simulated hour passes in a real minute, too short for a "level above 150 for 10 
 - a draining battery: one manhole gauge and one bin lose `drain_per_minute` % a minute from 40 %;
 - a passenger trapped: one elevator reports `trapped` for a while, a different one each time;
 - smoke: one smoke detector reads a dense smoke for a few minutes;
+- a gas leak: one gas detector in a pipe well reads 25–45 %LEL for a while, again every
+  `leak_every`;
+- a displaced manhole cover: one manhole gauge reports its cover tilted by 20–30°;
+- a water main burst: one mains monitoring point loses pressure (and its water turns turbid);
 - a rain storm over one street: manhole levels and waterlogging depths there rise, hold and
   recede (its strength at an instant is `storm_strength`, 0..1), again every `storm_every`.
 """
@@ -34,6 +38,15 @@ class EventPlan:
     storm_hours: float = 1.0  # simulated hours
     min_event: timedelta = timedelta(minutes=20)  # of the platform's clock
     storm_every: timedelta = timedelta(hours=4)
+    leak_at: timedelta = timedelta(minutes=6)
+    leak_for: timedelta = timedelta(minutes=20)
+    leak_every: timedelta = timedelta(hours=3)
+    cover_at: timedelta = timedelta(minutes=4)
+    cover_for: timedelta = timedelta(minutes=40)
+    cover_every: timedelta = timedelta(hours=5)
+    burst_at: timedelta = timedelta(minutes=8)
+    burst_for: timedelta = timedelta(minutes=45)
+    burst_every: timedelta = timedelta(hours=6)
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,9 @@ class Victims:
     elevators: tuple[str, ...]
     smoke: str
     storm_area: str
+    gas_leak: str = ""
+    cover: str = ""
+    burst: str = ""
 
 
 class Events:
@@ -87,6 +103,32 @@ class Events:
     def smoke(self, code: str, at: datetime) -> bool:
         since = self._since(at) - self.plan.smoke_at
         return code == self.victims.smoke and timedelta(0) <= since < self.plan.smoke_for
+
+    def _repeating(
+        self,
+        code: str,
+        victim: str,
+        at: datetime,
+        begin: timedelta,
+        length: timedelta,
+        every: timedelta,
+    ) -> bool:
+        since = self._since(at) - begin
+        if not victim or code != victim or since < timedelta(0):
+            return False
+        return since % every < length if every else since < length
+
+    def gas_leak(self, code: str, at: datetime) -> bool:
+        p = self.plan
+        return self._repeating(code, self.victims.gas_leak, at, p.leak_at, p.leak_for, p.leak_every)
+
+    def cover_displaced(self, code: str, at: datetime) -> bool:
+        p = self.plan
+        return self._repeating(code, self.victims.cover, at, p.cover_at, p.cover_for, p.cover_every)
+
+    def main_burst(self, code: str, at: datetime) -> bool:
+        p = self.plan
+        return self._repeating(code, self.victims.burst, at, p.burst_at, p.burst_for, p.burst_every)
 
     def storm_strength(self, area_code: str, at: datetime) -> float:
         """0 outside a storm or its street; inside, it rises over the first fifth, holds, and

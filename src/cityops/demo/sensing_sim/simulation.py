@@ -55,6 +55,9 @@ def pick_victims(devices: list[SimDevice]) -> Victims:
         elevators=tuple(d.code for d in by_type.get("elevator", [])[:6]),
         smoke=nth("smoke_detector", 2),
         storm_area=storm_area,
+        gas_leak=nth("gas_detector", 1),
+        cover=nth("manhole_level", 3),
+        burst=nth("water_supply", 2),
     )
 
 
