@@ -147,18 +147,21 @@ def inside(code: str, scopes: Sequence[str], root: str) -> bool:
     """Whether an actor bound to `scopes` (area codes; none: the whole city) may see `code`."""
     if not scopes:
         return True
-    if code == root:
-        return False
+    if code == root:  # the city only to one bound to it (a district root: bound to the district)
+        return root in scopes
     return any(code.startswith(s) for s in scopes)
 
 
 def children(
     refs: Sequence[AreaRef], parent: AreaRef, root: str, scopes: Sequence[str]
 ) -> list[AreaRef]:
+    """The areas of `refs` below `parent` (everything below the root), never the parent
+    itself (a district root is listed among the districts), within the actor's scopes."""
     return [
         r
         for r in refs
-        if (parent.code == root or (r.code != parent.code and r.code.startswith(parent.code)))
+        if r.code != parent.code
+        and (parent.code == root or r.code.startswith(parent.code))
         and inside(r.code, scopes, root)
     ]
 

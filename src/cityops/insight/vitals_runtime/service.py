@@ -145,11 +145,12 @@ class VitalsService:
         may_view_vitals(actor)
         definitions = self.current_definitions(session)
         ref, level = self._visible_area(session, actor, area)
+        here = self._levels_at(session, ref)
         states = store.load_states(session, areas=[ref.code])
         items = tuple(
             reads.current(d, ref, level, states.get((d.code, ref.code)))
             for d in definitions
-            if SpatialLevel(level) in d.levels
+            if here & set(d.levels)
         )
         return VitalBoard(ref.code, ref.name, level, definitions.version, items)
 
@@ -160,12 +161,18 @@ class VitalsService:
         d = self._definition(session, code)
         ref, level = self._visible_area(session, actor, parent)
         chain = self._chain(session, ref)
-        finer = [lv for lv in d.levels if list(SpatialLevel).index(lv) > _rank(level)]
-        if not finer:
-            return VitalAreas(d.code, ref.code, ref.name, level, chain, ())
-        child_level = finer[0]
+        # the first of the indicator's levels below the parent that has areas under it: a
+        # district root is both `city` and `district`, so its children are its streets; a
+        # level skipped below this parent (no streets, communities straight under it) too
+        below = max(_rank(lv.value) for lv in self._levels_at(session, ref))
         root = self._root(session).code
-        kids = reads.children(self._areas_of(session, child_level), ref, root, actor.area_codes)
+        for child_level in (lv for lv in d.levels if _rank(lv.value) > below):
+            refs = self._areas_of(session, child_level)
+            kids = reads.children(refs, ref, root, actor.area_codes)
+            if kids:
+                break
+        else:
+            return VitalAreas(d.code, ref.code, ref.name, level, chain, ())
         states = store.load_states(session, d.code, [k.code for k in kids])
         items = [reads.current(d, k, child_level.value, states.get((d.code, k.code))) for k in kids]
         return VitalAreas(
@@ -190,7 +197,7 @@ class VitalsService:
         may_view_vitals(actor)
         d = self._definition(session, code)
         ref, level = self._visible_area(session, actor, area)
-        if SpatialLevel(level) not in d.levels:
+        if not self._levels_at(session, ref) & set(d.levels):
             raise NotFound(f"{d.code} is not computed at {ref.code}", code="vital_area_not_found")
         end = (end or self._now()).astimezone(UTC)
         start = (start or end - max(timedelta(hours=24), 48 * d.refresh)).astimezone(UTC)
@@ -247,6 +254,13 @@ class VitalsService:
             raise NotFound(f"no area {code!r}", code="vital_area_not_found")
         level = SpatialLevel.city.value if ref.code == root.code else ref.level.value
         return ref, level
+
+    def _levels_at(self, session: Session, ref: AreaRef) -> set[SpatialLevel]:
+        """The levels an area is computed at: its own, and `city` too for the root (a district
+        when only a district was imported: then the city's and the district's values are the
+        same area's)."""
+        own = {SpatialLevel(ref.level.value)}
+        return own | {SpatialLevel.city} if ref.code == self._root(session).code else own
 
     def _chain(self, session: Session, ref: AreaRef) -> tuple[tuple[str, str], ...]:
         root = self._root(session)

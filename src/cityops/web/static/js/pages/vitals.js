@@ -30,6 +30,7 @@ let detail = null; // {trend, areas}
 let chart = null;
 let serverNow = null; // {end: ms of the server's last trend end, seen: Date.now() then}
 let districts = [];
+let rootDistrict = null; // the district the areas stop at, when no city lies above it
 const streets = new Map(); // district code → [{code, name}]
 let streamState = "connecting";
 
@@ -177,7 +178,7 @@ async function refreshTiles(codes) {
 
 async function areaList(query) {
   const found = await api("/api/v1/areas", { query });
-  return found.features.map((f) => ({ code: f.properties.code, name: f.properties.name }))
+  return found.features.map((f) => ({ code: f.properties.code, name: f.properties.name, parent: f.properties.parent_code ?? null }))
     .sort((a, b) => a.code.localeCompare(b.code));
 }
 
@@ -188,10 +189,13 @@ async function streetsOf(district) {
 
 async function fillPicker() {
   const area = state().area;
-  const district = districts.find((d) => area.startsWith(d.code))?.code ?? "";
+  const chosen = districts.find((d) => area.startsWith(d.code))?.code ?? "";
   clear(districtSelect, h("option", { value: "", text: t("vitals.whole_city") }),
     districts.map((d) => h("option", { value: d.code, text: d.name })));
-  districtSelect.value = district;
+  districtSelect.value = chosen;
+  districtSelect.disabled = !districts.length;
+  // where the areas stop at a district, the whole city is that district: its streets at once
+  const district = chosen || rootDistrict || "";
   const list = district ? await streetsOf(district) : [];
   clear(streetSelect, h("option", { value: "", text: t("vitals.whole_district") }),
     list.map((s) => h("option", { value: s.code, text: s.name })));
@@ -476,7 +480,10 @@ onLangChange(() => {
 
 renderLegend();
 try {
-  districts = await areaList({ level: "district" });
+  const all = await areaList({ level: "district" });
+  // a district with nothing above it is the root (the whole city): not a choice below it
+  rootDistrict = all.length === 1 && !all[0].parent ? all[0].code : null;
+  districts = all.filter((d) => d.code !== rootDistrict);
 } catch {
   districts = [];
 }
