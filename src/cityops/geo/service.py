@@ -221,6 +221,18 @@ class GeoService:
         children. None of a level the deployment does not use (`levels`)."""
         return [f.ref for f in self.list_features(session, level, parent_code)]
 
+    def area_refs(self, session: Session, level: AreaLevel | None = None) -> list[AreaRef]:
+        """The areas in use (as `list_areas`: not retired, of a level the deployment uses),
+        ordered by code, without their polygons: read from the point index kept in memory, so a
+        frequent caller (every run of the vital signs) neither reads nor parses the shapes. As
+        fresh as the index: rebuilt at once after this process imports areas, re-checked
+        against the table once older than `index_ttl_seconds`."""
+        index = self._current_index(session)
+        refs = [
+            ref for ref, _parent in index.located_areas() if level is None or ref.level is level
+        ]
+        return sorted(refs, key=lambda ref: ref.code)
+
     def get_feature(
         self, session: Session, code: str, crs: CoordSystem = CoordSystem.wgs84
     ) -> AreaFeature:

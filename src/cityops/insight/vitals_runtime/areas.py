@@ -55,12 +55,14 @@ class AreaSet:
 
 
 def load_areas(geo: GeoService, session: Session) -> AreaSet:
+    """The root and the areas in use of each level below it: codes, names and levels from geo's
+    index in memory (`area_refs`), no polygons read or parsed on a run."""
     root = geo.root_area(session)
     by_level: dict[SpatialLevel, tuple[AreaRef, ...]] = {}
     for level in SpatialLevel:
         if level is SpatialLevel.city:
             continue
-        refs = geo.list_areas(session, AreaLevel(level.value))
+        refs = geo.area_refs(session, AreaLevel(level.value))
         by_level[level] = tuple(r for r in refs if not r.retired)
     return AreaSet(root, by_level)
 

@@ -236,7 +236,7 @@ class VitalsService:
         return self._geo.root_area(session)
 
     def _areas_of(self, session: Session, level: SpatialLevel) -> list[AreaRef]:
-        return [r for r in self._geo.list_areas(session, AreaLevel(level.value)) if not r.retired]
+        return [r for r in self._geo.area_refs(session, AreaLevel(level.value)) if not r.retired]
 
     def _visible_area(
         self, session: Session, actor: Actor, code: str | None
