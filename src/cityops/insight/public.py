@@ -34,6 +34,7 @@ from cityops.insight.keysites.service import (
     KeySitesRejected,
 )
 from cityops.insight.keysites.store import KeySite
+from cityops.insight.policy import VITAL_VIEWERS
 from cityops.insight.reports.model import Report
 from cityops.insight.reports.period import PeriodKind, ReportPeriod, parse_period
 from cityops.insight.reports.policy import REPORT_BUILDERS, REPORT_READERS
@@ -130,6 +131,7 @@ __all__ = [
     "REPORT_MEDIA_TYPES",
     "REPORT_READERS",
     "SUBJECT_KIND_NAMES",
+    "VITAL_VIEWERS",
     "AlertLevel",
     "AppealSource",
     "AqiItem",

@@ -29,6 +29,7 @@ from sqlalchemy import Select, select
 
 from cityops.cases.public import scoped_case_ids
 from cityops.infra.outbox_tail import OutboxEntry, OutboxTail
+from cityops.insight.public import VITAL_VIEWERS
 from cityops.kernel.actor import Actor, Role
 from cityops.sensing.public import SENSING_VIEWERS, scoped_alarm_ids
 
@@ -75,9 +76,8 @@ _FIELDS = {
     "insight.": ("indicator_code", "area_code", "period", "value", "rank", "previous_rank"),
 }
 VITAL_PREFIX = "insight.vital_"
-# who is sent vital-sign changes: the viewers of the 城市体征 board (insight's vitals rule: the
-# city map's viewers), an area-bound one only for the areas inside theirs
-VITAL_VIEWERS = (Role.leader, Role.admin, Role.dispatcher, Role.shift_leader, Role.operator)
+# who is sent vital-sign changes: the viewers of the 城市体征 board (VITAL_VIEWERS, insight's
+# vitals rule), an area-bound one only for the areas inside theirs
 
 
 @dataclass(frozen=True, slots=True)
