@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from cityops.demo.accounts import DEMO_PASSWORD
 from cityops.demo.build import build_demo
 from cityops.demo.routing import DemoModel, ensure_model, rows_to_train
 from cityops.demo.sensing import DEVICE_PASSWORD, SensingSummary, seed_demo_sensing
+from cityops.demo.sensing_history import HISTORY_MINUTES, SensingHistory, record_recent_sensing
 from cityops.demo.vitals import evaluate_demo_vitals, seed_demo_series
 from cityops.kernel.clock import FixedClock, SystemClock
 
@@ -79,10 +81,12 @@ def demo(
                 if "weeks" in msg:
                     progress.update(days, visible=True)
 
+            # the cases run up to the sensing history, which then runs up to `end`
+            history_start = end - timedelta(minutes=HISTORY_MINUTES) if sensing else end
             summary = build_demo(
                 platform,
                 clock,
-                end=end,
+                end=history_start,
                 weeks=weeks,
                 cases_per_day=per_day,
                 data_dir=data,
@@ -92,9 +96,14 @@ def demo(
             )
             progress.update(days, completed=weeks * 7)
             devices: SensingSummary | None = None
+            history: SensingHistory | None = None
             if sensing:
                 progress.update(setup, description="sensing devices and rules 物联感知")
                 devices = seed_demo_sensing(platform, seed=seed)
+                progress.update(
+                    setup, description=f"sensing: the last {HISTORY_MINUTES} minutes (simulated)"
+                )
+                history = record_recent_sensing(platform, clock, end=end, data_dir=data, seed=seed)
             progress.update(setup, description="city vital signs 城市体征")
             seed_demo_series(platform, clock.now(), seed=seed)
             vitals = evaluate_demo_vitals(platform, clock.now())
@@ -119,6 +128,12 @@ def demo(
         kinds = ", ".join(f"{k} {v}" for k, v in devices.devices.items())
         console.print(f"sensing devices: {kinds} (device password {DEVICE_PASSWORD})")
         console.print(f"alarm rules: {', '.join(devices.rules)}")
+    if history is not None:
+        console.print(
+            f"sensing readings (simulated, the last {HISTORY_MINUTES} minutes): "
+            f"{history.points} points from {sum(history.messages.values())} messages"
+            + (f", refused {history.refused}" if history.refused else "")
+        )
     console.print(
         f"city vital signs (城市体征): {len(vitals.evaluated)} indicators, {vitals.values} values"
     )
