@@ -5,6 +5,7 @@ comes from (`source`: a case query, a 12345 appeals query, a sensing aggregation
 series or a formula over other indicators), how often and at which area levels it is computed,
 which way is bad (`direction`), its four alert thresholds (蓝/黄/橙/红), the baselines it is
 compared with (同比, 环比, same hour last week), how many evaluations make it fire or resolve,
+the local hours it is evaluated in (`active_hours`, e.g. street lights at night only),
 and what firing does (raise an alarm, open a case). Definitions are data: the YAML format and
 its validation are in registry.py.
 """
@@ -12,12 +13,13 @@ its validation are in registry.py.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
 from cityops.insight.vitals.aqi import AqiItem, iaqi
 from cityops.insight.vitals.expression import Formula
+from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import ValidationFailed
 
 
@@ -218,6 +220,26 @@ Source = CaseSource | AppealSource | SensingSource | SeriesSource | FormulaSourc
 
 
 @dataclass(frozen=True)
+class ActiveHours:
+    """The local (Asia/Shanghai) hours in which an indicator is evaluated, `start` included and
+    `end` excluded; an `end` before `start` runs past midnight (18:00-06:00: the lighting hours
+    of street lights, 亮灯时段). Outside them the indicator is not due at all."""
+
+    start: time
+    end: time
+
+    def contains(self, at: datetime) -> bool:
+        local = at.astimezone(SHANGHAI).time().replace(tzinfo=None)
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    @property
+    def text(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
 class IndicatorDefinition:
     code: str
     name_zh: str
@@ -233,6 +255,7 @@ class IndicatorDefinition:
     for_evaluations: int = 1  # consecutive evaluations at a level before it fires
     resolve_evaluations: int = 1  # consecutive evaluations below all levels before it resolves
     nodata_intervals: int = 3  # refresh intervals without a value before NoData
+    active_hours: ActiveHours | None = None  # None: evaluated at every hour of the day
     on_firing: FiringPolicy = FiringPolicy()
     precision: int = 2  # decimals shown
     description: str = ""

@@ -16,6 +16,7 @@
         for_evaluations: 2
         on_firing: {action: alarm, min_level: orange}
 
+An optional `active_hours: "18:00-06:00"` limits evaluation to those local hours.
 `source` picks the fields that go with it: `metric` (cases, appeals), `metric` + `aggregation`
 (+ `window`, `above`, `iaqi`) (sensing), `series` (series), `expression` (formula). A refused
 document raises `DefinitionError` naming the indicator and the field. A `DefinitionSet` has a
@@ -27,7 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import replace
+from datetime import time, timedelta
 from enum import StrEnum
 from importlib import resources
 from itertools import pairwise
@@ -44,6 +46,7 @@ from cityops.insight.vitals.definition_set import (
 )
 from cityops.insight.vitals.definitions import (
     APPEAL_METRICS,
+    ActiveHours,
     AlertLevel,
     AppealSource,
     Baseline,
@@ -71,10 +74,12 @@ CASE_METRICS: frozenset[str] = frozenset(i.key for i in INDICATORS) | frozenset(
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DURATION = re.compile(r"^([1-9][0-9]*)(s|m|h|d)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_HOURS = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])$")
+_DAY_S = 86400
 _COMMON = {
     "code", "name", "unit", "category", "source", "refresh", "levels", "direction",
     "thresholds", "baselines", "for_evaluations", "resolve_evaluations", "nodata_intervals",
-    "on_firing", "precision", "description",
+    "on_firing", "precision", "description", "active_hours",
 }  # fmt: skip
 _SOURCE_FIELDS: Mapping[SourceKind, frozenset[str]] = {
     SourceKind.cases: frozenset({"metric"}),
@@ -214,6 +219,34 @@ def _policy(r: _Reader) -> FiringPolicy:
     return FiringPolicy(action, level, category.strip() if isinstance(category, str) else None)
 
 
+def _active_hours(r: _Reader, refresh: timedelta) -> ActiveHours | None:
+    """`active_hours: "18:00-06:00"`: local hours, start included, end excluded, past
+    midnight when the end comes first; some evaluation instant must fall inside."""
+    raw = r.data.get("active_hours")
+    if raw is None:
+        return None
+    match = _HOURS.match(raw) if isinstance(raw, str) else None
+    if match is None:
+        raise r.fail("active_hours", f'local hours "HH:MM-HH:MM" (e.g. "18:00-06:00"), not {raw!r}')
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    hours = ActiveHours(time(h1, m1), time(h2, m2))
+    start_s, end_s = h1 * 3600 + m1 * 60, h2 * 3600 + m2 * 60
+    if start_s == end_s:
+        raise r.fail("active_hours", "start and end are equal: leave it out for the whole day")
+    length = (end_s - start_s) % _DAY_S
+    step = int(refresh.total_seconds())
+    # a step that divides the day puts the instants at the same local times every day: the
+    # first at or after `start` comes -start_s % step later; other steps drift from day to day,
+    # and only hours at least one step long are sure to hold one
+    inside = -start_s % step < length if _DAY_S % step == 0 else step <= length
+    if not inside:
+        raise r.fail(
+            "active_hours",
+            f"no evaluation instant (every {r.data.get('refresh')}) is sure to fall inside",
+        )
+    return hours
+
+
 def parse_definition(data: object) -> IndicatorDefinition:
     """One indicator from its YAML mapping, checked field by field."""
     if not isinstance(data, Mapping):
@@ -237,7 +270,7 @@ def parse_definition(data: object) -> IndicatorDefinition:
     if levels != sorted(levels, key=list(SpatialLevel).index):
         raise r.fail("levels", "list the levels coarse to fine (city → grid)")
     direction = r.enum("direction", Direction)
-    return IndicatorDefinition(
+    definition = IndicatorDefinition(
         code=code,
         name_zh=names.text("zh"),
         name_en=names.text("en"),
@@ -256,6 +289,8 @@ def parse_definition(data: object) -> IndicatorDefinition:
         precision=r.integer("precision", 2, 0),
         description=r.text("description", required=False),
     )
+    hours = _active_hours(r, definition.refresh)
+    return definition if hours is None else replace(definition, active_hours=hours)
 
 
 def _read_document(text: str) -> tuple[object, tuple[IndicatorDefinition, ...]]:

@@ -88,6 +88,8 @@ def definition_to_dict(d: IndicatorDefinition) -> dict[str, Any]:
     ):
         if getattr(d, name) != default:
             out[name] = getattr(d, name)
+    if d.active_hours is not None:
+        out["active_hours"] = d.active_hours.text
     if d.on_firing.action is not FiringAction.none or d.on_firing != FiringPolicy():
         out["on_firing"] = _policy(d.on_firing)
     if d.description:

@@ -1,14 +1,14 @@
 """Evaluating the due indicators (the scheduler job `insight.vitals`, every minute).
 
-For each definition whose aligned refresh instant passed since its last evaluation (timing.py),
-in formula order: read its value in every area of its levels (sources.py; formulas over the
-values of the same run, or the last stored ones), store the values, run the threshold state
-machine per area with the stored state, store states and transitions, emit `VitalChanged` for
-each transition, and carry out the firing policy: `case` opens one case per firing through the
-case engine as the system; `alarm` raises an area alarm through sensing (one per indicator and
-area while it fires at or above the policy's level: its severity follows the alert level, and
-it is cleared when the indicator resolves, goes without data or falls below that level). After
-downtime only the latest due instant is evaluated.
+For each definition whose aligned refresh instant passed since its last evaluation (timing.py;
+outside its `active_hours` none is due), in formula order: read its value in every area of its
+levels (sources.py; formulas over the values of the same run, or the last stored ones), store
+the values, run the threshold state machine per area with the stored state, store states and
+transitions, emit `VitalChanged` for each transition, and carry out the firing policy: `case`
+opens one case per firing through the case engine as the system; `alarm` raises an area alarm
+through sensing (one per indicator and area while it fires at or above the policy's level: its
+severity follows the alert level, and it is cleared when the indicator resolves, goes without
+data or falls below that level). After downtime only the latest due instant is evaluated.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class VitalsRuntime:
         last = store.last_evaluations(session)
         due: dict[str, datetime] = {}
         for d in definitions:
-            at = is_due(now, d.refresh, last.get(d.code))
+            at = is_due(now, d.refresh, last.get(d.code), d.active_hours)
             if at is not None and (only is None or only(d)):
                 due[d.code] = at
         if not due:

@@ -3,6 +3,7 @@
 Evaluation instants are aligned to the refresh interval in Asia/Shanghai (a 1 h indicator at
 every full hour, a 1 d one at local midnight, a 15 min one at :00, :15, :30, :45). China keeps
 no daylight saving, so local alignment is alignment of the UTC instant shifted by eight hours.
+An indicator with `active_hours` is due only at instants inside them.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+from cityops.insight.vitals.definitions import ActiveHours
 from cityops.kernel.clock import SHANGHAI
 
 _OFFSET = timedelta(hours=8)  # Asia/Shanghai, all year
@@ -28,10 +30,19 @@ def boundary(now: datetime, refresh: timedelta) -> datetime:
     return _EPOCH + timedelta(seconds=aligned) - _OFFSET
 
 
-def is_due(now: datetime, refresh: timedelta, last: datetime | None) -> datetime | None:
+def is_due(
+    now: datetime,
+    refresh: timedelta,
+    last: datetime | None,
+    active: ActiveHours | None = None,
+) -> datetime | None:
     """The instant to evaluate at when a boundary passed since `last` (None: never evaluated),
-    else None. After downtime only the latest boundary is due (catch-up skips missed ones)."""
+    else None. After downtime only the latest boundary is due (catch-up skips missed ones).
+    With `active` hours a boundary outside them is not due: nothing is evaluated or stored, so
+    the hours outside count as no missed interval (street lights are not judged by day)."""
     at = boundary(now, refresh)
+    if active is not None and not active.contains(at):
+        return None
     return at if last is None or at > last else None
 
 

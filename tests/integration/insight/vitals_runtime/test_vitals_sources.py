@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -27,7 +27,7 @@ from tests.support.case_city import (
 
 from cityops.app import Platform
 from cityops.kernel.actor import SYSTEM, Actor, Role
-from cityops.kernel.clock import FixedClock
+from cityops.kernel.clock import SHANGHAI, FixedClock
 from cityops.sensing.public import NewDevice, raise_area_alarm
 from cityops.web.app import create_app
 
@@ -277,3 +277,58 @@ def test_appeal_values_from_cases_and_follow_up_visits(
     # 回复率 (按时响应/应响应): every case handled in time but d (3 h for 2): STREET 3/3,
     # OTHER 2/3, city 5/6
     assert _values(p, "a_reply") == _expect(5 / 6, 1.0, 2 / 3)
+
+
+LAMP_DEFS = """
+indicators:
+  - {code: s_lamps, name: {zh: 亮灯率, en: Lamps on}, unit: ratio, category: facilities,
+     source: sensing, metric: lamp_on, aggregation: mean, refresh: 1h,
+     levels: [city, district, street], direction: higher_is_better,
+     thresholds: {orange: 0.9}, active_hours: "18:00-06:00"}
+  - {code: s_lamps_all_day, name: {zh: 亮灯率, en: Lamps on}, unit: ratio,
+     category: facilities, source: sensing, metric: lamp_on, aggregation: mean, refresh: 1h,
+     levels: [city, district, street], direction: higher_is_better,
+     thresholds: {orange: 0.9}}
+"""
+
+
+def test_an_indicator_with_active_hours_is_evaluated_only_inside_them(
+    city: City, platform: Platform, clock: FixedClock
+) -> None:
+    p = platform
+    _import(p, LAMP_DEFS)
+    lamp = _register(city, "SL-A1", "street_light", GRID)
+    noon = clock.now().astimezone(SHANGHAI).replace(hour=12).astimezone(UTC)
+    clock.set(noon + timedelta(seconds=30))
+    _send(p, lamp, [(noon - timedelta(minutes=m), {"lamp_on": 0.0}) for m in (50, 30, 10)])
+    p.sensing.writer.flush_latest()
+    p.sensing.rollup.run()
+    with p.uow() as uow:
+        report = p.vitals.evaluate_due(uow, clock.now())
+    # by day the lamps are off by design: only the all-day twin is judged (and goes orange);
+    # the catalogue's streetlight_on_rate (18:00-06:00) is not due either
+    assert "s_lamps" not in report.evaluated
+    assert "streetlight_on_rate" not in report.evaluated
+    assert "s_lamps_all_day" in report.evaluated
+    assert _values(p, "s_lamps_all_day") == _expect(0.0, 0.0, None)
+    with p.read() as s:
+        board = p.vitals.board(s, BOSS, area=STREET)
+    lamps = {i.code: i for i in board.items}
+    assert lamps["s_lamps"].value is None
+    assert lamps["s_lamps_all_day"].level == "orange"
+
+    eight = noon + timedelta(hours=8)  # 20:00 Shanghai
+    clock.set(eight + timedelta(seconds=30))
+    _send(p, lamp, [(eight - timedelta(minutes=m), {"lamp_on": 1.0}) for m in (50, 30, 10)])
+    p.sensing.writer.flush_latest()
+    p.sensing.rollup.run()
+    with p.uow() as uow:
+        report = p.vitals.evaluate_due(uow, clock.now())
+    assert {"s_lamps", "s_lamps_all_day", "streetlight_on_rate"} <= set(report.evaluated)
+    assert _values(p, "s_lamps") == _expect(1.0, 1.0, None)
+    # its 15 minutes, 19:45-20:00, hold the 19:50 reading
+    assert _values(p, "streetlight_on_rate") == _expect(1.0, 1.0, None)
+    with p.read() as s:
+        board = p.vitals.board(s, BOSS, area=STREET)
+    lamps = {i.code: i for i in board.items}
+    assert (lamps["s_lamps"].value, lamps["s_lamps"].level) == (1.0, None)

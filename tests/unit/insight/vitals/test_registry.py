@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -10,6 +10,7 @@ import yaml
 
 from cityops.insight.vitals.aqi import AqiItem
 from cityops.insight.vitals.definitions import (
+    ActiveHours,
     AlertLevel,
     CaseSource,
     DefinitionError,
@@ -29,6 +30,7 @@ from cityops.insight.vitals.registry import (
     parse_duration,
 )
 from cityops.insight.vitals.serialise import format_duration
+from cityops.kernel.clock import SHANGHAI
 from cityops.kernel.errors import ValidationFailed
 
 
@@ -202,6 +204,19 @@ REFUSALS: list[tuple[dict[str, Any], str]] = [
     ),
     (indicator(source="formula", metric=..., aggregation=...), "expression"),
     (indicator(source="formula", expression="aa", aggregation=...), "metric"),
+    (indicator(active_hours="18:00"), "active_hours"),
+    (indicator(active_hours="18-6"), "active_hours"),
+    (indicator(active_hours="24:00-06:00"), "active_hours"),
+    (indicator(active_hours="18:60-06:00"), "active_hours"),
+    (indicator(active_hours="8:00-18:00"), "active_hours"),
+    (indicator(active_hours=" 18:00-06:00"), "active_hours"),
+    (indicator(active_hours=1800), "active_hours"),
+    (indicator(active_hours=["18:00", "06:00"]), "active_hours"),
+    (indicator(active_hours="18:00-18:00"), "active_hours"),  # empty or all day: unclear
+    # an hourly indicator is evaluated on the hour: 18:10-18:50 holds no instant
+    (indicator(active_hours="18:10-18:50"), "active_hours"),
+    # a daily one at local midnight only
+    (indicator(refresh="1d", active_hours="08:00-20:00"), "active_hours"),
 ]
 
 
@@ -300,3 +315,43 @@ def test_durations_are_written_in_their_largest_exact_unit() -> None:
     ]
     with pytest.raises(ValueError, match="positive"):
         format_duration(timedelta(0))
+
+
+def _local(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 7, 1, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def test_active_hours_are_read_and_written_back() -> None:
+    plain = parse_definition(indicator())
+    assert plain.active_hours is None
+    day = parse_definition(indicator(active_hours="08:30-17:00"))
+    assert day.active_hours == ActiveHours(time(8, 30), time(17, 0))
+    # 15-minute steps: 23:45 is an instant inside 23:40-23:59
+    late = parse_definition(indicator(refresh="15m", active_hours="23:40-23:59"))
+    assert late.active_hours == ActiveHours(time(23, 40), time(23, 59))
+    # a daily indicator is evaluated at local midnight, inside hours that wrap it
+    daily = parse_definition(indicator(refresh="1d", active_hours="22:00-02:00"))
+    assert daily.active_hours is not None
+    text = document(indicator(active_hours="18:00-06:00"), indicator(code="pm10"))
+    first = parse_definitions(text)
+    assert "active_hours: 18:00-06:00" in dump_definitions(first)
+    assert parse_definitions(dump_definitions(first)) == first
+    assert "active_hours" not in dump_definitions(parse_definitions(document(indicator())))
+
+
+def test_active_hours_hold_the_start_not_the_end_in_shanghai() -> None:
+    day = ActiveHours(time(8, 30), time(17, 0))
+    assert [day.contains(_local(h, m)) for h, m in ((8, 29), (8, 30), (16, 59), (17, 0))] == [
+        False, True, True, False,
+    ]  # fmt: skip
+    # 10:00 UTC is 18:00 in Shanghai: the hours are local, not UTC
+    assert not day.contains(datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
+
+
+def test_active_hours_may_wrap_midnight() -> None:
+    night = ActiveHours(time(18), time(6))
+    inside = [(18, 0), (20, 0), (23, 59), (0, 0), (3, 0), (5, 59)]
+    outside = [(6, 0), (9, 0), (12, 0), (17, 59)]
+    assert all(night.contains(_local(h, m)) for h, m in inside)
+    assert not any(night.contains(_local(h, m)) for h, m in outside)
+    assert night.text == "18:00-06:00"
