@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from cityops.sensing import store as t
@@ -96,14 +96,16 @@ def latest_per_device(session: Session, metric: str) -> list[DeviceLatest]:
 
 
 def active_alarm_counts(session: Session, metric: str) -> list[tuple[str, int]]:
-    """Per alarm area: the active alarms of devices that report `metric` (`*`: every active
-    alarm of the devices). An alarm of many devices (a group) counts once, under its own area;
-    the areas' own alarms (raised by the vital signs themselves) are not counted."""
+    """Per alarm area: the active alarms about `metric` — those whose recorded values (the
+    readings of the metrics the rule or the anomaly detector read when it fired, the alarm's
+    `detail.values`) hold it, so a manhole gauge's overflow or battery alarm is not counted
+    under its cover's tilt. `*`: every active alarm of the devices, whatever it is about
+    (silent devices and groups too). An alarm of many devices (a group) counts once, under its
+    own area; the areas' own alarms (raised by the vital signs themselves) are not counted."""
     a = t.alarms.c
     stmt = select(a.area_code, func.count()).where(a.active.is_(True), a.kind != AREA_KIND)
     if metric != ANY_METRIC:
-        measures = exists().where(t.latest.c.device_id == a.device_id, t.latest.c.metric == metric)
-        stmt = stmt.where(a.device_id.is_not(None), measures)
+        stmt = stmt.where(a.detail[("values", metric)].as_string().is_not(None))
     rows: Sequence[tuple[str, int]] = [
         (code or "", int(n)) for code, n in session.execute(stmt.group_by(a.area_code))
     ]

@@ -61,5 +61,8 @@ def test_the_history_gives_every_sensing_vital_sign_a_value_at_the_city_level(
     missing = [code for code in sensing if values.get(code) is None]
     assert missing == []
     assert values["gas_leak_alarms"] == 1
+    # the manhole gauges' alarms about the cover's tilt only, not their overflow or battery
+    covers = [a for a in alarms if a.active and a.rule_code == "manhole-cover"]
+    assert values["manhole_alarms"] == len(covers) >= 1
     assert values["water_supply_pressure"] is not None
     assert values["water_supply_pressure"] < 0.14  # the burst main

@@ -65,7 +65,7 @@ class SensingAggregation(StrEnum):
     sum = "sum"
     last = "last"
     count_above = "count_above"  # devices whose latest value is at or above `above`
-    active_alarms = "active_alarms"  # alarms on the metric not yet cleared
+    active_alarms = "active_alarms"  # active alarms about the metric (its values hold it)
     online_share = "online_share"  # share of active devices that reported within their interval
     traffic_index = "traffic_index"  # TPI over the area's segments (traffic_index.py)
 
@@ -187,7 +187,7 @@ class AppealSource:
 
 @dataclass(frozen=True)
 class SensingSource:
-    metric: str  # a sensing metric key (pm25, water_depth, …)
+    metric: str  # a sensing metric key (pm25, depth, …); "*": any metric
     aggregation: SensingAggregation
     window: timedelta | None = None  # the averaging window; None: the refresh interval
     above: float | None = None  # for count_above

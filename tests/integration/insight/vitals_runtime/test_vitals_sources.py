@@ -57,6 +57,9 @@ indicators:
   - {code: s_alarms, name: {zh: 告警数, en: Alarms}, unit: "", category: weather_environment,
      source: sensing, metric: pm25, aggregation: active_alarms, refresh: 1h,
      levels: [city, district, street], direction: higher_is_worse}
+  - {code: s_alarms_any, name: {zh: 告警总数, en: All alarms}, unit: "",
+     category: weather_environment, source: sensing, metric: "*", aggregation: active_alarms,
+     refresh: 1h, levels: [city, district, street], direction: higher_is_worse}
   - {code: s_online, name: {zh: 在线率, en: Online}, unit: ratio, category: facilities,
      source: sensing, metric: "*", aggregation: online_share, refresh: 1h,
      levels: [city, district, street], direction: higher_is_better}
@@ -89,6 +92,13 @@ PM25_HIGH = {
     "scope": {"device_type": "air_quality"},
     "when": {"threshold": {"metric": "pm25", "op": ">", "value": 80}},
     "clear_when": {"threshold": {"metric": "pm25", "op": "<", "value": 60}},
+}
+PM10_HIGH = {
+    "code": "pm10-high",
+    "name": "PM10 high",
+    "severity": "minor",
+    "scope": {"device_type": "air_quality"},
+    "when": {"threshold": {"metric": "pm10", "op": ">", "value": 150}},
 }
 
 
@@ -154,6 +164,7 @@ def test_sensing_values_from_ingested_readings(
     _import(p, SENSING_DEFS)
     with p.uow() as uow:
         p.alarms.save_rule(uow, SYSTEM, PM25_HIGH)
+        p.alarms.save_rule(uow, SYSTEM, PM10_HIGH)
     # 东湖区 / STREET: two air stations (A1 silent after 10 minutes), two flow sensors;
     # 西岭区 / OTHER_STREET: one air station, one that never reports, eight flow sensors
     a1 = _register(city, "AQ-A1", "air_quality", GRID, inactivity_seconds=600)
@@ -168,8 +179,8 @@ def test_sensing_values_from_ingested_readings(
     clock.set(nine + timedelta(hours=1, seconds=30))  # the readings arrive at 10:00:30
     _send(p, a1, [(at(minute=10), {"pm25": 30}), (at(minute=20), {"pm25": 40}),
                   (at(minute=40), {"pm25": 50})])  # fmt: skip
-    _send(p, a2, [(at(minute=45), {"pm25": 100})])
-    _send(p, b1, [(at(minute=15), {"pm25": 10}), (at(minute=50), {"pm25": 20})])
+    _send(p, a2, [(at(minute=45), {"pm25": 100, "pm10": 200})])
+    _send(p, b1, [(at(minute=15), {"pm25": 10}), (at(minute=50), {"pm25": 20, "pm10": 180})])
     _send(p, a2, [(nine - timedelta(minutes=5), {"pm25": 900})])  # 08:55: before every window
     speeds = [10.0, 50.0] + [45.0] * 8  # km/h: only TF-A0 is congested (主干路 ≤ 20)
     for token, speed in zip(flows[:-1], speeds, strict=False):
@@ -178,7 +189,9 @@ def test_sensing_values_from_ingested_readings(
     _send(p, flows[-1], [(nine + timedelta(hours=1, seconds=10), {"speed": 45.0, "intensity": 12})])
     p.sensing.writer.flush_latest()
     p.sensing.rollup.run()  # the first run rolls up the whole lateness window (2 h)
-    p.alarms.runner.process_readings()  # AQ-A2's 100 > 80: one rule alarm in STREET
+    # AQ-A2's pm25 100 > 80: one pm25 alarm in STREET; pm10 above 150: one pm10 alarm each of
+    # AQ-A2 (STREET) and AQ-B1 (OTHER_STREET), devices that report pm25 too
+    p.alarms.runner.process_readings()
     # an area's own alarm (as the vital signs raise) is no device alarm: not counted
     with p.uow() as uow:
         raise_area_alarm(
@@ -206,7 +219,10 @@ def test_sensing_values_from_ingested_readings(
     # online devices with a latest value ≥ 45: AQ-A2 (100); AQ-A1's 50 is 20 min old, beyond
     # its 10-minute timeout
     assert _values(p, "s_above") == _expect(1.0, 1.0, 0.0)
+    # alarms about pm25 only: AQ-A2's pm10 alarm and AQ-B1's are about another metric
     assert _values(p, "s_alarms") == _expect(1.0, 1.0, 0.0)
+    # `*`: every device alarm, whatever its metric (the area's own alarm still not counted)
+    assert _values(p, "s_alarms_any") == _expect(3.0, 2.0, 1.0)
     # online of the active devices (any metric): STREET AQ-A2 + 2 flow of 4 = 0.75; OTHER AQ-B1
     # + 8 flow of 10 = 0.9 (AQ-B2 never reported); city 12/14
     assert _values(p, "s_online") == _expect(12 / 14, 0.75, 0.9)
