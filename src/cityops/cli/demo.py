@@ -17,7 +17,7 @@ from cityops.demo.build import build_demo
 from cityops.demo.routing import DemoModel, ensure_model, rows_to_train
 from cityops.demo.sensing import DEVICE_PASSWORD, SensingSummary, seed_demo_sensing
 from cityops.demo.sensing_history import HISTORY_MINUTES, SensingHistory, record_recent_sensing
-from cityops.demo.vitals import evaluate_demo_vitals, seed_demo_series
+from cityops.demo.vitals import DemoVitals
 from cityops.kernel.clock import FixedClock, SystemClock
 
 
@@ -73,7 +73,7 @@ def demo(
             routing = _routing_model(platform.settings.router_model_dir, data, clock, progress)
             if routing is not None:
                 platform.routing.reload()
-            setup = progress.add_task("setting up", total=4)
+            setup = progress.add_task("setting up", total=6)
             days = progress.add_task("simulated days", total=weeks * 7, visible=False)
 
             def step(msg: str) -> None:
@@ -83,6 +83,8 @@ def demo(
 
             # the cases run up to the sensing history, which then runs up to `end`
             history_start = end - timedelta(minutes=HISTORY_MINUTES) if sensing else end
+            # the vital signs evaluated as the simulated time goes (their trends' history)
+            vitals = DemoVitals(platform, end=end, seed=seed)
             summary = build_demo(
                 platform,
                 clock,
@@ -93,6 +95,7 @@ def demo(
                 seed=seed,
                 step=step,
                 on_day=lambda n: progress.update(days, completed=n),
+                vitals=vitals,
             )
             progress.update(days, completed=weeks * 7)
             devices: SensingSummary | None = None
@@ -103,10 +106,17 @@ def demo(
                 progress.update(
                     setup, description=f"sensing: the last {HISTORY_MINUTES} minutes (simulated)"
                 )
-                history = record_recent_sensing(platform, clock, end=end, data_dir=data, seed=seed)
+                history = record_recent_sensing(
+                    platform,
+                    clock,
+                    end=end,
+                    data_dir=data,
+                    seed=seed,
+                    every=vitals.sensing_every,
+                    on_instant=vitals.evaluate,
+                )
             progress.update(setup, description="city vital signs 城市体征")
-            seed_demo_series(platform, clock.now(), seed=seed)
-            vitals = evaluate_demo_vitals(platform, clock.now())
+            vitals.evaluate(clock.now())
     finally:
         platform.close()
 
@@ -135,7 +145,10 @@ def demo(
             + (f", refused {history.refused}" if history.refused else "")
         )
     console.print(
-        f"city vital signs (城市体征): {len(vitals.evaluated)} indicators, {vitals.values} values"
+        f"city vital signs (城市体征): {len(vitals.indicators)} indicators in "
+        f"{vitals.evaluations} evaluations over the demo's span ({vitals.seconds:.1f} s), "
+        f"{vitals.values} values; {vitals.series_points} series points (demo data, "
+        f"{vitals.series_seconds:.1f} s)"
     )
     table = Table(title=f"demo accounts (password: {DEMO_PASSWORD})")
     table.add_column("username")

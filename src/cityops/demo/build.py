@@ -13,6 +13,7 @@ from cityops.demo.key_sites import seed_key_sites
 from cityops.demo.messages import load_messages
 from cityops.demo.routing import held_out
 from cityops.demo.traffic import TrafficSimulator, TrafficStats
+from cityops.demo.vitals import DemoVitals
 from cityops.kernel.actor import SYSTEM
 from cityops.kernel.clock import FixedClock
 from cityops.taxonomy.public import load_default_taxonomy
@@ -41,9 +42,12 @@ def build_demo(
     seed: int = 2026,
     step: Step | None = None,
     on_day: Callable[[int], None] | None = None,
+    vitals: DemoVitals | None = None,
 ) -> DemoSummary:
     """Areas, departments and staff, the responsibility list, then `weeks` of traffic ending at
-    `end`. The platform must be built on `clock`, which this walks from `end - weeks` to `end`."""
+    `end`. The platform must be built on `clock`, which this walks from `end - weeks` to `end`.
+    With `vitals`: its series from before the traffic, and the vital signs evaluated as the
+    traffic goes (at `vitals.case_instants`)."""
     say = step or (lambda _msg: None)
     start = end - timedelta(weeks=weeks)
     clock.set(start)
@@ -65,9 +69,19 @@ def build_demo(
     say("key sites 重点场所 (demo data)")
     seed_key_sites(platform, seed)
     messages = load_messages(data_dir, keep=held_out)  # never the routing model's training
+    if vitals is not None:
+        say("city vital signs 城市体征: series (demo data)")
+        vitals.seed_series(start)
     say(f"{weeks} weeks of cases")
     sim = TrafficSimulator(platform, clock, org, messages, seed=seed)
-    stats = sim.run(start, end, cases_per_day=cases_per_day, on_day=on_day)
+    stats = sim.run(
+        start,
+        end,
+        cases_per_day=cases_per_day,
+        on_day=on_day,
+        instants=() if vitals is None else vitals.case_instants(start, end),
+        on_instant=None if vitals is None else vitals.during_cases,
+    )
     return DemoSummary(
         areas=dict(areas),
         categories=result.total,

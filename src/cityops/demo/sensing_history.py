@@ -13,8 +13,9 @@ manholes, pumps), a gas leak, a displaced manhole cover, a burst main and a trap
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cityops.app import Platform
@@ -24,6 +25,7 @@ from cityops.demo.sensing_sim.senders import InProcessSender
 from cityops.kernel.clock import FixedClock
 
 HISTORY_MINUTES = 60
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,14 @@ def record_recent_sensing(
     minutes: int = HISTORY_MINUTES,
     min_period: timedelta = timedelta(minutes=1),
     seed: int = 2026,
+    every: timedelta | None = None,
+    on_instant: Callable[[datetime], object] | None = None,
 ) -> SensingHistory:
-    """Run the simulation from `end - minutes` to `end` on `clock` (left at `end`)."""
+    """Run the simulation from `end - minutes` to `end` on `clock` (left at `end`). With
+    `every` and `on_instant`: at each minute that passes a whole multiple of `every` (from the
+    epoch), once the minute's readings are stored, the latest values flushed and the rollups
+    run (the jobs of a running platform), `on_instant(minute)` with the clock there (the
+    demo's vital signs, which evaluate at that multiple)."""
     start = end - timedelta(minutes=minutes)
     clock.set(start)
     sim, tokens = build_simulation(
@@ -75,6 +83,7 @@ def record_recent_sensing(
     )
     sender = InProcessSender(platform.sensing.ingestion, tokens)
     runner = platform.alarms.runner
+    slot: int | None = None  # the last multiple of `every` passed
     try:
         for minute in range(minutes + 1):
             at = start + timedelta(minutes=minute)
@@ -87,6 +96,12 @@ def record_recent_sensing(
                 runner.check_inactivity()
                 platform.relay.drain()
                 platform.alarm_cases.open_due()
+            if on_instant is not None and every and (at - _EPOCH) // every != slot:
+                slot = (at - _EPOCH) // every
+                platform.sensing.writer.flush_latest()
+                platform.sensing.rollup.run()
+                on_instant(at)
+                platform.relay.drain()
         runner.process_readings()
         platform.sensing.writer.flush_latest()
         platform.relay.drain()

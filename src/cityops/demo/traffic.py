@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -139,11 +139,29 @@ class TrafficSimulator:
         *,
         cases_per_day: float,
         on_day: Callable[[int], None] | None = None,
+        instants: Iterable[datetime] = (),
+        on_instant: Callable[[datetime], object] | None = None,
     ) -> TrafficStats:
+        """Replay the traffic from `start` to `end`. With `on_instant`: at each of `instants`
+        (ascending) in the span, after the steps up to it and with the clock set to it,
+        `on_instant(instant)` — what the platform's jobs would have seen then (the vital signs
+        evaluated as the simulation goes, `cityops demo`)."""
         arrivals = self._arrivals(start, end, cases_per_day)
         day = start.astimezone(SHANGHAI).date()
         next_scan = start
+        due = sorted(at for at in instants if start <= at <= end) if on_instant else []
+        passed = 0
+
+        def reach(until: datetime) -> None:
+            nonlocal passed
+            while passed < len(due) and due[passed] <= until and on_instant is not None:
+                self._run_until(due[passed], end)
+                self.clock.set(due[passed])
+                on_instant(due[passed])
+                passed += 1
+
         for at, kind in arrivals:
+            reach(at)
             self._run_until(at, end)
             while next_scan <= at:
                 self._scan(next_scan)
@@ -154,6 +172,7 @@ class TrafficSimulator:
                 day = local_day
             self.clock.set(at)
             self._create(kind)
+        reach(end)
         self._run_until(end, end)
         self.clock.set(end)
         self._scan(end)

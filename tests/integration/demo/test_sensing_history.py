@@ -5,6 +5,7 @@ timed into the window, and values for every sensing vital sign at the city level
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.support.default_city import seed_default_city
@@ -33,9 +34,25 @@ def test_the_history_gives_every_sensing_vital_sign_a_value_at_the_city_level(
     p = city
     end = clock.now()
     seed_demo_sensing(p, scale=0.1)
-    history = record_recent_sensing(p, clock, end=end, data_dir=None, minutes=40)
+    seen: list[tuple[datetime, datetime]] = []
+    history = record_recent_sensing(
+        p,
+        clock,
+        end=end,
+        data_dir=None,
+        minutes=40,
+        every=timedelta(minutes=15),
+        on_instant=lambda at: seen.append((at, clock.now())),
+    )
 
     assert clock.now() == end
+    # the first minute, then the first minute past each quarter hour, the clock there
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    quarters = [(at - epoch) // timedelta(minutes=15) for at, _ in seen]
+    assert quarters == sorted(set(quarters))
+    assert seen[0][0] == end - timedelta(minutes=40)
+    assert len(seen) in (3, 4)  # 40 minutes pass two or three quarter hours
+    assert all(at == now for at, now in seen)
     assert history.refused == {}
     assert set(history.messages) == {kind.code for kind in shipped_types()}
     with p.read() as s:

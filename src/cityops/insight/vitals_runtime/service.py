@@ -7,7 +7,7 @@ only the areas inside their own (others: 404 vital_area_not_found, as if it did 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -133,11 +133,19 @@ class VitalsService:
 
     # --- runs ----------------------------------------------------------------------------------
 
-    def evaluate_due(self, session: Session | UnitOfWork, now: datetime) -> RunReport:
-        """The scheduler job: every indicator whose refresh instant passed (no actor)."""
+    def evaluate_due(
+        self,
+        session: Session | UnitOfWork,
+        now: datetime,
+        *,
+        only: Callable[[IndicatorDefinition], bool] | None = None,
+    ) -> RunReport:
+        """The scheduler job: every indicator whose refresh instant passed (no actor); with
+        `only`, just the due ones it accepts (the demo's history skips the sensing indicators
+        while no device exists yet)."""
         uow = session if isinstance(session, UnitOfWork) else UnitOfWork(session)
         definitions = self._ensure_stored(uow.session, "system")
-        return self._runtime.evaluate_due(uow, definitions, now)
+        return self._runtime.evaluate_due(uow, definitions, now, only=only)
 
     # --- reads ---------------------------------------------------------------------------------
 
