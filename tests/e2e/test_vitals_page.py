@@ -1,9 +1,9 @@
 """The 城市体征 console page in a real browser: a hot day imported as a series and evaluated, then
 a leader opens the board — tiles grouped by category, the maximum temperature coloured orange —
 and a second evaluation over hotter data turns that tile red through the live event stream,
-without a reload; a tile opens the trend with a threshold line per level and the districts worst
-first; drilling into a district shows its streets. Screenshots at 1920 and 390 px wide:
-/tmp/shots/vitals/*.png."""
+without a reload; a tile opens the trend, its axis fitted to the values and the next level (the
+thresholds beyond it as labels at the edge), and the districts worst first; drilling into a
+district shows its streets. Screenshots at 1920 and 390 px wide: /tmp/shots/vitals/*.png."""
 
 from __future__ import annotations
 
@@ -56,14 +56,26 @@ def city_code(e2e_platform: Platform, seeded: dict[str, str], live_server: str) 
     return board.area_code
 
 
-def _markline_levels(page: Any) -> list[str]:
-    colours: list[str] = page.evaluate(
-        """() => {
+def _thresholds(page: Any) -> dict[str, Any]:
+    """The chart's y range, the colours of its threshold lines and the texts of the labels of
+    the thresholds beyond the axis."""
+    shown: dict[str, Any] = page.evaluate(
+        r"""() => {
           const chart = echarts.getInstanceByDom(document.getElementById('vt-chart'));
-          return chart.getOption().series[0].markLine.data.map((d) => d.lineStyle.color);
+          const option = chart.getOption();
+          const graphic = (option.graphic ?? [])[0]?.elements ?? [];
+          return {
+            min: option.yAxis[0].min,
+            max: option.yAxis[0].max,
+            lines: option.series[0].markLine.data.map((d) => d.lineStyle.color),
+            // one line per edge, a "{level|words}" segment per threshold
+            edges: graphic.filter((g) => g.type === 'text').flatMap((g) =>
+              [...g.style.text.matchAll(/\{(\w+)\|([^}]*)\}/g)]
+                .filter((m) => m[1] !== 'gap').map((m) => m[2])),
+          };
         }"""
     )
-    return colours
+    return shown
 
 
 def test_board_live_tile_detail_and_drill_down(
@@ -99,7 +111,16 @@ def test_board_live_tile_detail_and_drill_down(
     expect(page.locator("#vt-board")).to_be_hidden()
     assert f"vital={HOT}" in page.url
     expect(page.locator("#vt-chart canvas")).to_have_count(1)
-    assert _markline_levels(page) == ["#e8b800", "#f07800", "#d62828"]
+    # the axis fits the value (38 in the window) and the next level above it (red 40), not
+    # every threshold: yellow (35) is a label at the bottom edge; each level shown once
+    chart = _thresholds(page)
+    assert 35 < chart["min"] <= 38, chart
+    assert 40 <= chart["max"] < 45, chart
+    assert "#d62828" in chart["lines"]
+    labelled = [e.split()[0] for e in chart["edges"]]
+    assert "黄色" in labelled
+    assert all(e.endswith("↓") for e in chart["edges"])
+    assert len(chart["lines"]) + len(labelled) == 3, chart
     rows = page.locator("#vt-areas tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_have_attribute("data-area", EAST)  # worst first

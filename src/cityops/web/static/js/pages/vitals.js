@@ -28,6 +28,7 @@ const chartBox = $("vt-chart");
 let board = null; // the last VitalBoard
 let detail = null; // {trend, areas}
 let chart = null;
+let edges = null; // {plan, v, trend} of the chart shown: its edge labels are placed again on resize
 let serverNow = null; // {end: ms of the server's last trend end, seen: Date.now() then}
 let districts = [];
 let rootDistrict = null; // the district the areas stop at, when no city lies above it
@@ -271,12 +272,98 @@ function renderCrumbs(v, areas) {
   clear($("vt-crumbs"), h("ol", {}, items));
 }
 
-/** Round axis bounds holding lo … hi and a margin (every threshold line inside the chart). */
+/** Round axis bounds holding lo … hi and a margin. */
 function niceBounds(lo, hi) {
   const span = hi - lo || Math.abs(hi) || 1;
   const step = 10 ** Math.floor(Math.log10(span)) / 2;
   const low = Math.floor((lo - span * 0.05) / step) * step;
   return [lo >= 0 ? Math.max(0, low) : low, Math.ceil((hi + span * 0.05) / step) * step];
+}
+
+/** The y axis of a trend: its values and its baselines' (a bucket's low and high too) with a
+ * margin, and the nearest threshold beyond them on the bad side (above where higher is worse,
+ * below where higher is better), so the next level is in sight — when it lies within twice the
+ * values' range of them (at least a tenth of their size), else it too would squash the line to
+ * the floor. Thresholds left out of the axis are listed at the edge they lie beyond (`above`,
+ * `below`, nearest first). A rate (per cent) stops at 100. With no value every threshold is in. */
+function axisPlan(trend, v, k) {
+  const values = [];
+  for (const p of [...trend.points, ...Object.values(trend.baselines).flat()]) {
+    for (const x of [p.value, p.low, p.high]) if (x !== null && x !== undefined) values.push(x * k);
+  }
+  const marks = v.thresholds.map((th) => ({ level: th.level, value: th.value, y: th.value * k }));
+  let lo;
+  let hi;
+  if (values.length) {
+    lo = Math.min(...values);
+    hi = Math.max(...values);
+    const scale = Math.max(hi - lo, 0.1 * Math.max(Math.abs(lo), Math.abs(hi)));
+    const reach = scale > 0 ? 2 * scale : Infinity;
+    if (v.direction === "higher_is_better") {
+      const next = marks.filter((m) => m.y < lo).map((m) => m.y);
+      if (next.length && lo - Math.max(...next) <= reach) lo = Math.max(...next);
+    } else {
+      const next = marks.filter((m) => m.y > hi).map((m) => m.y);
+      if (next.length && Math.min(...next) - hi <= reach) hi = Math.min(...next);
+    }
+  } else if (marks.length) {
+    lo = Math.min(...marks.map((m) => m.y));
+    hi = Math.max(...marks.map((m) => m.y));
+  } else {
+    return { min: undefined, max: undefined, inside: [], above: [], below: [] };
+  }
+  let [min, max] = niceBounds(lo, hi);
+  // a row of room at an edge that gets a label, so the label does not sit on the line
+  const room = (max - min) * 0.12;
+  if (marks.some((m) => m.y > max)) max = niceBounds(min, max + room)[1];
+  if (marks.some((m) => m.y < min)) min = niceBounds(min - room, max)[0];
+  if (v.unit === "ratio" && hi <= 100) max = Math.min(max, 100);
+  return {
+    min,
+    max,
+    inside: marks.filter((m) => m.y >= min && m.y <= max),
+    above: marks.filter((m) => m.y > max).sort((a, b) => a.y - b.y),
+    below: marks.filter((m) => m.y < min).sort((a, b) => b.y - a.y),
+  };
+}
+
+const levelInk = (level) => (COLORS[level] === COLORS.yellow ? "#735400" : COLORS[level]);
+
+/** The labels of the thresholds beyond the axis ("红色 20,000 ↑"), one line inside the plot at
+ * the edge they lie beyond, nearest first, each in its level's colour, on the side away from the
+ * label of the threshold line nearest that edge; placed from the laid-out chart (again on
+ * resize). */
+function placeEdgeLabels() {
+  if (!chart || !edges) return;
+  const { plan, v, trend } = edges;
+  if (!plan.above.length && !plan.below.length) return;
+  const [left, right] = [trend.start, trend.end].map((at) => chart.convertToPixel({ xAxisIndex: 0 }, Date.parse(at)));
+  const [top, bottom] = [plan.max, plan.min].map((y) => chart.convertToPixel({ yAxisIndex: 0 }, y));
+  const lineSide = (m) => (plan.inside.indexOf(m) % 2 ? "start" : "end");
+  const sideFor = (nearest) => (nearest && lineSide(nearest) === "start" ? "end" : "start");
+  const rich = Object.fromEntries(LEVELS.map((level) => [level, { fill: levelInk(level), font: "600 12px sans-serif" }]));
+  rich.gap = { font: "12px sans-serif" };
+  const label = (marks, up, side) => ({
+    type: "text",
+    id: up ? "edge-above" : "edge-below",
+    silent: true,
+    z: 10,
+    x: side === "start" ? left + 6 : right - 6,
+    y: up ? top + 4 : bottom - 4,
+    style: {
+      // the words go in as text: a rich segment ends at "}", which no level name or number has
+      text: marks.map((m) => `{${m.level}|${t(`vitals.level.${m.level}`)} ${valueText(v, m.value)} ${up ? "↑" : "↓"}}`).join("{gap|\u2003}"),
+      rich,
+      align: side === "start" ? "left" : "right",
+      verticalAlign: up ? "top" : "bottom",
+      backgroundColor: "rgba(255, 255, 255, 0.85)",
+      padding: [1, 3],
+    },
+  });
+  const elements = [];
+  if (plan.above.length) elements.push(label(plan.above, true, sideFor(plan.inside[plan.inside.length - 1])));
+  if (plan.below.length) elements.push(label(plan.below, false, sideFor(plan.inside[0])));
+  chart.setOption({ graphic: { elements } }, { replaceMerge: ["graphic"] });
 }
 
 function series(points, k) {
@@ -319,30 +406,28 @@ function renderChart(trend) {
   chart ??= window.echarts.init(chartBox);
   const v = trend.current;
   const { k, unit: shownUnit } = scaleOf(v);
+  const plan = axisPlan(trend, v, k);
   // labels at alternate ends, so close thresholds do not write over each other
-  const lines = v.thresholds.map((th, i) => ({
-    name: t(`vitals.level.${th.level}`),
-    yAxis: th.value * k,
-    lineStyle: { color: COLORS[th.level], type: "solid", width: 1.5 },
-    label: { formatter: `${t(`vitals.level.${th.level}`)} ${valueText(v, th.value)}`, color: COLORS[th.level] === COLORS.yellow ? "#735400" : COLORS[th.level], position: i % 2 ? "insideStartTop" : "insideEndTop" },
+  const lines = plan.inside.map((m, i) => ({
+    name: t(`vitals.level.${m.level}`),
+    yAxis: m.y,
+    lineStyle: { color: COLORS[m.level], type: "solid", width: 1.5 },
+    label: { formatter: `${t(`vitals.level.${m.level}`)} ${valueText(v, m.value)}`, color: levelInk(m.level), position: i % 2 ? "insideStartTop" : "insideEndTop" },
   }));
-  // every threshold line in sight, whatever the values
-  const marks = v.thresholds.map((th) => th.value * k);
-  const top = marks.length ? Math.max(...marks) : null;
-  const bottom = marks.length ? Math.min(...marks) : null;
   const narrow = chartBox.clientWidth < 500;
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis", formatter: (items) => tooltipText(items, trend, k, shownUnit, scaleOf(v).precision) },
     legend: { type: "scroll", top: 0, data: [name(v), ...Object.keys(trend.baselines).map((key) => t(`vitals.baseline.${key}`))] },
-    grid: { left: 8, right: narrow ? 12 : 24, top: 36, bottom: 8, containLabel: true },
+    // on a phone the legend spans the width: the unit above the axis goes below it
+    grid: { left: 8, right: narrow ? 12 : 24, top: narrow ? 52 : 36, bottom: 8, containLabel: true },
     xAxis: { type: "time", min: trend.start, max: trend.end, axisLabel: { hideOverlap: true } },
     yAxis: {
       type: "value",
       name: shownUnit,
       scale: true,
-      min: top === null ? undefined : (value) => niceBounds(Math.min(value.min, bottom), Math.max(value.max, top))[0],
-      max: top === null ? undefined : (value) => niceBounds(Math.min(value.min, bottom), Math.max(value.max, top))[1],
+      min: plan.min,
+      max: plan.max,
     },
     series: [
       {
@@ -368,6 +453,13 @@ function renderChart(trend) {
     ],
   }, true);
   chart.resize();
+  edges = { plan, v, trend };
+  placeEdgeLabels();
+}
+
+function resizeChart() {
+  chart?.resize();
+  placeEdgeLabels();
 }
 
 function renderAreas(v, areas) {
@@ -469,7 +561,7 @@ function changed(data) {
 }
 
 window.addEventListener("popstate", () => show());
-window.addEventListener("resize", () => chart?.resize());
+window.addEventListener("resize", resizeChart);
 onLangChange(() => {
   renderLegend();
   renderBoard();
