@@ -262,7 +262,8 @@ class TaxonomyService:
         stored = store.get_many(session, (c.code for c in batch))
         now = self.clock.now()
         created = updated = unchanged = 0
-        for category in sorted(batch, key=lambda c: (c.level, c.code)):
+        changes: list[store.Change] = []
+        for category in sorted(batch, key=lambda c: (c.level, c.code)):  # parents first
             before = stored.get(category.code)
             if before == category:
                 unchanged += 1
@@ -272,11 +273,10 @@ class TaxonomyService:
                 else:
                     change = "deactivated" if before.active and not category.active else "updated"
                     updated += 1
-                store.save(
-                    session, category, before=before, change=change, at=now, by=actor.username
-                )
-            if progress is not None:
-                progress(1)
+                changes.append(store.Change(category, before, change))
+        store.save_many(session, changes, at=now, by=actor.username)
+        if progress is not None:
+            progress(len(batch))
         self._cache.clear()  # and again: another thread may have cached the old rows meanwhile
         self._parents.clear()
         return ImportResult(created, updated, unchanged, tuple(c.code for c in batch))
