@@ -4,6 +4,7 @@ defaults.yaml beside this module and a city's own file overrides any part of the
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -182,9 +183,15 @@ def parse_config(data: Mapping[str, Any], base: EvaluationConfig | None = None) 
     )
 
 
+@functools.cache
+def _defaults() -> EvaluationConfig:
+    """The shipped defaults, read once per process (every platform asks for them)."""
+    return parse_config(yaml.safe_load(DEFAULTS.read_text(encoding="utf-8")))
+
+
 def load_config(path: str | Path | None = None, *, view: str | None = None) -> EvaluationConfig:
     """The defaults, overridden by the YAML file at `path` (when given) and by `view`."""
-    config = parse_config(yaml.safe_load(DEFAULTS.read_text(encoding="utf-8")))
+    config = _defaults()
     if path:
         path = Path(path)
         try:
