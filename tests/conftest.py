@@ -91,7 +91,9 @@ _RESET_USED_SEQUENCES = text(
 _NON_EMPTY = text(
     " UNION ALL ".join(f"SELECT '{n}' WHERE EXISTS (SELECT 1 FROM \"{n}\")" for n in _TABLES)
 )
-_ENGINES: dict[str, Engine] = {}  # one per PostgreSQL test database, kept for the process
+# one per PostgreSQL test database, kept for the process; pinged before use, since tests of a
+# database going away terminate every connection to it
+_ENGINES: dict[str, Engine] = {}
 
 
 def _empty_all(url: str) -> None:
@@ -102,7 +104,7 @@ def _empty_all(url: str) -> None:
     non-empty tables and one statement resetting the used sequences take a few milliseconds."""
     engine = _ENGINES.get(url)
     if engine is None:
-        engine = _ENGINES[url] = create_engine(url, pool_size=1)
+        engine = _ENGINES[url] = create_engine(url, pool_size=1, pool_pre_ping=True)
     with engine.begin() as conn:
         full = {row[0] for row in conn.execute(_NON_EMPTY)}
         for name in _TABLES:
