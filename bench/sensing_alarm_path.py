@@ -655,7 +655,7 @@ def wake_settings() -> dict[str, Any]:
             f"{app.ALARM_CASES_SECONDS:g} s",
         },
         "outbox_tail": {
-            "sqlite": "polls every 0.05 s",
+            "sqlite": "polls every 0.02 s",
             "postgresql": "LISTEN/NOTIFY (pg_notify in the writing transaction), poll 0.5 s",
         },
     }
