@@ -99,9 +99,9 @@ _ENGINES: dict[str, Engine] = {}
 def _empty_all(url: str) -> None:
     """Every table of cityops empty and every identity restarted, as a TRUNCATE … RESTART
     IDENTITY of all of them would leave it, but only what the last test used is touched: a
-    TRUNCATE of all of them costs about 0.2 s a test (new files for each table), and an ALTER
-    SEQUENCE for each of the hundred sequences a few dozen milliseconds; the DELETEs of the few
-    non-empty tables and one statement resetting the used sequences take a few milliseconds."""
+    TRUNCATE of all of them costs about 0.2 s a test (new files for each table), an ALTER
+    SEQUENCE for each of the hundred sequences about 10 ms; the DELETEs of the few non-empty
+    tables and one statement resetting the used sequences take a few milliseconds."""
     engine = _ENGINES.get(url)
     if engine is None:
         engine = _ENGINES[url] = create_engine(url, pool_size=1, pool_pre_ping=True)
