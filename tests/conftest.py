@@ -38,6 +38,17 @@ def shared_data() -> Path:
     return require_shared_data(DATA_DIR, os.environ)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_developer_routing_model(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Settings built without a router_model_dir (and CLI subprocesses) find no routing model:
+    not the one `make demo` trains into the checkout's var/models/router, which made a browser
+    test that expects no suggestions fail on a developer's machine after a demo."""
+    with pytest.MonkeyPatch.context() as patch:
+        empty = tmp_path_factory.mktemp("no-routing-model") / "router"
+        patch.setenv("CITYOPS_ROUTER_MODEL_DIR", str(empty))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"

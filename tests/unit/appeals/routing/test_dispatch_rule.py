@@ -254,7 +254,10 @@ def test_a_dispatch_naming_no_single_label_teaches_nothing(by_label: dict[str, s
 
 
 @pytest.mark.parametrize("value", [-0.01, 1.01])
-def test_the_threshold_setting_is_a_probability(value: float) -> None:
+def test_the_threshold_setting_is_a_probability(
+    value: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CITYOPS_ROUTER_MODEL_DIR")  # the suite's own (conftest), not the default
     with pytest.raises(ValidationError):
         Settings(router_auto_dispatch_confidence=value)
     assert Settings().router_auto_dispatch_confidence == 0.85
